@@ -53,6 +53,19 @@ static AstNode *unop(ParseCtx *ctx, AstOp op, OVP_YYLTYPE l, AstNode *a)
     return bounded(ctx, ast_op(AST_UNOP, op, mkloc(ctx, l), a, NULL), l);
 }
 
+/* Fills the placeholder kids[0] of an argument list with the callee. */
+static AstNode *with_callee(ParseCtx *ctx, AstNode *args, AstKind kind,
+                            AstNode *callee, OVP_YYLTYPE l)
+{
+    ast_free(args->kids[0]);
+    args->kids[0] = callee;
+    args->kind = kind;
+    args->loc = mkloc(ctx, l);
+    if (callee->depth + 1 > args->depth)
+        args->depth = callee->depth + 1;
+    return bounded(ctx, args, l);
+}
+
 /* Only names, indexings and field accesses of those can be assigned. */
 static bool is_target(const AstNode *n)
 {
@@ -249,13 +262,8 @@ arith: arith '+' arith              { $$ = binop(ctx, OP_ADD, @2, $1, $3); }
     ;
 
 postfix: primary
-    | postfix '(' args ')'          { $$ = $3; $$->kind = AST_CALL; $$->loc = mkloc(ctx, @$);
-                                      $$->kids[0] = $1; $$ = bounded(ctx, ast_add(ast_new(AST_BLOCK, $$->loc), $$), @$);
-                                      { AstNode *c = $$->kids[0]; $$->nkids = 0; ast_free($$); $$ = c; }
-                                      if ($1->depth + 1 > $$->depth) $$->depth = $1->depth + 1; }
-    | postfix '[' index_args ']'    { $$ = $3; $$->kind = AST_INDEX; $$->loc = mkloc(ctx, @$); $$->kids[0] = $1;
-                                      if ($1->depth + 1 > $$->depth) $$->depth = $1->depth + 1;
-                                      $$ = bounded(ctx, $$, @$); }
+    | postfix '(' args ')'          { $$ = with_callee(ctx, $3, AST_CALL, $1, @$); }
+    | postfix '[' index_args ']'    { $$ = with_callee(ctx, $3, AST_INDEX, $1, @$); }
     | postfix '.' IDENT             { $$ = bounded(ctx, ast_add(ast_str(AST_FIELD, $3, mkloc(ctx, @3)), $1), @$); }
     | postfix '\''                  { $$ = unop(ctx, OP_TRANSPOSE, @2, $1); }
     ;

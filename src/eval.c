@@ -418,7 +418,7 @@ static bool bind_defaults(Interp *I, Closure *c, Value *locals, const Loc *loc)
 
 static void trace_call(Interp *I, Closure *c, const Loc *loc)
 {
-    if (!I->err.msg || I->sig != SIG_ERROR)
+    if (!I->err.msg || I->sig != SIG_ERROR || I->err.frames++ >= INTERP_TRACE_SHOWN)
         return;
     sb_printf(&I->err.trace, "  in %s, called at ", closure_name(c));
     diag_position(&I->err.trace, loc);

@@ -164,6 +164,7 @@ void interp_clear_error(Interp *I)
     free(I->err.msg);
     I->err.msg = NULL;
     I->err.located = false;
+    I->err.frames = 0;
     sb_clear(&I->err.trace);
     I->sig = SIG_NONE;
     val_unref(I->ret);
@@ -175,6 +176,9 @@ void interp_render_error(Interp *I, StrBuf *out)
     diag_render(out, "error", I->err.located ? &I->err.loc : NULL,
                 I->err.msg ? I->err.msg : "unknown error");
     sb_puts(out, I->err.trace.s);
+    if (I->err.frames > INTERP_TRACE_SHOWN)
+        sb_printf(out, "  ... and %lu more calls\n",
+                  I->err.frames - INTERP_TRACE_SHOWN);
 }
 
 /* ---- running ----------------------------------------------------- */

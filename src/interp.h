@@ -40,6 +40,8 @@ typedef enum Signal { SIG_NONE, SIG_BREAK, SIG_CONTINUE, SIG_RETURN,
                       SIG_ERROR } Signal;
 
 #define INTERP_MAX_CALL_DEPTH 1000
+/* Calls listed in a runtime error's trace; deeper ones are counted. */
+#define INTERP_TRACE_SHOWN 12
 
 typedef struct Interp {
     Sym **buckets;
@@ -53,7 +55,8 @@ typedef struct Interp {
         char *msg;
         Loc loc;
         bool located;
-        StrBuf trace;         /* "  in f at file:l:c" lines */
+        StrBuf trace;         /* "  in f, called at file:l:c" lines */
+        unsigned long frames; /* calls unwound; only the first few shown */
         int code;             /* exit code it maps to */
     } err;
     Signal sig;
