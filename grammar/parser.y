@@ -5,6 +5,7 @@
 %define api.prefix {ovp_yy}
 %define parse.error custom
 %define lr.type ielr
+%define parse.lac full
 %locations
 %expect 0
 %parse-param {void *scanner} {ParseCtx *ctx}
@@ -346,10 +347,10 @@ static void describe_open(const ParseCtx *ctx, char *buf, size_t n)
     }
 }
 
-static bool expects_expression(const yysymbol_kind_t *exp, int n)
+static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t sym)
 {
     for (int i = 0; i < n; i++)
-        if (exp[i] == YYSYMBOL_NUM)
+        if (exp[i] == sym)
             return true;
     return false;
 }
@@ -357,8 +358,10 @@ static bool expects_expression(const yysymbol_kind_t *exp, int n)
 static void list_expected(StrBuf *b, const yysymbol_kind_t *exp, int n)
 {
     if (n > 5) {
-        if (expects_expression(exp, n))
+        if (expects(exp, n, YYSYMBOL_NUM))
             sb_puts(b, ", expected an expression");
+        else if (expects(exp, n, YYSYMBOL_NL))
+            sb_puts(b, ", expected an operator, a newline or ';'");
         return;
     }
     for (int i = 0; i < n; i++)

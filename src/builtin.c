@@ -318,3 +318,17 @@ bool arg_dim(Interp *I, const Args *a, int i, int *out)
     arg_type_error(I, a, i, "a dimension (1 or 2)");
     return false;
 }
+
+/* ---- reference ---------------------------------------------------- */
+
+void builtin_write_reference(FILE *out)
+{
+    fputs("# ovp built-in reference\n\n"
+          "Generated from the built-in tables by `ovp --reference`; do not edit.\n"
+          "Arguments may be given by position or by the parameter names shown.\n", out);
+    for (int f = 0; builtin_families[f]; f++) {
+        fprintf(out, "\n## %s\n\n", builtin_family_names[f]);
+        for (const Builtin *b = builtin_families[f]; b->name; b++)
+            fprintf(out, "- `%s`: %s\n", b->signature, b->help);
+    }
+}

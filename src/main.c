@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "interp.h"
 #include "parse.h"
 #include "repl.h"
@@ -35,6 +36,7 @@ static void usage(FILE *out)
           "  -e CODE       run CODE\n"
           "  --seed N      seed the random generator with N (default 0)\n"
           "  --dump-ast    print the syntax tree instead of running\n"
+          "  --reference   print the built-in reference (Markdown)\n"
           "  --help        this text\n"
           "  --version     version and random stream\n"
           "\n"
@@ -52,6 +54,9 @@ static int parse_options(int argc, char **argv, Options *o)
             exit(EXIT_OK);
         } else if (strcmp(a, "--version") == 0) {
             printf("ovp %s (random stream %s)\n", PACKAGE_VERSION, RNG_STREAM_VERSION);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--reference") == 0) {
+            builtin_write_reference(stdout);
             exit(EXIT_OK);
         } else if (strcmp(a, "--dump-ast") == 0) {
             o->dump_ast = true;
