@@ -22,6 +22,7 @@ int ovp_yylex(OVP_YYSTYPE *lval, OVP_YYLTYPE *lloc, void *scanner);
 
 %code {
 #include <stdlib.h>
+#include <string.h>
 
 /* A Loc for the tree from a Bison span. */
 static Loc mkloc(const ParseCtx *ctx, OVP_YYLTYPE l)
@@ -97,8 +98,13 @@ static void ovp_yyerror(OVP_YYLTYPE *l, void *scanner, ParseCtx *ctx,
                         const char *msg)
 {
     (void)scanner;
-    parse_fail(ctx, l->first_line, l->first_column, l->last_line,
-               l->last_column, false, "%s", msg);
+    if (strcmp(msg, "memory exhausted") == 0)
+        parse_fail(ctx, l->first_line, l->first_column, l->last_line,
+                   l->last_column, false, "expression nested too deeply "
+                   "(more than %d levels)", AST_MAX_DEPTH);
+    else
+        parse_fail(ctx, l->first_line, l->first_column, l->last_line,
+                   l->last_column, false, "%s", msg);
 }
 }
 
@@ -336,15 +342,29 @@ opt_comma: %empty | ',' ;
 
 %%
 
-/* Names the innermost construct still open at the end of the input. */
-static void describe_open(const ParseCtx *ctx, char *buf, size_t n)
+/* What closes the innermost open construct: "'end'" or "']'". */
+static const char *closer(const OpenItem *o)
 {
-    buf[0] = '\0';
-    if (ctx->nopen > 0) {
-        const OpenItem *o = &ctx->open[ctx->nopen - 1];
-        snprintf(buf, n, " ('%s' at %d:%d is not closed)", o->what, o->line,
-                 o->col);
+    switch (o->kind) {
+    case '(': return "')'";
+    case '[': return "']'";
+    case '{': return "'}'";
+    default: return "'end'";
     }
+}
+
+/* Adds where the innermost open construct began; at the end of the input
+ * that construct is the reason, so its closer is what was expected. */
+static void describe_open(const ParseCtx *ctx, StrBuf *b, bool at_eof)
+{
+    if (ctx->nopen == 0)
+        return;
+    const OpenItem *o = &ctx->open[ctx->nopen - 1];
+    if (at_eof)
+        sb_printf(b, ", expected %s ('%s' at %d:%d is not closed)", closer(o),
+                  o->what, o->line, o->col);
+    else
+        sb_printf(b, " (inside '%s' opened at %d:%d)", o->what, o->line, o->col);
 }
 
 static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t sym)
@@ -355,11 +375,21 @@ static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t sym)
     return false;
 }
 
+static bool expects_comma(const yysymbol_kind_t *exp, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(yysymbol_name(exp[i]), "','") == 0)
+            return true;
+    return false;
+}
+
 static void list_expected(StrBuf *b, const yysymbol_kind_t *exp, int n)
 {
     if (n > 5) {
         if (expects(exp, n, YYSYMBOL_NUM))
             sb_puts(b, ", expected an expression");
+        else if (expects_comma(exp, n))
+            sb_puts(b, ", expected an operator or ','");
         else if (expects(exp, n, YYSYMBOL_NL))
             sb_puts(b, ", expected an operator, a newline or ';'");
         return;
@@ -373,20 +403,17 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner,
                                  ParseCtx *ctx)
 {
     (void)scanner;
-    yysymbol_kind_t exp[16];
-    int n = yypcontext_expected_tokens(yyctx, exp, 16);
+    yysymbol_kind_t exp[YYNTOKENS];
+    int n = yypcontext_expected_tokens(yyctx, exp, YYNTOKENS);
     yysymbol_kind_t tok = yypcontext_token(yyctx);
     const OVP_YYLTYPE *l = yypcontext_location(yyctx);
     StrBuf b;
     sb_init(&b);
     bool at_eof = tok == YYSYMBOL_YYEOF;
     sb_printf(&b, "unexpected %s", at_eof ? "end of input" : yysymbol_name(tok));
-    list_expected(&b, exp, n == 0 ? 16 : n);
-    if (at_eof) {
-        char open[96];
-        describe_open(ctx, open, sizeof open);
-        sb_puts(&b, open);
-    }
+    if (!at_eof || ctx->nopen == 0)
+        list_expected(&b, exp, n);
+    describe_open(ctx, &b, at_eof);
     parse_fail(ctx, l->first_line, l->first_column, l->last_line,
                l->last_column, at_eof, "%s", b.s);
     sb_free(&b);

@@ -247,7 +247,8 @@ bool arg_count(Interp *I, const Args *a, int i, size_t *out)
 
 bool arg_bool(Interp *I, const Args *a, int i, bool *out)
 {
-    if (arg_given(a, i) && (a->v[i].kind == VAL_BOOL || a->v[i].kind == VAL_NUM)) {
+    if (arg_given(a, i) && (a->v[i].kind == VAL_BOOL ||
+                            (a->v[i].kind == VAL_NUM && !isnan(a->v[i].as.num)))) {
         *out = ops_scalar(a->v[i]) != 0;
         return true;
     }

@@ -161,7 +161,7 @@ static Value concat_row(Interp *I, AstNode *row)
     if (!eval_all(I, row, 0, vals))
         r = val_error;
     else
-        r = ops_concat(I, vals, n, true, &row->loc);
+        r = ops_concat(I, vals, n, true, "matrix literal", &row->loc);
     if (!VAL_IS_ERR(r))
         unref_all(vals, n);
     free(vals);
@@ -183,7 +183,7 @@ static Value eval_matrix(Interp *I, AstNode *n)
         }
     }
     if (!VAL_IS_ERR(r))
-        r = ops_concat(I, rows, n->nkids, false, &n->loc);
+        r = ops_concat(I, rows, n->nkids, false, "matrix literal", &n->loc);
     unref_all(rows, done);
     free(rows);
     return r;
@@ -418,11 +418,14 @@ static bool bind_defaults(Interp *I, Closure *c, Value *locals, const Loc *loc)
 
 static void trace_call(Interp *I, Closure *c, const Loc *loc)
 {
-    if (!I->err.msg || I->sig != SIG_ERROR || I->err.frames++ >= INTERP_TRACE_SHOWN)
+    if (!I->err.msg || I->sig != SIG_ERROR)
         return;
-    sb_printf(&I->err.trace, "  in %s, called at ", closure_name(c));
-    diag_position(&I->err.trace, loc);
-    sb_putc(&I->err.trace, '\n');
+    StrBuf *to = I->err.frames++ < INTERP_TRACE_SHOWN ? &I->err.trace
+                                                      : &I->err.outermost;
+    sb_clear(&I->err.outermost);
+    sb_printf(to, "  in %s, called at ", closure_name(c));
+    diag_position(to, loc);
+    sb_putc(to, '\n');
 }
 
 /* The body's value: `return`'s, else the last expression statement's. */
@@ -458,12 +461,13 @@ static Value call_closure(Interp *I, Closure *c, int npos, int nnamed,
     I->frame = &frame;
     I->depth++;
     Value r = val_error;
-    if (bind_named(I, c, locals, nnamed, args + npos, names, loc) &&
-        bind_defaults(I, c, locals, loc))
+    bool bound = bind_named(I, c, locals, nnamed, args + npos, names, loc) &&
+                 bind_defaults(I, c, locals, loc);
+    if (bound)
         r = run_body(I, c);
     I->depth--;
     I->frame = saved;
-    if (VAL_IS_ERR(r))
+    if (VAL_IS_ERR(r) && bound)
         trace_call(I, c, loc);
     unref_all(locals, info->nlocals);
     free(locals);

@@ -5,6 +5,8 @@
 #include "interp.h"
 
 #include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -92,17 +94,31 @@ static char *find_stdlib(void)
     return xstrdup(OVP_PKGDATADIR "/stdlib");
 }
 
+/* Predefined globals; assignable like any variable. */
+static void define_constants(Interp *I)
+{
+    interp_set_global(I, "pi", val_num(M_PI));
+    interp_set_global(I, "e", val_num(M_E));
+    interp_set_global(I, "inf", val_num(INFINITY));
+    interp_set_global(I, "Inf", val_num(INFINITY));
+    interp_set_global(I, "nan", val_num(NAN));
+    interp_set_global(I, "NaN", val_num(NAN));
+    interp_set_global(I, "eps", val_num(DBL_EPSILON));
+}
+
 Interp *interp_new(void)
 {
     Interp *I = xcalloc(1, sizeof *I);
     I->nbuckets = 256;
     I->buckets = xcalloc(I->nbuckets, sizeof *I->buckets);
     sb_init(&I->err.trace);
+    sb_init(&I->err.outermost);
     I->out = stdout;
     I->ret = val_nil;
     I->stdlib_dir = find_stdlib();
     rng_seed(&I->rng, 0);
     builtin_register_all(I);
+    define_constants(I);
     return I;
 }
 
@@ -134,6 +150,7 @@ void interp_free(Interp *I)
     free(I->stdlib_dir);
     free(I->err.msg);
     sb_free(&I->err.trace);
+    sb_free(&I->err.outermost);
     free(I);
 }
 
@@ -166,6 +183,7 @@ void interp_clear_error(Interp *I)
     I->err.located = false;
     I->err.frames = 0;
     sb_clear(&I->err.trace);
+    sb_clear(&I->err.outermost);
     I->sig = SIG_NONE;
     val_unref(I->ret);
     I->ret = val_nil;
@@ -176,9 +194,10 @@ void interp_render_error(Interp *I, StrBuf *out)
     diag_render(out, "error", I->err.located ? &I->err.loc : NULL,
                 I->err.msg ? I->err.msg : "unknown error");
     sb_puts(out, I->err.trace.s);
-    if (I->err.frames > INTERP_TRACE_SHOWN)
-        sb_printf(out, "  ... and %lu more calls\n",
-                  I->err.frames - INTERP_TRACE_SHOWN);
+    if (I->err.frames > INTERP_TRACE_SHOWN + 1)
+        sb_printf(out, "  ... %lu more calls ...\n",
+                  I->err.frames - INTERP_TRACE_SHOWN - 1);
+    sb_puts(out, I->err.outermost.s);
 }
 
 /* ---- running ----------------------------------------------------- */
@@ -360,8 +379,9 @@ Value interp_import(Interp *I, AstNode *n)
 {
     char *path = interp_find_module(I, n->str, n->loc.src);
     if (!path)
-        return interp_error(I, &n->loc, "import: no module '%s' in the stdlib "
-                            "(%s) or beside this file", n->str, I->stdlib_dir);
+        return interp_error(I, &n->loc, "import: no module '%s' %s", n->str,
+                            strchr(n->str, '/') ? "relative to this file"
+                                                : "in the stdlib or beside this file");
     if (already_imported(I, path)) {
         free(path);
         return val_nil;

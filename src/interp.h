@@ -56,6 +56,7 @@ typedef struct Interp {
         Loc loc;
         bool located;
         StrBuf trace;         /* "  in f, called at file:l:c" lines */
+        StrBuf outermost;     /* the last frame, when more than shown */
         unsigned long frames; /* calls unwound; only the first few shown */
         int code;             /* exit code it maps to */
     } err;

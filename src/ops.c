@@ -412,15 +412,16 @@ bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out)
 }
 
 static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
-                         size_t *rows, size_t *cols, const Loc *loc)
+                         size_t *rows, size_t *cols, const char *who,
+                         const Loc *loc)
 {
     *rows = *cols = 0;
-    bool first = true;
+    int first = -1;
     for (int i = 0; i < n; i++) {
         if (!is_numeric(vals[i])) {
             char d[48];
             describe_value(vals[i], d, sizeof d);
-            interp_error(I, loc, "cannot put %s inside a matrix literal", d);
+            interp_error(I, loc, "%s: cannot concatenate %s", who, d);
             return false;
         }
         View v = view_of(&vals[i]);
@@ -428,23 +429,27 @@ static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
             continue;
         size_t along = horiz ? v.rows : v.cols, across = horiz ? v.cols : v.rows;
         size_t *fixed = horiz ? rows : cols, *sum = horiz ? cols : rows;
-        if (!first && along != *fixed) {
-            interp_error(I, loc, "%s concatenation: block %d is %zux%zu but the "
-                         "others have %zu %s", horiz ? "horizontal" : "vertical",
-                         i + 1, v.rows, v.cols, *fixed, horiz ? "rows" : "columns");
+        if (first >= 0 && along != *fixed) {
+            View f = view_of(&vals[first]);
+            interp_error(I, loc, "%s: %s concatenation needs equal %s: block %d "
+                         "is %zux%zu, block %d is %zux%zu", who,
+                         horiz ? "horizontal" : "vertical", horiz ? "rows" : "columns",
+                         first + 1, f.rows, f.cols, i + 1, v.rows, v.cols);
             return false;
         }
         *fixed = along;
         *sum += across;
-        first = false;
+        if (first < 0)
+            first = i;
     }
     return true;
 }
 
-Value ops_concat(Interp *I, const Value *vals, int n, bool horiz, const Loc *loc)
+Value ops_concat(Interp *I, const Value *vals, int n, bool horiz,
+                 const char *who, const Loc *loc)
 {
     size_t rows, cols;
-    if (!concat_check(I, vals, n, horiz, &rows, &cols, loc))
+    if (!concat_check(I, vals, n, horiz, &rows, &cols, who, loc))
         return val_error;
     Matrix *m = mat_new_uninit(rows, cols);
     if (!m)

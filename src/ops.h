@@ -31,7 +31,8 @@ double ops_scalar(Value v);
 
 
 /* Concatenates numeric blocks side by side (horizontal) or on top of each
- * other; empty 0x0 blocks vanish. Borrows vals. */
+ * other; empty 0x0 blocks vanish. Borrows vals; `who` names the caller in
+ * errors ("matrix literal", "cat"). */
 Value ops_concat(Interp *I, const Value *vals, int n, bool horizontal,
-                 const Loc *loc);
+                 const char *who, const Loc *loc);
 #endif

@@ -127,16 +127,19 @@ static void resolve_node(Interp *I, Scope *s, AstNode *n)
         resolve_node(I, s, n->kids[i]);
 }
 
-/* The first break/continue not inside a loop of its own function. */
-static AstNode *stray_jump(AstNode *n, bool in_loop)
+/* The first break/continue outside a loop of its own function, or
+ * return outside any function. */
+static AstNode *stray_jump(AstNode *n, bool in_loop, bool in_fn)
 {
     if (n->kind == AST_BREAK || n->kind == AST_CONTINUE)
         return in_loop ? NULL : n;
+    if (n->kind == AST_RETURN && !in_fn)
+        return n;
     if (n->kind == AST_FUNC)
-        in_loop = false;
+        in_loop = false, in_fn = true;
     for (int i = 0; i < n->nkids; i++) {
         bool body = (n->kind == AST_FOR && i == 2) || (n->kind == AST_WHILE && i == 1);
-        AstNode *bad = stray_jump(n->kids[i], in_loop || body);
+        AstNode *bad = stray_jump(n->kids[i], in_loop || body, in_fn);
         if (bad)
             return bad;
     }
@@ -145,10 +148,12 @@ static AstNode *stray_jump(AstNode *n, bool in_loop)
 
 bool resolve_program(Interp *I, AstNode *root)
 {
-    AstNode *bad = stray_jump(root, false);
+    AstNode *bad = stray_jump(root, false, false);
     if (bad) {
-        interp_error(I, &bad->loc, "'%s' outside a loop",
-                     bad->kind == AST_BREAK ? "break" : "continue");
+        interp_error(I, &bad->loc, "'%s' outside a %s",
+                     bad->kind == AST_BREAK ? "break" :
+                     bad->kind == AST_CONTINUE ? "continue" : "return",
+                     bad->kind == AST_RETURN ? "function" : "loop");
         return false;
     }
     Scope global = {NULL, NULL};

@@ -53,10 +53,25 @@ static Value unary_la(Interp *I, const Args *a, bool square,
 static Value bi_inv(Interp *I, const Args *a) { return unary_la(I, a, true, la_inv); }
 static Value bi_chol(Interp *I, const Args *a) { return unary_la(I, a, true, la_chol); }
 
+/* An optional tolerance: absent means the default (passed on as -1). */
+static bool tolerance_arg(Interp *I, const Args *a, int i, double *tol)
+{
+    *tol = -1;
+    if (!arg_given(a, i))
+        return true;
+    if (!arg_num(I, a, i, tol))
+        return false;
+    if (!(*tol >= 0)) {
+        bi_error(I, a, "tol must be a non-negative number, got %g", *tol);
+        return false;
+    }
+    return true;
+}
+
 static Value bi_pinv(Interp *I, const Args *a)
 {
     double tol;
-    if (!arg_num_or(I, a, 1, -1, &tol))
+    if (!tolerance_arg(I, a, 1, &tol))
         return val_error;
     Matrix *A = arg_mat(I, a, 0), *X = NULL;
     if (!A)
@@ -92,7 +107,7 @@ static Value bi_trace(Interp *I, const Args *a)
 static Value bi_rank(Interp *I, const Args *a)
 {
     double tol;
-    if (!arg_num_or(I, a, 1, -1, &tol))
+    if (!tolerance_arg(I, a, 1, &tol))
         return val_error;
     Matrix *A = arg_mat(I, a, 0);
     if (!A)
@@ -237,6 +252,8 @@ static Value bi_mpow(Interp *I, const Args *a)
     double p;
     if (!arg_num(I, a, 1, &p))
         return val_error;
+    if (!isfinite(p))
+        return bi_error(I, a, "p must be a finite number, got %g", p);
     Matrix *A = arg_square(I, a, 0), *X = NULL;
     if (!A)
         return val_error;

@@ -179,7 +179,8 @@ static double e_pow(double x, double y) { return pow(x, y); }
 static Value extreme(Interp *I, const Args *a, Reducer r, ElemFn2 e)
 {
     bool placeholder = arg_given(a, 1) && a->v[1].kind == VAL_MAT &&
-                       mat_numel(a->v[1].as.mat) == 0;   /* max(A, [], 2) */
+                       a->v[1].as.mat->rows == 0 && a->v[1].as.mat->cols == 0;
+    /* max(A, [], 2), the Octave spelling of max(A, dim = 2) */
     if (arg_given(a, 1) && arg_given(a, 2) && !placeholder)
         return bi_error(I, a, "give either a second operand or dim, not both");
     if (arg_given(a, 1) && !placeholder) {
