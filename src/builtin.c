@@ -85,7 +85,9 @@ static Value arity_error(Interp *I, const Builtin *bi, int got, const Loc *loc)
         snprintf(want, sizeof want, "%d", bi->min_args);
     else
         snprintf(want, sizeof want, "%d to %d", bi->min_args, bi->max_args);
-    bool one = bi->max_args == 1 && bi->min_args == 1;
+    int last = bi->max_args < 0 || bi->min_args == bi->max_args ? bi->min_args
+                                                                : bi->max_args;
+    bool one = last == 1;
     return interp_error(I, loc, "%s: expected %s argument%s, got %d (usage: %s)",
                         bi->name, want, one ? "" : "s", got, bi->signature);
 }
@@ -142,6 +144,8 @@ void describe_value(Value v, char *buf, size_t n)
     if (v.kind == VAL_MAT)
         snprintf(buf, n, "%zux%zu %s", v.as.mat->rows, v.as.mat->cols,
                  v.as.mat->logical ? "logical" : "matrix");
+    else if (v.kind == VAL_NUM && isnan(v.as.num))
+        snprintf(buf, n, "number nan");
     else if (v.kind == VAL_NUM)
         snprintf(buf, n, "number %g", v.as.num);
     else

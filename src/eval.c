@@ -56,6 +56,8 @@ static Value make_closure(Interp *I, AstNode *fnode)
         else
             c->upvals[i] = val_ref((Value){.kind = VAL_FUNC, .as.fn = f->closure});
     }
+    for (int i = 0; i < info->nupvals && !f; i++)
+        c->upvals[i] = val_ref(info->upvals[i].sym->value);
     return (Value){.kind = VAL_FUNC, .as.fn = c};
 }
 
@@ -79,8 +81,19 @@ static Value eval_ident(Interp *I, AstNode *n)
     Value *slot = ident_slot(I, n);
     if (slot && slot->kind != VAL_NIL)
         return val_ref(*slot);
-    if (n->res.kind == RES_GLOBAL && n->res.sym->builtin)
-        return val_builtin(n->res.sym->builtin);
+    Sym *sym = n->res.kind == RES_GLOBAL ? n->res.sym : NULL;
+    if (n->res.kind == RES_UPVAL) {
+        const Upval *u = &I->frame->closure->node->fn->upvals[n->res.slot];
+        if (!u->sym)
+            return interp_error(I, &n->loc, "undefined variable '%s' (a closure "
+                                "captures values when it is made, and '%s' had "
+                                "none yet)", n->str, n->str);
+        sym = u->sym;   /* a global unassigned at capture: read it now */
+        if (sym->value.kind != VAL_NIL)
+            return val_ref(sym->value);
+    }
+    if (sym && sym->builtin)
+        return val_builtin(sym->builtin);
     return interp_error(I, &n->loc, "undefined variable '%s'", n->str);
 }
 
@@ -210,6 +223,16 @@ static bool range_count(Interp *I, double a, double s, double b, size_t *count,
     return true;
 }
 
+/* Element i of from:step:to; the last one snaps to `to` when rounding left
+ * it a hair away, so (0:0.1:0.3)[end] is exactly 0.3. */
+static double range_element(const double p[3], size_t i, size_t count)
+{
+    double x = p[0] + (double)i * p[1];
+    if (i + 1 == count && fabs(x - p[2]) <= 1e-10 * fabs(p[1]))
+        x = p[2];
+    return x;
+}
+
 static bool range_parts(Interp *I, AstNode *n, double part[3])
 {
     Value v[3];
@@ -244,7 +267,7 @@ static Value eval_range(Interp *I, AstNode *n)
     if (!m)
         return interp_error(I, &n->loc, "out of memory for a range of %zu elements", count);
     for (size_t i = 0; i < count; i++)
-        m->data[i] = p[0] + (double)i * p[1];
+        m->data[i] = range_element(p, i, count);
     return val_mat(m);
 }
 
@@ -753,7 +776,7 @@ static Value exec_for_range(Interp *I, AstNode *n, AstNode *range)
     if (!range_parts(I, range, p) || !range_count(I, p[0], p[1], p[2], &count, &range->loc))
         return val_error;
     for (size_t i = 0; i < count; i++) {
-        assign_loop_var(I, n->kids[0], val_num(p[0] + (double)i * p[1]));
+        assign_loop_var(I, n->kids[0], val_num(range_element(p, i, count)));
         if (!loop_continues(I, exec_block(I, n->kids[2]), &n->loc))
             return I->sig ? val_error : val_nil;
     }

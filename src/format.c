@@ -83,6 +83,8 @@ static void display_matrix(StrBuf *out, const Matrix *m)
         return;
     }
     sb_printf(out, "%zux%zu %s\n", m->rows, m->cols, m->logical ? "logical" : "matrix");
+    if (mat_is_empty(m))
+        return;
     size_t nc = shown_count(m->cols, FORMAT_MAX_COLS);
     size_t width[FORMAT_MAX_COLS];
     column_widths(m, width, nc);
@@ -155,7 +157,9 @@ void format_compact(StrBuf *out, Value v)
         }
         sb_puts(out, v.as.rec->n ? "}" : ":}");
         break;
-    case VAL_FUNC: sb_printf(out, "<fn %s>", closure_name(v.as.fn)); break;
+    case VAL_FUNC:
+        sb_printf(out, v.as.fn->node->str ? "<fn %s>" : "<%s>", closure_name(v.as.fn));
+        break;
     case VAL_BUILTIN: sb_printf(out, "<builtin %s>", v.as.bi->name); break;
     default: sb_puts(out, "<nothing>"); break;
     }
@@ -250,6 +254,10 @@ static const char *parse_spec(const char *p, Spec *s)
 
 static void emit(StrBuf *out, const Spec *s, char conv, double num, const char *str)
 {
+    if (conv != 's' && isnan(num)) {
+        conv = 's';     /* "nan", never the platform's "-nan" */
+        str = "nan";
+    }
     char f[32];
     int n = snprintf(f, sizeof f, "%%%s", s->flags);
     if (s->width >= 0)
@@ -259,9 +267,12 @@ static void emit(StrBuf *out, const Spec *s, char conv, double num, const char *
     if (conv == 's') {
         snprintf(f + n, sizeof f - (size_t)n, "s");
         sb_printf(out, f, str);
-    } else if (conv == 'd') {
-        snprintf(f + n, sizeof f - (size_t)n, "lld");
+    } else if (conv == 'd' || conv == 'x') {
+        snprintf(f + n, sizeof f - (size_t)n, conv == 'd' ? "lld" : "llx");
         sb_printf(out, f, (long long)num);
+    } else if (conv == 'c') {
+        snprintf(f + n, sizeof f - (size_t)n, "c");
+        sb_printf(out, f, (int)num);
     } else {
         snprintf(f + n, sizeof f - (size_t)n, "%c", conv);
         sb_printf(out, f, num);
@@ -287,18 +298,14 @@ static void convert(StrBuf *out, const Spec *s, double num, const char *str)
         sb_free(&b);
         return;
     }
-    if ((conv == 'd' || conv == 'x' || conv == 'c') &&
-        (num != floor(num) || fabs(num) > 9e18 || isnan(num))) {
+    bool whole = num == floor(num) && fabs(num) <= 9e18;
+    bool fits = conv == 'd' ? whole
+                : conv == 'x' ? whole && num >= 0
+                : conv == 'c' ? whole && num >= 1 && num <= 255 : true;
+    if (!fits) {
         Spec t = *s;
-        emit(out, &t, isnan(num) || isinf(num) ? 'f' : 'g', num, NULL);
-        return;
-    }
-    if (conv == 'x') {
-        sb_printf(out, "%llx", (long long)num);
-        return;
-    }
-    if (conv == 'c') {
-        sb_putc(out, (char)(int)num);
+        t.prec = -1;
+        emit(out, &t, isinf(num) ? 'f' : 'g', num, NULL);
         return;
     }
     emit(out, s, conv, num, str);
@@ -321,18 +328,25 @@ static bool format_pass(Interp *I, StrBuf *out, const char *fmt, ArgCursor *c,
         Spec s;
         const char *next = parse_spec(p + 1, &s);
         if (!next) {
-            interp_error(I, NULL, "%s: bad conversion in format at \"%.8s\" "
-                         "(use %%d %%i %%g %%f %%e %%s %%x %%c %%%%)", who, p);
+            size_t n = 1;
+            while (p[n] && n < 12 && strchr("-+ 0#.123456789", p[n]))
+                n++;
+            interp_error(I, NULL, "%s: bad conversion '%.*s' in format (use "
+                         "%%d %%i %%g %%f %%e %%s %%x %%c %%%%)", who,
+                         (int)(p[n] && p[n] != '\n' ? n + 1 : n), p);
             return false;
         }
         double num = 0;
         const char *str = "";
         if (cursor_done(c) && *consumed)
             return true;
-        if (!cursor_next(c, &num, &str) && c->arg < 0) {
-            interp_error(I, NULL, "%s: argument %d cannot be formatted",
-                         who, -c->arg + 1);
-            return false;
+        if (!cursor_next(c, &num, &str)) {
+            if (c->arg < 0) {
+                interp_error(I, NULL, "%s: argument %d cannot be formatted",
+                             who, -c->arg + 1);
+                return false;
+            }
+            str = "";   /* no data left: the conversion prints nothing */
         }
         *consumed = true;
         convert(out, &s, num, str);

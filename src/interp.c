@@ -288,6 +288,15 @@ static bool is_directory(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+void interp_mark_imported(Interp *I, const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return;
+    I->imported = xrealloc(I->imported, (I->nimported + 1) * sizeof *I->imported);
+    I->imported[I->nimported++] = real;
+}
+
 int interp_run_file(Interp *I, const char *path, StrBuf *diag)
 {
     size_t len = 0;

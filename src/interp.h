@@ -88,6 +88,9 @@ void interp_free(Interp *I);
 int interp_run_source(Interp *I, const char *name, const char *text,
                       size_t len, StrBuf *diag);
 int interp_run_file(Interp *I, const char *path, StrBuf *diag);
+/* Records a file as already imported (the main script, so a module that
+ * imports it back does not run it again). */
+void interp_mark_imported(Interp *I, const char *path);
 
 /* Raises a runtime error at loc (NULL: the caller's call site is used).
  * Returns val_error so callers can `return interp_error(...)`. */

@@ -164,6 +164,8 @@ static int run(Interp *I, const Options *o)
         return EXIT_SYNTAX;
     if (o->dump_ast)
         return dump_ast(name, text, len);
+    if (o->file && strcmp(o->file, "-") != 0)
+        interp_mark_imported(I, o->file);
     StrBuf diag;
     sb_init(&diag);
     int code = interp_run_source(I, name, text, len, &diag);

@@ -454,6 +454,10 @@ Value ops_concat(Interp *I, const Value *vals, int n, bool horiz,
     Matrix *m = mat_new_uninit(rows, cols);
     if (!m)
         return size_error(I, loc, rows, cols);
+    m->logical = n > 0;   /* masks and booleans joined stay a mask */
+    for (int i = 0; i < n; i++)
+        if (vals[i].kind != VAL_BOOL && !(vals[i].kind == VAL_MAT && vals[i].as.mat->logical))
+            m->logical = false;
     size_t off = 0;
     for (int i = 0; i < n; i++) {
         View v = view_of(&vals[i]);

@@ -60,18 +60,27 @@ typedef struct Where {
     int slot;
 } Where;
 
-static int add_upval(FuncInfo *info, const char *name, Where from)
+static int add_upval(Interp *I, FuncInfo *info, const char *name, Where from)
 {
     for (int i = 0; i < info->nupvals; i++)
         if (strcmp(info->upvals[i].name, name) == 0)
             return i;
     info->upvals = xrealloc(info->upvals,
                             (size_t)(info->nupvals + 1) * sizeof(Upval));
-    info->upvals[info->nupvals] = (Upval){from.kind, from.slot, xstrdup(name)};
+    Sym *sym = from.kind == RES_GLOBAL ? sym_intern(I, name) : NULL;
+    info->upvals[info->nupvals] = (Upval){from.kind, from.slot, xstrdup(name), sym};
     return info->nupvals++;
 }
 
-static Where lookup(Scope *s, const char *name)
+/* An anonymous fn written at the top level captures the globals it reads
+ * when it is created (closures capture values); named top-level functions
+ * read globals when they run, so they may call each other in any order. */
+static bool captures_globals(const Scope *s)
+{
+    return s->fn && !s->fn->str && !s->parent->fn;
+}
+
+static Where lookup(Interp *I, Scope *s, const char *name)
 {
     if (!s->fn)
         return (Where){RES_GLOBAL, -1};
@@ -81,17 +90,17 @@ static Where lookup(Scope *s, const char *name)
         return (Where){RES_LOCAL, i};
     if (s->fn->str && strcmp(s->fn->str, name) == 0)
         return (Where){RES_SELF, -1};
-    Where outer = lookup(s->parent, name);
-    if (outer.kind == RES_GLOBAL)
+    Where outer = lookup(I, s->parent, name);
+    if (outer.kind == RES_GLOBAL && !captures_globals(s))
         return outer;
-    return (Where){RES_UPVAL, add_upval(info, name, outer)};
+    return (Where){RES_UPVAL, add_upval(I, info, name, outer)};
 }
 
 static void resolve_node(Interp *I, Scope *s, AstNode *n);
 
 static void resolve_ident(Interp *I, Scope *s, AstNode *n)
 {
-    Where w = lookup(s, n->str);
+    Where w = lookup(I, s, n->str);
     n->res.kind = w.kind;
     n->res.slot = w.slot;
     if (w.kind == RES_GLOBAL)

@@ -10,9 +10,11 @@
 
 /* Where a captured value comes from in the enclosing function's frame. */
 typedef struct Upval {
-    ResKind from;   /* RES_LOCAL, RES_UPVAL or RES_SELF of the encloser */
+    ResKind from;   /* RES_LOCAL, RES_UPVAL or RES_SELF of the encloser, or
+                       RES_GLOBAL for an anonymous fn at the top level */
     int index;
     char *name;
+    struct Sym *sym;  /* RES_GLOBAL: the global captured */
 } Upval;
 
 typedef struct FuncInfo {

@@ -145,6 +145,11 @@ static Value bi_help(Interp *I, const Args *a)
     StrBuf b;
     sb_init(&b);
     Value x = a->n ? a->v[0] : val_nil;
+    if (x.kind == VAL_STR && !builtin_lookup(x.as.str->s)) {
+        Sym *s = sym_find(I, x.as.str->s);   /* a user function by name */
+        if (s && s->value.kind == VAL_FUNC)
+            x = s->value;
+    }
     const Builtin *bi = x.kind == VAL_BUILTIN ? x.as.bi
                         : x.kind == VAL_STR ? builtin_lookup(x.as.str->s) : NULL;
     Value r = val_nil;
@@ -155,7 +160,7 @@ static Value bi_help(Interp *I, const Args *a)
     else if (x.kind == VAL_NIL)
         help_index(&b);
     else if (x.kind == VAL_STR)
-        r = bi_error(I, a, "no built-in named '%s'", x.as.str->s);
+        r = bi_error(I, a, "no built-in or function named '%s'", x.as.str->s);
     else
         r = arg_type_error(I, a, 0, "a function or a name");
     if (!VAL_IS_ERR(r))

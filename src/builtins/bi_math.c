@@ -16,8 +16,8 @@ static double relu(double x) { return x > 0 ? x : 0; }
 static double softplus(double x) { return x > 30 ? x : log1p(exp(x)); }
 static double step(double x) { return x > 0 ? 1 : 0; }
 static double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
-static double is_nan(double x) { return isnan(x); }
-static double is_inf(double x) { return isinf(x); }
+static double is_nan(double x) { return isnan(x) != 0; }
+static double is_inf(double x) { return isinf(x) != 0; }
 static double round_half_away(double x) { return round(x); }
 
 /* name, C function, help */

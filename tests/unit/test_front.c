@@ -585,6 +585,16 @@ Test(statements, anonymous_fn)
                 "            num 2 @1:17\n");
 }
 
+Test(statements, empty_programs)
+{
+    expect_dump("", "block @1:1\n");
+    expect_dump("# only a comment\n", "block @1:1\n");
+    expect_dump(";;x;;",
+                "block @1:3\n"
+                "  expr @1:3\n"
+                "    ident x @1:3\n");
+}
+
 Test(statements, import)
 {
     expect_dump("import \"nets\"",
@@ -774,6 +784,30 @@ Test(errors, unknown_escape)
     cr_expect_eq(e.loc.line, 1);
     cr_expect_eq(e.loc.col, 5);
     parse_error_clear(&e);
+}
+
+Test(errors, number_too_large_and_nul_byte)
+{
+    const char *t = "x = 1e999";
+    ParseError e = expect_error(t);
+    expect_msg_has(&e, t, "too large");
+    cr_expect_eq(e.loc.col, 5);
+    cr_expect_eq(e.loc.end_col, 9, "the whole literal is the span");
+    parse_error_clear(&e);
+
+    /* an embedded NUL byte is an invalid character, not the end of input */
+    const char text[] = "x = 1\0 + 2";
+    Source *src = source_new("t.ovp", xstrndup(text, sizeof text - 1),
+                             sizeof text - 1);
+    e = (ParseError){0};
+    AstNode *tree = parse_source(src, &e);
+    cr_expect_null(tree, "the NUL byte was skipped or ended the input");
+    ast_free(tree);
+    cr_expect_not_null(e.msg);
+    cr_expect_eq(e.loc.col, 6);
+    cr_expect(!e.incomplete);
+    parse_error_clear(&e);
+    source_free_all(src);
 }
 
 Test(errors, eof_error_is_located_at_the_end)
@@ -1061,6 +1095,44 @@ Test(diag, last_line_without_newline_and_end_of_input)
     free(caret);
     free(echo);
     free(out);
+    source_free_all(src);
+}
+
+/* Number of UTF-8 code points in the first n bytes of s. */
+static int code_points(const char *s, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return k;
+}
+
+Test(diag, caret_aligned_after_utf8_text)
+{
+    /* Non-ASCII text is allowed in strings; the caret must still stand
+     * under the offending character on a UTF-8 terminal. */
+    const char *text = "x = \"\u03b1\u03b2\u03b3\" + @";
+    Source *src = source_new("u.ovp", xstrdup(text), strlen(text));
+    ParseError e = {0};
+    AstNode *tree = parse_source(src, &e);
+    cr_assert_null(tree);
+    cr_assert_not_null(e.msg);
+    StrBuf b;
+    sb_init(&b);
+    diag_render(&b, "error", &e.loc, e.msg);
+    char *echo = line_of(b.s, 1);
+    char *caret = line_of(b.s, 2);
+    const char *at = strchr(echo, '@');
+    const char *hat = strchr(caret, '^');
+    cr_assert_not_null(at, "%s", b.s);
+    cr_assert_not_null(hat, "%s", b.s);
+    cr_expect_eq(code_points(caret, (size_t)(hat - caret)),
+                 code_points(echo, (size_t)(at - echo)),
+                 "caret not under '@' on screen:\n%s", b.s);
+    free(echo);
+    free(caret);
+    sb_free(&b);
+    parse_error_clear(&e);
     source_free_all(src);
 }
 
