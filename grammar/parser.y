@@ -342,6 +342,38 @@ opt_comma: %empty | ',' ;
 
 %%
 
+static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t sym)
+{
+    for (int i = 0; i < n; i++)
+        if (exp[i] == sym)
+            return true;
+    return false;
+}
+
+static bool expects_name(const yysymbol_kind_t *exp, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(yysymbol_name(exp[i]), name) == 0)
+            return true;
+    return false;
+}
+
+static void list_expected(StrBuf *b, const yysymbol_kind_t *exp, int n)
+{
+    if (n > 5) {
+        if (expects(exp, n, YYSYMBOL_NUM))
+            sb_puts(b, ", expected an expression");
+        else if (expects_name(exp, n, "','"))
+            sb_puts(b, ", expected an operator or ','");
+        else if (expects(exp, n, YYSYMBOL_NL))
+            sb_puts(b, ", expected an operator, a newline or ';'");
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        sb_printf(b, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
+                  yysymbol_name(exp[i]));
+}
+
 /* What closes the innermost open construct: "'end'" or "']'". */
 static const char *closer(const OpenItem *o)
 {
@@ -353,50 +385,28 @@ static const char *closer(const OpenItem *o)
     }
 }
 
-/* Adds where the innermost open construct began; at the end of the input
- * that construct is the reason, so its closer is what was expected. */
+/* Adds where the innermost open construct began. */
 static void describe_open(const ParseCtx *ctx, StrBuf *b, bool at_eof)
 {
     if (ctx->nopen == 0)
         return;
     const OpenItem *o = &ctx->open[ctx->nopen - 1];
     if (at_eof)
-        sb_printf(b, ", expected %s ('%s' at %d:%d is not closed)", closer(o),
-                  o->what, o->line, o->col);
+        sb_printf(b, " ('%s' at %d:%d is not closed)", o->what, o->line, o->col);
     else
         sb_printf(b, " (inside '%s' opened at %d:%d)", o->what, o->line, o->col);
 }
 
-static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t sym)
+/* At the end of the input the open construct's closer, when it could come
+ * next, is the useful expectation; otherwise the parser's own list. */
+static void expected_at_eof(const ParseCtx *ctx, StrBuf *b,
+                            const yysymbol_kind_t *exp, int n)
 {
-    for (int i = 0; i < n; i++)
-        if (exp[i] == sym)
-            return true;
-    return false;
-}
-
-static bool expects_comma(const yysymbol_kind_t *exp, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(yysymbol_name(exp[i]), "','") == 0)
-            return true;
-    return false;
-}
-
-static void list_expected(StrBuf *b, const yysymbol_kind_t *exp, int n)
-{
-    if (n > 5) {
-        if (expects(exp, n, YYSYMBOL_NUM))
-            sb_puts(b, ", expected an expression");
-        else if (expects_comma(exp, n))
-            sb_puts(b, ", expected an operator or ','");
-        else if (expects(exp, n, YYSYMBOL_NL))
-            sb_puts(b, ", expected an operator, a newline or ';'");
-        return;
-    }
-    for (int i = 0; i < n; i++)
-        sb_printf(b, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
-                  yysymbol_name(exp[i]));
+    const char *c = ctx->nopen ? closer(&ctx->open[ctx->nopen - 1]) : NULL;
+    if (c && expects_name(exp, n, c))
+        sb_printf(b, ", expected %s", c);
+    else
+        list_expected(b, exp, n);
 }
 
 static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner,
@@ -411,7 +421,9 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner,
     sb_init(&b);
     bool at_eof = tok == YYSYMBOL_YYEOF;
     sb_printf(&b, "unexpected %s", at_eof ? "end of input" : yysymbol_name(tok));
-    if (!at_eof || ctx->nopen == 0)
+    if (at_eof)
+        expected_at_eof(ctx, &b, exp, n);
+    else
         list_expected(&b, exp, n);
     describe_open(ctx, &b, at_eof);
     parse_fail(ctx, l->first_line, l->first_column, l->last_line,

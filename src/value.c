@@ -227,6 +227,15 @@ bool val_equal(Value a, Value b)
             if (!val_equal(a.as.list->items[i], b.as.list->items[i]))
                 return false;
         return true;
+    case VAL_REC:
+        if (a.as.rec->n != b.as.rec->n)
+            return false;
+        for (size_t i = 0; i < a.as.rec->n; i++) {
+            const Value *f = rec_get(b.as.rec, a.as.rec->keys[i]);
+            if (!f || !val_equal(a.as.rec->vals[i], *f))
+                return false;
+        }
+        return true;
     case VAL_FUNC: return a.as.fn == b.as.fn;
     case VAL_BUILTIN: return a.as.bi == b.as.bi;
     default: return a.kind == VAL_NIL;

@@ -836,6 +836,35 @@ Test(errors, eof_error_is_located_at_the_end)
     }
 }
 
+Test(errors, eof_message_names_what_is_really_expected)
+{
+    /* Naming the closer of the open construct is right only when the
+     * closer could come next: `if x` may be followed by `end`, but
+     * `for i in`, `while`, `[1,` and `{lr:` need an expression first and
+     * `fn f(a,` needs a parameter name. */
+    static const struct { const char *text, *want, *not_expected; } cases[] = {
+        {"for i in", "expression", "expected 'end'"},
+        {"while", "expression", "expected 'end'"},
+        {"if x\ny = ", "expression", "expected 'end'"},
+        {"x = [1,", "expression", "expected ']'"},
+        {"a = {lr:", "expression", "expected '}'"},
+        {"fn f(a,", "identifier", "expected ')'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ParseError e = expect_error(cases[i].text);
+        expect_msg_has(&e, cases[i].text, cases[i].want);
+        cr_expect(strstr(e.msg, cases[i].not_expected) == NULL,
+                  "[%s]: \"%s\" claims a closer is expected, but it cannot "
+                  "come next", cases[i].text, e.msg);
+        cr_expect(e.incomplete);
+        parse_error_clear(&e);
+    }
+    /* where the closer can come next, naming it is right */
+    ParseError e = expect_error("if x");
+    expect_msg_has(&e, "if x", "'end'");
+    parse_error_clear(&e);
+}
+
 Test(errors, incomplete_for_open_constructs)
 {
     const char *open[] = {
