@@ -45,6 +45,7 @@ AstNode *parse_source(const Source *src, ParseError *err)
     ctx->src = src;
     ctx->err = err;
     ctx->line = ctx->col = 1;
+    ctx->after_line = ctx->after_col = 1;
     err->msg = NULL;
     err->incomplete = false;
     yyscan_t scanner;

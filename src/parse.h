@@ -39,6 +39,7 @@ typedef struct ParseCtx {
     int nopen;
     int line, col;       /* scanner position of the next byte */
     int comment_line, comment_col; /* where an open #{ began */
+    int after_line, after_col;     /* just past the last token (for EOF) */
     void *scanner;
 } ParseCtx;
 

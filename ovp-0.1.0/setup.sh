@@ -1,0 +1,32 @@
+#!/bin/sh
+# setup.sh [run|test]: install what ovp needs from Debian, build it, then
+#   run   run the main job (the tour script, until the theorem suite lands)
+#   test  run every test suite (make check)
+# Idempotent; run as root (or with sudo available) on Debian 12.
+set -e
+mode=${1:-run}
+cd "$(dirname "$0")"
+
+pkgs="build-essential autoconf automake pkg-config bison flex libopenblas-dev liblapacke-dev zlib1g-dev libreadline-dev"
+[ "$mode" = test ] && pkgs="$pkgs libcriterion-dev valgrind python3-numpy"
+
+missing=""
+for p in $pkgs; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    sudo=""
+    [ "$(id -u)" != 0 ] && sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing
+fi
+
+[ -x configure ] || autoreconf -fi
+[ -f Makefile ] || ./configure -q
+make -s -j2
+
+case "$mode" in
+    run)  ./ovp examples/tour.ovp ;;
+    test) make -s -j2 check ;;
+    *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,316 @@
+/* bi_core.c: construction, shape and value inspection. */
+#include <math.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "format.h"
+#include "ops.h"
+
+/* Reads (rows, cols) from arguments i, i+1: f() is 1x1... callers pass the
+ * default; f(n) is n x n; f(r, c) is r x c. */
+static bool shape_args(Interp *I, const Args *a, int i, size_t *r, size_t *c)
+{
+    if (!arg_given(a, i)) {
+        *r = *c = 1;
+        return true;
+    }
+    if (!arg_count(I, a, i, r))
+        return false;
+    if (!arg_given(a, i + 1)) {
+        *c = *r;
+        return true;
+    }
+    return arg_count(I, a, i + 1, c);
+}
+
+/* Checks the size before allocating, with a message naming it. */
+static Matrix *new_checked(Interp *I, const Args *a, size_t r, size_t c)
+{
+    if (!mat_size_ok(r, c)) {
+        bi_error(I, a, "a %zux%zu matrix is too large (limit %zu elements)", r, c,
+                 (size_t)MAT_MAX_ELEMS);
+        return NULL;
+    }
+    Matrix *m = mat_new(r, c);
+    if (!m)
+        bi_error(I, a, "out of memory for a %zux%zu matrix", r, c);
+    return m;
+}
+
+static Value filled(Interp *I, const Args *a, double x)
+{
+    size_t r, c;
+    if (!shape_args(I, a, 0, &r, &c))
+        return val_error;
+    Matrix *m = new_checked(I, a, r, c);
+    if (!m)
+        return val_error;
+    for (size_t k = 0; k < r * c; k++)
+        m->data[k] = x;
+    return val_mat(m);
+}
+
+static Value bi_zeros(Interp *I, const Args *a) { return filled(I, a, 0); }
+static Value bi_ones(Interp *I, const Args *a) { return filled(I, a, 1); }
+
+static Value bi_eye(Interp *I, const Args *a)
+{
+    Value v = filled(I, a, 0);
+    if (VAL_IS_ERR(v))
+        return v;
+    Matrix *m = v.as.mat;
+    for (size_t k = 0; k < m->rows && k < m->cols; k++)
+        MAT_AT(m, k, k) = 1;
+    return v;
+}
+
+static Value bi_linspace(Interp *I, const Args *a)
+{
+    double lo, hi;
+    size_t n = 100;
+    if (!arg_num(I, a, 0, &lo) || !arg_num(I, a, 1, &hi))
+        return val_error;
+    if (arg_given(a, 2) && !arg_count(I, a, 2, &n))
+        return val_error;
+    Matrix *m = new_checked(I, a, 1, n);
+    if (!m)
+        return val_error;
+    for (size_t k = 0; k < n; k++)
+        m->data[k] = n == 1 ? hi : lo + (hi - lo) * (double)k / (double)(n - 1);
+    if (n > 1)
+        m->data[n - 1] = hi;
+    return val_mat(m);
+}
+
+static Value bi_size(Interp *I, const Args *a)
+{
+    Value x = a->v[0];
+    double r = 1, c = 1;
+    if (x.kind == VAL_MAT)
+        r = (double)x.as.mat->rows, c = (double)x.as.mat->cols;
+    else if (x.kind == VAL_LIST)
+        r = 1, c = (double)x.as.list->n;
+    else if (x.kind == VAL_STR)
+        r = 1, c = (double)x.as.str->len;
+    else if (x.kind != VAL_NUM && x.kind != VAL_BOOL)
+        return arg_type_error(I, a, 0, "a matrix, list or string");
+    if (arg_given(a, 1)) {
+        int d;
+        if (!arg_dim(I, a, 1, &d))
+            return val_error;
+        return val_num(d == 1 ? r : c);
+    }
+    double rc[2] = {r, c};
+    return bi_mat(I, a, mat_from(1, 2, rc));
+}
+
+static Value dim_of(Interp *I, const Args *a, int which)
+{
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    double v = which == 0 ? (double)m->rows : which == 1 ? (double)m->cols
+                                                          : (double)mat_numel(m);
+    mat_unref(m);
+    return val_num(v);
+}
+
+static Value bi_rows(Interp *I, const Args *a) { return dim_of(I, a, 0); }
+static Value bi_cols(Interp *I, const Args *a) { return dim_of(I, a, 1); }
+
+static Value bi_numel(Interp *I, const Args *a)
+{
+    if (a->v[0].kind == VAL_LIST)
+        return val_num((double)a->v[0].as.list->n);
+    if (a->v[0].kind == VAL_STR)
+        return val_num((double)a->v[0].as.str->len);
+    return dim_of(I, a, 2);
+}
+
+static Value bi_isempty(Interp *I, const Args *a)
+{
+    Value x = a->v[0];
+    if (x.kind == VAL_LIST)
+        return val_bool(x.as.list->n == 0);
+    if (x.kind == VAL_STR)
+        return val_bool(x.as.str->len == 0);
+    if (x.kind == VAL_REC)
+        return val_bool(x.as.rec->n == 0);
+    if (x.kind == VAL_MAT)
+        return val_bool(mat_is_empty(x.as.mat));
+    if (x.kind == VAL_NUM || x.kind == VAL_BOOL)
+        return val_bool(false);
+    return arg_type_error(I, a, 0, "a matrix, list, record or string");
+}
+
+static Value bi_reshape(Interp *I, const Args *a)
+{
+    size_t r, c;
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    if (!arg_count(I, a, 1, &r) || !arg_count(I, a, 2, &c)) {
+        mat_unref(m);
+        return val_error;
+    }
+    Value out;
+    if (!mat_size_ok(r, c) || r * c != mat_numel(m))
+        out = bi_error(I, a, "cannot reshape %zux%zu (%zu elements) into %zux%zu",
+                       m->rows, m->cols, mat_numel(m), r, c);
+    else
+        out = bi_mat(I, a, mat_reshape(m, r, c));
+    mat_unref(m);
+    return out;
+}
+
+static Value bi_diag(Interp *I, const Args *a)
+{
+    Matrix *m = arg_mat(I, a, 0), *out;
+    if (!m)
+        return val_error;
+    if (mat_is_vector(m)) {
+        size_t n = mat_numel(m);
+        out = mat_new(n, n);
+        for (size_t k = 0; out && k < n; k++)
+            MAT_AT(out, k, k) = m->data[k];
+    } else {
+        size_t n = m->rows < m->cols ? m->rows : m->cols;
+        out = mat_new_uninit(n, 1);
+        for (size_t k = 0; out && k < n; k++)
+            out->data[k] = MAT_AT(m, k, k);
+    }
+    mat_unref(m);
+    return bi_mat(I, a, out);
+}
+
+static Value bi_repmat(Interp *I, const Args *a)
+{
+    size_t p, q;
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    if (!shape_args(I, a, 1, &p, &q)) {
+        mat_unref(m);
+        return val_error;
+    }
+    Value out = val_error;
+    if (p && q && (!mat_size_ok(m->rows, p) || !mat_size_ok(m->cols, q) ||
+                   !mat_size_ok(m->rows * p, m->cols * q)))
+        bi_error(I, a, "result of %zu x %zu copies of %zux%zu is too large", p, q,
+                 m->rows, m->cols);
+    else {
+        Matrix *o = new_checked(I, a, m->rows * p, m->cols * q);
+        for (size_t j = 0; o && j < o->cols; j++)
+            for (size_t i = 0; i < o->rows; i++)
+                MAT_AT(o, i, j) = MAT_AT(m, i % m->rows, j % m->cols);
+        out = o ? val_mat(o) : val_error;
+    }
+    mat_unref(m);
+    return out;
+}
+
+static Value bi_cat(Interp *I, const Args *a)
+{
+    int dim;
+    if (!arg_dim(I, a, 0, &dim))
+        return val_error;
+    for (int i = 1; i < a->n; i++)
+        if (!ops_is_scalar(a->v[i]) && a->v[i].kind != VAL_MAT)
+            return arg_type_error(I, a, i, "a matrix");
+    return ops_concat(I, a->v + 1, a->n - 1, dim == 2, "cat", NULL);
+}
+
+static Value bi_type(Interp *I, const Args *a)
+{
+    (void)I;
+    return val_str(val_type_name(a->v[0]));
+}
+
+static Value bi_length(Interp *I, const Args *a)
+{
+    Value x = a->v[0];
+    if (x.kind == VAL_LIST)
+        return val_num((double)x.as.list->n);
+    if (x.kind == VAL_STR)
+        return val_num((double)x.as.str->len);
+    if (x.kind == VAL_MAT)
+        return val_num(mat_is_empty(x.as.mat) ? 0 :
+                       (double)(x.as.mat->rows > x.as.mat->cols ? x.as.mat->rows
+                                                                : x.as.mat->cols));
+    if (x.kind == VAL_NUM || x.kind == VAL_BOOL)
+        return val_num(1);
+    return arg_type_error(I, a, 0, "a matrix, list or string");
+}
+
+static Value bi_append(Interp *I, const Args *a)
+{
+    if (a->v[0].kind != VAL_LIST)
+        return arg_type_error(I, a, 0, "a list");
+    Value l = val_ref(a->v[0]);
+    val_unique_list(&l);
+    list_push(l.as.list, val_ref(a->v[1]));
+    return l;
+}
+
+static Value bi_keys(Interp *I, const Args *a)
+{
+    if (a->v[0].kind != VAL_REC)
+        return arg_type_error(I, a, 0, "a record");
+    const Record *r = a->v[0].as.rec;
+    Value l = val_list_new(r->n);
+    for (size_t i = 0; i < r->n; i++)
+        list_push(l.as.list, val_str(r->keys[i]));
+    return l;
+}
+
+static Value bi_isfield(Interp *I, const Args *a)
+{
+    const char *k = arg_str(I, a, 1);
+    if (!k)
+        return val_error;
+    return val_bool(a->v[0].kind == VAL_REC && rec_get(a->v[0].as.rec, k));
+}
+
+static Value bi_num2str(Interp *I, const Args *a)
+{
+    (void)I;
+    StrBuf b;
+    sb_init(&b);
+    if (a->v[0].kind == VAL_STR)
+        sb_puts(&b, a->v[0].as.str->s);
+    else
+        format_compact(&b, a->v[0]);
+    Value s = val_str(b.s);
+    sb_free(&b);
+    return s;
+}
+
+const Builtin builtins_core[] = {
+    {"zeros", 0, 2, "zeros(rows, cols)", "matrix of zeros; zeros(n) is n x n", bi_zeros},
+    {"ones", 0, 2, "ones(rows, cols)", "matrix of ones; ones(n) is n x n", bi_ones},
+    {"eye", 0, 2, "eye(rows, cols)", "identity matrix; eye(n) is n x n", bi_eye},
+    {"linspace", 2, 3, "linspace(a, b, n)", "row of n (default 100) equally spaced "
+     "points from a to b inclusive", bi_linspace},
+    {"size", 1, 2, "size(A, dim)", "[rows, cols] of A; size(A, 1) rows, size(A, 2) cols", bi_size},
+    {"rows", 1, 1, "rows(A)", "number of rows", bi_rows},
+    {"cols", 1, 1, "cols(A)", "number of columns", bi_cols},
+    {"numel", 1, 1, "numel(A)", "number of elements (items of a list, bytes of a string)", bi_numel},
+    {"length", 1, 1, "length(x)", "largest dimension of a matrix, items of a list, "
+     "length of a string", bi_length},
+    {"isempty", 1, 1, "isempty(x)", "true for a matrix with no elements, an empty "
+     "list, record or string", bi_isempty},
+    {"reshape", 3, 3, "reshape(A, rows, cols)", "the same elements in column-major "
+     "order, in a new shape", bi_reshape},
+    {"diag", 1, 1, "diag(x)", "diagonal matrix from a vector, or the diagonal of a "
+     "matrix as a column", bi_diag},
+    {"repmat", 2, 3, "repmat(A, m, n)", "A tiled m times down and n times across", bi_repmat},
+    {"cat", 1, -1, "cat(dim, A, ...)", "concatenation along dim 1 (stack) or 2 (side by "
+     "side)", bi_cat},
+    {"type", 1, 1, "type(x)", "the type name: number, bool, string, matrix, list, "
+     "record, function, builtin", bi_type},
+    {"append", 2, 2, "append(list, x)", "a copy of list with x added at the end", bi_append},
+    {"keys", 1, 1, "keys(r)", "the field names of a record, as a list of strings", bi_keys},
+    {"isfield", 2, 2, "isfield(r, name)", "true when record r has the named field", bi_isfield},
+    {"num2str", 1, 1, "num2str(x)", "a value as a string, in the form print shows", bi_num2str},
+    BUILTIN_END,
+};

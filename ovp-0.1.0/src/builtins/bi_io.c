@@ -1,0 +1,210 @@
+/* bi_io.c: output, checks, errors, help and timing. */
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "builtin.h"
+#include "eval.h"
+#include "format.h"
+#include "ops.h"
+
+static void put(Interp *I, const StrBuf *b)
+{
+    fwrite(b->s, 1, b->len, I->out);
+}
+
+/* print(a, b, ...): each value in its display form. */
+static Value bi_print(Interp *I, const Args *a)
+{
+    StrBuf b;
+    sb_init(&b);
+    for (int i = 0; i < a->n; i++)
+        format_display(&b, a->v[i]);
+    put(I, &b);
+    sb_free(&b);
+    return val_nil;
+}
+
+/* sprintf/printf/error/check share this: args[first] is the format. */
+static bool format_args(Interp *I, const Args *a, int first, StrBuf *out)
+{
+    const char *fmt = arg_str(I, a, first);
+    if (!fmt)
+        return false;
+    return format_printf(I, out, fmt, a->n - first - 1, a->v + first + 1, a->bi->name);
+}
+
+static Value bi_printf(Interp *I, const Args *a)
+{
+    StrBuf b;
+    sb_init(&b);
+    bool ok = format_args(I, a, 0, &b);
+    if (ok)
+        put(I, &b);
+    sb_free(&b);
+    return ok ? val_nil : val_error;
+}
+
+static Value bi_sprintf(Interp *I, const Args *a)
+{
+    StrBuf b;
+    sb_init(&b);
+    Value r = format_args(I, a, 0, &b) ? val_strn(b.s, b.len) : val_error;
+    sb_free(&b);
+    return r;
+}
+
+static Value bi_error_fn(Interp *I, const Args *a)
+{
+    StrBuf b;
+    sb_init(&b);
+    if (format_args(I, a, 0, &b))
+        interp_error(I, NULL, "%s", b.s);
+    sb_free(&b);
+    return val_error;
+}
+
+/* A check passes when its condition is true; NaN anywhere fails it. */
+static bool check_truth(Interp *I, const Args *a, bool *out)
+{
+    Value c = a->v[0];
+    if (c.kind == VAL_MAT) {
+        size_t n = mat_numel(c.as.mat);
+        *out = n > 0;
+        for (size_t i = 0; i < n; i++)
+            if (!(c.as.mat->data[i] != 0) || isnan(c.as.mat->data[i]))
+                *out = false;
+        return true;
+    }
+    if (c.kind == VAL_NUM) {
+        *out = c.as.num != 0 && !isnan(c.as.num);
+        return true;
+    }
+    if (c.kind == VAL_BOOL) {
+        *out = c.as.b;
+        return true;
+    }
+    arg_type_error(I, a, 0, "a bool, number or matrix");
+    return false;
+}
+
+static Value bi_check(Interp *I, const Args *a)
+{
+    bool pass;
+    if (!check_truth(I, a, &pass))
+        return val_error;
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, pass ? "PASS: " : "FAIL: ");
+    if (arg_given(a, 1) && !format_args(I, a, 1, &b)) {
+        sb_free(&b);
+        return val_error;
+    }
+    if (!arg_given(a, 1))
+        sb_puts(&b, "check");
+    sb_putc(&b, '\n');
+    put(I, &b);
+    sb_free(&b);
+    if (pass)
+        I->checks_passed++;
+    else
+        I->checks_failed++;
+    return val_bool(pass);
+}
+
+static void help_builtin(StrBuf *b, const Builtin *bi)
+{
+    sb_printf(b, "%s\n  %s\n", bi->signature, bi->help);
+}
+
+static void help_closure(StrBuf *b, const Closure *c)
+{
+    AstNode *params = c->node->kids[0];
+    sb_printf(b, "fn %s(", closure_name(c));
+    for (int i = 0; i < params->nkids; i++)
+        sb_printf(b, "%s%s%s", i ? ", " : "", params->kids[i]->str,
+                  params->kids[i]->nkids ? " = ..." : "");
+    sb_puts(b, ")\n  a user function defined at ");
+    diag_position(b, &c->node->loc);
+    sb_putc(b, '\n');
+}
+
+static void help_index(StrBuf *b)
+{
+    sb_puts(b, "Built-in functions (help(\"name\") for one):\n");
+    for (int f = 0; builtin_families[f]; f++) {
+        sb_printf(b, "  %s:\n   ", builtin_family_names[f]);
+        for (const Builtin *bi = builtin_families[f]; bi->name; bi++)
+            sb_printf(b, " %s", bi->name);
+        sb_putc(b, '\n');
+    }
+}
+
+static Value bi_help(Interp *I, const Args *a)
+{
+    StrBuf b;
+    sb_init(&b);
+    Value x = a->n ? a->v[0] : val_nil;
+    if (x.kind == VAL_STR && !builtin_lookup(x.as.str->s)) {
+        Sym *s = sym_find(I, x.as.str->s);   /* a user function by name */
+        if (s && s->value.kind == VAL_FUNC)
+            x = s->value;
+    }
+    const Builtin *bi = x.kind == VAL_BUILTIN ? x.as.bi
+                        : x.kind == VAL_STR ? builtin_lookup(x.as.str->s) : NULL;
+    Value r = val_nil;
+    if (bi)
+        help_builtin(&b, bi);
+    else if (x.kind == VAL_FUNC)
+        help_closure(&b, x.as.fn);
+    else if (x.kind == VAL_NIL)
+        help_index(&b);
+    else if (x.kind == VAL_STR)
+        r = bi_error(I, a, "no built-in or function named '%s'", x.as.str->s);
+    else
+        r = arg_type_error(I, a, 0, "a function or a name");
+    if (!VAL_IS_ERR(r))
+        put(I, &b);
+    sb_free(&b);
+    return r;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static Value bi_tic(Interp *I, const Args *a)
+{
+    (void)a;
+    I->tic = now_seconds();
+    return val_nil;
+}
+
+static Value bi_toc(Interp *I, const Args *a)
+{
+    (void)a;
+    return val_num(now_seconds() - I->tic);
+}
+
+const Builtin builtins_io[] = {
+    {"print", 0, -1, "print(x, ...)", "display each value on its own line(s): numbers "
+     "with 10 significant digits, matrices with their shape", bi_print},
+    {"disp", 0, -1, "disp(x, ...)", "same as print", bi_print},
+    {"printf", 1, -1, "printf(fmt, ...)", "formatted output: %d %i %g %f %e %s %x %c %% "
+     "with flags, width and precision; matrix arguments give their elements in "
+     "column-major order and the format repeats while arguments remain", bi_printf},
+    {"sprintf", 1, -1, "sprintf(fmt, ...)", "like printf, returning the string", bi_sprintf},
+    {"check", 1, -1, "check(cond, fmt, ...)", "records PASS or FAIL with the formatted "
+     "message and goes on; a script with a failed check exits with status 3. NaN fails",
+     bi_check},
+    {"error", 1, -1, "error(fmt, ...)", "stops with a runtime error carrying the "
+     "formatted message", bi_error_fn},
+    {"help", 0, 1, "help(name)", "the signature and help of a built-in (by value or "
+     "name) or a user function; help() lists every built-in", bi_help},
+    {"tic", 0, 0, "tic()", "start the stopwatch", bi_tic},
+    {"toc", 0, 0, "toc()", "seconds since tic()", bi_toc},
+    BUILTIN_END,
+};

@@ -1,0 +1,290 @@
+/* bi_linalg.c: linear algebra built-ins on top of linalg.c. Each one
+ * reads its matrices, calls one wrapper and turns the status into the
+ * uniform error. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "builtin.h"
+#include "linalg.h"
+
+static Value la_error(Interp *I, const Args *a, LaStatus s)
+{
+    return bi_error(I, a, "%s", la_status_str(s));
+}
+
+/* A list of matrices (taken), for multiple results. */
+static Value list_of(int n, Matrix **ms)
+{
+    Value l = val_list_new((size_t)n);
+    for (int i = 0; i < n; i++)
+        list_push(l.as.list, val_mat(ms[i]));
+    return l;
+}
+
+static Value bi_solve(Interp *I, const Args *a)
+{
+    Matrix *A = arg_mat(I, a, 0), *B = A ? arg_mat(I, a, 1) : NULL, *X = NULL;
+    if (!B) {
+        mat_unref(A);
+        return val_error;
+    }
+    LaStatus s = la_solve(A, B, &X);
+    Value r = s == LA_OK ? val_mat(X)
+              : s == LA_SHAPE ? bi_error(I, a, "A is %zux%zu but B has %zu rows",
+                                         A->rows, A->cols, B->rows)
+              : la_error(I, a, s);
+    mat_unref(A);
+    mat_unref(B);
+    return r;
+}
+
+/* Runs a one-input, one-output wrapper. */
+static Value unary_la(Interp *I, const Args *a, bool square,
+                      LaStatus (*f)(const Matrix *, Matrix **))
+{
+    Matrix *A = square ? arg_square(I, a, 0) : arg_mat(I, a, 0), *X = NULL;
+    if (!A)
+        return val_error;
+    LaStatus s = f(A, &X);
+    mat_unref(A);
+    return s == LA_OK ? val_mat(X) : la_error(I, a, s);
+}
+
+static Value bi_inv(Interp *I, const Args *a) { return unary_la(I, a, true, la_inv); }
+static Value bi_chol(Interp *I, const Args *a) { return unary_la(I, a, true, la_chol); }
+
+/* An optional tolerance: absent means the default (passed on as -1). */
+static bool tolerance_arg(Interp *I, const Args *a, int i, double *tol)
+{
+    *tol = -1;
+    if (!arg_given(a, i))
+        return true;
+    if (!arg_num(I, a, i, tol))
+        return false;
+    if (!(*tol >= 0)) {
+        bi_error(I, a, "tol must be a non-negative number, got %g", *tol);
+        return false;
+    }
+    return true;
+}
+
+static Value bi_pinv(Interp *I, const Args *a)
+{
+    double tol;
+    if (!tolerance_arg(I, a, 1, &tol))
+        return val_error;
+    Matrix *A = arg_mat(I, a, 0), *X = NULL;
+    if (!A)
+        return val_error;
+    LaStatus s = la_pinv(A, tol, &X);
+    mat_unref(A);
+    return s == LA_OK ? val_mat(X) : la_error(I, a, s);
+}
+
+static Value bi_det(Interp *I, const Args *a)
+{
+    Matrix *A = arg_square(I, a, 0);
+    if (!A)
+        return val_error;
+    double d;
+    LaStatus s = la_det(A, &d);
+    mat_unref(A);
+    return s == LA_OK ? val_num(d) : la_error(I, a, s);
+}
+
+static Value bi_trace(Interp *I, const Args *a)
+{
+    Matrix *A = arg_square(I, a, 0);
+    if (!A)
+        return val_error;
+    double t = 0;
+    for (size_t k = 0; k < A->rows; k++)
+        t += MAT_AT(A, k, k);
+    mat_unref(A);
+    return val_num(t);
+}
+
+static Value bi_rank(Interp *I, const Args *a)
+{
+    double tol;
+    if (!tolerance_arg(I, a, 1, &tol))
+        return val_error;
+    Matrix *A = arg_mat(I, a, 0);
+    if (!A)
+        return val_error;
+    size_t r;
+    LaStatus s = la_rank(A, tol, &r);
+    mat_unref(A);
+    return s == LA_OK ? val_num((double)r) : la_error(I, a, s);
+}
+
+static Value bi_cond(Interp *I, const Args *a)
+{
+    Matrix *A = arg_mat(I, a, 0);
+    if (!A)
+        return val_error;
+    double c;
+    LaStatus s = la_cond(A, &c);
+    mat_unref(A);
+    return s == LA_OK ? val_num(c) : la_error(I, a, s);
+}
+
+static Value bi_qr(Interp *I, const Args *a)
+{
+    Matrix *A = arg_mat(I, a, 0), *QR[2] = {NULL, NULL};
+    if (!A)
+        return val_error;
+    LaStatus s = la_qr(A, &QR[0], &QR[1]);
+    mat_unref(A);
+    if (s != LA_OK)
+        return la_error(I, a, s);
+    if (a->nargout >= 2)
+        return list_of(2, QR);
+    mat_unref(QR[0]);
+    return val_mat(QR[1]);
+}
+
+static Value bi_svd(Interp *I, const Args *a)
+{
+    Matrix *A = arg_mat(I, a, 0), *USV[3] = {NULL, NULL, NULL};
+    if (!A)
+        return val_error;
+    if (a->nargout < 3) {
+        LaStatus s = la_svd_values(A, &USV[1]);
+        mat_unref(A);
+        return s == LA_OK ? val_mat(USV[1]) : la_error(I, a, s);
+    }
+    Matrix *s_vec = NULL;
+    LaStatus s = la_svd(A, &USV[0], &s_vec, &USV[2]);
+    mat_unref(A);
+    if (s != LA_OK)
+        return la_error(I, a, s);
+    size_t k = mat_numel(s_vec);
+    USV[1] = mat_new(k, k);
+    for (size_t i = 0; USV[1] && i < k; i++)
+        MAT_AT(USV[1], i, i) = s_vec->data[i];
+    mat_unref(s_vec);
+    return list_of(3, USV);
+}
+
+static Value bi_eigsym(Interp *I, const Args *a)
+{
+    Matrix *A = arg_square(I, a, 0), *wV[2] = {NULL, NULL};
+    if (!A)
+        return val_error;
+    LaStatus s = la_eigsym(A, &wV[0], a->nargout >= 2 ? &wV[1] : NULL);
+    mat_unref(A);
+    if (s != LA_OK)
+        return la_error(I, a, s);
+    if (a->nargout < 2)
+        return val_mat(wV[0]);
+    Matrix *swap = wV[0];   /* {V, w}: vectors first, as V, w = eigsym(A) */
+    wV[0] = wV[1];
+    wV[1] = swap;
+    return list_of(2, wV);
+}
+
+static Value bi_eigvals(Interp *I, const Args *a)
+{
+    Matrix *A = arg_square(I, a, 0), *w = NULL;
+    if (!A)
+        return val_error;
+    LaStatus s = la_eigsym(A, &w, NULL);
+    mat_unref(A);
+    return s == LA_OK ? val_mat(w) : la_error(I, a, s);
+}
+
+/* General eigenvalues: a column when all are real, else [re, im]. */
+static Matrix *eig_values(Matrix *wr, Matrix *wi)
+{
+    bool real = true;
+    for (size_t i = 0; i < mat_numel(wi); i++)
+        real = real && wi->data[i] == 0;
+    if (real)
+        return mat_ref(wr);
+    Matrix *m = mat_new_uninit(wr->rows, 2);
+    for (size_t i = 0; m && i < wr->rows; i++) {
+        MAT_AT(m, i, 0) = wr->data[i];
+        MAT_AT(m, i, 1) = wi->data[i];
+    }
+    return m;
+}
+
+static Value bi_eig(Interp *I, const Args *a)
+{
+    Matrix *A = arg_square(I, a, 0), *wr = NULL, *wi = NULL, *V = NULL;
+    if (!A)
+        return val_error;
+    LaStatus s = la_eig(A, &wr, &wi, a->nargout >= 2 ? &V : NULL);
+    mat_unref(A);
+    if (s != LA_OK)
+        return la_error(I, a, s);
+    Matrix *vals = eig_values(wr, wi);
+    mat_unref(wr);
+    mat_unref(wi);
+    if (!vals) {
+        mat_unref(V);
+        return bi_error(I, a, "out of memory");
+    }
+    if (a->nargout < 2)
+        return val_mat(vals);
+    Matrix *Vw[2] = {V, vals};
+    return list_of(2, Vw);
+}
+
+static Value bi_kron(Interp *I, const Args *a)
+{
+    Matrix *A = arg_mat(I, a, 0), *B = A ? arg_mat(I, a, 1) : NULL;
+    if (!B) {
+        mat_unref(A);
+        return val_error;
+    }
+    Matrix *K = la_kron(A, B);
+    Value r = K ? val_mat(K) : bi_error(I, a, "result of %zux%zu by %zux%zu is too large",
+                                        A->rows, A->cols, B->rows, B->cols);
+    mat_unref(A);
+    mat_unref(B);
+    return r;
+}
+
+static Value bi_mpow(Interp *I, const Args *a)
+{
+    double p;
+    if (!arg_num(I, a, 1, &p))
+        return val_error;
+    if (!isfinite(p))
+        return bi_error(I, a, "p must be a finite number, got %g", p);
+    Matrix *A = arg_square(I, a, 0), *X = NULL;
+    if (!A)
+        return val_error;
+    LaStatus s = la_mpow_psd(A, p, &X);
+    mat_unref(A);
+    return s == LA_OK ? val_mat(X) : la_error(I, a, s);
+}
+
+const Builtin builtins_linalg[] = {
+    {"solve", 2, 2, "solve(A, B)", "X with A X = B (LU for square A, an error when "
+     "singular); minimum-norm least squares for non-square A. Same as A \\ B", bi_solve},
+    {"inv", 1, 1, "inv(A)", "inverse of a square non-singular matrix", bi_inv},
+    {"pinv", 1, 2, "pinv(A, tol)", "Moore-Penrose pseudo-inverse (singular values "
+     "below tol, default max(m,n)*eps*smax, are dropped)", bi_pinv},
+    {"det", 1, 1, "det(A)", "determinant of a square matrix", bi_det},
+    {"trace", 1, 1, "trace(A)", "sum of the diagonal of a square matrix", bi_trace},
+    {"rank", 1, 2, "rank(A, tol)", "numerical rank (singular values above tol)", bi_rank},
+    {"cond", 1, 1, "cond(A)", "2-norm condition number smax/smin (inf when singular)", bi_cond},
+    {"chol", 1, 1, "chol(A)", "upper triangular R with R'R = A, for symmetric positive "
+     "definite A", bi_chol},
+    {"qr", 1, 1, "qr(A)", "R of the economy QR factorisation; Q, R = qr(A) gives both", bi_qr},
+    {"svd", 1, 1, "svd(A)", "singular values, descending, as a column; U, S, V = svd(A) "
+     "gives the economy factors with A = U*S*V'", bi_svd},
+    {"eig", 1, 1, "eig(A)", "eigenvalues of a general square matrix: a column when all "
+     "are real, else an n x 2 matrix [real, imaginary]; V, w = eig(A) also gives the "
+     "eigenvectors (LAPACK dgeev layout)", bi_eig},
+    {"eigvals", 1, 1, "eigvals(A)", "eigenvalues of a symmetric matrix, ascending", bi_eigvals},
+    {"eigsym", 1, 1, "eigsym(A)", "eigenvalues of a symmetric matrix, ascending; "
+     "V, w = eigsym(A) also gives orthonormal eigenvectors", bi_eigsym},
+    {"kron", 2, 2, "kron(A, B)", "Kronecker product", bi_kron},
+    {"mpow", 2, 2, "mpow(A, p)", "A^p for a symmetric positive semi-definite A and real "
+     "p (0^0 = 1), through the eigendecomposition", bi_mpow},
+    BUILTIN_END,
+};

@@ -1,0 +1,305 @@
+/* bi_math.c: elementwise maths (one X-macro list, expanded twice) and
+ * the reductions. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "linalg.h"
+#include "ops.h"
+
+static double sigmoid(double x)
+{
+    return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+}
+static double relu(double x) { return x > 0 ? x : 0; }
+static double softplus(double x) { return x > 30 ? x : log1p(exp(x)); }
+static double step(double x) { return x > 0 ? 1 : 0; }
+static double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
+static double is_nan(double x) { return isnan(x) != 0; }
+static double is_inf(double x) { return isinf(x) != 0; }
+static double round_half_away(double x) { return round(x); }
+
+/* name, C function, help */
+#define ELEMENTWISE_LIST(X)                                                  \
+    X(exp, exp, "e^x, elementwise")                                          \
+    X(log, log, "natural logarithm, elementwise (log(0) = -inf)")            \
+    X(sqrt, sqrt, "square root, elementwise (nan for negatives)")            \
+    X(abs, fabs, "absolute value, elementwise")                              \
+    X(sign, sign, "-1, 0 or 1 by the sign of each element")                  \
+    X(tanh, tanh, "hyperbolic tangent, elementwise")                         \
+    X(sigmoid, sigmoid, "logistic function 1/(1+e^-x), elementwise")         \
+    X(relu, relu, "max(x, 0), elementwise")                                  \
+    X(softplus, softplus, "log(1+e^x), elementwise")                         \
+    X(step, step, "1 where x > 0, else 0 (the derivative of relu)")          \
+    X(sin, sin, "sine, elementwise")                                         \
+    X(cos, cos, "cosine, elementwise")                                       \
+    X(floor, floor, "round towards -inf, elementwise")                       \
+    X(ceil, ceil, "round towards +inf, elementwise")                         \
+    X(round, round_half_away, "round to nearest, halves away from 0")        \
+    X(isnan, is_nan, "1 where an element is NaN (a logical mask)")          \
+    X(isinf, is_inf, "1 where an element is +-inf (a logical mask)")
+
+/* Applies f to a number or to every element of a matrix. */
+static Value map1(Interp *I, const Args *a, double (*f)(double), bool logical)
+{
+    Value x = a->v[0];
+    if (x.kind == VAL_NUM || x.kind == VAL_BOOL) {
+        double r = f(ops_scalar(x));
+        return logical ? val_bool(r != 0) : val_num(r);
+    }
+    if (x.kind != VAL_MAT)
+        return arg_type_error(I, a, 0, "a number or matrix");
+    const Matrix *m = x.as.mat;
+    Matrix *out = mat_new_uninit(m->rows, m->cols);
+    if (!out)
+        return bi_error(I, a, "out of memory");
+    size_t n = mat_numel(m);
+    for (size_t i = 0; i < n; i++)
+        out->data[i] = f(m->data[i]);
+    out->logical = logical;
+    return val_mat(out);
+}
+
+#define DEFINE_MAP(name, cfn, help)                                          \
+    static Value bi_##name(Interp *I, const Args *a)                         \
+    {                                                                        \
+        return map1(I, a, cfn, cfn == is_nan || cfn == is_inf);              \
+    }
+ELEMENTWISE_LIST(DEFINE_MAP)
+
+/* ---- reductions -------------------------------------------------- */
+
+typedef double (*Reducer)(const double *x, size_t n, size_t stride);
+
+static double r_sum(const double *x, size_t n, size_t s)
+{
+    double t = 0;
+    for (size_t i = 0; i < n; i++)
+        t += x[i * s];
+    return t;
+}
+static double r_mean(const double *x, size_t n, size_t s)
+{
+    return n ? r_sum(x, n, s) / (double)n : NAN;
+}
+static double r_prod(const double *x, size_t n, size_t s)
+{
+    double t = 1;
+    for (size_t i = 0; i < n; i++)
+        t *= x[i * s];
+    return t;
+}
+static double r_sumsq(const double *x, size_t n, size_t s)
+{
+    double t = 0;
+    for (size_t i = 0; i < n; i++)
+        t += x[i * s] * x[i * s];
+    return t;
+}
+static double r_max(const double *x, size_t n, size_t s)
+{
+    double t = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (x[i * s] > t || isnan(x[i * s]))
+            t = x[i * s];
+    return n ? t : NAN;
+}
+static double r_min(const double *x, size_t n, size_t s)
+{
+    double t = INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (x[i * s] < t || isnan(x[i * s]))
+            t = x[i * s];
+    return n ? t : NAN;
+}
+static double r_any(const double *x, size_t n, size_t s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i * s] != 0)
+            return 1;
+    return 0;
+}
+static double r_all(const double *x, size_t n, size_t s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i * s] == 0)
+            return 0;
+    return 1;
+}
+
+/* Reduces all elements (dim 0) or along dim 1 (down columns, giving a
+ * row) or dim 2 (across rows, giving a column). */
+static Value reduce(Interp *I, const Args *a, const Matrix *m, int dim,
+                    Reducer f, bool logical)
+{
+    if (dim == 0) {
+        double r = f(m->data, mat_numel(m), 1);
+        return logical ? val_bool(r != 0) : val_num(r);
+    }
+    size_t outer = dim == 1 ? m->cols : m->rows;
+    size_t len = dim == 1 ? m->rows : m->cols;
+    Matrix *out = dim == 1 ? mat_new_uninit(1, outer) : mat_new_uninit(outer, 1);
+    if (!out)
+        return bi_error(I, a, "out of memory");
+    for (size_t k = 0; k < outer; k++)
+        out->data[k] = dim == 1 ? f(m->data + k * m->rows, len, 1)
+                                : f(m->data + k, len, m->rows);
+    out->logical = logical;
+    return val_mat(out);
+}
+
+/* f(A) or f(A, dim) / f(A, dim = d). */
+static Value reduce_args(Interp *I, const Args *a, int dim_arg, Reducer f,
+                         bool logical)
+{
+    int dim = 0;
+    if (arg_given(a, dim_arg) && !arg_dim(I, a, dim_arg, &dim))
+        return val_error;
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    Value r = reduce(I, a, m, dim, f, logical);
+    mat_unref(m);
+    return r;
+}
+
+static Value bi_sum(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_sum, false); }
+static Value bi_mean(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_mean, false); }
+static Value bi_prod(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_prod, false); }
+static Value bi_sumsq(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_sumsq, false); }
+static Value bi_any(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_any, true); }
+static Value bi_all(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_all, true); }
+
+static double e_max(double x, double y) { return isnan(x) || x > y ? x : y; }
+static double e_min(double x, double y) { return isnan(x) || x < y ? x : y; }
+static double e_pow(double x, double y) { return pow(x, y); }
+
+/* max(A): largest element; max(A, B): elementwise; max(A, dim = d). */
+static Value extreme(Interp *I, const Args *a, Reducer r, ElemFn2 e)
+{
+    bool placeholder = arg_given(a, 1) && a->v[1].kind == VAL_MAT &&
+                       a->v[1].as.mat->rows == 0 && a->v[1].as.mat->cols == 0;
+    /* max(A, [], 2), the Octave spelling of max(A, dim = 2) */
+    if (arg_given(a, 1) && arg_given(a, 2) && !placeholder)
+        return bi_error(I, a, "give either a second operand or dim, not both");
+    if (arg_given(a, 1) && !placeholder) {
+        if (!ops_is_scalar(a->v[1]) && a->v[1].kind != VAL_MAT)
+            return arg_type_error(I, a, 1, "a number or matrix");
+        if (!ops_is_scalar(a->v[0]) && a->v[0].kind != VAL_MAT)
+            return arg_type_error(I, a, 0, "a number or matrix");
+        Value x = val_ref(a->v[0]), y = val_ref(a->v[1]);
+        if (x.kind == VAL_NUM && y.kind == VAL_NUM)
+            return val_num(e(x.as.num, y.as.num));
+        return ops_broadcast(I, x, y, e, a->bi->name, NULL);
+    }
+    return reduce_args(I, a, 2, r, false);
+}
+
+static Value bi_max(Interp *I, const Args *a) { return extreme(I, a, r_max, e_max); }
+static Value bi_min(Interp *I, const Args *a) { return extreme(I, a, r_min, e_min); }
+
+static Value bi_pow(Interp *I, const Args *a)
+{
+    for (int i = 0; i < 2; i++)
+        if (!ops_is_scalar(a->v[i]) && a->v[i].kind != VAL_MAT)
+            return arg_type_error(I, a, i, "a number or matrix");
+    Value x = val_ref(a->v[0]), y = val_ref(a->v[1]);
+    if (x.kind == VAL_NUM && y.kind == VAL_NUM)
+        return val_num(pow(x.as.num, y.as.num));
+    return ops_broadcast(I, x, y, e_pow, "pow", NULL);
+}
+
+static Value bi_find(Interp *I, const Args *a)
+{
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    size_t n = mat_numel(m), count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += m->data[i] != 0;
+    Matrix *out = m->rows == 1 ? mat_new_uninit(1, count) : mat_new_uninit(count, 1);
+    for (size_t i = 0, k = 0; out && i < n; i++)
+        if (m->data[i] != 0)
+            out->data[k++] = (double)(i + 1);
+    mat_unref(m);
+    return bi_mat(I, a, out);
+}
+
+/* ---- norms ------------------------------------------------------- */
+
+
+static double vector_pnorm(const Matrix *m, double p)
+{
+    size_t n = mat_numel(m);
+    double t = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = fabs(m->data[i]);
+        if (isinf(p))
+            t = x > t || isnan(x) ? x : t;
+        else
+            t += p == 1 ? x : pow(x, p);
+    }
+    return isinf(p) || p == 1 ? t : pow(t, 1 / p);
+}
+
+static Value bi_norm(Interp *I, const Args *a)
+{
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    double p = 2, r;
+    bool fro = !arg_given(a, 1);
+    if (arg_given(a, 1) && a->v[1].kind == VAL_STR) {
+        fro = true;
+        if (strcmp(a->v[1].as.str->s, "fro") != 0) {
+            mat_unref(m);
+            return bi_error(I, a, "unknown norm \"%s\" (use 1, 2, inf or \"fro\")",
+                            a->v[1].as.str->s);
+        }
+    } else if (arg_given(a, 1) && !arg_num(I, a, 1, &p)) {
+        mat_unref(m);
+        return val_error;
+    }
+    if (!fro && !(p >= 1)) {
+        mat_unref(m);
+        return bi_error(I, a, "p must be at least 1, got %g", p);
+    }
+    if (fro || (p == 2 && mat_is_vector(m)))
+        r = sqrt(r_sumsq(m->data, mat_numel(m), 1));
+    else if (mat_is_vector(m))
+        r = vector_pnorm(m, p);
+    else if (p == 2)
+        r = la_norm2(m);
+    else {
+        mat_unref(m);
+        return bi_error(I, a, "matrix norms are \"fro\" (default) and 2");
+    }
+    mat_unref(m);
+    return val_num(r);
+}
+
+#define REGISTER_MAP(name, cfn, help) {#name, 1, 1, #name "(x)", help, bi_##name},
+
+const Builtin builtins_math[] = {
+    ELEMENTWISE_LIST(REGISTER_MAP)
+    {"max", 1, 3, "max(A, B, dim)", "largest element of A; with B the elementwise maximum "
+     "(broadcasting); with dim = 1 or 2 the maxima down columns or across rows", bi_max},
+    {"min", 1, 3, "min(A, B, dim)", "smallest element of A; with B the elementwise minimum; "
+     "with dim = 1 or 2 the minima down columns or across rows", bi_min},
+    {"pow", 2, 2, "pow(x, p)", "x .^ p, elementwise with broadcasting", bi_pow},
+    {"sum", 1, 2, "sum(A, dim)", "sum of all elements; sum(A, 1) sums down columns (a row), "
+     "sum(A, 2) across rows (a column)", bi_sum},
+    {"mean", 1, 2, "mean(A, dim)", "mean of all elements, or along dim 1 or 2", bi_mean},
+    {"prod", 1, 2, "prod(A, dim)", "product of all elements, or along dim 1 or 2", bi_prod},
+    {"sumsq", 1, 2, "sumsq(A, dim)", "sum of squares of all elements, or along dim 1 or 2", bi_sumsq},
+    {"any", 1, 2, "any(A, dim)", "true if any element is non-zero (or along dim)", bi_any},
+    {"all", 1, 2, "all(A, dim)", "true if every element is non-zero (or along dim); "
+     "all([]) is true", bi_all},
+    {"find", 1, 1, "find(A)", "linear (column-major, 1-based) indices of the non-zero "
+     "elements", bi_find},
+    {"norm", 1, 2, "norm(A, p)", "2-norm of a vector, Frobenius norm of a matrix; "
+     "norm(A, 2) is the spectral norm, norm(v, 1) and norm(v, inf) the vector p-norms, "
+     "norm(A, \"fro\") Frobenius", bi_norm},
+    BUILTIN_END,
+};

@@ -1,0 +1,38 @@
+/* eval.h: the tree-walking evaluator: statements, expressions, calls,
+ * closures and scopes. Operator semantics live in ops.c, indexing in
+ * index.c; this file only walks the tree and moves values between them. */
+#ifndef OVP_EVAL_H
+#define OVP_EVAL_H
+
+#include "ast.h"
+#include "interp.h"
+#include "resolve.h"
+#include "value.h"
+
+typedef struct Closure {
+    int rc;
+    AstNode *node;      /* the AST_FUNC (owned by the interpreter) */
+    Value *upvals;      /* captured by value when the closure is made */
+    int nupvals;
+} Closure;
+
+typedef struct Frame {
+    Value *locals;
+    Closure *closure;
+    struct Frame *parent;
+} Frame;
+
+/* Runs a resolved program at the top level. Returns the value of the last
+ * expression statement (or val_nil); val_error when a signal is pending. */
+Value eval_program(Interp *I, AstNode *root);
+
+/* Calls fn with positional arguments args[0..argc-1] (borrowed) and named
+ * ones (names[i] for args[npos+i]); nargout is the number of targets. */
+Value eval_call_value(Interp *I, Value fn, int npos, int nnamed,
+                      Value *args, const char **names, int nargout,
+                      const Loc *loc);
+
+/* The name a function value prints as. */
+const char *closure_name(const Closure *c);
+
+#endif

@@ -1,0 +1,23 @@
+/* index.h: reading and writing through subscripts: 1-based, `end`,
+ * ranges, index vectors, logical masks and `:`, on matrices, lists,
+ * strings and records. Grows vectors and matrices on assignment. */
+#ifndef OVP_INDEX_H
+#define OVP_INDEX_H
+
+#include "interp.h"
+#include "value.h"
+
+/* In subscripts, VAL_NIL stands for a bare `:`. */
+
+/* obj[subs...]; borrows obj and subs. */
+Value index_get(Interp *I, Value obj, int nsubs, const Value *subs,
+                const Loc *loc);
+/* *target[subs...] = rhs; takes rhs. *target may be VAL_NIL (unset),
+ * which starts an empty matrix (or list when rhs is not numeric). */
+bool index_set(Interp *I, Value *target, int nsubs, const Value *subs,
+               Value rhs, const Loc *loc);
+/* The value of `end` in subscript dim (0-based) of nsubs for obj. */
+bool index_end(Interp *I, Value obj, int dim, int nsubs, double *out,
+               const Loc *loc);
+
+#endif

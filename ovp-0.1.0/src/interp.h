@@ -1,0 +1,119 @@
+/* interp.h: the interpreter state object. Every function of the runtime
+ * takes an Interp first; nothing lives in globals except the SIGINT flag. */
+#ifndef OVP_INTERP_H
+#define OVP_INTERP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "rng.h"
+#include "strbuf.h"
+#include "value.h"
+
+struct Builtin;
+struct Frame;
+
+/* What `end` stands for while a subscript is evaluated. */
+typedef struct EndCtx {
+    bool on;
+    Value obj;
+    int dim, nsubs;
+} EndCtx;
+
+/* A global name: its value (if assigned) and the built-in it names. */
+typedef struct Sym {
+    char *name;
+    Value value;                  /* VAL_NIL when unassigned */
+    const struct Builtin *builtin;
+    struct Sym *next;
+} Sym;
+
+/* Exit codes of the command line (documented in the manual). */
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_SYNTAX = 2, EXIT_CHECK = 3,
+       EXIT_INTERRUPT = 130 };
+
+/* Control flow signals raised by statements. */
+typedef enum Signal { SIG_NONE, SIG_BREAK, SIG_CONTINUE, SIG_RETURN,
+                      SIG_ERROR } Signal;
+
+#define INTERP_MAX_CALL_DEPTH 1000
+/* Calls listed in a runtime error's trace; deeper ones are counted. */
+#define INTERP_TRACE_SHOWN 12
+
+typedef struct Interp {
+    Sym **buckets;
+    size_t nbuckets, nsyms;
+    Source *sources;          /* every text ever parsed (ASTs point in) */
+    AstNode **programs;       /* every tree ever run (closures point in) */
+    size_t nprograms, capprograms;
+
+    /* The pending runtime error (sig == SIG_ERROR). */
+    struct {
+        char *msg;
+        Loc loc;
+        bool located;
+        StrBuf trace;         /* "  in f, called at file:l:c" lines */
+        StrBuf outermost;     /* the last frame, when more than shown */
+        unsigned long frames; /* calls unwound; only the first few shown */
+        int code;             /* exit code it maps to */
+    } err;
+    Signal sig;
+    Value ret;                /* the value of a pending `return` */
+    int depth;                /* ovp call depth */
+    struct Frame *frame;      /* innermost function frame, NULL at top */
+    EndCtx end;               /* what `end` means in the current subscript */
+
+    Rng rng;
+    unsigned long checks_passed, checks_failed;
+    double tic;
+    bool repl;                /* echo expression statements */
+    FILE *out;
+    char *stdlib_dir;
+    char **imported;          /* absolute paths already imported */
+    size_t nimported;
+    int import_depth;
+} Interp;
+
+/* Set by the SIGINT handler; loops and calls poll it. */
+extern volatile sig_atomic_t interp_interrupted;
+
+Interp *interp_new(void);
+void interp_free(Interp *I);
+
+/* Parses and runs a program. Returns an exit code (EXIT_*); diagnostics
+ * are written to `diag` (the caller prints them). */
+int interp_run_source(Interp *I, const char *name, const char *text,
+                      size_t len, StrBuf *diag);
+int interp_run_file(Interp *I, const char *path, StrBuf *diag);
+/* Records a file as already imported (the main script, so a module that
+ * imports it back does not run it again). */
+void interp_mark_imported(Interp *I, const char *path);
+
+/* Raises a runtime error at loc (NULL: the caller's call site is used).
+ * Returns val_error so callers can `return interp_error(...)`. */
+Value interp_error(Interp *I, const Loc *loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Clears a pending error after it was reported. */
+void interp_clear_error(Interp *I);
+/* Renders the pending error (message, caret, call chain) into out. */
+void interp_render_error(Interp *I, StrBuf *out);
+
+/* Globals. sym_intern creates an unassigned symbol when missing. */
+Sym *sym_intern(Interp *I, const char *name);
+Sym *sym_find(const Interp *I, const char *name);
+/* Sets a global, taking v. */
+void interp_set_global(Interp *I, const char *name, Value v);
+
+/* Calls a function value (closure or built-in) with positional arguments
+ * (borrowed). Used by built-ins that take callbacks. */
+Value interp_call(Interp *I, Value fn, int argc, const Value *argv,
+                  const Loc *loc);
+
+/* Resolves the name of a module for `import`: stdlib first, then a path
+ * relative to the importing file. */
+char *interp_find_module(Interp *I, const char *name, const Source *from);
+
+#endif

@@ -1,0 +1,203 @@
+/* main.c: the command line. Parses options and hands over to the
+ * library: run a file, -e code, stdin, or the REPL. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "interp.h"
+#include "parse.h"
+#include "repl.h"
+#include "rng.h"
+
+typedef struct Options {
+    const char *code;      /* -e */
+    const char *file;      /* FILE or "-" */
+    int first_arg;         /* argv index of the script's own arguments */
+    bool dump_ast;
+    bool seeded;
+    unsigned long long seed;
+} Options;
+
+static void usage(FILE *out)
+{
+    fputs("usage: ovp [options] [FILE [args...]]\n"
+          "       ovp [options] -e CODE [args...]\n"
+          "       ovp [options] -            (program from standard input)\n"
+          "\n"
+          "With no FILE, ovp opens the REPL on a terminal and reads a program\n"
+          "from standard input otherwise.\n"
+          "\n"
+          "options:\n"
+          "  -e CODE       run CODE\n"
+          "  --seed N      seed the random generator with N (default 0)\n"
+          "  --dump-ast    print the syntax tree instead of running\n"
+          "  --reference   print the built-in reference (Markdown)\n"
+          "  --help        this text\n"
+          "  --version     version and random stream\n"
+          "\n"
+          "exit status: 0 ok, 1 runtime error, 2 usage or syntax error,\n"
+          "3 a check failed, 130 interrupted\n", out);
+}
+
+static int parse_options(int argc, char **argv, Options *o)
+{
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("ovp %s (random stream %s)\n", PACKAGE_VERSION, RNG_STREAM_VERSION);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--reference") == 0) {
+            builtin_write_reference(stdout);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--dump-ast") == 0) {
+            o->dump_ast = true;
+        } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
+            char *end;
+            o->seed = strtoull(argv[++i], &end, 10);
+            if (*end || argv[i][0] == '-') {
+                fprintf(stderr, "ovp: --seed needs a non-negative integer, got '%s'\n", argv[i]);
+                return -1;
+            }
+            o->seeded = true;
+        } else if (strcmp(a, "-e") == 0 && i + 1 < argc) {
+            o->code = argv[++i];
+            return i + 1;
+        } else if (strcmp(a, "-") == 0 || a[0] != '-') {
+            o->file = a;
+            return i + 1;
+        } else {
+            fprintf(stderr, "ovp: unknown option '%s'\n", a);
+            return -1;
+        }
+    }
+    return i;
+}
+
+static void set_argv(Interp *I, int argc, char **argv, int first)
+{
+    Value l = val_list_new(0);
+    for (int i = first; i < argc; i++)
+        list_push(l.as.list, val_str(argv[i]));
+    interp_set_global(I, "argv", l);
+}
+
+static char *read_stream(FILE *f, size_t *len)
+{
+    StrBuf b;
+    sb_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_putn(&b, chunk, n);
+    *len = b.len;
+    char *s = sb_take(&b);
+    sb_free(&b);
+    return s;
+}
+
+static int dump_ast(const char *name, char *text, size_t len)
+{
+    Source *src = source_new(name, text, len);
+    ParseError err = {0};
+    AstNode *tree = parse_source(src, &err);
+    int code = EXIT_OK;
+    if (tree) {
+        ast_dump(stdout, tree, 0);
+    } else {
+        StrBuf b;
+        sb_init(&b);
+        diag_render(&b, "error", &err.loc, err.msg);
+        fputs(b.s, stderr);
+        sb_free(&b);
+        code = EXIT_SYNTAX;
+    }
+    ast_free(tree);
+    parse_error_clear(&err);
+    source_free_all(src);
+    return code;
+}
+
+/* Loads the program text named by the options; NULL after an error. */
+static char *program_text(const Options *o, const char **name, size_t *len)
+{
+    if (o->code) {
+        *name = "-e";
+        *len = strlen(o->code);
+        return strdup(o->code);
+    }
+    if (!o->file || strcmp(o->file, "-") == 0) {
+        *name = "<stdin>";
+        return read_stream(stdin, len);
+    }
+    *name = o->file;
+    FILE *f = fopen(o->file, "rb");
+    if (!f) {
+        perror(o->file);
+        return NULL;
+    }
+    char *text = read_stream(f, len);
+    fclose(f);
+    return text;
+}
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interp_interrupted = 1;
+}
+
+static int run(Interp *I, const Options *o)
+{
+    const char *name;
+    size_t len;
+    char *text = program_text(o, &name, &len);
+    if (!text)
+        return EXIT_SYNTAX;
+    if (o->dump_ast)
+        return dump_ast(name, text, len);
+    if (o->file && strcmp(o->file, "-") != 0)
+        interp_mark_imported(I, o->file);
+    StrBuf diag;
+    sb_init(&diag);
+    int code = interp_run_source(I, name, text, len, &diag);
+    free(text);
+    fflush(stdout);
+    fputs(diag.s, stderr);
+    sb_free(&diag);
+    if (code == EXIT_OK && I->checks_failed)
+        code = EXIT_CHECK;
+    if (I->checks_passed + I->checks_failed)
+        fprintf(stderr, "checks: %lu passed, %lu failed\n", I->checks_passed,
+                I->checks_failed);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {0};
+    int first = parse_options(argc, argv, &o);
+    if (first < 0) {
+        usage(stderr);
+        return EXIT_SYNTAX;
+    }
+    struct sigaction sa = {0};
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    Interp *I = interp_new();
+    if (o.seeded)
+        rng_seed(&I->rng, o.seed);
+    set_argv(I, argc, argv, first);
+    bool interactive = !o.code && !o.file && !o.dump_ast && isatty(STDIN_FILENO);
+    int code = interactive ? repl_run(I) : run(I, &o);
+    interp_free(I);
+    return code;
+}

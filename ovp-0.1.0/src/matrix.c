@@ -1,0 +1,204 @@
+/* matrix.c: storage, reference counting and copy-on-write for Matrix. */
+#include "matrix.h"
+
+#include <cblas.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool mat_size_ok(size_t rows, size_t cols)
+{
+    if (rows == 0 || cols == 0)
+        return rows <= MAT_MAX_ELEMS && cols <= MAT_MAX_ELEMS;
+    return rows <= MAT_MAX_ELEMS / cols;
+}
+
+Matrix *mat_new_uninit(size_t rows, size_t cols)
+{
+    if (!mat_size_ok(rows, cols))
+        return NULL;
+    Matrix *m = malloc(sizeof *m);
+    if (!m)
+        return NULL;
+    size_t n = rows * cols;
+    m->data = malloc((n ? n : 1) * sizeof(double));
+    if (!m->data) {
+        free(m);
+        return NULL;
+    }
+    m->rc = 1;
+    m->logical = false;
+    m->rows = rows;
+    m->cols = cols;
+    m->cap = n;
+    return m;
+}
+
+Matrix *mat_new(size_t rows, size_t cols)
+{
+    Matrix *m = mat_new_uninit(rows, cols);
+    if (m)
+        memset(m->data, 0, rows * cols * sizeof(double));
+    return m;
+}
+
+Matrix *mat_from(size_t rows, size_t cols, const double *data)
+{
+    Matrix *m = mat_new_uninit(rows, cols);
+    if (m && rows * cols)
+        memcpy(m->data, data, rows * cols * sizeof(double));
+    return m;
+}
+
+Matrix *mat_scalar(double x)
+{
+    return mat_from(1, 1, &x);
+}
+
+Matrix *mat_copy(const Matrix *src)
+{
+    Matrix *m = mat_from(src->rows, src->cols, src->data);
+    if (m)
+        m->logical = src->logical;
+    return m;
+}
+
+Matrix *mat_ref(Matrix *m)
+{
+    if (m)
+        m->rc++;
+    return m;
+}
+
+void mat_unref(Matrix *m)
+{
+    if (m && --m->rc == 0) {
+        free(m->data);
+        free(m);
+    }
+}
+
+bool mat_unique(Matrix **m)
+{
+    if ((*m)->rc == 1)
+        return true;
+    Matrix *c = mat_copy(*m);
+    if (!c)
+        return false;
+    mat_unref(*m);
+    *m = c;
+    return true;
+}
+
+size_t mat_numel(const Matrix *m)
+{
+    return m->rows * m->cols;
+}
+
+bool mat_is_vector(const Matrix *m)
+{
+    return m->rows == 1 || m->cols == 1;
+}
+
+bool mat_is_square(const Matrix *m)
+{
+    return m->rows == m->cols;
+}
+
+bool mat_is_empty(const Matrix *m)
+{
+    return m->rows == 0 || m->cols == 0;
+}
+
+/* Grows the allocation geometrically so that repeated appends are linear. */
+static bool mat_reserve(Matrix *m, size_t n)
+{
+    if (n <= m->cap)
+        return true;
+    size_t cap = m->cap ? m->cap : 4;
+    while (cap < n)
+        cap = cap > SIZE_MAX / 4 ? n : cap * 2;
+    double *d = realloc(m->data, cap * sizeof(double));
+    if (!d)
+        return false;
+    m->data = d;
+    m->cap = cap;
+    return true;
+}
+
+bool mat_resize(Matrix *m, size_t rows, size_t cols)
+{
+    if (!mat_size_ok(rows, cols))
+        return false;
+    if (rows == m->rows) {
+        if (!mat_reserve(m, rows * cols))
+            return false;
+        if (cols > m->cols)
+            memset(m->data + rows * m->cols, 0,
+                   rows * (cols - m->cols) * sizeof(double));
+        m->cols = cols;
+        return true;
+    }
+    Matrix *t = mat_new(rows, cols);
+    if (!t)
+        return false;
+    size_t r = rows < m->rows ? rows : m->rows;
+    size_t c = cols < m->cols ? cols : m->cols;
+    for (size_t j = 0; j < c; j++)
+        memcpy(t->data + j * rows, m->data + j * m->rows, r * sizeof(double));
+    free(m->data);
+    m->data = t->data;
+    m->cap = t->cap;
+    m->rows = rows;
+    m->cols = cols;
+    free(t);
+    return true;
+}
+
+Matrix *mat_transpose(const Matrix *a)
+{
+    Matrix *t = mat_new_uninit(a->cols, a->rows);
+    if (!t)
+        return NULL;
+    if (a->rows == 1 || a->cols == 1) {
+        memcpy(t->data, a->data, mat_numel(a) * sizeof(double));
+        return t;
+    }
+    /* Blocked so both sides stay in cache for large matrices. */
+    const size_t B = 32;
+    for (size_t j0 = 0; j0 < a->cols; j0 += B)
+        for (size_t i0 = 0; i0 < a->rows; i0 += B)
+            for (size_t j = j0; j < j0 + B && j < a->cols; j++)
+                for (size_t i = i0; i < i0 + B && i < a->rows; i++)
+                    t->data[j + i * a->cols] = a->data[i + j * a->rows];
+    return t;
+}
+
+Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
+{
+    size_t m = ta ? a->cols : a->rows, k = ta ? a->rows : a->cols;
+    size_t kb = tb ? b->cols : b->rows, n = tb ? b->rows : b->cols;
+    if (k != kb)
+        return NULL;
+    Matrix *c = mat_new(m, n);
+    if (!c || m == 0 || n == 0 || k == 0)
+        return c;
+    if (n == 1 && !tb) {
+        cblas_dgemv(CblasColMajor, ta ? CblasTrans : CblasNoTrans,
+                    (int)a->rows, (int)a->cols, 1.0, a->data, (int)a->rows,
+                    b->data, 1, 0.0, c->data, 1);
+        return c;
+    }
+    cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans,
+                tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0,
+                a->data, (int)a->rows, b->data, (int)b->rows, 0.0, c->data,
+                (int)c->rows);
+    return c;
+}
+
+Matrix *mat_reshape(const Matrix *a, size_t rows, size_t cols)
+{
+    if (rows * cols != mat_numel(a))
+        return NULL;
+    return mat_from(rows, cols, a->data);
+}

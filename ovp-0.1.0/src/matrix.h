@@ -1,0 +1,63 @@
+/* matrix.h: dense real matrices, column-major, reference counted.
+ *
+ * The numeric core knows nothing of the language. A Matrix is shared by
+ * reference count; anyone who wants to write into one calls mat_unique()
+ * first, which copies when the storage is shared (copy-on-write).
+ *
+ * Ownership: mat_new* and every function returning Matrix* give the caller
+ * one reference; mat_ref() adds one, mat_unref() drops one and frees at zero.
+ * Functions taking `const Matrix *` only read their argument.
+ */
+#ifndef OVP_MATRIX_H
+#define OVP_MATRIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct Matrix {
+    int rc;          /* reference count */
+    bool logical;    /* produced by a comparison: indexes as a mask */
+    size_t rows, cols;
+    size_t cap;      /* allocated doubles in data (>= rows*cols) */
+    double *data;    /* column-major: element (i, j) at data[i + j*rows] */
+} Matrix;
+
+/* Largest number of elements a single matrix may hold (2^31: 16 GiB). */
+#define MAT_MAX_ELEMS ((size_t)1 << 31)
+
+#define MAT_AT(m, i, j) ((m)->data[(i) + (j) * (m)->rows])
+
+/* True when rows*cols fits MAT_MAX_ELEMS (checked before any allocation). */
+bool mat_size_ok(size_t rows, size_t cols);
+
+/* A rows x cols matrix of zeros; NULL when the size is too large or memory
+ * is exhausted. */
+Matrix *mat_new(size_t rows, size_t cols);
+/* Uninitialised storage; same failure rules as mat_new. */
+Matrix *mat_new_uninit(size_t rows, size_t cols);
+Matrix *mat_from(size_t rows, size_t cols, const double *data);
+Matrix *mat_scalar(double x);
+Matrix *mat_copy(const Matrix *m);
+
+Matrix *mat_ref(Matrix *m);
+void mat_unref(Matrix *m);
+/* Makes *m exclusively owned by the caller, copying if shared. Returns
+ * false when the copy cannot be allocated (then *m is unchanged). */
+bool mat_unique(Matrix **m);
+
+size_t mat_numel(const Matrix *m);
+bool mat_is_vector(const Matrix *m);
+bool mat_is_square(const Matrix *m);
+bool mat_is_empty(const Matrix *m);
+
+/* Resize keeping the elements at their (i, j) positions; new ones are 0.
+ * m must be uniquely owned. */
+bool mat_resize(Matrix *m, size_t rows, size_t cols);
+
+Matrix *mat_transpose(const Matrix *m);
+/* C = op(A) * op(B) through dgemm; NULL on mismatch (caller checks shapes). */
+Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb);
+/* Reshape without copying data: returns a new matrix sharing nothing. */
+Matrix *mat_reshape(const Matrix *m, size_t rows, size_t cols);
+
+#endif

@@ -1,0 +1,477 @@
+/* ops.c: operator semantics, keyed by operator and operand kinds. */
+#include "ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "linalg.h"
+
+bool ops_is_scalar(Value v)
+{
+    return v.kind == VAL_NUM || v.kind == VAL_BOOL ||
+           (v.kind == VAL_MAT && v.as.mat->rows == 1 && v.as.mat->cols == 1);
+}
+
+double ops_scalar(Value v)
+{
+    if (v.kind == VAL_NUM)
+        return v.as.num;
+    if (v.kind == VAL_BOOL)
+        return v.as.b;
+    return v.as.mat->data[0];
+}
+
+static bool is_numeric(Value v)
+{
+    return v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_MAT;
+}
+
+/* A view of a numeric operand as rows x cols doubles. */
+typedef struct View {
+    size_t rows, cols;
+    const double *data;
+    double scalar;
+} View;
+
+static View view_of(const Value *v)
+{
+    View w;
+    if (v->kind == VAL_MAT) {
+        w.rows = v->as.mat->rows;
+        w.cols = v->as.mat->cols;
+        w.data = v->as.mat->data;
+    } else {
+        w.scalar = ops_scalar(*v);
+        w.rows = w.cols = 1;
+        w.data = NULL;
+    }
+    return w;
+}
+
+static bool broadcast_dim(size_t a, size_t b, size_t *out)
+{
+    if (a == b || b == 1)
+        *out = a;
+    else if (a == 1)
+        *out = b;
+    else
+        return false;
+    return true;
+}
+
+/* Reuses a temporary operand's storage when it has the result's shape. */
+static Matrix *result_storage(Value *a, Value *b, size_t r, size_t c)
+{
+    Value *cand[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        Value *v = cand[k];
+        if (v->kind == VAL_MAT && v->as.mat->rc == 1 &&
+            v->as.mat->rows == r && v->as.mat->cols == c) {
+            v->as.mat->logical = false;
+            return mat_ref(v->as.mat);
+        }
+    }
+    return mat_new_uninit(r, c);
+}
+
+static Value shape_error(Interp *I, const char *what, View x, View y,
+                         const Loc *loc)
+{
+    return interp_error(I, loc, "%s: shapes %zux%zu and %zux%zu do not "
+                        "broadcast", what, x.rows, x.cols, y.rows, y.cols);
+}
+
+static Value size_error(Interp *I, const Loc *loc, size_t r, size_t c)
+{
+    return interp_error(I, loc, "out of memory for a %zux%zu matrix", r, c);
+}
+
+Value ops_broadcast(Interp *I, Value a, Value b, ElemFn2 f, const char *what,
+                    const Loc *loc)
+{
+    View x = view_of(&a), y = view_of(&b);
+    size_t r, c;
+    if (!broadcast_dim(x.rows, y.rows, &r) || !broadcast_dim(x.cols, y.cols, &c)) {
+        val_unref(a);
+        val_unref(b);
+        return shape_error(I, what, x, y, loc);
+    }
+    Matrix *m = result_storage(&a, &b, r, c);
+    if (!m) {
+        val_unref(a);
+        val_unref(b);
+        return size_error(I, loc, r, c);
+    }
+    size_t xr = x.rows == 1 ? 0 : 1, xc = x.cols == 1 ? 0 : x.rows;
+    size_t yr = y.rows == 1 ? 0 : 1, yc = y.cols == 1 ? 0 : y.rows;
+    for (size_t j = 0; j < c; j++)
+        for (size_t i = 0; i < r; i++) {
+            double u = x.data ? x.data[i * xr + j * xc] : x.scalar;
+            double v = y.data ? y.data[i * yr + j * yc] : y.scalar;
+            m->data[i + j * r] = f(u, v);
+        }
+    val_unref(a);
+    val_unref(b);
+    return val_mat(m);
+}
+
+static double f_add(double x, double y) { return x + y; }
+static double f_sub(double x, double y) { return x - y; }
+static double f_mul(double x, double y) { return x * y; }
+static double f_div(double x, double y) { return x / y; }
+static double f_ldiv(double x, double y) { return y / x; }
+static double f_pow(double x, double y) { return pow(x, y); }
+static double f_eq(double x, double y) { return x == y; }
+static double f_ne(double x, double y) { return x != y; }
+static double f_lt(double x, double y) { return x < y; }
+static double f_le(double x, double y) { return x <= y; }
+static double f_gt(double x, double y) { return x > y; }
+static double f_ge(double x, double y) { return x >= y; }
+static double f_and(double x, double y) { return x != 0 && y != 0; }
+static double f_or(double x, double y) { return x != 0 || y != 0; }
+
+/* The elementwise meaning of each operator (NULL: not elementwise). */
+static const ElemFn2 elem_fns[OP__COUNT] = {
+    [OP_ADD] = f_add, [OP_SUB] = f_sub, [OP_EMUL] = f_mul, [OP_EDIV] = f_div,
+    [OP_EPOW] = f_pow, [OP_EQ] = f_eq, [OP_NE] = f_ne, [OP_LT] = f_lt,
+    [OP_LE] = f_le, [OP_GT] = f_gt, [OP_GE] = f_ge, [OP_AND] = f_and,
+    [OP_OR] = f_or,
+};
+
+static bool is_comparison(AstOp op)
+{
+    return op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_LE ||
+           op == OP_GT || op == OP_GE || op == OP_AND || op == OP_OR;
+}
+
+/* Both operands plain numbers or booleans: no allocation at all. */
+static Value scalar_binary(AstOp op, double x, double y)
+{
+    switch (op) {
+    case OP_MUL: return val_num(x * y);
+    case OP_DIV: return val_num(x / y);
+    case OP_LDIV: return val_num(y / x);
+    case OP_POW: return val_num(pow(x, y));
+    default: break;
+    }
+    double r = elem_fns[op](x, y);
+    return is_comparison(op) ? val_bool(r != 0) : val_num(r);
+}
+
+static Value elementwise(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+{
+    char what[32];
+    snprintf(what, sizeof what, "operator %s", ast_op_name(op));
+    Value r = ops_broadcast(I, a, b, elem_fns[op], what, loc);
+    if (!VAL_IS_ERR(r) && is_comparison(op))
+        r.as.mat->logical = true;
+    return r;
+}
+
+static Value la_fail(Interp *I, const Loc *loc, const char *what, LaStatus s)
+{
+    return interp_error(I, loc, "%s: %s", what, la_status_str(s));
+}
+
+static Value matrix_product(Interp *I, Value a, Value b, const Loc *loc)
+{
+    const Matrix *x = a.as.mat, *y = b.as.mat;
+    Value r;
+    if (x->cols != y->rows)
+        r = interp_error(I, loc, "operator *: inner dimensions differ "
+                         "(%zux%zu * %zux%zu)", x->rows, x->cols, y->rows, y->cols);
+    else if (!mat_size_ok(x->rows, y->cols))
+        r = size_error(I, loc, x->rows, y->cols);
+    else {
+        Matrix *m = mat_mul(x, y, false, false);
+        r = m ? val_mat(m) : size_error(I, loc, x->rows, y->cols);
+    }
+    val_unref(a);
+    val_unref(b);
+    return r;
+}
+
+static Value solve_op(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+{
+    Matrix *x = NULL;
+    LaStatus s = op == OP_LDIV ? la_solve(a.as.mat, b.as.mat, &x)
+                               : la_rdivide(a.as.mat, b.as.mat, &x);
+    Value r;
+    if (s == LA_SHAPE)
+        r = interp_error(I, loc, "operator %s: dimensions do not agree "
+                         "(%zux%zu %s %zux%zu)", ast_op_name(op), a.as.mat->rows,
+                         a.as.mat->cols, ast_op_name(op), b.as.mat->rows,
+                         b.as.mat->cols);
+    else
+        r = s == LA_OK ? val_mat(x) : la_fail(I, loc, op == OP_LDIV ?
+                                             "operator \\" : "operator /", s);
+    val_unref(a);
+    val_unref(b);
+    return r;
+}
+
+/* Square matrix to an integer power by repeated squaring. */
+static Matrix *int_power(const Matrix *a, long p)
+{
+    Matrix *result = mat_new(a->rows, a->rows), *base = mat_copy(a);
+    if (!result || !base) {
+        mat_unref(result);
+        mat_unref(base);
+        return NULL;
+    }
+    for (size_t i = 0; i < a->rows; i++)
+        MAT_AT(result, i, i) = 1;
+    while (p > 0 && result && base) {
+        if (p & 1) {
+            Matrix *t = mat_mul(result, base, false, false);
+            mat_unref(result);
+            result = t;
+        }
+        p >>= 1;
+        if (p) {
+            Matrix *t = mat_mul(base, base, false, false);
+            mat_unref(base);
+            base = t;
+        }
+    }
+    mat_unref(base);
+    return result;
+}
+
+static Value matrix_power(Interp *I, Value a, Value b, const Loc *loc)
+{
+    const Matrix *m = a.as.mat;
+    double p = ops_scalar(b);
+    Value r;
+    Matrix *x = NULL;
+    if (!mat_is_square(m))
+        r = interp_error(I, loc, "operator ^: matrix must be square, got "
+                         "%zux%zu (use .^ for elementwise powers)", m->rows, m->cols);
+    else if (p == floor(p) && fabs(p) < 1e9) {
+        Matrix *base = NULL;
+        LaStatus s = p < 0 ? la_inv(m, &base) : LA_OK;
+        if (s != LA_OK)
+            r = la_fail(I, loc, "operator ^", s);
+        else {
+            x = int_power(base ? base : m, (long)fabs(p));
+            r = x ? val_mat(x) : size_error(I, loc, m->rows, m->cols);
+        }
+        mat_unref(base);
+    } else {
+        LaStatus s = la_mpow_psd(m, p, &x);
+        r = s == LA_OK ? val_mat(x) : la_fail(I, loc, "operator ^ (fractional "
+                                              "power needs a symmetric PSD matrix)", s);
+    }
+    val_unref(a);
+    val_unref(b);
+    return r;
+}
+
+static Value string_binary(Interp *I, AstOp op, Value a, Value b,
+                           const Loc *loc)
+{
+    Value r;
+    if (op == OP_ADD) {
+        size_t n = a.as.str->len + b.as.str->len;
+        char *s = xmalloc(n + 1);
+        memcpy(s, a.as.str->s, a.as.str->len);
+        memcpy(s + a.as.str->len, b.as.str->s, b.as.str->len + 1);
+        r = val_strn(s, n);
+        free(s);
+    } else if (op == OP_EQ || op == OP_NE) {
+        bool eq = strcmp(a.as.str->s, b.as.str->s) == 0;
+        r = val_bool(op == OP_EQ ? eq : !eq);
+    } else {
+        r = interp_error(I, loc, "operator %s is not defined for strings",
+                         ast_op_name(op));
+    }
+    val_unref(a);
+    val_unref(b);
+    return r;
+}
+
+static Value type_error(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+{
+    Value r;
+    if (op == OP_EQ || op == OP_NE) {
+        bool eq = val_equal(a, b);
+        r = val_bool(op == OP_EQ ? eq : !eq);
+    } else {
+        char x[48], y[48];
+        describe_value(a, x, sizeof x);
+        describe_value(b, y, sizeof y);
+        r = interp_error(I, loc, "operator %s: cannot combine %s and %s",
+                         ast_op_name(op), x, y);
+    }
+    val_unref(a);
+    val_unref(b);
+    return r;
+}
+
+static bool is_true_scalar(Value v)
+{
+    return v.kind == VAL_NUM || v.kind == VAL_BOOL;
+}
+
+Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+{
+    if (is_true_scalar(a) && is_true_scalar(b))
+        return scalar_binary(op, ops_scalar(a), ops_scalar(b));
+    if (a.kind == VAL_STR && b.kind == VAL_STR)
+        return string_binary(I, op, a, b, loc);
+    if (!is_numeric(a) || !is_numeric(b))
+        return type_error(I, op, a, b, loc);
+    bool sa = ops_is_scalar(a), sb = ops_is_scalar(b);
+    switch (op) {
+    case OP_MUL:
+        return sa || sb ? elementwise(I, OP_EMUL, a, b, loc)
+                        : matrix_product(I, a, b, loc);
+    case OP_DIV:
+        return sb ? elementwise(I, OP_EDIV, a, b, loc)
+                  : solve_op(I, op, a, b, loc);
+    case OP_LDIV:
+        return sa ? elementwise(I, OP_EDIV, b, a, loc)
+                  : solve_op(I, op, a, b, loc);
+    case OP_POW:
+        if (sa && sb)
+            return elementwise(I, OP_EPOW, a, b, loc);
+        if (!sb)
+            return type_error(I, op, a, b, loc);
+        return matrix_power(I, a, b, loc);
+    default:
+        return elementwise(I, op, a, b, loc);
+    }
+}
+
+static double f_neg(double x, double y) { (void)y; return -x; }
+static double f_not(double x, double y) { (void)y; return x == 0; }
+
+static Value unary_matrix(Interp *I, AstOp op, Value a, const Loc *loc)
+{
+    if (op == OP_PLUS)
+        return a;
+    if (op == OP_TRANSPOSE) {
+        Matrix *t = mat_transpose(a.as.mat);
+        size_t r = a.as.mat->cols, c = a.as.mat->rows;
+        val_unref(a);
+        return t ? val_mat(t) : size_error(I, loc, r, c);
+    }
+    Value r = ops_broadcast(I, a, val_num(0), op == OP_NEG ? f_neg : f_not,
+                            "operator", loc);
+    if (!VAL_IS_ERR(r) && op == OP_NOT)
+        r.as.mat->logical = true;
+    return r;
+}
+
+Value ops_unary(Interp *I, AstOp op, Value a, const Loc *loc)
+{
+    if (is_true_scalar(a)) {
+        double x = ops_scalar(a);
+        switch (op) {
+        case OP_NEG: return val_num(-x);
+        case OP_PLUS: return val_num(x);
+        case OP_NOT: return val_bool(x == 0);
+        default: return a;
+        }
+    }
+    if (a.kind == VAL_MAT)
+        return unary_matrix(I, op, a, loc);
+    char x[48];
+    describe_value(a, x, sizeof x);
+    val_unref(a);
+    return interp_error(I, loc, "operator %s is not defined for %s",
+                        ast_op_name(op), x);
+}
+
+bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out)
+{
+    if (v.kind == VAL_BOOL) {
+        *out = v.as.b;
+        return true;
+    }
+    if (v.kind == VAL_NUM || v.kind == VAL_MAT) {
+        const double *d = v.kind == VAL_NUM ? &v.as.num : v.as.mat->data;
+        size_t n = v.kind == VAL_NUM ? 1 : mat_numel(v.as.mat);
+        *out = n > 0;
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(d[i])) {
+                interp_error(I, loc, "condition is NaN");
+                return false;
+            }
+            if (d[i] == 0)
+                *out = false;
+        }
+        return true;
+    }
+    char x[48];
+    describe_value(v, x, sizeof x);
+    interp_error(I, loc, "condition must be a bool, number or matrix, got %s", x);
+    return false;
+}
+
+static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
+                         size_t *rows, size_t *cols, const char *who,
+                         const Loc *loc)
+{
+    *rows = *cols = 0;
+    int first = -1;
+    for (int i = 0; i < n; i++) {
+        if (!is_numeric(vals[i])) {
+            char d[48];
+            describe_value(vals[i], d, sizeof d);
+            interp_error(I, loc, "%s: cannot concatenate %s", who, d);
+            return false;
+        }
+        View v = view_of(&vals[i]);
+        if (v.rows == 0 && v.cols == 0)
+            continue;
+        size_t along = horiz ? v.rows : v.cols, across = horiz ? v.cols : v.rows;
+        size_t *fixed = horiz ? rows : cols, *sum = horiz ? cols : rows;
+        if (first >= 0 && along != *fixed) {
+            View f = view_of(&vals[first]);
+            interp_error(I, loc, "%s: %s concatenation needs equal %s: block %d "
+                         "is %zux%zu, block %d is %zux%zu", who,
+                         horiz ? "horizontal" : "vertical", horiz ? "rows" : "columns",
+                         first + 1, f.rows, f.cols, i + 1, v.rows, v.cols);
+            return false;
+        }
+        *fixed = along;
+        *sum += across;
+        if (first < 0)
+            first = i;
+    }
+    return true;
+}
+
+Value ops_concat(Interp *I, const Value *vals, int n, bool horiz,
+                 const char *who, const Loc *loc)
+{
+    size_t rows, cols;
+    if (!concat_check(I, vals, n, horiz, &rows, &cols, who, loc))
+        return val_error;
+    Matrix *m = mat_new_uninit(rows, cols);
+    if (!m)
+        return size_error(I, loc, rows, cols);
+    m->logical = n > 0;   /* masks and booleans joined stay a mask */
+    for (int i = 0; i < n; i++)
+        if (vals[i].kind != VAL_BOOL && !(vals[i].kind == VAL_MAT && vals[i].as.mat->logical))
+            m->logical = false;
+    size_t off = 0;
+    for (int i = 0; i < n; i++) {
+        View v = view_of(&vals[i]);
+        if (v.rows * v.cols == 0)
+            continue;
+        for (size_t j = 0; j < v.cols; j++)
+            for (size_t r = 0; r < v.rows; r++) {
+                double x = v.data ? v.data[r + j * v.rows] : v.scalar;
+                if (horiz)
+                    MAT_AT(m, r, off + j) = x;
+                else
+                    MAT_AT(m, off + r, j) = x;
+            }
+        off += horiz ? v.cols : v.rows;
+    }
+    return val_mat(m);
+}

@@ -1,0 +1,38 @@
+/* ops.h: the semantics of the operators on values: broadcasting,
+ * matrix products, division, powers, comparisons and truth. The evaluator
+ * calls these; they call the matrix kernels. */
+#ifndef OVP_OPS_H
+#define OVP_OPS_H
+
+#include "ast.h"
+#include "interp.h"
+#include "value.h"
+
+/* Applies a binary operator. Takes a and b (their storage may be reused
+ * for the result). Errors are raised at loc. */
+Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc);
+/* Applies a unary operator (OP_NEG, OP_PLUS, OP_NOT, OP_TRANSPOSE);
+ * takes a. */
+Value ops_unary(Interp *I, AstOp op, Value a, const Loc *loc);
+/* The truth of a condition: bools, numbers, and matrices (true when
+ * non-empty and every element is non-zero). NaN is an error. */
+bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out);
+
+/* Elementwise kernel used by built-ins too: out[i] = f(a[i], b[i]) with
+ * broadcasting. Takes a and b. `what` names the operation in errors. */
+typedef double (*ElemFn2)(double, double);
+Value ops_broadcast(Interp *I, Value a, Value b, ElemFn2 f, const char *what,
+                    const Loc *loc);
+
+/* Numbers, booleans and 1x1 matrices are scalars. */
+bool ops_is_scalar(Value v);
+double ops_scalar(Value v);
+
+
+
+/* Concatenates numeric blocks side by side (horizontal) or on top of each
+ * other; empty 0x0 blocks vanish. Borrows vals; `who` names the caller in
+ * errors ("matrix literal", "cat"). */
+Value ops_concat(Interp *I, const Value *vals, int n, bool horizontal,
+                 const char *who, const Loc *loc);
+#endif

@@ -1,0 +1,243 @@
+/* value.c: constructors, reference counting and copy-on-write. */
+#include "value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+/* Closures are freed by the evaluator, which knows their layout. */
+void closure_free(struct Closure *fn);
+int *closure_refcount(struct Closure *fn);
+
+const Value val_nil = {.kind = VAL_NIL};
+const Value val_error = {.kind = VAL_ERROR};
+
+Value val_num(double x)
+{
+    return (Value){.kind = VAL_NUM, .as.num = x};
+}
+
+Value val_bool(bool b)
+{
+    return (Value){.kind = VAL_BOOL, .as.b = b};
+}
+
+Value val_strn(const char *s, size_t n)
+{
+    Str *str = xmalloc(sizeof *str + n + 1);
+    str->rc = 1;
+    str->len = n;
+    memcpy(str->s, s, n);
+    str->s[n] = '\0';
+    return (Value){.kind = VAL_STR, .as.str = str};
+}
+
+Value val_str(const char *s)
+{
+    return val_strn(s, strlen(s));
+}
+
+Value val_str_take(char *s)
+{
+    Value v = val_str(s);
+    free(s);
+    return v;
+}
+
+Value val_mat(Matrix *m)
+{
+    if (!m)
+        return val_nil;
+    return (Value){.kind = VAL_MAT, .as.mat = m};
+}
+
+Value val_list_new(size_t cap)
+{
+    List *l = xcalloc(1, sizeof *l);
+    l->rc = 1;
+    l->cap = cap;
+    l->items = cap ? xmalloc(cap * sizeof *l->items) : NULL;
+    return (Value){.kind = VAL_LIST, .as.list = l};
+}
+
+Value val_rec_new(void)
+{
+    Record *r = xcalloc(1, sizeof *r);
+    r->rc = 1;
+    return (Value){.kind = VAL_REC, .as.rec = r};
+}
+
+Value val_builtin(const struct Builtin *bi)
+{
+    return (Value){.kind = VAL_BUILTIN, .as.bi = bi};
+}
+
+Value val_ref(Value v)
+{
+    switch (v.kind) {
+    case VAL_STR: v.as.str->rc++; break;
+    case VAL_MAT: v.as.mat->rc++; break;
+    case VAL_LIST: v.as.list->rc++; break;
+    case VAL_REC: v.as.rec->rc++; break;
+    case VAL_FUNC: (*closure_refcount(v.as.fn))++; break;
+    default: break;
+    }
+    return v;
+}
+
+static void list_free(List *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        val_unref(l->items[i]);
+    free(l->items);
+    free(l);
+}
+
+static void rec_free(Record *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->keys[i]);
+        val_unref(r->vals[i]);
+    }
+    free(r->keys);
+    free(r->vals);
+    free(r);
+}
+
+void val_unref(Value v)
+{
+    switch (v.kind) {
+    case VAL_STR:
+        if (--v.as.str->rc == 0)
+            free(v.as.str);
+        break;
+    case VAL_MAT: mat_unref(v.as.mat); break;
+    case VAL_LIST:
+        if (--v.as.list->rc == 0)
+            list_free(v.as.list);
+        break;
+    case VAL_REC:
+        if (--v.as.rec->rc == 0)
+            rec_free(v.as.rec);
+        break;
+    case VAL_FUNC:
+        if (--(*closure_refcount(v.as.fn)) == 0)
+            closure_free(v.as.fn);
+        break;
+    default: break;
+    }
+}
+
+void val_unique_list(Value *v)
+{
+    List *l = v->as.list;
+    if (l->rc == 1)
+        return;
+    Value c = val_list_new(l->n);
+    for (size_t i = 0; i < l->n; i++)
+        c.as.list->items[i] = val_ref(l->items[i]);
+    c.as.list->n = l->n;
+    val_unref(*v);
+    *v = c;
+}
+
+void val_unique_rec(Value *v)
+{
+    Record *r = v->as.rec;
+    if (r->rc == 1)
+        return;
+    Value c = val_rec_new();
+    for (size_t i = 0; i < r->n; i++)
+        rec_set(c.as.rec, r->keys[i], val_ref(r->vals[i]));
+    val_unref(*v);
+    *v = c;
+}
+
+void list_push(List *l, Value item)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->items = xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->n++] = item;
+}
+
+Value *rec_get(const Record *r, const char *key)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->keys[i], key) == 0)
+            return &r->vals[i];
+    return NULL;
+}
+
+void rec_set(Record *r, const char *key, Value val)
+{
+    Value *slot = rec_get(r, key);
+    if (slot) {
+        val_unref(*slot);
+        *slot = val;
+        return;
+    }
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 4;
+        r->keys = xrealloc(r->keys, r->cap * sizeof *r->keys);
+        r->vals = xrealloc(r->vals, r->cap * sizeof *r->vals);
+    }
+    r->keys[r->n] = xstrdup(key);
+    r->vals[r->n++] = val;
+}
+
+const char *val_kind_name(ValKind k)
+{
+    static const char *const names[] = {"nothing", "number", "bool", "string",
+                                        "matrix", "list", "record",
+                                        "function", "builtin", "error"};
+    return names[k];
+}
+
+const char *val_type_name(Value v)
+{
+    return val_kind_name(v.kind);
+}
+
+static bool mat_equal(const Matrix *a, const Matrix *b)
+{
+    if (a->rows != b->rows || a->cols != b->cols)
+        return false;
+    for (size_t i = 0; i < mat_numel(a); i++)
+        if (a->data[i] != b->data[i])
+            return false;
+    return true;
+}
+
+bool val_equal(Value a, Value b)
+{
+    if (a.kind != b.kind)
+        return false;
+    switch (a.kind) {
+    case VAL_NUM: return a.as.num == b.as.num;
+    case VAL_BOOL: return a.as.b == b.as.b;
+    case VAL_STR: return strcmp(a.as.str->s, b.as.str->s) == 0;
+    case VAL_MAT: return mat_equal(a.as.mat, b.as.mat);
+    case VAL_LIST:
+        if (a.as.list->n != b.as.list->n)
+            return false;
+        for (size_t i = 0; i < a.as.list->n; i++)
+            if (!val_equal(a.as.list->items[i], b.as.list->items[i]))
+                return false;
+        return true;
+    case VAL_REC:
+        if (a.as.rec->n != b.as.rec->n)
+            return false;
+        for (size_t i = 0; i < a.as.rec->n; i++) {
+            const Value *f = rec_get(b.as.rec, a.as.rec->keys[i]);
+            if (!f || !val_equal(a.as.rec->vals[i], *f))
+                return false;
+        }
+        return true;
+    case VAL_FUNC: return a.as.fn == b.as.fn;
+    case VAL_BUILTIN: return a.as.bi == b.as.bi;
+    default: return a.kind == VAL_NIL;
+    }
+}

@@ -1,0 +1,108 @@
+/* value.h: the tagged values of the language.
+ *
+ * Ownership rule (one rule, everywhere): a function that returns a Value
+ * gives the caller one reference; a function that takes `Value` or
+ * `const Value *` arguments only borrows them unless its comment says it
+ * "takes" one. val_ref() is the only way to keep a borrowed value.
+ *
+ * Numbers and booleans live unboxed in the Value. Strings, matrices, lists,
+ * records and closures are reference counted; matrices, lists and records
+ * are copy-on-write (val_unique_* before writing), which gives value
+ * semantics: assigning or passing never aliases.
+ */
+#ifndef OVP_VALUE_H
+#define OVP_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "matrix.h"
+
+typedef enum ValKind {
+    VAL_NIL,      /* "no value": what print() returns; never stored */
+    VAL_NUM,
+    VAL_BOOL,
+    VAL_STR,
+    VAL_MAT,
+    VAL_LIST,
+    VAL_REC,
+    VAL_FUNC,
+    VAL_BUILTIN,
+    VAL_ERROR     /* an error is pending in the interpreter */
+} ValKind;
+
+struct Str;
+struct List;
+struct Record;
+struct Closure;
+struct Builtin;
+
+typedef struct Value {
+    ValKind kind;
+    union {
+        double num;
+        bool b;
+        struct Str *str;
+        Matrix *mat;
+        struct List *list;
+        struct Record *rec;
+        struct Closure *fn;
+        const struct Builtin *bi;
+    } as;
+} Value;
+
+typedef struct Str {
+    int rc;
+    size_t len;
+    char s[];      /* NUL-terminated */
+} Str;
+
+typedef struct List {
+    int rc;
+    size_t n, cap;
+    Value *items;
+} List;
+
+typedef struct Record {
+    int rc;
+    size_t n, cap;
+    char **keys;
+    Value *vals;
+} Record;
+
+#define VAL_IS_ERR(v) ((v).kind == VAL_ERROR)
+
+extern const Value val_nil;
+extern const Value val_error;
+
+Value val_num(double x);
+Value val_bool(bool b);
+Value val_str(const char *s);                 /* copies s */
+Value val_strn(const char *s, size_t n);
+Value val_str_take(char *s);                  /* takes a malloc'd string */
+Value val_mat(Matrix *m);                     /* takes m; NULL gives VAL_NIL */
+Value val_list_new(size_t cap);
+Value val_rec_new(void);
+Value val_builtin(const struct Builtin *bi);
+
+Value val_ref(Value v);
+void val_unref(Value v);
+
+/* Copy-on-write: make the container exclusively owned before writing. */
+void val_unique_list(Value *v);
+void val_unique_rec(Value *v);
+
+/* List and record editing (the value must be uniquely owned). Both take
+ * item/val. */
+void list_push(List *l, Value item);
+/* Returns a borrowed pointer to the field's value, or NULL. */
+Value *rec_get(const Record *r, const char *key);
+void rec_set(Record *r, const char *key, Value val);
+
+const char *val_kind_name(ValKind k);
+/* The user-visible type of a value, as type() reports it. */
+const char *val_type_name(Value v);
+/* Deep equality (same kind and contents). */
+bool val_equal(Value a, Value b);
+
+#endif
