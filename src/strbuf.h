@@ -21,7 +21,8 @@ void sb_putn(StrBuf *b, const char *s, size_t n);
 void sb_printf(StrBuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void sb_vprintf(StrBuf *b, const char *fmt, va_list ap);
-/* Hands the contents to the caller (malloc'd) and resets the buffer. */
+/* Hands the contents to the caller (malloc'd) and re-initialises the
+ * buffer, which allocates again: the caller still calls sb_free. */
 char *sb_take(StrBuf *b);
 
 /* Allocation failure in the small-object heap is fatal: these print a
