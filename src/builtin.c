@@ -6,19 +6,21 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "ad.h"
 #include "ops.h"
 
 extern const Builtin builtins_core[], builtins_math[], builtins_linalg[],
-    builtins_random[], builtins_io[];
+    builtins_random[], builtins_io[], builtins_ad[];
 
 const Builtin *const builtin_families[] = {
     builtins_core, builtins_math, builtins_linalg, builtins_random,
-    builtins_io, NULL,
+    builtins_io, builtins_ad, NULL,
 };
 
 const char *const builtin_family_names[] = {
     "Construction, shape and values", "Elementwise maths and reductions",
-    "Linear algebra", "Random numbers", "Output, checks and errors", NULL,
+    "Linear algebra", "Random numbers", "Output, checks and errors",
+    "Differentiation", NULL,
 };
 
 void builtin_register_all(Interp *I)
@@ -129,7 +131,7 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
         if (i >= nslots || slots[i].kind == VAL_NIL)
             return arity_error(I, bi, given, loc);
     Args a = {nslots, slots, bi, nargout};
-    Value r = bi->fn(I, &a);
+    Value r = ad_any_tracked(slots, nslots) ? ad_builtin(I, bi, &a) : bi->fn(I, &a);
     if (VAL_IS_ERR(r) && !I->err.located && loc) {
         I->err.loc = *loc;
         I->err.located = true;
@@ -141,6 +143,7 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
 
 void describe_value(Value v, char *buf, size_t n)
 {
+    v = val_primal(v);
     if (v.kind == VAL_MAT)
         snprintf(buf, n, "%zux%zu %s", v.as.mat->rows, v.as.mat->cols,
                  v.as.mat->logical ? "logical" : "matrix");
@@ -305,7 +308,8 @@ Matrix *arg_vector(Interp *I, const Args *a, int i)
 
 bool arg_callable(Interp *I, const Args *a, int i)
 {
-    if (arg_given(a, i) && (a->v[i].kind == VAL_FUNC || a->v[i].kind == VAL_BUILTIN))
+    if (arg_given(a, i) && (a->v[i].kind == VAL_FUNC || a->v[i].kind == VAL_BUILTIN ||
+                            a->v[i].kind == VAL_PARTIAL))
         return true;
     arg_type_error(I, a, i, "a function");
     return false;

@@ -501,6 +501,19 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
                        Value *args, const char **names, int nargout,
                        const Loc *loc);
 
+/* A bound built-in: its bound value goes first. */
+static Value call_partial(Interp *I, Partial *p, int npos, int nnamed, Value *args,
+                          const char **names, int nargout, const Loc *loc)
+{
+    int n = npos + nnamed + 1;
+    Value *all = xmalloc((size_t)n * sizeof *all);
+    all[0] = p->bound;
+    memcpy(all + 1, args, (size_t)(n - 1) * sizeof *all);
+    Value r = builtin_dispatch(I, p->bi, npos + 1, nnamed, all, names, nargout, loc);
+    free(all);
+    return r;
+}
+
 Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
                       const char **names, int nargout, const Loc *loc)
 {
@@ -513,6 +526,8 @@ Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
         return call_closure(I, fn.as.fn, npos, nnamed, args, names, loc);
     if (fn.kind == VAL_BUILTIN)
         return builtin_dispatch(I, fn.as.bi, npos, nnamed, args, names, nargout, loc);
+    if (fn.kind == VAL_PARTIAL)
+        return call_partial(I, fn.as.partial, npos, nnamed, args, names, nargout, loc);
     char d[48];
     describe_value(fn, d, sizeof d);
     return interp_error(I, loc, "cannot call %s: it is not a function", d);
@@ -814,6 +829,11 @@ static Value exec_for(Interp *I, AstNode *n)
     Value seq = eval(I, n->kids[1]);
     if (VAL_IS_ERR(seq))
         return seq;
+    if (seq.kind == VAL_VAR) {
+        val_unref(seq);
+        return interp_error(I, &n->kids[1]->loc, "cannot loop over a value being "
+                            "differentiated; index it instead");
+    }
     if (seq.kind != VAL_LIST && seq.kind != VAL_MAT && seq.kind != VAL_NUM &&
         seq.kind != VAL_BOOL) {
         char d[48];

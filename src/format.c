@@ -135,6 +135,7 @@ static void compact_string(StrBuf *out, const Str *s)
 
 void format_compact(StrBuf *out, Value v)
 {
+    v = val_primal(v);
     switch (v.kind) {
     case VAL_NUM: format_number(out, v.as.num); break;
     case VAL_BOOL: sb_puts(out, v.as.b ? "true" : "false"); break;
@@ -161,12 +162,14 @@ void format_compact(StrBuf *out, Value v)
         sb_printf(out, v.as.fn->node->str ? "<fn %s>" : "<%s>", closure_name(v.as.fn));
         break;
     case VAL_BUILTIN: sb_printf(out, "<builtin %s>", v.as.bi->name); break;
+    case VAL_PARTIAL: sb_printf(out, "<%s of a function>", v.as.partial->bi->name); break;
     default: sb_puts(out, "<nothing>"); break;
     }
 }
 
 void format_display(StrBuf *out, Value v)
 {
+    v = val_primal(v);
     if (v.kind == VAL_MAT) {
         display_matrix(out, v.as.mat);
         return;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ad.h"
 #include "builtin.h"
 #include "ops.h"
 
@@ -80,6 +81,7 @@ static bool il_make(Interp *I, IndexList *il, Value s, size_t extent,
                     const Loc *loc)
 {
     memset(il, 0, sizeof *il);
+    s = val_primal(s);
     if (s.kind == VAL_NIL) {
         il->all = true;
         il->rows = extent;
@@ -136,6 +138,7 @@ static bool il_check(Interp *I, const IndexList *il, size_t extent,
 bool index_end(Interp *I, Value obj, int dim, int nsubs, double *out,
                const Loc *loc)
 {
+    obj = val_primal(obj);
     switch (obj.kind) {
     case VAL_MAT:
         *out = nsubs == 1 ? (double)mat_numel(obj.as.mat)
@@ -266,6 +269,8 @@ static Value subs_count_error(Interp *I, int nsubs, const char *what, const Loc 
 Value index_get(Interp *I, Value obj, int nsubs, const Value *subs,
                 const Loc *loc)
 {
+    if (obj.kind == VAL_VAR)
+        return ad_index(I, obj, nsubs, subs, loc);
     switch (obj.kind) {
     case VAL_NUM: case VAL_BOOL: case VAL_MAT: {
         if (nsubs < 1 || nsubs > 2)
@@ -430,6 +435,13 @@ bool index_set(Interp *I, Value *target, int nsubs, const Value *subs,
                Value rhs, const Loc *loc)
 {
     bool ok;
+    if (target->kind == VAL_VAR || (rhs.kind == VAL_VAR && target->kind != VAL_LIST &&
+                                    target->kind != VAL_REC)) {
+        interp_error(I, loc, "cannot assign into part of a matrix being "
+                     "differentiated; build it with [ ... ] or masks instead");
+        val_unref(rhs);
+        return false;
+    }
     switch (target->kind) {
     case VAL_LIST: ok = set_list(I, target, nsubs, subs, rhs, loc); break;
     case VAL_REC: ok = set_record(I, target, nsubs, subs, rhs, loc); break;
@@ -445,4 +457,44 @@ bool index_set(Interp *I, Value *target, int nsubs, const Value *subs,
     }
     val_unref(rhs);
     return ok;
+}
+
+/* ---- positions (for the derivative of a subscript) --------------- */
+
+static bool positions_2d(Interp *I, size_t rows, size_t cols, Value si, Value sj,
+                         size_t **pos, size_t *n, const Loc *loc)
+{
+    IndexList a, b;
+    memset(&b, 0, sizeof b);
+    bool ok = il_make(I, &a, si, rows, loc) && il_check(I, &a, rows, "number of rows", loc) &&
+              il_make(I, &b, sj, cols, loc) && il_check(I, &b, cols, "number of columns", loc);
+    if (ok) {
+        *n = a.n * b.n;
+        *pos = xmalloc((*n ? *n : 1) * sizeof **pos);
+        for (size_t j = 0; j < b.n; j++)
+            for (size_t i = 0; i < a.n; i++)
+                (*pos)[i + j * a.n] = a.pos[i] + b.pos[j] * rows;
+    }
+    il_free(&a);
+    il_free(&b);
+    return ok;
+}
+
+bool index_positions(Interp *I, Value obj, int nsubs, const Value *subs,
+                     size_t **pos, size_t *n, const Loc *loc)
+{
+    size_t rows = obj.kind == VAL_MAT ? obj.as.mat->rows : 1;
+    size_t cols = obj.kind == VAL_MAT ? obj.as.mat->cols : 1;
+    if (nsubs == 2)
+        return positions_2d(I, rows, cols, subs[0], subs[1], pos, n, loc);
+    IndexList il;
+    bool ok = il_make(I, &il, subs[0], rows * cols, loc) &&
+              il_check(I, &il, rows * cols, "number of elements", loc);
+    if (ok) {
+        *pos = il.pos;
+        *n = il.n;
+        return true;
+    }
+    il_free(&il);
+    return false;
 }

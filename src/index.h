@@ -16,6 +16,10 @@ Value index_get(Interp *I, Value obj, int nsubs, const Value *subs,
  * which starts an empty matrix (or list when rhs is not numeric). */
 bool index_set(Interp *I, Value *target, int nsubs, const Value *subs,
                Value rhs, const Loc *loc);
+/* The linear (column-major) positions that obj[subs...] reads, in the
+ * order of the result; *pos is malloc'd. obj is a number or matrix. */
+bool index_positions(Interp *I, Value obj, int nsubs, const Value *subs,
+                     size_t **pos, size_t *n, const Loc *loc);
 /* The value of `end` in subscript dim (0-based) of nsubs for obj. */
 bool index_end(Interp *I, Value obj, int dim, int nsubs, double *out,
                const Loc *loc);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ad.h"
 #include "builtin.h"
 #include "eval.h"
 #include "parse.h"
@@ -138,6 +139,7 @@ void interp_free(Interp *I)
 {
     if (!I)
         return;
+    ad_end(I);
     free_symbols(I);
     val_unref(I->ret);
     for (size_t i = 0; i < I->nprograms; i++)

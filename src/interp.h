@@ -66,6 +66,8 @@ typedef struct Interp {
     struct Frame *frame;      /* innermost function frame, NULL at top */
     EndCtx end;               /* what `end` means in the current subscript */
 
+    struct Tape *tape;        /* the active differentiation tape, or NULL */
+    unsigned long tape_serial;
     Rng rng;
     unsigned long checks_passed, checks_failed;
     double tic;

@@ -5,17 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ad.h"
 #include "builtin.h"
 #include "linalg.h"
 
 bool ops_is_scalar(Value v)
 {
+    v = val_primal(v);
     return v.kind == VAL_NUM || v.kind == VAL_BOOL ||
            (v.kind == VAL_MAT && v.as.mat->rows == 1 && v.as.mat->cols == 1);
 }
 
 double ops_scalar(Value v)
 {
+    v = val_primal(v);
     if (v.kind == VAL_NUM)
         return v.as.num;
     if (v.kind == VAL_BOOL)
@@ -317,6 +320,8 @@ static bool is_true_scalar(Value v)
 
 Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
 {
+    if (a.kind == VAL_VAR || b.kind == VAL_VAR)
+        return ad_binary(I, op, a, b, loc);
     if (is_true_scalar(a) && is_true_scalar(b))
         return scalar_binary(op, ops_scalar(a), ops_scalar(b));
     if (a.kind == VAL_STR && b.kind == VAL_STR)
@@ -367,6 +372,8 @@ static Value unary_matrix(Interp *I, AstOp op, Value a, const Loc *loc)
 
 Value ops_unary(Interp *I, AstOp op, Value a, const Loc *loc)
 {
+    if (a.kind == VAL_VAR)
+        return ad_unary(I, op, a, loc);
     if (is_true_scalar(a)) {
         double x = ops_scalar(a);
         switch (op) {
@@ -387,6 +394,7 @@ Value ops_unary(Interp *I, AstOp op, Value a, const Loc *loc)
 
 bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out)
 {
+    v = val_primal(v);
     if (v.kind == VAL_BOOL) {
         *out = v.as.b;
         return true;
@@ -448,6 +456,8 @@ static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
 Value ops_concat(Interp *I, const Value *vals, int n, bool horiz,
                  const char *who, const Loc *loc)
 {
+    if (ad_any_tracked(vals, n))
+        return ad_concat(I, vals, n, horiz, who, loc);
     size_t rows, cols;
     if (!concat_check(I, vals, n, horiz, &rows, &cols, who, loc))
         return val_error;

@@ -73,6 +73,25 @@ Value val_builtin(const struct Builtin *bi)
     return (Value){.kind = VAL_BUILTIN, .as.bi = bi};
 }
 
+Value val_partial(const struct Builtin *bi, Value bound)
+{
+    Partial *p = xmalloc(sizeof *p);
+    p->rc = 1;
+    p->bi = bi;
+    p->bound = bound;
+    return (Value){.kind = VAL_PARTIAL, .as.partial = p};
+}
+
+Value val_var(Value primal, unsigned long tape_id, int node)
+{
+    AdVar *v = xmalloc(sizeof *v);
+    v->rc = 1;
+    v->primal = primal;
+    v->tape_id = tape_id;
+    v->node = node;
+    return (Value){.kind = VAL_VAR, .as.var = v};
+}
+
 Value val_ref(Value v)
 {
     switch (v.kind) {
@@ -81,6 +100,8 @@ Value val_ref(Value v)
     case VAL_LIST: v.as.list->rc++; break;
     case VAL_REC: v.as.rec->rc++; break;
     case VAL_FUNC: (*closure_refcount(v.as.fn))++; break;
+    case VAL_PARTIAL: v.as.partial->rc++; break;
+    case VAL_VAR: v.as.var->rc++; break;
     default: break;
     }
     return v;
@@ -124,6 +145,18 @@ void val_unref(Value v)
     case VAL_FUNC:
         if (--(*closure_refcount(v.as.fn)) == 0)
             closure_free(v.as.fn);
+        break;
+    case VAL_PARTIAL:
+        if (--v.as.partial->rc == 0) {
+            val_unref(v.as.partial->bound);
+            free(v.as.partial);
+        }
+        break;
+    case VAL_VAR:
+        if (--v.as.var->rc == 0) {
+            val_unref(v.as.var->primal);
+            free(v.as.var);
+        }
         break;
     default: break;
     }
@@ -192,13 +225,14 @@ const char *val_kind_name(ValKind k)
 {
     static const char *const names[] = {"nothing", "number", "bool", "string",
                                         "matrix", "list", "record",
-                                        "function", "builtin", "error"};
+                                        "function", "builtin", "function",
+                                        "tracked", "error"};
     return names[k];
 }
 
 const char *val_type_name(Value v)
 {
-    return val_kind_name(v.kind);
+    return val_kind_name(val_primal(v).kind);
 }
 
 static bool mat_equal(const Matrix *a, const Matrix *b)
@@ -213,6 +247,8 @@ static bool mat_equal(const Matrix *a, const Matrix *b)
 
 bool val_equal(Value a, Value b)
 {
+    a = val_primal(a);
+    b = val_primal(b);
     if (a.kind != b.kind)
         return false;
     switch (a.kind) {

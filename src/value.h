@@ -28,6 +28,8 @@ typedef enum ValKind {
     VAL_REC,
     VAL_FUNC,
     VAL_BUILTIN,
+    VAL_PARTIAL,  /* a built-in with its first argument bound: grad(f) */
+    VAL_VAR,      /* a number or matrix being differentiated (ad.h) */
     VAL_ERROR     /* an error is pending in the interpreter */
 } ValKind;
 
@@ -36,6 +38,8 @@ struct List;
 struct Record;
 struct Closure;
 struct Builtin;
+struct Partial;
+struct AdVar;
 
 typedef struct Value {
     ValKind kind;
@@ -48,6 +52,8 @@ typedef struct Value {
         struct Record *rec;
         struct Closure *fn;
         const struct Builtin *bi;
+        struct Partial *partial;
+        struct AdVar *var;
     } as;
 } Value;
 
@@ -70,7 +76,28 @@ typedef struct Record {
     Value *vals;
 } Record;
 
+typedef struct Partial {
+    int rc;
+    const struct Builtin *bi;
+    Value bound;   /* passed as the first argument */
+} Partial;
+
+/* A tracked value: its primal (a number or matrix) and its node on the
+ * differentiation tape that was active when it was made. */
+typedef struct AdVar {
+    int rc;
+    Value primal;
+    unsigned long tape_id;
+    int node;
+} AdVar;
+
 #define VAL_IS_ERR(v) ((v).kind == VAL_ERROR)
+
+/* The plain value inside a tracked one (borrowed); other values as is. */
+static inline Value val_primal(Value v)
+{
+    return v.kind == VAL_VAR ? v.as.var->primal : v;
+}
 
 extern const Value val_nil;
 extern const Value val_error;
@@ -84,6 +111,10 @@ Value val_mat(Matrix *m);                     /* takes m; NULL gives VAL_NIL */
 Value val_list_new(size_t cap);
 Value val_rec_new(void);
 Value val_builtin(const struct Builtin *bi);
+/* bi with its first argument bound to `bound` (taken). */
+Value val_partial(const struct Builtin *bi, Value bound);
+/* A tracked value for tape node `node`; takes primal. */
+Value val_var(Value primal, unsigned long tape_id, int node);
 
 Value val_ref(Value v);
 void val_unref(Value v);

@@ -1,0 +1,783 @@
+/* ad.c: the tape, the reverse sweep and the table of derivative rules. */
+#include "ad.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "index.h"
+#include "linalg.h"
+#include "ops.h"
+
+/* ------------------------------------------------------------------ */
+/* the tape                                                            */
+
+bool ad_begin(Interp *I, const Loc *loc)
+{
+    if (I->tape) {
+        interp_error(I, loc, "differentiation inside a function being "
+                     "differentiated is not supported");
+        return false;
+    }
+    I->tape = xcalloc(1, sizeof *I->tape);
+    I->tape->id = ++I->tape_serial;
+    return true;
+}
+
+static void node_free(AdNode *n)
+{
+    for (int k = 0; k < n->nin; k++)
+        val_unref(n->saved[k]);
+    free(n->in);
+    free(n->saved);
+    val_unref(n->out);
+    val_unref(n->grad);
+}
+
+void ad_end(Interp *I)
+{
+    Tape *t = I->tape;
+    if (!t)
+        return;
+    for (int i = 0; i < t->n; i++)
+        node_free(&t->nodes[i]);
+    free(t->nodes);
+    free(t);
+    I->tape = NULL;
+}
+
+bool ad_live(const Interp *I, Value v)
+{
+    return v.kind == VAL_VAR && I->tape && v.as.var->tape_id == I->tape->id;
+}
+
+bool ad_any_tracked(const Value *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i].kind == VAL_VAR)
+            return true;
+    return false;
+}
+
+/* Appends a node; inputs are the operands as given (tracked or not). */
+static int push_node(Interp *I, const AdRule *rule, int nin, const Value *inputs,
+                     Value out)
+{
+    Tape *t = I->tape;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->nodes = xrealloc(t->nodes, (size_t)t->cap * sizeof *t->nodes);
+    }
+    AdNode *n = &t->nodes[t->n];
+    memset(n, 0, sizeof *n);
+    n->rule = rule;
+    n->nin = nin;
+    n->in = xmalloc((size_t)(nin ? nin : 1) * sizeof *n->in);
+    n->saved = xmalloc((size_t)(nin ? nin : 1) * sizeof *n->saved);
+    for (int k = 0; k < nin; k++) {
+        n->in[k] = ad_live(I, inputs[k]) ? inputs[k].as.var->node : -1;
+        n->saved[k] = val_ref(val_primal(inputs[k]));
+    }
+    n->out = val_ref(out);
+    n->grad = val_nil;
+    return t->n++;
+}
+
+Value ad_leaf(Interp *I, Value x)
+{
+    int id = push_node(I, NULL, 0, NULL, x);
+    return val_var(x, I->tape->id, id);
+}
+
+/* Wraps a plain result as the output of a new node (takes out). */
+static Value record(Interp *I, const AdRule *rule, int nin, const Value *inputs,
+                    Value out)
+{
+    if (VAL_IS_ERR(out))
+        return out;
+    int id = push_node(I, rule, nin, inputs, out);
+    return val_var(out, I->tape->id, id);
+}
+
+void ad_zero_grads(Interp *I)
+{
+    for (int i = 0; I->tape && i < I->tape->n; i++) {
+        val_unref(I->tape->nodes[i].grad);
+        I->tape->nodes[i].grad = val_nil;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* value helpers for the rules (all on plain values)                   */
+
+static Value bin(Interp *I, AstOp op, Value a, Value b)
+{
+    return ops_binary(I, op, val_ref(a), val_ref(b), NULL);
+}
+
+/* Takes a and b. */
+static Value bin_take(Interp *I, AstOp op, Value a, Value b)
+{
+    if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
+        if (!VAL_IS_ERR(a))
+            val_unref(a);
+        if (!VAL_IS_ERR(b))
+            val_unref(b);
+        return val_error;
+    }
+    return ops_binary(I, op, a, b, NULL);
+}
+
+static Value map1(Value x, double (*f)(double))
+{
+    if (x.kind != VAL_MAT)
+        return val_num(f(ops_scalar(x)));
+    Matrix *m = mat_new_uninit(x.as.mat->rows, x.as.mat->cols);
+    if (!m)
+        return val_error;
+    for (size_t i = 0; i < mat_numel(m); i++)
+        m->data[i] = f(x.as.mat->data[i]);
+    return val_mat(m);
+}
+
+static size_t rows_of(Value v) { return v.kind == VAL_MAT ? v.as.mat->rows : 1; }
+static size_t cols_of(Value v) { return v.kind == VAL_MAT ? v.as.mat->cols : 1; }
+
+/* A matrix shaped like `like` filled with x. */
+static Value filled_like(Value like, double x)
+{
+    if (like.kind != VAL_MAT)
+        return val_num(x);
+    Matrix *m = mat_new_uninit(like.as.mat->rows, like.as.mat->cols);
+    if (!m)
+        return val_error;
+    for (size_t i = 0; i < mat_numel(m); i++)
+        m->data[i] = x;
+    return val_mat(m);
+}
+
+/* Sums g (taken) down to the shape of target: undoes broadcasting. */
+static Value unbroadcast(Interp *I, Value g, Value target)
+{
+    (void)I;
+    if (VAL_IS_ERR(g))
+        return g;
+    size_t tr = rows_of(target), tc = cols_of(target);
+    size_t gr = rows_of(g), gc = cols_of(g);
+    if (gr == tr && gc == tc) {
+        if (target.kind == VAL_MAT || g.kind != VAL_MAT)
+            return g;
+        double x = g.as.mat->data[0];
+        val_unref(g);
+        return val_num(x);
+    }
+    Matrix *m = mat_new(tr, tc);
+    if (!m) {
+        val_unref(g);
+        return val_error;
+    }
+    for (size_t j = 0; j < gc; j++)
+        for (size_t i = 0; i < gr; i++)
+            MAT_AT(m, tr == 1 ? 0 : i, tc == 1 ? 0 : j) +=
+                g.kind == VAL_MAT ? MAT_AT(g.as.mat, i, j) : ops_scalar(g);
+    val_unref(g);
+    if (target.kind != VAL_MAT) {
+        double x = m->data[0];
+        mat_unref(m);
+        return val_num(x);
+    }
+    return val_mat(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* rules of the operators                                              */
+
+static Value vjp_add(Interp *I, const AdNode *n, int k, Value g)
+{
+    return unbroadcast(I, val_ref(g), n->saved[k]);
+}
+
+static Value vjp_sub(Interp *I, const AdNode *n, int k, Value g)
+{
+    Value d = k == 0 ? val_ref(g) : ops_unary(I, OP_NEG, val_ref(g), NULL);
+    return unbroadcast(I, d, n->saved[k]);
+}
+
+static Value vjp_emul(Interp *I, const AdNode *n, int k, Value g)
+{
+    return unbroadcast(I, bin(I, OP_EMUL, g, n->saved[1 - k]), n->saved[k]);
+}
+
+static Value vjp_ediv(Interp *I, const AdNode *n, int k, Value g)
+{
+    Value a = n->saved[0], b = n->saved[1];
+    if (k == 0)
+        return unbroadcast(I, bin(I, OP_EDIV, g, b), a);
+    Value q = bin(I, OP_EDIV, n->out, b);            /* a ./ b.^2 */
+    Value d = bin_take(I, OP_EMUL, q, val_ref(g));
+    return unbroadcast(I, ops_unary(I, OP_NEG, d, NULL), b);
+}
+
+static Value vjp_epow(Interp *I, const AdNode *n, int k, Value g)
+{
+    Value a = n->saved[0], p = n->saved[1];
+    if (k == 0) {   /* p .* a.^(p-1) */
+        Value pm1 = bin(I, OP_SUB, p, val_num(1));
+        Value d = bin_take(I, OP_EMUL, val_ref(p), bin_take(I, OP_EPOW, val_ref(a), pm1));
+        return unbroadcast(I, bin_take(I, OP_EMUL, val_ref(g), d), a);
+    }
+    Value d = bin_take(I, OP_EMUL, val_ref(n->out), map1(a, log));
+    return unbroadcast(I, bin_take(I, OP_EMUL, val_ref(g), d), p);
+}
+
+/* C = A * B for matrices: dA = G B', dB = A' G. */
+static Value vjp_matmul(Interp *I, const AdNode *n, int k, Value g)
+{
+    if (ops_is_scalar(n->saved[0]) || ops_is_scalar(n->saved[1]))
+        return vjp_emul(I, n, k, g);
+    Matrix *G = g.as.mat, *A = n->saved[0].as.mat, *B = n->saved[1].as.mat;
+    Matrix *r = k == 0 ? mat_mul(G, B, false, true) : mat_mul(A, G, true, false);
+    return r ? val_mat(r) : interp_error(I, NULL, "out of memory in a derivative");
+}
+
+/* X = A \ B (square A): dB = A' \ G, dA = -dB X'. */
+static Value vjp_ldiv(Interp *I, const AdNode *n, int k, Value g)
+{
+    if (ops_is_scalar(n->saved[0])) {   /* b ./ a */
+        AdNode swapped = *n;
+        Value s[2] = {n->saved[1], n->saved[0]};
+        swapped.saved = s;
+        return vjp_ediv(I, &swapped, 1 - k, g);
+    }
+    Value At = ops_unary(I, OP_TRANSPOSE, val_ref(n->saved[0]), NULL);
+    Value dB = bin_take(I, OP_LDIV, At, val_ref(g));
+    if (k == 1 || VAL_IS_ERR(dB))
+        return dB;
+    Value Xt = ops_unary(I, OP_TRANSPOSE, val_ref(n->out), NULL);
+    return ops_unary(I, OP_NEG, bin_take(I, OP_MUL, dB, Xt), NULL);
+}
+
+/* X = A / B (square B): dA = G / B', dB = -X' dA. */
+static Value vjp_rdiv(Interp *I, const AdNode *n, int k, Value g)
+{
+    if (ops_is_scalar(n->saved[1]))
+        return vjp_ediv(I, n, k, g);
+    Value Bt = ops_unary(I, OP_TRANSPOSE, val_ref(n->saved[1]), NULL);
+    Value dA = bin_take(I, OP_DIV, val_ref(g), Bt);
+    if (k == 0 || VAL_IS_ERR(dA))
+        return dA;
+    Value Xt = ops_unary(I, OP_TRANSPOSE, val_ref(n->out), NULL);
+    return ops_unary(I, OP_NEG, bin_take(I, OP_MUL, Xt, dA), NULL);
+}
+
+static Value vjp_neg(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)n, (void)k;
+    return ops_unary(I, OP_NEG, val_ref(g), NULL);
+}
+
+static Value vjp_plus(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)I, (void)n, (void)k;
+    return val_ref(g);
+}
+
+static Value vjp_transpose(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)n, (void)k;
+    return ops_unary(I, OP_TRANSPOSE, val_ref(g), NULL);
+}
+
+/* Scatter-adds the adjoint of a subscript back into the source's shape.
+ * aux[0] holds the number of subscripts; saved[1..] the subscripts. */
+static Value vjp_index(Interp *I, const AdNode *n, int k, Value g)
+{
+    size_t *pos, count;
+    Value src = n->saved[0];
+    if (k > 0)
+        return filled_like(n->saved[k], 0);   /* subscripts are constants */
+    if (!index_positions(I, src, n->nin - 1, n->saved + 1, &pos, &count, NULL))
+        return val_error;
+    Value d = filled_like(src, 0);
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    for (size_t i = 0; i < count; i++)
+        out[pos[i]] += g.kind == VAL_MAT ? g.as.mat->data[i] : ops_scalar(g);
+    free(pos);
+    return d;
+}
+
+/* The block of a concatenation's adjoint that came from input k. */
+static Value vjp_concat(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)I;
+    bool horiz = n->aux[0] != 0;
+    size_t off = 0;
+    for (int i = 0; i < k; i++)
+        off += horiz ? cols_of(n->saved[i]) : rows_of(n->saved[i]);
+    if (rows_of(n->saved[k]) * cols_of(n->saved[k]) == 0 ||
+        (n->saved[k].kind == VAL_MAT && n->saved[k].as.mat->rows == 0))
+        return val_ref(n->saved[k]);
+    Value d = filled_like(n->saved[k], 0);
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    size_t r = rows_of(n->saved[k]), c = cols_of(n->saved[k]);
+    for (size_t j = 0; j < c; j++)
+        for (size_t i = 0; i < r; i++)
+            out[i + j * r] = horiz ? MAT_AT(g.as.mat, i, off + j)
+                                   : MAT_AT(g.as.mat, off + i, j);
+    return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* rules of the elementwise built-ins                                  */
+
+static double d_sigmoid(double x) { double s = x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); return s * (1 - s); }
+static double d_tanh(double x) { double t = tanh(x); return 1 - t * t; }
+static double d_relu(double x) { return x > 0 ? 1 : 0; }
+static double d_softplus(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
+static double d_log(double x) { return 1 / x; }
+static double d_sqrt(double x) { return 0.5 / sqrt(x); }
+static double d_abs(double x) { return x > 0 ? 1 : x < 0 ? -1 : 0; }
+static double d_cos(double x) { return -sin(x); }
+
+/* out' = f'(x) elementwise, times g. */
+static Value chain(Interp *I, Value x, double (*df)(double), Value g)
+{
+    return bin_take(I, OP_EMUL, val_ref(g), map1(x, df));
+}
+
+static Value vjp_exp(Interp *I, const AdNode *n, int k, Value g) { (void)k; return bin(I, OP_EMUL, g, n->out); }
+static Value vjp_log(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_log, g); }
+static Value vjp_sqrt(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_sqrt, g); }
+static Value vjp_abs(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_abs, g); }
+static Value vjp_tanh(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_tanh, g); }
+static Value vjp_sigmoid(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_sigmoid, g); }
+static Value vjp_relu(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_relu, g); }
+static Value vjp_softplus(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_softplus, g); }
+static Value vjp_sin(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], cos, g); }
+static Value vjp_cos(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_cos, g); }
+
+/* ------------------------------------------------------------------ */
+/* rules of reductions and shape built-ins                             */
+
+/* The reduction dimension saved as the built-in's second argument. */
+static int reduce_dim(const AdNode *n)
+{
+    return n->nin > 1 && n->saved[1].kind != VAL_NIL ? (int)ops_scalar(n->saved[1]) : 0;
+}
+
+/* g spread back over x's shape along the reduced dimension. */
+static Value spread(Interp *I, Value g, Value x)
+{
+    return bin_take(I, OP_EMUL, filled_like(x, 1), val_ref(g));
+}
+
+static Value vjp_sum(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    return spread(I, g, n->saved[0]);
+}
+
+static Value vjp_mean(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    int dim = reduce_dim(n);
+    Value x = n->saved[0];
+    double count = dim == 0 ? (double)(rows_of(x) * cols_of(x))
+                 : dim == 1 ? (double)rows_of(x) : (double)cols_of(x);
+    return bin_take(I, OP_EDIV, spread(I, g, x), val_num(count));
+}
+
+static Value vjp_sumsq(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value twice = bin(I, OP_EMUL, n->saved[0], val_num(2));
+    return bin_take(I, OP_EMUL, twice, val_ref(g));
+}
+
+static Value vjp_prod(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;   /* out ./ x, so exact zeros in x are not supported */
+    Value q = bin_take(I, OP_EDIV, spread(I, n->out, n->saved[0]), val_ref(n->saved[0]));
+    return bin_take(I, OP_EMUL, q, val_ref(g));
+}
+
+/* Vector 2-norm and Frobenius norm: x / |x|; spectral: u1 v1'. */
+static Value vjp_norm(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value x = n->saved[0];
+    double p = n->nin > 1 && n->saved[1].kind != VAL_NIL && n->saved[1].kind != VAL_STR
+                   ? ops_scalar(n->saved[1]) : 0;
+    bool matrix = x.kind == VAL_MAT && !mat_is_vector(x.as.mat);
+    if (p == 2 && matrix) {
+        Matrix *U = NULL, *s = NULL, *V = NULL;
+        if (la_svd(x.as.mat, &U, &s, &V) != LA_OK)
+            return interp_error(I, NULL, "norm: SVD failed in the derivative");
+        Matrix *d = mat_new(U->rows, V->rows);
+        for (size_t j = 0; d && j < V->rows; j++)
+            for (size_t i = 0; i < U->rows; i++)
+                MAT_AT(d, i, j) = MAT_AT(U, i, 0) * MAT_AT(V, j, 0) * ops_scalar(g);
+        mat_unref(U), mat_unref(s), mat_unref(V);
+        return d ? val_mat(d) : val_error;
+    }
+    if (p != 0 && p != 2)
+        return interp_error(I, NULL, "norm: only the 2-norm and Frobenius norm "
+                            "are differentiable");
+    double nrm = ops_scalar(n->out);
+    if (nrm == 0)
+        return filled_like(x, 0);
+    return bin_take(I, OP_EMUL, bin(I, OP_EDIV, x, n->out), val_ref(g));
+}
+
+/* max/min: the adjoint goes to the (first) extreme element, or to the
+ * larger/smaller operand elementwise. */
+static Value vjp_extreme(Interp *I, const AdNode *n, int k, Value g)
+{
+    bool elementwise = n->nin > 1 && n->saved[1].kind != VAL_NIL &&
+                       !(n->saved[1].kind == VAL_MAT && mat_numel(n->saved[1].as.mat) == 0);
+    bool along_dim = n->nin > 2 && n->saved[2].kind != VAL_NIL;
+    if (elementwise) {   /* the operand equal to the output wins, a first */
+        Value mask = bin(I, OP_EQ, n->saved[k], n->out);
+        if (k == 1) {
+            Value other = bin(I, OP_NE, n->saved[0], n->out);
+            mask = bin_take(I, OP_AND, mask, other);
+        }
+        return unbroadcast(I, bin_take(I, OP_EMUL, mask, val_ref(g)), n->saved[k]);
+    }
+    if (k != 0 || along_dim)
+        return interp_error(I, NULL, "max/min along a dimension is not "
+                            "differentiable yet");
+    Value x = n->saved[0];
+    Value d = filled_like(x, 0);
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    const double *in = x.kind == VAL_MAT ? x.as.mat->data : &x.as.num;
+    size_t count = rows_of(x) * cols_of(x);
+    for (size_t i = 0; i < count; i++)
+        if (in[i] == ops_scalar(n->out)) {
+            out[i] = ops_scalar(g);
+            break;
+        }
+    return d;
+}
+
+static Value vjp_reshape(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)I, (void)k;
+    Value x = n->saved[0];
+    if (x.kind != VAL_MAT)
+        return val_num(ops_scalar(g));
+    return val_mat(mat_from(x.as.mat->rows, x.as.mat->cols, g.as.mat->data));
+}
+
+static Value vjp_repmat(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)I, (void)k;
+    Value x = n->saved[0];
+    size_t r = rows_of(x), c = cols_of(x);
+    Value d = filled_like(x, 0);
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    for (size_t j = 0; j < g.as.mat->cols; j++)
+        for (size_t i = 0; i < g.as.mat->rows; i++)
+            out[(i % r) + (j % c) * r] += MAT_AT(g.as.mat, i, j);
+    return d;
+}
+
+static Value vjp_diag(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)I, (void)k;
+    Value x = n->saved[0];
+    Value d = filled_like(x, 0);
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    if (x.kind != VAL_MAT || mat_is_vector(x.as.mat)) {
+        for (size_t i = 0; i < rows_of(x) * cols_of(x); i++)
+            out[i] = MAT_AT(g.as.mat, i, i);
+    } else {
+        for (size_t i = 0; i < rows_of(n->out); i++)
+            out[i + i * rows_of(x)] = g.kind == VAL_MAT ? g.as.mat->data[i] : ops_scalar(g);
+    }
+    return d;
+}
+
+/* cat(dim, A, ...): input 0 is the dimension. */
+static Value vjp_cat(Interp *I, const AdNode *n, int k, Value g)
+{
+    if (k == 0)
+        return val_num(0);
+    AdNode blocks = *n;
+    blocks.saved = n->saved + 1;
+    blocks.nin = n->nin - 1;
+    blocks.aux[0] = ops_scalar(n->saved[0]) == 2;
+    return vjp_concat(I, &blocks, k - 1, g);
+}
+
+static Value vjp_inv(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;   /* -X' G X' */
+    Value Xt = ops_unary(I, OP_TRANSPOSE, val_ref(n->out), NULL);
+    Value t = bin_take(I, OP_MUL, val_ref(Xt), val_ref(g));
+    return ops_unary(I, OP_NEG, bin_take(I, OP_MUL, t, Xt), NULL);
+}
+
+static Value vjp_det(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;   /* g det(A) inv(A)' */
+    Matrix *X = NULL;
+    if (la_inv(n->saved[0].as.mat, &X) != LA_OK)
+        return interp_error(I, NULL, "det: the derivative needs a non-singular matrix");
+    Value Xt = ops_unary(I, OP_TRANSPOSE, val_mat(X), NULL);
+    return bin_take(I, OP_EMUL, Xt, val_num(ops_scalar(g) * ops_scalar(n->out)));
+}
+
+static Value vjp_trace(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)I, (void)k;
+    Value d = filled_like(n->saved[0], 0);
+    for (size_t i = 0; i < rows_of(n->saved[0]); i++)
+        d.as.mat->data[i + i * rows_of(n->saved[0])] = ops_scalar(g);
+    return d;
+}
+
+static Value vjp_pow_builtin(Interp *I, const AdNode *n, int k, Value g)
+{
+    return vjp_epow(I, n, k, g);
+}
+
+static Value vjp_solve(Interp *I, const AdNode *n, int k, Value g)
+{
+    return vjp_ldiv(I, n, k, g);
+}
+
+/* ------------------------------------------------------------------ */
+/* the table                                                           */
+
+const AdRule ad_rules[] = {
+    {"+", vjp_add, "X + Y[1, :] + 2"},
+    {"-", vjp_sub, "X - Y[:, 2]"},
+    {".*", vjp_emul, "X .* Y"},
+    {"./", vjp_ediv, "X ./ Y"},
+    {".^", vjp_epow, "X .^ Y"},
+    {"*", vjp_matmul, "X * Y' * X"},
+    {"\\", vjp_ldiv, "[X, [1; 0.5; 2]] \\ Y"},
+    {"/", vjp_rdiv, "Y' / [X, [1; 0.5; 2]]'"},
+    {"^", vjp_epow, "X[1, 1] ^ Y[2, 2]"},
+    {"neg", vjp_neg, "-X"},
+    {"plus", vjp_plus, "+X"},
+    {"'", vjp_transpose, "X'"},
+    {"index", vjp_index, "[X[2, :]'; X[[1, 1, 3]]'; X[end]; X[X > 1]; X[:, 1]]"},
+    {"concat", vjp_concat, "[X, Y; Y, 2 * X]"},
+    {"exp", vjp_exp, "exp(X)"},
+    {"log", vjp_log, "log(X)"},
+    {"sqrt", vjp_sqrt, "sqrt(X)"},
+    {"abs", vjp_abs, "abs(X - 1)"},
+    {"tanh", vjp_tanh, "tanh(X)"},
+    {"sigmoid", vjp_sigmoid, "sigmoid(X)"},
+    {"relu", vjp_relu, "relu(X - 1)"},
+    {"softplus", vjp_softplus, "softplus(X)"},
+    {"sin", vjp_sin, "sin(X)"},
+    {"cos", vjp_cos, "cos(X)"},
+    {"sum", vjp_sum, "[sum(X), sum(sum(X, 1)), sum(sum(X, 2))]"},
+    {"mean", vjp_mean, "[mean(X), mean(mean(X, 1)), mean(mean(X, 2))]"},
+    {"sumsq", vjp_sumsq, "[sumsq(X), sum(sumsq(X, 1))]"},
+    {"prod", vjp_prod, "prod(X)"},
+    {"norm", vjp_norm, "[norm(X), norm(X[:, 1]), norm(X, 2)]"},
+    {"max", vjp_extreme, "[max(X), sum(sum(max(X, Y)))]"},
+    {"min", vjp_extreme, "[min(X), sum(sum(min(X, Y)))]"},
+    {"pow", vjp_pow_builtin, "pow(X, Y)"},
+    {"reshape", vjp_reshape, "reshape(X, 2, 3)"},
+    {"repmat", vjp_repmat, "repmat(X, 2, 3)"},
+    {"diag", vjp_diag, "[diag(X[:, 1]), diag(X * Y')]"},
+    {"cat", vjp_cat, "cat(1, X, Y)"},
+    {"inv", vjp_inv, "inv([X, [1; 0.5; 2]])"},
+    {"det", vjp_det, "det([X, [1; 0.5; 2]])"},
+    {"trace", vjp_trace, "trace(X * Y')"},
+    {"solve", vjp_solve, "solve([X, [1; 0.5; 2]], Y)"},
+    {NULL, NULL, NULL},
+};
+
+static const AdRule *rule_named(const char *name)
+{
+    for (const AdRule *r = ad_rules; r->name; r++)
+        if (strcmp(r->name, name) == 0)
+            return r;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* the reverse sweep                                                   */
+
+static bool accumulate(Interp *I, AdNode *node, Value d)
+{
+    if (VAL_IS_ERR(d))
+        return false;
+    if (node->grad.kind == VAL_NIL) {
+        node->grad = d;
+        return true;
+    }
+    node->grad = ops_binary(I, OP_ADD, node->grad, d, NULL);
+    return !VAL_IS_ERR(node->grad);
+}
+
+bool ad_backward(Interp *I, Value out, Value seed, const Loc *loc)
+{
+    if (!ad_live(I, out))
+        return true;   /* the output does not depend on the inputs */
+    Tape *t = I->tape;
+    t->nodes[out.as.var->node].grad = val_ref(seed);
+    for (int i = out.as.var->node; i >= 0; i--) {
+        AdNode *n = &t->nodes[i];
+        if (!n->rule || n->grad.kind == VAL_NIL)
+            continue;
+        for (int k = 0; k < n->nin; k++) {
+            if (n->in[k] < 0)
+                continue;
+            Value d = n->rule->vjp(I, n, k, n->grad);
+            if (!accumulate(I, &t->nodes[n->in[k]], d)) {
+                if (I->err.msg && !I->err.located && loc) {
+                    I->err.loc = *loc;
+                    I->err.located = true;
+                }
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+Value ad_grad_of(Interp *I, Value leaf)
+{
+    if (!ad_live(I, leaf))
+        return filled_like(val_primal(leaf), 0);
+    AdNode *n = &I->tape->nodes[leaf.as.var->node];
+    if (n->grad.kind == VAL_NIL)
+        return filled_like(n->out, 0);
+    return val_ref(n->grad);
+}
+
+/* ------------------------------------------------------------------ */
+/* hooks                                                               */
+
+static const char *op_rule_name(AstOp op, Value a, Value b)
+{
+    switch (op) {
+    case OP_ADD: return "+";
+    case OP_SUB: return "-";
+    case OP_EMUL: return ".*";
+    case OP_EDIV: return "./";
+    case OP_EPOW: return ".^";
+    case OP_MUL: return ops_is_scalar(a) || ops_is_scalar(b) ? ".*" : "*";
+    case OP_DIV: return ops_is_scalar(b) ? "./" : "/";
+    case OP_LDIV: return "\\";
+    case OP_POW: return ops_is_scalar(a) && ops_is_scalar(b) ? "^" : NULL;
+    default: return NULL;
+    }
+}
+
+static bool differentiable_op(AstOp op)
+{
+    return op != OP_EQ && op != OP_NE && op != OP_LT && op != OP_LE &&
+           op != OP_GT && op != OP_GE && op != OP_AND && op != OP_OR;
+}
+
+Value ad_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+{
+    Value pa = val_ref(val_primal(a)), pb = val_ref(val_primal(b));
+    Value inputs[2] = {a, b};
+    bool live = ad_live(I, a) || ad_live(I, b);
+    const char *name = op_rule_name(op, pa, pb);
+    Value r;
+    if (live && differentiable_op(op) && !name)
+        r = interp_error(I, loc, "operator %s: no derivative rule for a "
+                         "matrix power (use .^ or repeated products)", ast_op_name(op));
+    else
+        r = ops_binary(I, op, pa, pb, loc);
+    if (live && name && !VAL_IS_ERR(r))
+        r = record(I, rule_named(name), 2, inputs, r);
+    val_unref(a);
+    val_unref(b);
+    return r;
+}
+
+Value ad_unary(Interp *I, AstOp op, Value a, const Loc *loc)
+{
+    Value pa = val_ref(val_primal(a));
+    bool live = ad_live(I, a);
+    Value r = ops_unary(I, op, pa, loc);
+    const char *name = op == OP_NEG ? "neg" : op == OP_PLUS ? "plus"
+                       : op == OP_TRANSPOSE ? "'" : NULL;
+    if (live && name && !VAL_IS_ERR(r))
+        r = record(I, rule_named(name), 1, &a, r);
+    val_unref(a);
+    return r;
+}
+
+Value ad_index(Interp *I, Value obj, int nsubs, const Value *subs,
+               const Loc *loc)
+{
+    Value inputs[3] = {obj, val_nil, val_nil};
+    for (int i = 0; i < nsubs && i < 2; i++)
+        inputs[i + 1] = subs[i];
+    Value r = index_get(I, val_primal(obj), nsubs, subs, loc);
+    if (!ad_live(I, obj) || VAL_IS_ERR(r) || nsubs > 2)
+        return r;
+    return record(I, rule_named("index"), nsubs + 1, inputs, r);
+}
+
+Value ad_concat(Interp *I, const Value *vals, int n, bool horizontal,
+                const char *who, const Loc *loc)
+{
+    Value *plain = xmalloc((size_t)(n ? n : 1) * sizeof *plain);
+    bool live = false;
+    for (int i = 0; i < n; i++) {
+        plain[i] = val_primal(vals[i]);
+        live = live || ad_live(I, vals[i]);
+    }
+    Value r = ops_concat(I, plain, n, horizontal, who, loc);
+    free(plain);
+    if (!live || VAL_IS_ERR(r))
+        return r;
+    r = record(I, rule_named("concat"), n, vals, r);
+    I->tape->nodes[r.as.var->node].aux[0] = horizontal;
+    return r;
+}
+
+/* Built-ins whose result does not depend smoothly on a tracked argument
+ * (shapes, signs, tests, output): they see the plain value. */
+static const char *const constant_builtins[] = {
+    "size", "rows", "cols", "numel", "length", "isempty", "sign", "step",
+    "floor", "ceil", "round", "isnan", "isinf", "find", "any", "all", "type",
+    "print", "disp", "printf", "sprintf", "check", "error", "help", "num2str",
+    "zeros", "ones", "eye", "rand", "randn", "linspace", "rank", "cond",
+    "append", "keys", "isfield", NULL,
+};
+
+static bool is_constant_builtin(const char *name)
+{
+    for (int i = 0; constant_builtins[i]; i++)
+        if (strcmp(constant_builtins[i], name) == 0)
+            return true;
+    return false;
+}
+
+Value ad_builtin(Interp *I, const Builtin *bi, Args *a)
+{
+    const AdRule *rule = rule_named(bi->name);
+    bool live = false;
+    for (int i = 0; i < a->n; i++)
+        live = live || ad_live(I, a->v[i]);
+    if (live && !rule && !is_constant_builtin(bi->name))
+        return interp_error(I, NULL, "%s: no derivative rule; it cannot be used "
+                            "on a value being differentiated", bi->name);
+    Value *tracked = xmalloc((size_t)(a->n ? a->n : 1) * sizeof *tracked);
+    for (int i = 0; i < a->n; i++) {
+        tracked[i] = a->v[i];
+        a->v[i] = val_primal(a->v[i]);
+    }
+    Value r = bi->fn(I, a);
+    if (live && rule && !VAL_IS_ERR(r) && r.kind != VAL_LIST)
+        r = record(I, rule, a->n, tracked, r);
+    for (int i = 0; i < a->n; i++)
+        a->v[i] = tracked[i];
+    free(tracked);
+    return r;
+}
