@@ -2,6 +2,7 @@
  * clusterable-data generator of theory.md (see theory.h for contracts). */
 #include "theory.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -238,35 +239,31 @@ int th_balanced_init(const size_t *dims, int ndims, double std,
 
 /* ----------------------------------------------------- preconditioner */
 
-/* Symmetrised Gram matrix: W W^T (tr = false) or W^T W (tr = true). */
-static Matrix *gram(const Matrix *W, bool tr)
+/* Q diag(s.^(2p)) Q' for Q with orthonormal columns (p > 0): the power
+ * (W W')^p or (W' W)^p from W's thin SVD, the complement having eigenvalue
+ * 0 and 0^p = 0. */
+static Matrix *gram_pow(const Matrix *Q, const Matrix *s, double p)
 {
-    Matrix *M = mat_mul(W, W, tr, !tr);
-    if (!M)
+    Matrix *Qs = mat_copy(Q);
+    if (!Qs)
         return NULL;
-    for (size_t j = 0; j < M->cols; j++)
-        for (size_t i = j + 1; i < M->rows; i++) {
-            double v = 0.5 * (MAT_AT(M, i, j) + MAT_AT(M, j, i));
-            MAT_AT(M, i, j) = MAT_AT(M, j, i) = v;
-        }
+    for (size_t j = 0; j < Qs->cols; j++) {
+        double f = pow(s->data[j], 2.0 * p);
+        for (size_t i = 0; i < Qs->rows; i++)
+            MAT_AT(Qs, i, j) *= f;
+    }
+    Matrix *M = mat_mul(Qs, Q, false, true);
+    mat_unref(Qs);
     return M;
 }
 
-/* *out = M^p; p == 0 gives *out = NULL, meaning the identity. */
-static bool gram_pow(const Matrix *M, double p, Matrix **out)
+/* P += (W W')^a G (W' W)^b; a zero exponent is the identity exactly. */
+static bool add_term(Matrix *P, const Matrix *U, const Matrix *s,
+                     const Matrix *V, const Matrix *G, double a, double b)
 {
-    *out = NULL;
-    if (p == 0.0)
-        return true;
-    return la_mpow_psd(M, p, out) == LA_OK;
-}
-
-/* P += L^a G R^b. */
-static bool add_term(Matrix *P, const Matrix *L, const Matrix *R,
-                     const Matrix *G, double a, double b)
-{
-    Matrix *La = NULL, *Rb = NULL;
-    bool ok = gram_pow(L, a, &La) && gram_pow(R, b, &Rb);
+    Matrix *La = a > 0 ? gram_pow(U, s, a) : NULL;
+    Matrix *Rb = b > 0 ? gram_pow(V, s, b) : NULL;
+    bool ok = (La || a == 0) && (Rb || b == 0);
     Matrix *T1 = ok && La ? mat_mul(La, G, false, false) : NULL;
     const Matrix *left = La ? T1 : G;
     Matrix *T = ok && left && Rb ? mat_mul(left, Rb, false, false) : NULL;
@@ -281,19 +278,35 @@ static bool add_term(Matrix *P, const Matrix *L, const Matrix *R,
     return ok;
 }
 
+/* Singular values <= max(m, n) eps s_1 (numerical zeros) set to 0, so that
+ * their rounding noise is not amplified by fractional powers. */
+static void chop_small(Matrix *s, const Matrix *W)
+{
+    if (s->rows == 0)
+        return;
+    size_t big = W->rows > W->cols ? W->rows : W->cols;
+    double tol = (double)big * DBL_EPSILON * s->data[0];
+    for (size_t i = 0; i < s->rows; i++)
+        if (s->data[i] <= tol)
+            s->data[i] = 0.0;
+}
+
 Matrix *th_precond(const Matrix *W, int N, const Matrix *G)
 {
     if (!W || !G || N < 1 || W->rows != G->rows || W->cols != G->cols)
         return NULL;
-    if (!all_finite(W))
+    Matrix *U, *s, *V;
+    if (la_svd(W, &U, &s, &V) != LA_OK)
         return NULL;
-    Matrix *L = gram(W, false), *R = gram(W, true);
+    chop_small(s, W);
     Matrix *P = mat_new(W->rows, W->cols);
-    bool ok = L && R && P;
+    bool ok = P != NULL;
     for (int j = 1; ok && j <= N; j++)
-        ok = add_term(P, L, R, G, (double)(j - 1) / N, (double)(N - j) / N);
-    mat_unref(L);
-    mat_unref(R);
+        ok = add_term(P, U, s, V, G, (double)(j - 1) / N,
+                      (double)(N - j) / N);
+    mat_unref(U);
+    mat_unref(s);
+    mat_unref(V);
     if (!ok) {
         mat_unref(P);
         return NULL;

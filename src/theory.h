@@ -61,11 +61,15 @@ int th_balanced_init(const size_t *dims, int ndims, double std,
                      const Matrix *target, Rng *rng, Matrix **W);
 
 /* The end-to-end preconditioner applied to G (B3, matrix form):
- *   sum_{j=1..N} (W W^T)^{(j-1)/N} G (W^T W)^{(N-j)/N},
- * powers through la_mpow_psd on the symmetrised Gram matrices, 0^0 = 1;
- * a zero exponent is the identity exactly, so N = 1 returns a copy of G.
- * vec of the result is P_W vec(G). NULL when N < 1, W or G is NULL, G is
- * not the shape of W, W is not finite, or memory runs out. */
+ *   sum_{j=1..N} (W W^T)^{(j-1)/N} G (W^T W)^{(N-j)/N},   0^0 = 1,
+ * so vec of the result is P_W vec(G). The PSD powers are taken from the
+ * thin SVD W = U S V^T as U S^{2p} U^T and V S^{2p} V^T (p > 0; the
+ * complement has eigenvalue 0), with singular values <= max(m,n) eps s_1
+ * treated as exactly 0: on the Gram matrices themselves (la_mpow_psd) the
+ * rounding noise of zero eigenvalues, ~eps s_1^2, would come back as
+ * ~(eps s_1^2)^p, e.g. 1e-5 relative for p = 1/3. A zero exponent is the
+ * identity exactly, so N = 1 returns a copy of G. NULL when N < 1, W or G
+ * is NULL, G is not the shape of W, W is not finite, or no memory. */
 Matrix *th_precond(const Matrix *W, int N, const Matrix *G);
 
 /* Deficiency margin of W w.r.t. Phi (B5, paper form):

@@ -418,6 +418,26 @@ Test(precond, diagonal_closed_form_with_zero_singular_value)
     mat_unref(G);
 }
 
+/* M^p for a PSD Gram matrix by its eigendecomposition, eigenvalues below
+ * 1e-12 max treated as 0 (an independent route from th_precond's SVD). */
+static Matrix *psd_pow(const Matrix *M, double p)
+{
+    Matrix *w, *V;
+    cr_assert_eq(la_eigsym(M, &w, &V), LA_OK);
+    size_t n = w->rows;
+    double top = fabs(w->data[n - 1]);
+    for (size_t j = 0; j < n; j++) {
+        double l = w->data[j] <= 1e-12 * top ? 0.0 : w->data[j];
+        double f = pow(l, p);              /* 0^0 = 1 */
+        for (size_t i = 0; i < n; i++)
+            MAT_AT(V, i, j) *= sqrt(f);
+    }
+    Matrix *X = mul(V, V, false, true);
+    mat_unref(w);
+    mat_unref(V);
+    return X;
+}
+
 /* P_W = sum_j (W'W)^{(N-j)/N} kron (WW')^{(j-1)/N}, built independently. */
 static Matrix *pw_kron(const Matrix *W, int N)
 {
@@ -425,9 +445,8 @@ static Matrix *pw_kron(const Matrix *W, int N)
     size_t k = W->rows, d = W->cols;
     Matrix *P = mat_new(k * d, k * d);
     for (int j = 1; j <= N; j++) {
-        Matrix *Lp, *Rp;
-        cr_assert_eq(la_mpow_psd(L, (double)(j - 1) / N, &Lp), LA_OK);
-        cr_assert_eq(la_mpow_psd(R, (double)(N - j) / N, &Rp), LA_OK);
+        Matrix *Lp = psd_pow(L, (double)(j - 1) / N);
+        Matrix *Rp = psd_pow(R, (double)(N - j) / N);
         Matrix *K = la_kron(Rp, Lp);
         cr_assert_not_null(K);
         for (size_t i = 0; i < mat_numel(P); i++)

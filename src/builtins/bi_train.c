@@ -1,0 +1,534 @@
+/* bi_train.c: gradient descent and SGD, with the loop in C. Parameters
+ * are a matrix, number, or a list or record of them ("trees"); each step
+ * takes value_and_grad of the loss through the tape and records the
+ * quantities the papers reason about: loss, gradient norm, distance from
+ * initialisation and path length. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ad.h"
+#include "builtin.h"
+#include "eval.h"
+#include "ops.h"
+
+/* ---- parameter trees --------------------------------------------- */
+
+/* a * x + y over two trees of the same structure (new tree). */
+static Value tree_axpy(Interp *I, double a, Value x, Value y)
+{
+    if (x.kind == VAL_LIST) {
+        Value l = val_list_new(x.as.list->n);
+        for (size_t i = 0; i < x.as.list->n; i++)
+            list_push(l.as.list, tree_axpy(I, a, x.as.list->items[i], y.as.list->items[i]));
+        return l;
+    }
+    if (x.kind == VAL_REC) {
+        Value r = val_rec_new();
+        for (size_t i = 0; i < x.as.rec->n; i++)
+            rec_set(r.as.rec, x.as.rec->keys[i],
+                    tree_axpy(I, a, x.as.rec->vals[i], *rec_get(y.as.rec, x.as.rec->keys[i])));
+        return r;
+    }
+    Value ax = ops_binary(I, OP_EMUL, val_num(a), val_ref(x), NULL);
+    return ops_binary(I, OP_ADD, ax, val_ref(y), NULL);
+}
+
+/* Sum of squares of the difference of two trees (y may be VAL_NIL: 0). */
+static double tree_dist2(Value x, Value y)
+{
+    if (x.kind == VAL_LIST) {
+        double s = 0;
+        for (size_t i = 0; i < x.as.list->n; i++)
+            s += tree_dist2(x.as.list->items[i], y.kind == VAL_NIL ? y : y.as.list->items[i]);
+        return s;
+    }
+    if (x.kind == VAL_REC) {
+        double s = 0;
+        for (size_t i = 0; i < x.as.rec->n; i++)
+            s += tree_dist2(x.as.rec->vals[i],
+                            y.kind == VAL_NIL ? y : *rec_get(y.as.rec, x.as.rec->keys[i]));
+        return s;
+    }
+    const double *a = x.kind == VAL_MAT ? x.as.mat->data : &x.as.num;
+    const double *b = y.kind == VAL_MAT ? y.as.mat->data : y.kind == VAL_NUM ? &y.as.num : NULL;
+    size_t n = x.kind == VAL_MAT ? mat_numel(x.as.mat) : 1;
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = a[i] - (b ? b[i] : 0);
+        s += d * d;
+    }
+    return s;
+}
+
+/* a * x, a new tree. */
+static Value tree_scale(Interp *I, double a, Value x)
+{
+    if (x.kind == VAL_LIST || x.kind == VAL_REC) {
+        Value z = tree_axpy(I, -1, x, x);   /* zeros of the same structure */
+        Value r = tree_axpy(I, a, x, z);
+        val_unref(z);
+        return r;
+    }
+    return ops_binary(I, OP_EMUL, val_num(a), val_ref(x), NULL);
+}
+
+/* ---- options ------------------------------------------------------ */
+
+typedef struct TrainOpts {
+    Value loss;
+    double lr;
+    Value lr_fn;        /* lr as a function of the step, or VAL_NIL */
+    long steps;
+    double momentum;
+    double tol;
+    long every;
+    Value track;        /* record {name: fn(x)} or VAL_NIL */
+    Value stop;         /* fn(state) or VAL_NIL */
+    /* sgd only */
+    size_t n, batch;
+    long epochs;
+} TrainOpts;
+
+static bool read_lr(Interp *I, const Args *a, int i, TrainOpts *o)
+{
+    o->lr_fn = val_nil;
+    if (arg_given(a, i) && (a->v[i].kind == VAL_FUNC || a->v[i].kind == VAL_BUILTIN)) {
+        o->lr_fn = a->v[i];
+        return true;
+    }
+    if (!arg_num_or(I, a, i, 0.01, &o->lr))
+        return false;
+    if (!(o->lr >= 0) || isinf(o->lr)) {
+        bi_error(I, a, "lr must be a finite non-negative number, got %g", o->lr);
+        return false;
+    }
+    return true;
+}
+
+static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
+{
+    /* first: momentum, tol, every, track, stop */
+    long every;
+    if (!arg_num_or(I, a, first, 0, &o->momentum) ||
+        !arg_num_or(I, a, first + 1, 0, &o->tol) ||
+        !arg_int_or(I, a, first + 2, 1, &every))
+        return false;
+    if (!(o->momentum >= 0 && o->momentum < 1)) {
+        bi_error(I, a, "momentum must be in [0, 1), got %g", o->momentum);
+        return false;
+    }
+    if (every < 1) {
+        bi_error(I, a, "every must be at least 1, got %ld", every);
+        return false;
+    }
+    o->every = every;
+    o->track = arg_given(a, first + 3) ? a->v[first + 3] : val_nil;
+    if (o->track.kind != VAL_NIL && o->track.kind != VAL_REC) {
+        arg_type_error(I, a, first + 3, "a record of functions");
+        return false;
+    }
+    o->stop = arg_given(a, first + 4) ? a->v[first + 4] : val_nil;
+    return o->stop.kind == VAL_NIL || arg_callable(I, a, first + 4);
+}
+
+/* ---- the trajectory ----------------------------------------------- */
+
+typedef struct Trajectory {
+    double *loss, *gradnorm, *dist, *path, *step;
+    size_t n, cap;
+    Value tracked;       /* record name -> list of values */
+    double path_len;
+    bool diverged, converged, interrupted;
+} Trajectory;
+
+static void traj_push(Trajectory *t, double step, double loss, double gn, double dist)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->loss = xrealloc(t->loss, t->cap * sizeof(double));
+        t->gradnorm = xrealloc(t->gradnorm, t->cap * sizeof(double));
+        t->dist = xrealloc(t->dist, t->cap * sizeof(double));
+        t->path = xrealloc(t->path, t->cap * sizeof(double));
+        t->step = xrealloc(t->step, t->cap * sizeof(double));
+    }
+    t->loss[t->n] = loss;
+    t->gradnorm[t->n] = gn;
+    t->dist[t->n] = dist;
+    t->path[t->n] = t->path_len;
+    t->step[t->n] = step;
+    t->n++;
+}
+
+static void traj_free(Trajectory *t)
+{
+    free(t->loss), free(t->gradnorm), free(t->dist), free(t->path), free(t->step);
+    val_unref(t->tracked);
+}
+
+/* Evaluates each tracked function at x and appends its value. */
+static bool record_tracked(Interp *I, const TrainOpts *o, Trajectory *t, Value x)
+{
+    if (o->track.kind == VAL_NIL)
+        return true;
+    for (size_t i = 0; i < o->track.as.rec->n; i++) {
+        Value v = eval_call_value(I, o->track.as.rec->vals[i], 1, 0, &x, NULL, 1, NULL);
+        if (VAL_IS_ERR(v))
+            return false;
+        Value *l = rec_get(t->tracked.as.rec, o->track.as.rec->keys[i]);
+        list_push(l->as.list, v);
+    }
+    return true;
+}
+
+/* A column matrix when every item is a number, else the list. */
+static Value column_or_list(Value l)
+{
+    for (size_t i = 0; i < l.as.list->n; i++)
+        if (!ops_is_scalar(l.as.list->items[i]))
+            return val_ref(l);
+    Matrix *m = mat_new_uninit(l.as.list->n, 1);
+    for (size_t i = 0; m && i < l.as.list->n; i++)
+        m->data[i] = ops_scalar(l.as.list->items[i]);
+    return val_mat(m);
+}
+
+static Value column(const double *d, size_t n)
+{
+    return val_mat(mat_from(n, 1, d));
+}
+
+static Value traj_record(Trajectory *t, Value x, Value x0, long steps, double secs)
+{
+    Value r = val_rec_new();
+    Record *R = r.as.rec;
+    rec_set(R, "x", val_ref(x));
+    rec_set(R, "x0", val_ref(x0));
+    rec_set(R, "loss", column(t->loss, t->n));
+    rec_set(R, "gradnorm", column(t->gradnorm, t->n));
+    rec_set(R, "dist", column(t->dist, t->n));
+    rec_set(R, "path", column(t->path, t->n));
+    rec_set(R, "step", column(t->step, t->n));
+    for (size_t i = 0; t->tracked.kind == VAL_REC && i < t->tracked.as.rec->n; i++)
+        rec_set(R, t->tracked.as.rec->keys[i], column_or_list(t->tracked.as.rec->vals[i]));
+    rec_set(R, "steps", val_num((double)steps));
+    rec_set(R, "diverged", val_bool(t->diverged));
+    rec_set(R, "converged", val_bool(t->converged));
+    rec_set(R, "interrupted", val_bool(t->interrupted));
+    rec_set(R, "seconds", val_num(secs));
+    return r;
+}
+
+/* ---- the loop ----------------------------------------------------- */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Loss and gradient at x through the tape; extra is the minibatch (or nil). */
+static bool loss_and_grad(Interp *I, const TrainOpts *o, Value x, Value extra,
+                          double *loss, Value *g)
+{
+    Value args[3] = {o->loss, x, extra};
+    Value fn = val_builtin(builtin_lookup("value_and_grad"));
+    Value r = eval_call_value(I, fn, extra.kind == VAL_NIL ? 2 : 3, 0, args, NULL, 1, NULL);
+    if (VAL_IS_ERR(r))
+        return false;
+    *loss = ops_scalar(r.as.list->items[0]);
+    *g = val_ref(r.as.list->items[1]);
+    val_unref(r);
+    return true;
+}
+
+static bool step_size(Interp *I, const TrainOpts *o, long t, double *lr)
+{
+    if (o->lr_fn.kind == VAL_NIL) {
+        *lr = o->lr;
+        return true;
+    }
+    Value step = val_num((double)t);
+    Value r = eval_call_value(I, o->lr_fn, 1, 0, &step, NULL, 1, NULL);
+    if (VAL_IS_ERR(r))
+        return false;
+    bool ok = ops_is_scalar(r) && ops_scalar(r) >= 0;
+    *lr = ok ? ops_scalar(r) : 0;
+    val_unref(r);
+    if (!ok)
+        interp_error(I, NULL, "lr(%ld) must return a non-negative number", t);
+    return ok;
+}
+
+static bool wants_stop(Interp *I, const TrainOpts *o, long t, double loss, double gn,
+                       Value x, bool *stop)
+{
+    *stop = false;
+    if (o->stop.kind == VAL_NIL)
+        return true;
+    Value st = val_rec_new();
+    rec_set(st.as.rec, "step", val_num((double)t));
+    rec_set(st.as.rec, "loss", val_num(loss));
+    rec_set(st.as.rec, "gradnorm", val_num(gn));
+    rec_set(st.as.rec, "x", val_ref(x));
+    Value r = eval_call_value(I, o->stop, 1, 0, &st, NULL, 1, NULL);
+    val_unref(st);
+    if (VAL_IS_ERR(r))
+        return false;
+    bool ok = ops_truth(I, r, NULL, stop);
+    val_unref(r);
+    return ok;
+}
+
+static void progress(const char *who, long t, long total, double loss, double start)
+{
+    double el = now() - start;
+    if (el < 1 || !isatty(STDERR_FILENO))
+        return;
+    fprintf(stderr, "\r%s: step %ld/%ld  loss %.4e  %.0f steps/s   ", who, t, total,
+            loss, (double)t / el);
+    if (t == total)
+        fputc('\n', stderr);
+}
+
+/* One update with momentum: v = m v - lr g; x = x + v. Takes g. */
+static Value update(Interp *I, const TrainOpts *o, double lr, Value *vel, Value x,
+                    Value g, Trajectory *t)
+{
+    Value step = tree_scale(I, -lr, g);
+    Value nv = tree_axpy(I, o->momentum, *vel, step);
+    val_unref(step);
+    val_unref(*vel);
+    *vel = nv;
+    Value nx = tree_axpy(I, 1, nv, x);
+    t->path_len += sqrt(tree_dist2(nv, val_nil));
+    val_unref(g);
+    return nx;
+}
+
+typedef struct Run {
+    Interp *I;
+    const Args *a;
+    const TrainOpts *o;
+    Trajectory t;
+    Value x, x0, vel;
+    long taken;
+    double start;
+} Run;
+
+/* Records step t if due; returns false on an error. */
+static bool maybe_record(Run *r, long t, bool last, double loss, double gn)
+{
+    if (t % r->o->every != 0 && !last)
+        return true;
+    traj_push(&r->t, (double)t, loss, gn, sqrt(tree_dist2(r->x, r->x0)));
+    return record_tracked(r->I, r->o, &r->t, r->x);
+}
+
+static bool non_finite(Run *r, long t, double loss, double gn)
+{
+    if (isfinite(loss) && isfinite(gn))
+        return false;
+    fprintf(stderr, "warning: %s: the %s became %s at step %ld; stopping with the "
+            "trajectory so far\n", r->a->bi->name, isfinite(loss) ? "gradient" : "loss",
+            isnan(isfinite(loss) ? gn : loss) ? "NaN" : "infinite", t);
+    r->t.diverged = true;
+    return true;
+}
+
+/* Handles Ctrl-C: a script stops with an error; the REPL keeps the run. */
+static bool interrupted(Run *r)
+{
+    if (!interp_interrupted)
+        return false;
+    if (!r->I->repl) {
+        interp_error(r->I, NULL, "interrupted");
+        r->I->err.code = EXIT_INTERRUPT;
+        return true;
+    }
+    interp_interrupted = 0;
+    fprintf(stderr, "\n%s: interrupted; returning the trajectory so far\n", r->a->bi->name);
+    r->t.interrupted = true;
+    return true;
+}
+
+/* One full step at x_t; returns 1 to continue, 0 to stop, -1 on error. */
+static int gd_step(Run *r, long t, long total, Value batch)
+{
+    double loss, lr;
+    Value g;
+    if (!loss_and_grad(r->I, r->o, r->x, batch, &loss, &g))
+        return -1;
+    double gn = sqrt(tree_dist2(g, val_nil));
+    bool last = t == total || non_finite(r, t, loss, gn) ||
+                (r->o->tol > 0 && gn <= r->o->tol);
+    bool stop = false;
+    if (!maybe_record(r, t, last, loss, gn) ||
+        (!last && !wants_stop(r->I, r->o, t, loss, gn, r->x, &stop))) {
+        val_unref(g);
+        return -1;
+    }
+    if (!r->t.diverged && r->o->tol > 0 && gn <= r->o->tol)
+        r->t.converged = true;
+    if (stop && !(t % r->o->every == 0))
+        maybe_record(r, t, true, loss, gn);
+    progress(r->a->bi->name, t, total, loss, r->start);
+    if (last || stop || interrupted(r)) {
+        val_unref(g);
+        return r->I->sig == SIG_ERROR ? -1 : 0;
+    }
+    if (!step_size(r->I, r->o, t + 1, &lr)) {
+        val_unref(g);
+        return -1;
+    }
+    Value nx = update(r->I, r->o, lr, &r->vel, r->x, g, &r->t);
+    val_unref(r->x);
+    r->x = nx;
+    r->taken = t + 1;
+    return 1;
+}
+
+static void run_init(Run *r, Interp *I, const Args *a, const TrainOpts *o, Value x0)
+{
+    memset(r, 0, sizeof *r);
+    r->I = I, r->a = a, r->o = o;
+    r->x = val_ref(x0);
+    r->x0 = val_ref(x0);
+    r->vel = tree_scale(I, 0, x0);
+    r->t.tracked = val_rec_new();
+    for (size_t i = 0; o->track.kind == VAL_REC && i < o->track.as.rec->n; i++)
+        rec_set(r->t.tracked.as.rec, o->track.as.rec->keys[i], val_list_new(0));
+    r->start = now();
+}
+
+static Value run_finish(Run *r, bool ok)
+{
+    Value out = ok ? traj_record(&r->t, r->x, r->x0, r->taken, now() - r->start) : val_error;
+    val_unref(r->x), val_unref(r->x0), val_unref(r->vel);
+    traj_free(&r->t);
+    return out;
+}
+
+static bool check_params(Interp *I, const Args *a, Value x)
+{
+    if (x.kind == VAL_LIST) {
+        for (size_t i = 0; i < x.as.list->n; i++)
+            if (!check_params(I, a, x.as.list->items[i]))
+                return false;
+        return true;
+    }
+    if (x.kind == VAL_REC) {
+        for (size_t i = 0; i < x.as.rec->n; i++)
+            if (!check_params(I, a, x.as.rec->vals[i]))
+                return false;
+        return true;
+    }
+    if (x.kind == VAL_MAT || x.kind == VAL_NUM)
+        return true;
+    arg_type_error(I, a, 1, "a matrix, or a list or record of matrices");
+    return false;
+}
+
+static Value bi_gd(Interp *I, const Args *a)
+{
+    TrainOpts o = {0};
+    o.loss = a->v[0];
+    if (!arg_callable(I, a, 0) || !check_params(I, a, a->v[1]) || !read_lr(I, a, 2, &o) ||
+        !arg_int_or(I, a, 3, 100, &o.steps) || !read_common(I, a, 4, &o))
+        return val_error;
+    if (o.steps < 0)
+        return bi_error(I, a, "steps must be non-negative, got %ld", o.steps);
+    Run r;
+    run_init(&r, I, a, &o, a->v[1]);
+    int st = 1;
+    for (long t = 0; st == 1; t++)
+        st = gd_step(&r, t, o.steps, val_nil);
+    return run_finish(&r, st == 0);
+}
+
+/* ---- sgd ---------------------------------------------------------- */
+
+/* Minibatch b of an epoch's permutation, as a column of 1-based indices. */
+static Value minibatch(const size_t *perm, size_t n, size_t batch, size_t b)
+{
+    size_t lo = b * batch, hi = lo + batch < n ? lo + batch : n;
+    Matrix *m = mat_new_uninit(hi - lo, 1);
+    for (size_t i = lo; m && i < hi; i++)
+        m->data[i - lo] = (double)(perm[i] + 1);
+    return val_mat(m);
+}
+
+static int sgd_epoch(Run *r, size_t *perm, long *t, long total)
+{
+    const TrainOpts *o = r->o;
+    rng_permutation(&r->I->rng, perm, o->n);
+    size_t nb = (o->n + o->batch - 1) / o->batch;
+    for (size_t b = 0; b < nb; b++, (*t)++) {
+        Value idx = minibatch(perm, o->n, o->batch, b);
+        int st = gd_step(r, *t, total, idx);
+        val_unref(idx);
+        if (st != 1)
+            return st;
+    }
+    return 1;
+}
+
+static bool read_sgd(Interp *I, const Args *a, TrainOpts *o)
+{
+    if (!arg_count(I, a, 2, &o->n) || !arg_count(I, a, 3, &o->batch) ||
+        !read_lr(I, a, 4, o) || !arg_int_or(I, a, 5, 10, &o->epochs) ||
+        !read_common(I, a, 6, o))
+        return false;
+    if (o->n == 0 || o->batch == 0 || o->epochs < 0) {
+        bi_error(I, a, "n and batch must be at least 1 and epochs non-negative");
+        return false;
+    }
+    return true;
+}
+
+static Value bi_sgd(Interp *I, const Args *a)
+{
+    TrainOpts o = {0};
+    o.loss = a->v[0];
+    if (!arg_callable(I, a, 0) || !check_params(I, a, a->v[1]) || !read_sgd(I, a, &o))
+        return val_error;
+    size_t nb = (o.n + o.batch - 1) / o.batch;
+    long total = (long)nb * o.epochs;
+    size_t *perm = xmalloc(o.n * sizeof *perm);
+    Run r;
+    run_init(&r, I, a, &o, a->v[1]);
+    long t = 0;
+    int st = 1;
+    for (long e = 0; e < o.epochs && st == 1; e++)
+        st = sgd_epoch(&r, perm, &t, total);
+    if (st == 1) {   /* the loss at the final parameters, on the full data */
+        Matrix *all = mat_new_uninit(o.n, 1);
+        for (size_t i = 0; i < o.n; i++)
+            all->data[i] = (double)(i + 1);
+        Value idx = val_mat(all);
+        st = gd_step(&r, total, total, idx);
+        val_unref(idx);
+    }
+    free(perm);
+    return run_finish(&r, st == 0);
+}
+
+const Builtin builtins_train[] = {
+    {"gd", 2, 9, "gd(loss, x0, lr, steps, momentum, tol, every, track, stop)",
+     "gradient descent from x0 (a matrix, or a list or record of matrices) on the "
+     "scalar loss(x): lr a number (default 0.01) or a function of the step, steps "
+     "(default 100), momentum in [0, 1), stop when the gradient norm <= tol, record "
+     "every k steps, track = {name: fn(x) ...} quantities, stop = fn(state) (state "
+     "has step, loss, gradnorm, x). Returns {x, x0, loss, gradnorm, dist, path, "
+     "step, <tracked>, steps, diverged, converged, interrupted, seconds}; loss[1] is "
+     "at x0. NaN or Inf stops the run with a warning", bi_gd},
+    {"sgd", 4, 11, "sgd(loss_i, x0, n, batch, lr, epochs, momentum, tol, every, track, stop)",
+     "minibatch SGD: loss_i(x, idx) is the loss on the samples idx (a column of "
+     "1-based indices drawn without replacement each epoch from the seeded "
+     "generator); the last record is the loss on all n samples at the final x. "
+     "Returns the same record as gd", bi_sgd},
+    BUILTIN_END,
+};

@@ -1,0 +1,648 @@
+/* test_hermite.c: unit tests for hermite.c (Criterion), against the oracles
+ * of theory.md A2-A3.
+ *
+ * Build (from the repository root):
+ *   gcc -std=c11 -D_GNU_SOURCE -O2 -I src tests/unit/test_hermite.c
+ *       src/hermite.c src/matrix.c -lcriterion -lopenblas -lm
+ *
+ * Tolerances are those of theory.md except where a test says otherwise:
+ * the step kernel series at R = 60, |rho| = 0.9 (A3 (c)) is 1.9e-6 off
+ * mathematically, so it is checked at 1e-6 for |rho| <= 0.85, at 2.5e-6 at
+ * |rho| = 0.9, and at 1e-6 for |rho| <= 0.9 with R = 70.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hermite.h"
+
+#define TABLE_R 8
+#define SQRT_2PI 2.50662827463100050242
+
+static const double PI = 3.14159265358979323846;
+
+/* ------------------------------------------------------------- helpers */
+
+/* xorshift64* uniform in (0, 1) and Box-Muller normals (local, seeded). */
+typedef struct Rng {
+    uint64_t s;
+    double spare;
+    int has_spare;
+} Rng;
+
+static double rng_unif(Rng *g)
+{
+    g->s ^= g->s >> 12;
+    g->s ^= g->s << 25;
+    g->s ^= g->s >> 27;
+    uint64_t v = g->s * 2685821657736338717ull;
+    return ((double)(v >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double rng_norm(Rng *g)
+{
+    if (g->has_spare) {
+        g->has_spare = 0;
+        return g->spare;
+    }
+    double u = rng_unif(g), v = rng_unif(g);
+    double rad = sqrt(-2.0 * log(u));
+    g->spare = rad * sin(2.0 * PI * v);
+    g->has_spare = 1;
+    return rad * cos(2.0 * PI * v);
+}
+
+/* mu[0..R] of a built-in by quadrature; fails the test on error. */
+static void coeffs_of(const char *name, int R, double *mu)
+{
+    const HermiteFn *fn = hermite_builtin(name);
+    cr_assert_not_null(fn, "builtin %s", name);
+    cr_assert_eq(hermite_coeffs(fn, R, mu), 0, "hermite_coeffs(%s)", name);
+}
+
+/* Checks r = 0..8 of a built-in against a row of the A3 table. */
+static void check_table_row(const char *name, const double *row)
+{
+    double mu[TABLE_R + 1];
+    coeffs_of(name, TABLE_R, mu);
+    for (int r = 0; r <= TABLE_R; r++)
+        cr_expect(fabs(mu[r] - row[r]) <= 1e-6, "%s r=%d: %.9f vs %.6f", name,
+                  r, mu[r], row[r]);
+}
+
+static double max_abs_diff(const double *a, const double *b, int n)
+{
+    double m = 0.0;
+    for (int i = 0; i < n; i++)
+        m = fmax(m, fabs(a[i] - b[i]));
+    return m;
+}
+
+/* mu_r(f') = sqrt(r+1) mu_{r+1}(f) for r = 0..R-1 (A3 (a)). */
+static void check_derivative_rule(const char *f, const char *fp, int R,
+                                  double tol)
+{
+    double mf[41], mfp[41];
+    cr_assert(R <= 40);
+    coeffs_of(f, R, mf);
+    coeffs_of(fp, R, mfp);
+    for (int r = 0; r < R; r++)
+        cr_expect(fabs(mfp[r] - sqrt(r + 1.0) * mf[r + 1]) <= tol,
+                  "%s/%s r=%d: %.3e", f, fp, r,
+                  mfp[r] - sqrt(r + 1.0) * mf[r + 1]);
+}
+
+/* sum_{r=0..R} mu_r^2 rho^r */
+static double kernel_series(const double *mu, int R, double rho)
+{
+    double p = 0.0;
+    for (int r = R; r >= 0; r--)
+        p = p * rho + mu[r] * mu[r];
+    return p;
+}
+
+static double step_kernel(double rho)
+{
+    return 0.25 + asin(rho) / (2.0 * PI);
+}
+
+static double relu_kernel(double rho)
+{
+    return (sqrt(1.0 - rho * rho) + (PI - acos(rho)) * rho) / (2.0 * PI);
+}
+
+/* n x d matrix with i.i.d. normal entries and rows scaled to unit norm. */
+static Matrix *unit_rows(size_t n, size_t d, uint64_t seed)
+{
+    Rng g = {seed, 0.0, 0};
+    Matrix *X = mat_new(n, d);
+    cr_assert_not_null(X);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            MAT_AT(X, i, j) = rng_norm(&g);
+            s += MAT_AT(X, i, j) * MAT_AT(X, i, j);
+        }
+        for (size_t j = 0; j < d; j++)
+            MAT_AT(X, i, j) /= sqrt(s);
+    }
+    return X;
+}
+
+static double row_dot(const Matrix *X, size_t i, size_t j)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < X->cols; k++)
+        s += MAT_AT(X, i, k) * MAT_AT(X, j, k);
+    return s;
+}
+
+/* ------------------------------------------------- A3 oracle table (1e-6) */
+
+Test(table, relu)
+{
+    const double row[] = {0.398942, 0.5,       0.282095, 0.0,      -0.081434,
+                          0.0,      0.044603, 0.0,      -0.029802};
+    check_table_row("relu", row);
+}
+
+Test(table, step)
+{
+    const double row[] = {0.5,      0.398942, 0.0, -0.162868, 0.0,
+                          0.109255, 0.0,      -0.084292, 0.0};
+    check_table_row("step", row);
+}
+
+Test(table, tanh)
+{
+    const double row[] = {0.0,      0.605706, 0.0, -0.148437, 0.0,
+                          0.062548, 0.0,      -0.031445, 0.0};
+    check_table_row("tanh", row);
+}
+
+Test(table, sech2)
+{
+    const double row[] = {0.605706, 0.0, -0.257101, 0.0, 0.139861,
+                          0.0,      -0.083197, 0.0, 0.052260};
+    check_table_row("tanh_prime", row);
+}
+
+Test(table, sigmoid)
+{
+    const double row[] = {0.5,      0.206621, 0.0, -0.025473, 0.0,
+                          0.005877, 0.0,      -0.001727, 0.0};
+    check_table_row("sigmoid", row);
+}
+
+Test(table, sigmoid_prime)
+{
+    const double row[] = {0.206621, 0.0, -0.044121, 0.0, 0.013142,
+                          0.0,      -0.004568, 0.0, 0.001763};
+    check_table_row("sigmoid_prime", row);
+}
+
+Test(table, softplus)
+{
+    const double row[] = {0.806059, 0.5, 0.146103, 0.0, -0.012737,
+                          0.0,      0.002399, 0.0, -0.000610};
+    check_table_row("softplus", row);
+}
+
+Test(table, quadratic_exact)
+{
+    double mu[TABLE_R + 1];
+    coeffs_of("quadratic", TABLE_R, mu);
+    for (int r = 0; r <= TABLE_R; r++) {
+        double want = r == 0 ? 0.5 : r == 2 ? 1.0 / sqrt(2.0) : 0.0;
+        cr_expect(fabs(mu[r] - want) <= 1e-12, "r=%d: %.3e", r, mu[r] - want);
+    }
+}
+
+/* ------------------------------------------ closed forms vs quadrature */
+
+Test(closed_form, relu_quadrature_r60)
+{
+    double q[61], e[61];
+    coeffs_of("relu", 60, q);
+    hermite_relu_exact(60, e);
+    cr_expect(max_abs_diff(q, e, 61) <= 1e-10, "%.3e", max_abs_diff(q, e, 61));
+}
+
+Test(closed_form, step_quadrature_r60)
+{
+    double q[61], e[61];
+    coeffs_of("step", 60, q);
+    hermite_step_exact(60, e);
+    cr_expect(max_abs_diff(q, e, 61) <= 1e-10, "%.3e", max_abs_diff(q, e, 61));
+}
+
+/* The quadrature stays accurate up to R = HERMITE_MAX_R (observed 6e-16). */
+Test(closed_form, quadrature_r2000)
+{
+    static double q[2001], e[2001];
+    coeffs_of("relu", 2000, q);
+    hermite_relu_exact(2000, e);
+    cr_expect(max_abs_diff(q, e, 2001) <= 1e-12, "relu %.3e",
+              max_abs_diff(q, e, 2001));
+    coeffs_of("step", 2000, q);
+    hermite_step_exact(2000, e);
+    cr_expect(max_abs_diff(q, e, 2001) <= 1e-12, "step %.3e",
+              max_abs_diff(q, e, 2001));
+}
+
+/* The ratio recurrences equal the double-factorial forms printed in A3. */
+Test(closed_form, double_factorial_forms)
+{
+    double rl[21], st[21];
+    hermite_relu_exact(20, rl);
+    hermite_step_exact(20, st);
+    for (int m = 1; m <= 10; m++) { /* relu, r = 2m */
+        double df = 1.0, fact = 1.0;
+        for (int k = 2 * m - 3; k > 1; k -= 2)
+            df *= k;
+        for (int k = 2; k <= 2 * m; k++)
+            fact *= k;
+        double want = (m % 2 ? 1.0 : -1.0) * df / (SQRT_2PI * sqrt(fact));
+        cr_expect(fabs(rl[2 * m] - want) <= 1e-15, "relu r=%d", 2 * m);
+    }
+    for (int r = 3; r <= 19; r += 2)
+        cr_expect_eq(rl[r], 0.0, "relu r=%d", r);
+    for (int m = 0; m < 10; m++) { /* step, r = 2m+1 */
+        double df = 1.0, fact = 1.0;
+        for (int k = 2 * m - 1; k > 1; k -= 2)
+            df *= k;
+        for (int k = 2; k <= 2 * m + 1; k++)
+            fact *= k;
+        double want = (m % 2 ? -1.0 : 1.0) * df / (SQRT_2PI * sqrt(fact));
+        cr_expect(fabs(st[2 * m + 1] - want) <= 1e-15, "step r=%d", 2 * m + 1);
+        cr_expect(st[2 * m + 2] == 0.0);
+    }
+}
+
+/* 1{z > a} with a = 1/3, off the panel grid: mu_0 = P(g > a),
+ * mu_r = phi(a) h_{r-1}(a) / sqrt(r). Declaring the kink gives ~1e-15;
+ * omitting it leaves an O(1e-3) error, which is why kinks are in the API. */
+static double shifted_step(double z, void *ctx)
+{
+    return z > *(const double *)ctx ? 1.0 : 0.0;
+}
+
+Test(closed_form, kink_off_grid)
+{
+    double a = 1.0 / 3.0, mu[41], want[41];
+    want[0] = 0.5 * erfc(a / sqrt(2.0));
+    double ph = exp(-0.5 * a * a) / SQRT_2PI, hm = 0.0, h = 1.0;
+    for (int r = 1; r <= 40; r++) {
+        want[r] = ph * h / sqrt((double)r);
+        double hn = (a * h - sqrt(r - 1.0) * hm) / sqrt((double)r);
+        hm = h;
+        h = hn;
+    }
+    HermiteFn with = {shifted_step, &a, &a, 1}, without = {shifted_step, &a,
+                                                          NULL, 0};
+    cr_assert_eq(hermite_coeffs(&with, 40, mu), 0);
+    cr_expect(max_abs_diff(mu, want, 41) <= 1e-12, "%.3e",
+              max_abs_diff(mu, want, 41));
+    cr_assert_eq(hermite_coeffs(&without, 40, mu), 0);
+    cr_expect(max_abs_diff(mu, want, 41) > 1e-6);
+}
+
+/* ------------------------------------------------ derivative rule (a) */
+
+Test(derivative_rule, relu_step)
+{
+    check_derivative_rule("relu", "step", 30, 1e-6);
+}
+
+Test(derivative_rule, tanh_sech2)
+{
+    check_derivative_rule("tanh", "tanh_prime", 30, 1e-6);
+}
+
+Test(derivative_rule, sigmoid_sigmoid_prime)
+{
+    check_derivative_rule("sigmoid", "sigmoid_prime", 30, 1e-6);
+}
+
+Test(derivative_rule, softplus_and_quadratic)
+{
+    check_derivative_rule("softplus", "softplus_prime", 30, 1e-6);
+    check_derivative_rule("quadratic", "quadratic_prime", 30, 1e-12);
+}
+
+/* ---------------------------------------------- Parseval and series (b, c) */
+
+/* Parseval: relu converges fast; step's deficit at R = 2000 is
+ * ~0.127 R^{-1/2} = 2.8e-3 (mu_r^2 ~ r^{-3/2}), as A3 (b) warns. */
+Test(series, parseval)
+{
+    static double mu[2001];
+    hermite_relu_exact(2000, mu);
+    cr_expect(fabs(kernel_series(mu, 2000, 1.0) - 0.5) <= 1e-6);
+    hermite_step_exact(2000, mu);
+    double deficit = 0.5 - kernel_series(mu, 2000, 1.0);
+    cr_expect(deficit > 2e-3 && deficit < 4e-3, "deficit %.3e", deficit);
+}
+
+Test(series, relu_kernel_r60)
+{
+    double mu[61];
+    coeffs_of("relu", 60, mu);
+    for (int k = -18; k <= 18; k++) {
+        double rho = k / 20.0;
+        double err = kernel_series(mu, 60, rho) - relu_kernel(rho);
+        cr_expect(fabs(err) <= 1e-6, "rho=%.2f err=%.3e", rho, err);
+    }
+}
+
+/* A3 (c) asks 1e-6 at R = 60 for |rho| <= 0.9, but the truncation error of
+ * the step series at rho = 0.9 is 1.92e-6 (sum_{r>60} mu_r^2 0.9^r). */
+Test(series, step_kernel_r60)
+{
+    double mu[71];
+    coeffs_of("step", 70, mu);
+    for (int k = -18; k <= 18; k++) {
+        double rho = k / 20.0;
+        double e60 = kernel_series(mu, 60, rho) - step_kernel(rho);
+        double e70 = kernel_series(mu, 70, rho) - step_kernel(rho);
+        double tol60 = fabs(rho) <= 0.85 + 1e-12 ? 1e-6 : 2.5e-6;
+        cr_expect(fabs(e60) <= tol60, "R=60 rho=%.2f err=%.3e", rho, e60);
+        cr_expect(fabs(e70) <= 1e-6, "R=70 rho=%.2f err=%.3e", rho, e70);
+    }
+}
+
+/* ------------------------------------------------ orthonormality (d) */
+
+static double one(double z, void *ctx)
+{
+    (void)z;
+    (void)ctx;
+    return 1.0;
+}
+
+static double factorial(int r)
+{
+    double f = 1.0;
+    for (int k = 2; k <= r; k++)
+        f *= k;
+    return f;
+}
+
+/* E[He_r He_s] = delta_rs r!. The 1e-9 of A3 (d) is taken relative to
+ * sqrt(r! s!) (i.e. E[h_r h_s] = delta_rs within 1e-9): an absolute 1e-9 on
+ * 10! = 3628800 is below the rounding unit of that number. Observed 3e-15. */
+Test(orthonormality, hermite_expect)
+{
+    HermiteFn f = {one, NULL, NULL, 0};
+    for (int r = 0; r <= 10; r++)
+        for (int s = 0; s <= 10; s++) {
+            double e = hermite_expect(&f, r, s) * sqrt(factorial(r) * factorial(s));
+            double want = r == s ? factorial(r) : 0.0;
+            cr_expect(fabs(e - want) <= 1e-9 * sqrt(factorial(r) * factorial(s)),
+                      "r=%d s=%d: %.3e", r, s, e - want);
+        }
+}
+
+/* Unnormalised He_s as a HermiteFn (ctx = &s). */
+static double he_poly(double z, void *ctx)
+{
+    int s = *(const int *)ctx;
+    double hm = 0.0, h = 1.0;
+    for (int k = 0; k < s; k++) {
+        double hn = z * h - k * hm;
+        hm = h;
+        h = hn;
+    }
+    return h;
+}
+
+/* Same through hermite_coeffs: mu_r(He_s) sqrt(r!) = E[He_r He_s]. */
+Test(orthonormality, via_coeffs)
+{
+    for (int s = 0; s <= 10; s++) {
+        HermiteFn f = {he_poly, &s, NULL, 0};
+        double mu[11];
+        cr_assert_eq(hermite_coeffs(&f, 10, mu), 0);
+        for (int r = 0; r <= 10; r++) {
+            double e = mu[r] * sqrt(factorial(r));
+            double want = r == s ? factorial(r) : 0.0;
+            cr_expect(fabs(e - want) <=
+                          1e-9 * sqrt(factorial(r) * factorial(s)),
+                      "r=%d s=%d: %.3e", r, s, e - want);
+        }
+    }
+}
+
+Test(orthonormality, out_of_range)
+{
+    HermiteFn f = {one, NULL, NULL, 0};
+    cr_expect(isnan(hermite_expect(&f, -1, 0)));
+    cr_expect(isnan(hermite_expect(&f, 0, HERMITE_EXPECT_MAX_R + 1)));
+    cr_expect(isnan(hermite_expect(NULL, 0, 0)));
+}
+
+/* ------------------------------------------------ API edges */
+
+Test(api, coeffs_bad_arguments)
+{
+    double mu[4];
+    const HermiteFn *fn = hermite_builtin("relu");
+    HermiteFn nof = {NULL, NULL, NULL, 0};
+    cr_expect_eq(hermite_coeffs(fn, -1, mu), -1);
+    cr_expect_eq(hermite_coeffs(fn, HERMITE_MAX_R + 1, mu), -1);
+    cr_expect_eq(hermite_coeffs(fn, 3, NULL), -1);
+    cr_expect_eq(hermite_coeffs(NULL, 3, mu), -1);
+    cr_expect_eq(hermite_coeffs(&nof, 3, mu), -1);
+    cr_expect_eq(hermite_coeffs(fn, 0, mu), 0);
+    cr_expect(fabs(mu[0] - 1.0 / SQRT_2PI) < 1e-14);
+}
+
+Test(api, builtin_lookup)
+{
+    const char *names[] = {"relu",    "step",          "tanh",
+                           "tanh_prime", "sigmoid",    "sigmoid_prime",
+                           "softplus", "quadratic",    "quadratic_prime",
+                           "relu_prime", "softplus_prime"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        cr_expect_not_null(hermite_builtin(names[i]), "%s", names[i]);
+    cr_expect_null(hermite_builtin("gelu"));
+    cr_expect_null(hermite_builtin(NULL));
+    const HermiteFn *r = hermite_builtin("relu"), *s = hermite_builtin("step");
+    cr_expect(r->nkinks == 1 && r->kinks[0] == 0.0);
+    cr_expect(s->nkinks == 1 && s->kinks[0] == 0.0);
+    cr_expect_eq(hermite_builtin("tanh")->nkinks, 0);
+}
+
+Test(api, activations_extreme_arguments)
+{
+    cr_expect_eq(hermite_act_step(0.0, NULL), 0.0);
+    cr_expect_eq(hermite_act_relu(-2.0, NULL), 0.0);
+    cr_expect_eq(hermite_act_sech2(1000.0, NULL), 0.0);
+    cr_expect_eq(hermite_act_sech2(0.0, NULL), 1.0);
+    cr_expect_eq(hermite_act_sigmoid(-1000.0, NULL), 0.0);
+    cr_expect_eq(hermite_act_sigmoid(1000.0, NULL), 1.0);
+    cr_expect_eq(hermite_act_sigmoid_prime(1000.0, NULL), 0.0);
+    cr_expect(fabs(hermite_act_sigmoid_prime(0.0, NULL) - 0.25) < 1e-16);
+    cr_expect_eq(hermite_act_softplus(1000.0, NULL), 1000.0);
+    cr_expect_eq(hermite_act_softplus(-1000.0, NULL), 0.0);
+    cr_expect(fabs(hermite_act_softplus(0.0, NULL) - log(2.0)) < 1e-16);
+    double z = 0.7, t = tanh(z);
+    cr_expect(fabs(hermite_act_sech2(z, NULL) - (1.0 - t * t)) < 1e-15);
+    cr_expect_eq(hermite_act_quadratic(3.0, NULL), 4.5);
+    cr_expect_eq(hermite_act_quadratic_prime(3.0, NULL), 3.0);
+}
+
+/* ------------------------------------------------ arc-cosine kernels */
+
+Test(arccos, equal_vectors)
+{
+    const double x[] = {1.0, -2.0, 0.5, 3.0};
+    double n2 = 1.0 + 4.0 + 0.25 + 9.0;
+    cr_expect(fabs(arccos_kernel0(x, x, 4) - 0.5) <= 1e-15);
+    cr_expect(fabs(arccos_kernel1(x, x, 4) - n2 / 2.0) <= 1e-13);
+}
+
+Test(arccos, orthogonal_vectors)
+{
+    const double x[] = {3.0, 0.0, 0.0}, y[] = {0.0, 0.0, -2.0};
+    cr_expect(fabs(arccos_kernel0(x, y, 3) - 0.25) <= 1e-15);
+    cr_expect(fabs(arccos_kernel1(x, y, 3) - 6.0 / (2.0 * PI)) <= 1e-15);
+}
+
+/* Antiparallel: never both positive. Zero vector: 1{w.0 > 0} = 0. */
+Test(arccos, antiparallel_and_zero)
+{
+    const double x[] = {1.0, 2.0}, y[] = {-2.0, -4.0}, z[] = {0.0, 0.0};
+    cr_expect(fabs(arccos_kernel0(x, y, 2)) <= 1e-15);
+    cr_expect(fabs(arccos_kernel1(x, y, 2)) <= 1e-14);
+    cr_expect_eq(arccos_kernel0(x, z, 2), 0.0);
+    cr_expect_eq(arccos_kernel1(z, x, 2), 0.0);
+    cr_expect_eq(arccos_kernel0(x, x, 0), 0.0);
+}
+
+/* Nearly parallel: pi - theta must not lose accuracy (acos would). */
+Test(arccos, nearly_parallel)
+{
+    const double x[] = {1.0, 0.0}, y[] = {1.0, 1e-9};
+    cr_expect(fabs(arccos_kernel0(x, y, 2) - (PI - 1e-9) / (2.0 * PI)) <=
+              1e-17);
+}
+
+Test(arccos, monte_carlo_d5)
+{
+    const double x[] = {0.6, -0.3, 0.5, 0.1, -0.4};
+    const double y[] = {0.2, 0.4, 0.7, -0.5, 0.1};
+    Rng g = {0x9E3779B97F4A7C15ull, 0.0, 0};
+    const long N = 1000000;
+    double s0 = 0.0, s1 = 0.0;
+    for (long k = 0; k < N; k++) {
+        double a = 0.0, b = 0.0;
+        for (int j = 0; j < 5; j++) {
+            double w = rng_norm(&g);
+            a += w * x[j];
+            b += w * y[j];
+        }
+        s0 += (a > 0.0 && b > 0.0);
+        s1 += (a > 0.0 ? a : 0.0) * (b > 0.0 ? b : 0.0);
+    }
+    cr_expect(fabs(s0 / N - arccos_kernel0(x, y, 5)) <= 3e-3, "k0 %.4f %.4f",
+              s0 / N, arccos_kernel0(x, y, 5));
+    cr_expect(fabs(s1 / N - arccos_kernel1(x, y, 5)) <= 3e-3, "k1 %.4f %.4f",
+              s1 / N, arccos_kernel1(x, y, 5));
+}
+
+/* ------------------------------------------------ covariance Sigma(X) */
+
+/* Series with step coefficients at R = 2000 against the exact ReLU form.
+ * Off-diagonal (|rho| < 1): within 1e-4 (observed ~1e-15). Diagonal
+ * (rho = 1): the series misses the Parseval tail, 2.8e-3 at R = 2000, so
+ * it is only checked to lie in (0, 4e-3) below the exact 1/2. */
+Test(covariance, relu_vs_step_series)
+{
+    static double mu[2001];
+    hermite_step_exact(2000, mu);
+    Matrix *X = unit_rows(6, 4, 12345);
+    Matrix *A = covariance_relu(X), *B = covariance_series(X, mu, 2000);
+    cr_assert_not_null(A);
+    cr_assert_not_null(B);
+    for (size_t i = 0; i < 6; i++)
+        for (size_t j = 0; j < 6; j++) {
+            double e = MAT_AT(A, i, j) - MAT_AT(B, i, j);
+            if (i == j) {
+                cr_expect(fabs(MAT_AT(A, i, i) - 0.5) <= 1e-15);
+                cr_expect(e > 0.0 && e < 4e-3, "diag %zu: %.3e", i, e);
+            } else {
+                cr_expect(fabs(e) <= 1e-4, "(%zu,%zu): %.3e", i, j, e);
+            }
+        }
+    mat_unref(A);
+    mat_unref(B);
+    mat_unref(X);
+}
+
+Test(covariance, quadratic_is_hadamard_square)
+{
+    double mu[6] = {0.0};
+    coeffs_of("quadratic_prime", 5, mu);
+    Matrix *X = unit_rows(7, 3, 777);
+    Matrix *S = covariance_series(X, mu, 5);
+    cr_assert_not_null(S);
+    for (size_t i = 0; i < 7; i++)
+        for (size_t j = 0; j < 7; j++) {
+            double g = row_dot(X, i, j);
+            cr_expect(fabs(MAT_AT(S, i, j) - g * g) <= 1e-12, "(%zu,%zu)", i, j);
+        }
+    mat_unref(S);
+    mat_unref(X);
+}
+
+/* covariance_relu on non-unit rows: Sigma_ij = <x_i,x_j> k0(x_i,x_j),
+ * diagonal |x_i|^2/2, zero rows give zeros. covariance_series refuses
+ * non-unit rows. */
+Test(covariance, relu_general_rows)
+{
+    Matrix *X = unit_rows(5, 3, 4242);
+    for (size_t j = 0; j < 3; j++) {
+        MAT_AT(X, 1, j) *= 2.5;
+        MAT_AT(X, 3, j) = 0.0;
+    }
+    Matrix *S = covariance_relu(X);
+    cr_assert_not_null(S);
+    double xi[3], xj[3];
+    for (size_t i = 0; i < 5; i++)
+        for (size_t j = 0; j < 5; j++) {
+            for (size_t k = 0; k < 3; k++) {
+                xi[k] = MAT_AT(X, i, k);
+                xj[k] = MAT_AT(X, j, k);
+            }
+            double want = row_dot(X, i, j) * arccos_kernel0(xi, xj, 3);
+            if (i == j && i != 3)
+                want = 0.5 * row_dot(X, i, i);
+            cr_expect(fabs(MAT_AT(S, i, j) - want) <= 1e-14, "(%zu,%zu)", i, j);
+            cr_expect_eq(MAT_AT(S, i, j), MAT_AT(S, j, i));
+        }
+    cr_expect_eq(MAT_AT(S, 3, 3), 0.0);
+    double mu[3] = {0.5, 0.4, 0.0};
+    cr_expect_null(covariance_series(X, mu, 2));
+    cr_expect_null(covariance_series(NULL, mu, 2));
+    mat_unref(S);
+    mat_unref(X);
+}
+
+/* Hermite lemma (A3) for a smooth activation: the R = 40 series with the
+ * coefficients of tanh' reproduces a Monte-Carlo Sigma(X) for phi = tanh
+ * (4 * 10^5 draws of w) within 3e-3. */
+Test(covariance, tanh_series_vs_monte_carlo)
+{
+    double mu[41];
+    coeffs_of("tanh_prime", 40, mu);
+    Matrix *X = unit_rows(3, 4, 99);
+    Matrix *S = covariance_series(X, mu, 40);
+    cr_assert_not_null(S);
+    Rng g = {0xD1B54A32D192ED03ull, 0.0, 0};
+    const long N = 400000;
+    double acc[3][3] = {{0}};
+    for (long k = 0; k < N; k++) {
+        double w[4], p[3];
+        for (int j = 0; j < 4; j++)
+            w[j] = rng_norm(&g);
+        for (size_t i = 0; i < 3; i++) {
+            double a = 0.0;
+            for (size_t j = 0; j < 4; j++)
+                a += MAT_AT(X, i, j) * w[j];
+            p[i] = hermite_act_sech2(a, NULL);
+        }
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                acc[i][j] += p[i] * p[j];
+    }
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 3; j++) {
+            double mc = acc[i][j] / N * row_dot(X, i, j);
+            cr_expect(fabs(mc - MAT_AT(S, i, j)) <= 3e-3, "(%zu,%zu) %.4f %.4f",
+                      i, j, mc, MAT_AT(S, i, j));
+        }
+    mat_unref(S);
+    mat_unref(X);
+}
