@@ -10,17 +10,17 @@
 #include "ops.h"
 
 extern const Builtin builtins_core[], builtins_math[], builtins_linalg[],
-    builtins_random[], builtins_io[], builtins_ad[], builtins_train[];
+    builtins_random[], builtins_io[], builtins_ad[], builtins_train[], builtins_theory[];
 
 const Builtin *const builtin_families[] = {
     builtins_core, builtins_math, builtins_linalg, builtins_random,
-    builtins_io, builtins_ad, builtins_train, NULL,
+    builtins_io, builtins_ad, builtins_train, builtins_theory, NULL,
 };
 
 const char *const builtin_family_names[] = {
     "Construction, shape and values", "Elementwise maths and reductions",
     "Linear algebra", "Random numbers", "Output, checks and errors",
-    "Differentiation", "Training", NULL,
+    "Differentiation", "Training", "Theory", NULL,
 };
 
 void builtin_register_all(Interp *I)

@@ -181,8 +181,8 @@ static int split_svd(const Matrix *A, int N, const size_t *dims, Matrix **W)
     return rc;
 }
 
-int th_balanced_split(const Matrix *A, int N, const size_t *dims,
-                      Matrix **W)
+int th_balanced_split_dims(const Matrix *A, int N, const size_t *dims,
+                           Matrix **W)
 {
     if (!W || N < 1)
         return -1;
@@ -200,6 +200,11 @@ int th_balanced_split(const Matrix *A, int N, const size_t *dims,
         return W[0] ? 0 : -1;
     }
     return split_svd(A, N, dims, W);
+}
+
+int th_balanced_split(const Matrix *A, int N, Matrix **W)
+{
+    return th_balanced_split_dims(A, N, NULL, W);
 }
 
 /* A ~ N(0, std^2) of size rows x cols, column-major draw order. */
@@ -226,13 +231,13 @@ int th_balanced_init(const size_t *dims, int ndims, double std,
     if (!dims_ok(dims, N))
         return -1;
     if (target)
-        return th_balanced_split(target, N, dims, W);
+        return th_balanced_split_dims(target, N, dims, W);
     if (!rng || !isfinite(std) || std < 0)
         return -1;
     Matrix *A = sample_gauss(dims[N], dims[0], std, rng);
     if (!A)
         return -1;
-    int rc = th_balanced_split(A, N, dims, W);
+    int rc = th_balanced_split_dims(A, N, dims, W);
     mat_unref(A);
     return rc;
 }

@@ -38,24 +38,30 @@ double th_balance_delta(Matrix *const *W, int N);
 
 /* Splits A (d_N x d_0) into N exactly balanced factors with W_N...W_1 = A,
  * by Procedure 1 step 3 (B8): thin SVD A = U S V^T, m = min(d_0, d_N),
- * W_1 = S^{1/N} V^T, W_j = S^{1/N} (1 < j < N), W_N = U S^{1/N}, each
- * zero-padded (bottom rows / right columns) to d_j x d_{j-1}. No random
- * rotations are inserted. N = 1 gives W_1 = A (a copy).
- * dims: NULL (hidden widths d_1..d_{N-1} = m) or N+1 entries d_0..d_N with
- * d_0 = cols(A), d_N = rows(A) and every hidden width >= m.
- * W must have room for N pointers. Returns 0, or -1 (N < 1, A NULL or
- * empty or non-finite, bad dims, SVD failure, no memory). */
-int th_balanced_split(const Matrix *A, int N, const size_t *dims,
-                      Matrix **W);
+ * W_1 = S^{1/N} V^T, W_j = S^{1/N} (1 < j < N), W_N = U S^{1/N}, so the
+ * hidden widths d_1..d_{N-1} are all m. No random rotations are inserted.
+ * N = 1 gives W_1 = A (a copy). W must have room for N pointers.
+ * Returns 0, or -1 (N < 1, A NULL or empty or non-finite, SVD failure, no
+ * memory). */
+int th_balanced_split(const Matrix *A, int N, Matrix **W);
+
+/* th_balanced_split with given widths: dims = [d_0, ..., d_N] (N+1
+ * entries) with d_0 = cols(A), d_N = rows(A) and every hidden width
+ * d_j >= m = min(d_0, d_N); each factor of Procedure 1 is zero-padded
+ * (extra bottom rows / right columns) to d_j x d_{j-1}, which keeps the
+ * product and exact balance. dims NULL means th_balanced_split. Returns 0,
+ * or -1 as th_balanced_split, or on bad dims. */
+int th_balanced_split_dims(const Matrix *A, int N, const size_t *dims,
+                           Matrix **W);
 
 /* Procedure 1 (B8). dims = [d_0, ..., d_N] (ndims = N + 1 >= 2, all > 0,
  * hidden widths >= min(d_0, d_N)). A is `target` when it is not NULL (it
  * must be d_N x d_0; std and rng are then unused and rng may be NULL);
  * otherwise A is d_N x d_0 with iid N(0, std^2) entries, drawn as
  * d_N*d_0 successive rng_normal values in column-major order, times std
- * (std finite and >= 0). Then W = th_balanced_split(A, N, dims): exactly
- * balanced (delta at rounding level) and W_N...W_1 = A up to rounding.
- * W must have room for N pointers. Returns 0, or -1 on bad arguments or
+ * (std finite and >= 0). Then W = th_balanced_split_dims(A, N, dims):
+ * exactly balanced (delta at rounding level) and W_N...W_1 = A up to
+ * rounding. W must have room for N pointers. Returns 0, or -1 on bad arguments or
  * failure. */
 int th_balanced_init(const size_t *dims, int ndims, double std,
                      const Matrix *target, Rng *rng, Matrix **W);

@@ -167,7 +167,7 @@ Test(balance, balanced_split_is_balanced)
     rng_seed(&g, 4);
     Matrix *A = randn(3, 5, &g), *W[4];
     size_t dims[5] = {5, 6, 6, 6, 3};
-    cr_assert_eq(th_balanced_split(A, 4, dims, W), 0);
+    cr_assert_eq(th_balanced_split_dims(A, 4, dims, W), 0);
     double s1 = la_norm2(A);
     cr_assert_leq(th_balance_delta(W, 4), 1e-12 * pow(s1, 2.0 / 4));
     free_net(W, 4);
@@ -300,8 +300,8 @@ Test(balanced_init, bad_dims_and_arguments)
     cr_assert_eq(th_balanced_init(ok, 4, 1.0, T, NULL, W), -1);
     cr_assert_null(W[0]);
     T->data[0] = NAN;
-    cr_assert_eq(th_balanced_split(T, 2, NULL, W), -1);
-    cr_assert_eq(th_balanced_split(T, 0, NULL, W), -1);
+    cr_assert_eq(th_balanced_split(T, 2, W), -1);
+    cr_assert_eq(th_balanced_split(T, 0, W), -1);
     mat_unref(T);
 }
 
@@ -310,7 +310,7 @@ Test(balanced_split, default_widths_and_depth_one)
     Rng g;
     rng_seed(&g, 10);
     Matrix *A = randn(5, 3, &g), *W[4];
-    cr_assert_eq(th_balanced_split(A, 4, NULL, W), 0);
+    cr_assert_eq(th_balanced_split(A, 4, W), 0);
     size_t dims[5] = {3, 3, 3, 3, 5};
     check_procedure1(W, 4, A, dims);
     /* exact structure of Procedure 1: middle layers are diagonal */
@@ -319,12 +319,12 @@ Test(balanced_split, default_widths_and_depth_one)
             if (i != j)
                 cr_assert_eq(MAT_AT(W[1], i, j), 0.0);
     free_net(W, 4);
-    cr_assert_eq(th_balanced_split(A, 1, NULL, W), 0);
+    cr_assert_eq(th_balanced_split(A, 1, W), 0);
     cr_assert_eq(fro_diff(W[0], A), 0.0);
     cr_assert_neq(W[0], A);
     free_net(W, 1);
     size_t wrong[3] = {5, 4, 3};           /* d_0 must be cols(A) = 3 */
-    cr_assert_eq(th_balanced_split(A, 2, wrong, W), -1);
+    cr_assert_eq(th_balanced_split_dims(A, 2, wrong, W), -1);
     mat_unref(A);
 }
 
@@ -522,7 +522,7 @@ Test(precond, equals_layerwise_velocity_on_balanced_nets)
     cr_assert_not_null(want);
     for (int c = 0; c < 2; c++) {
         Matrix *W[3], *V = mat_new(3, 4);
-        cr_assert_eq(th_balanced_split(A, 3, dims[c], W), 0);
+        cr_assert_eq(th_balanced_split_dims(A, 3, dims[c], W), 0);
         for (int j = 0; j < 3; j++) {
             Matrix *Aj = j + 1 < 3 ? th_e2e(W + j + 1, 2 - j) : NULL;
             Matrix *Bj = j > 0 ? th_e2e(W, j) : NULL;

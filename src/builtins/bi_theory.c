@@ -1,0 +1,606 @@
+/* bi_theory.c: the theory built-ins: Hermite coefficients, the network
+ * covariance, initialisations, deep linear nets (balance, end-to-end
+ * product, preconditioner, margin), label corruption and data models.
+ * The numerics live in hermite.c and theory.c; this file reads arguments
+ * and reports errors. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "eval.h"
+#include "hermite.h"
+#include "linalg.h"
+#include "ops.h"
+#include "theory.h"
+
+/* ---- activations as functions of one variable -------------------- */
+
+/* A user function called on one number; errors surface as NaN and a
+ * pending error that the caller checks. */
+typedef struct UserFn {
+    Interp *I;
+    Value fn;
+    bool failed;
+} UserFn;
+
+static double call_user(double z, void *ctx)
+{
+    UserFn *u = ctx;
+    if (u->failed)
+        return NAN;
+    Value x = val_num(z);
+    Value r = eval_call_value(u->I, u->fn, 1, 0, &x, NULL, 1, NULL);
+    if (VAL_IS_ERR(r) || !ops_is_scalar(r)) {
+        if (!VAL_IS_ERR(r)) {
+            val_unref(r);
+            interp_error(u->I, NULL, "the activation must return a number");
+        }
+        u->failed = true;
+        return NAN;
+    }
+    double y = ops_scalar(r);
+    val_unref(r);
+    return y;
+}
+
+/* The Hermite description of act (a built-in activation or a user
+ * function), with kinks for user functions from `kinks`. */
+static bool activation(Interp *I, const Args *a, int i, const Matrix *kinks,
+                       HermiteFn *out, UserFn *u)
+{
+    Value act = a->v[i];
+    if (act.kind == VAL_BUILTIN || act.kind == VAL_STR) {
+        const char *name = act.kind == VAL_STR ? act.as.str->s : act.as.bi->name;
+        const HermiteFn *h = hermite_builtin(name);
+        if (!h) {
+            bi_error(I, a, "unknown activation \"%s\" (relu, step, tanh, sigmoid, "
+                     "softplus, quadratic, or a function)", name);
+            return false;
+        }
+        *out = *h;
+        return true;
+    }
+    if (act.kind != VAL_FUNC) {
+        arg_type_error(I, a, i, "an activation (a function or its name)");
+        return false;
+    }
+    *u = (UserFn){I, act, false};
+    *out = (HermiteFn){call_user, u, kinks ? kinks->data : NULL,
+                       kinks ? (int)mat_numel(kinks) : 0};
+    return true;
+}
+
+static bool hermite_of(Interp *I, const Args *a, int act_arg, int R, const Matrix *kinks,
+                       double *mu)
+{
+    HermiteFn h;
+    UserFn u = {0};
+    if (!activation(I, a, act_arg, kinks, &h, &u))
+        return false;
+    if (hermite_coeffs(&h, R, mu) != 0) {
+        bi_error(I, a, "could not compute the coefficients");
+        return false;
+    }
+    return !u.failed;
+}
+
+static Matrix *sorted_kinks(Interp *I, const Args *a, int i)
+{
+    if (!arg_given(a, i))
+        return NULL;
+    Matrix *k = arg_vector(I, a, i);
+    if (!k)
+        return NULL;
+    Matrix *c = mat_copy(k);
+    mat_unref(k);
+    for (size_t p = 1; c && p < mat_numel(c); p++)
+        for (size_t q = p; q > 0 && c->data[q - 1] > c->data[q]; q--) {
+            double t = c->data[q];
+            c->data[q] = c->data[q - 1];
+            c->data[q - 1] = t;
+        }
+    return c;
+}
+
+static bool read_order(Interp *I, const Args *a, int i, long dflt, long *R)
+{
+    if (!arg_int_or(I, a, i, dflt, R))
+        return false;
+    if (*R < 0 || *R > HERMITE_MAX_R) {
+        bi_error(I, a, "R must be between 0 and %d, got %ld", HERMITE_MAX_R, *R);
+        return false;
+    }
+    return true;
+}
+
+static Value bi_hermite(Interp *I, const Args *a)
+{
+    long R;
+    if (!read_order(I, a, 1, 8, &R))
+        return val_error;
+    Matrix *kinks = NULL;
+    if (arg_given(a, 2) && !(kinks = sorted_kinks(I, a, 2)))
+        return val_error;
+    Matrix *mu = mat_new(R + 1, 1);
+    bool ok = mu && hermite_of(I, a, 0, (int)R, kinks, mu->data);
+    mat_unref(kinks);
+    if (!ok) {
+        mat_unref(mu);
+        return val_error;
+    }
+    return val_mat(mu);
+}
+
+/* ---- covariance --------------------------------------------------- */
+
+static bool unit_rows(const Matrix *X)
+{
+    for (size_t i = 0; i < X->rows; i++) {
+        double s = 0;
+        for (size_t j = 0; j < X->cols; j++)
+            s += MAT_AT(X, i, j) * MAT_AT(X, i, j);
+        if (fabs(sqrt(s) - 1) > 1e-8)
+            return false;
+    }
+    return true;
+}
+
+static bool is_relu(Value act)
+{
+    const char *name = act.kind == VAL_BUILTIN ? act.as.bi->name
+                       : act.kind == VAL_STR ? act.as.str->s : "";
+    return strcmp(name, "relu") == 0;
+}
+
+/* Sigma(X) by the Hermite series of phi': mu_r(phi') = sqrt(r+1) mu_{r+1}(phi). */
+static Value covariance_by_series(Interp *I, const Args *a, const Matrix *X, long R)
+{
+    double *mu = xmalloc((size_t)(R + 2) * sizeof *mu);
+    Value r = val_error;
+    if (hermite_of(I, a, 1, (int)R + 1, NULL, mu)) {
+        for (long k = 0; k <= R; k++)
+            mu[k] = sqrt((double)k + 1) * mu[k + 1];
+        r = bi_mat(I, a, covariance_series(X, mu, (int)R));
+    }
+    free(mu);
+    return r;
+}
+
+/* phi'(Z) elementwise by central differences of phi applied to matrices. */
+static Value derivative_matrix(Interp *I, Value act, Value Z)
+{
+    const double h = 1e-5;
+    Value zp = ops_binary(I, OP_ADD, val_ref(Z), val_num(h), NULL);
+    Value zm = ops_binary(I, OP_SUB, val_ref(Z), val_num(h), NULL);
+    Value fp = eval_call_value(I, act, 1, 0, &zp, NULL, 1, NULL);
+    Value fm = VAL_IS_ERR(fp) ? val_error : eval_call_value(I, act, 1, 0, &zm, NULL, 1, NULL);
+    val_unref(zp), val_unref(zm);
+    if (VAL_IS_ERR(fm)) {
+        if (!VAL_IS_ERR(fp))
+            val_unref(fp);
+        return val_error;
+    }
+    Value d = ops_binary(I, OP_SUB, fp, fm, NULL);
+    return ops_binary(I, OP_EDIV, d, val_num(2 * h), NULL);
+}
+
+/* Monte-Carlo estimate with k Gaussian draws of w. */
+static Value covariance_mc(Interp *I, const Args *a, const Matrix *X, size_t k)
+{
+    Matrix *W = mat_new_uninit(X->cols, k);
+    if (!W)
+        return bi_error(I, a, "out of memory");
+    rng_fill_normal(&I->rng, W->data, mat_numel(W));
+    Value Z = val_mat(mat_mul(X, W, false, false));
+    mat_unref(W);
+    Value act = a->v[1].kind == VAL_STR ? val_builtin(builtin_lookup(a->v[1].as.str->s)) : a->v[1];
+    if (act.kind == VAL_BUILTIN && !act.as.bi)
+        return bi_error(I, a, "unknown activation");
+    Value D = derivative_matrix(I, act, Z);
+    val_unref(Z);
+    if (VAL_IS_ERR(D))
+        return D;
+    Matrix *S = mat_mul(D.as.mat, D.as.mat, false, true);
+    Matrix *G = mat_mul(X, X, false, true);
+    for (size_t i = 0; S && G && i < mat_numel(S); i++)
+        S->data[i] *= G->data[i] / (double)k;
+    val_unref(D);
+    mat_unref(G);
+    return bi_mat(I, a, S);
+}
+
+static Value bi_covariance(Interp *I, const Args *a)
+{
+    long R;
+    size_t k = 0;
+    if (!read_order(I, a, 3, 60, &R) || (arg_given(a, 2) && !arg_count(I, a, 2, &k)))
+        return val_error;
+    Matrix *X = arg_mat(I, a, 0);
+    if (!X)
+        return val_error;
+    Value r;
+    if (k > 0)
+        r = covariance_mc(I, a, X, k);
+    else if (is_relu(a->v[1]))
+        r = bi_mat(I, a, covariance_relu(X));
+    else if (!unit_rows(X))
+        r = bi_error(I, a, "the Hermite series needs unit-norm rows of X (use k = "
+                     "draws for a Monte-Carlo estimate)");
+    else
+        r = covariance_by_series(I, a, X, R);
+    mat_unref(X);
+    return r;
+}
+
+/* ---- initialisation ----------------------------------------------- */
+
+static Matrix *gaussian(Interp *I, size_t r, size_t c, double std)
+{
+    Matrix *m = mat_new_uninit(r, c);
+    if (!m)
+        return NULL;
+    rng_fill_normal(&I->rng, m->data, r * c);
+    for (size_t i = 0; i < r * c; i++)
+        m->data[i] *= std;
+    return m;
+}
+
+/* A matrix with orthonormal rows or columns (whichever fit), times gain. */
+static Matrix *orthogonal(Interp *I, size_t r, size_t c, double gain)
+{
+    bool tall = r >= c;
+    Matrix *G = gaussian(I, tall ? r : c, tall ? c : r, 1), *Q = NULL, *R = NULL;
+    if (!G || la_qr(G, &Q, &R) != LA_OK) {
+        mat_unref(G);
+        return NULL;
+    }
+    for (size_t j = 0; j < Q->cols; j++) {   /* signs from R's diagonal: Haar */
+        double s = MAT_AT(R, j, j) < 0 ? -gain : gain;
+        for (size_t i = 0; i < Q->rows; i++)
+            MAT_AT(Q, i, j) *= s;
+    }
+    mat_unref(G);
+    mat_unref(R);
+    if (tall)
+        return Q;
+    Matrix *T = mat_transpose(Q);
+    mat_unref(Q);
+    return T;
+}
+
+static Value init_balanced(Interp *I, const Args *a, double std)
+{
+    Matrix *dims = arg_given(a, 4) ? arg_vector(I, a, 4) : NULL;
+    if (!dims)
+        return arg_given(a, 4) ? val_error
+               : bi_error(I, a, "\"balanced\" needs dims = [d0, d1, ..., dN]");
+    size_t nd = mat_numel(dims);
+    Value r = val_error;
+    size_t *d = xmalloc((nd ? nd : 1) * sizeof *d);
+    bool ok = nd >= 2;
+    for (size_t i = 0; i < nd; i++) {
+        ok = ok && dims->data[i] >= 1 && dims->data[i] == floor(dims->data[i]);
+        d[i] = ok ? (size_t)dims->data[i] : 0;
+    }
+    Matrix *target = arg_given(a, 5) ? arg_mat(I, a, 5) : NULL;
+    if (nd < 2)
+        bi_error(I, a, "dims must have at least two entries, got %zu", nd);
+    else if (!ok)
+        bi_error(I, a, "dims must be positive integers");
+    else if (arg_given(a, 5) && !target)
+        ;
+    else {
+        int N = (int)nd - 1;
+        Matrix **W = xcalloc((size_t)N, sizeof *W);
+        if (th_balanced_init(d, (int)nd, std, target, &I->rng, W) != 0)
+            bi_error(I, a, "cannot build a balanced net with these dims (the "
+                     "target must be d%zu x d0 = %zux%zu, hidden widths >= min(d0, dN))",
+                     nd - 1, d[nd - 1], d[0]);
+        else {
+            r = val_list_new((size_t)N);
+            for (int j = 0; j < N; j++)
+                list_push(r.as.list, val_mat(W[j]));
+        }
+        free(W);
+    }
+    free(d);
+    mat_unref(dims);
+    mat_unref(target);
+    return r;
+}
+
+static Value bi_init(Interp *I, const Args *a)
+{
+    const char *kind = arg_str(I, a, 0);
+    double std;
+    if (!kind || !arg_num_or(I, a, 3, 1, &std))
+        return val_error;
+    if (!(std >= 0) || isinf(std))
+        return bi_error(I, a, "std must be a finite non-negative number, got %g", std);
+    if (strcmp(kind, "balanced") == 0)
+        return init_balanced(I, a, std);
+    size_t r, c;
+    if (!arg_count(I, a, 1, &r))
+        return val_error;
+    c = r;
+    if (arg_given(a, 2) && !arg_count(I, a, 2, &c))
+        return val_error;
+    if (!mat_size_ok(r, c))
+        return bi_error(I, a, "a %zux%zu matrix is too large", r, c);
+    Matrix *m = NULL;
+    if (strcmp(kind, "gaussian") == 0)
+        m = gaussian(I, r, c, std);
+    else if (strcmp(kind, "xavier") == 0)
+        m = gaussian(I, r, c, r + c ? sqrt(2.0 / (double)(r + c)) : 0);
+    else if (strcmp(kind, "he") == 0)
+        m = gaussian(I, r, c, c ? sqrt(2.0 / (double)c) : 0);
+    else if (strcmp(kind, "orthogonal") == 0)
+        m = orthogonal(I, r, c, std);
+    else if (strcmp(kind, "uniform") == 0) {
+        m = mat_new_uninit(r, c);
+        for (size_t i = 0; m && i < r * c; i++)
+            m->data[i] = std * sqrt(3.0) * (2 * rng_uniform(&I->rng) - 1);
+    } else if (strcmp(kind, "identity") == 0 || strcmp(kind, "zero") == 0) {
+        m = mat_new(r, c);
+        for (size_t i = 0; m && kind[0] == 'i' && i < r && i < c; i++)
+            MAT_AT(m, i, i) = 1;
+    } else
+        return bi_error(I, a, "unknown kind \"%s\" (gaussian, uniform, orthogonal, "
+                        "identity, zero, xavier, he, balanced)", kind);
+    return bi_mat(I, a, m);
+}
+
+/* A vector argument of positive integer sizes, as size_t (malloc'd). */
+static bool size_list(Interp *I, const Args *a, int i, size_t **out, size_t *n)
+{
+    Matrix *m = arg_vector(I, a, i);
+    if (!m)
+        return false;
+    *n = mat_numel(m);
+    *out = xmalloc((*n ? *n : 1) * sizeof **out);
+    bool ok = true;
+    for (size_t k = 0; k < *n; k++) {
+        ok = ok && m->data[k] >= 1 && m->data[k] == floor(m->data[k]);
+        (*out)[k] = ok ? (size_t)m->data[k] : 0;
+    }
+    mat_unref(m);
+    if (!ok) {
+        free(*out);
+        bi_error(I, a, "dims must be positive integers");
+    }
+    return ok;
+}
+
+/* ---- deep linear networks ------------------------------------------ */
+
+/* The matrices of a list argument (new references in *W). */
+static bool matrix_list(Interp *I, const Args *a, int i, Matrix ***W, int *N)
+{
+    Value l = a->v[i];
+    if (l.kind != VAL_LIST || l.as.list->n == 0) {
+        arg_type_error(I, a, i, "a non-empty list of matrices");
+        return false;
+    }
+    *N = (int)l.as.list->n;
+    *W = xcalloc((size_t)*N, sizeof **W);
+    for (int j = 0; j < *N; j++) {
+        Value v = val_primal(l.as.list->items[j]);
+        if (v.kind != VAL_MAT && v.kind != VAL_NUM) {
+            bi_error(I, a, "item %d of the list is not a matrix", j + 1);
+            return false;
+        }
+        (*W)[j] = v.kind == VAL_MAT ? mat_ref(v.as.mat) : mat_scalar(v.as.num);
+    }
+    return true;
+}
+
+static void free_list(Matrix **W, int N)
+{
+    for (int j = 0; j < N && W; j++)
+        mat_unref(W[j]);
+    free(W);
+}
+
+static Value shape_chain_error(Interp *I, const Args *a, Matrix **W, int N)
+{
+    for (int j = 0; j + 1 < N; j++)
+        if (W[j + 1]->cols != W[j]->rows)
+            return bi_error(I, a, "W%d is %zux%zu but W%d is %zux%zu: W%d must have "
+                            "%zu columns", j + 1, W[j]->rows, W[j]->cols, j + 2,
+                            W[j + 1]->rows, W[j + 1]->cols, j + 2, W[j]->rows);
+    return bi_error(I, a, "out of memory");
+}
+
+static Value bi_e2e(Interp *I, const Args *a)
+{
+    Matrix **W = NULL;
+    int N = 0;
+    Value r = val_error;
+    if (matrix_list(I, a, 0, &W, &N)) {
+        Matrix *P = th_e2e(W, N);
+        r = P ? val_mat(P) : shape_chain_error(I, a, W, N);
+    }
+    free_list(W, N);
+    return r;
+}
+
+static Value balance_split(Interp *I, const Args *a)
+{
+    long N;
+    if (!arg_int(I, a, 1, &N))
+        return val_error;
+    if (N < 1)
+        return bi_error(I, a, "N must be at least 1, got %ld", N);
+    Matrix *A = arg_mat(I, a, 0);
+    if (!A)
+        return val_error;
+    size_t *dims = NULL, nd = 0;
+    if (arg_given(a, 2) && !size_list(I, a, 2, &dims, &nd)) {
+        mat_unref(A);
+        return val_error;
+    }
+    Matrix **W = xcalloc((size_t)N, sizeof *W);
+    Value r = val_error;
+    if (dims && (nd != (size_t)N + 1 || dims[0] != A->cols || dims[N] != A->rows))
+        bi_error(I, a, "dims must have N + 1 = %ld entries from cols(W) = %zu to "
+                 "rows(W) = %zu", N + 1, A->cols, A->rows);
+    else if ((dims ? th_balanced_split_dims(A, (int)N, dims, W)
+                   : th_balanced_split(A, (int)N, W)) != 0)
+        bi_error(I, a, "could not split the matrix (hidden widths must be at least "
+                 "min(rows, cols), or the SVD failed)");
+    else {
+        r = val_list_new((size_t)N);
+        for (long j = 0; j < N; j++)
+            list_push(r.as.list, val_mat(W[j]));
+    }
+    free(W);
+    free(dims);
+    mat_unref(A);
+    return r;
+}
+
+static Value bi_balance(Interp *I, const Args *a)
+{
+    if (arg_given(a, 1))
+        return balance_split(I, a);
+    Matrix **W = NULL;
+    int N = 0;
+    Value r = val_error;
+    if (matrix_list(I, a, 0, &W, &N)) {
+        double delta = th_balance_delta(W, N);
+        r = isnan(delta) ? shape_chain_error(I, a, W, N) : val_num(delta);
+    }
+    free_list(W, N);
+    return r;
+}
+
+static Value bi_precond(Interp *I, const Args *a)
+{
+    long N;
+    if (!arg_int(I, a, 1, &N))
+        return val_error;
+    if (N < 1)
+        return bi_error(I, a, "N must be at least 1, got %ld", N);
+    Matrix *W = arg_mat(I, a, 0), *G = W ? arg_mat(I, a, 2) : NULL;
+    Value r = val_error;
+    if (G && (G->rows != W->rows || G->cols != W->cols))
+        bi_error(I, a, "G is %zux%zu but W is %zux%zu", G->rows, G->cols, W->rows, W->cols);
+    else if (G)
+        r = bi_mat(I, a, th_precond(W, (int)N, G));
+    mat_unref(W);
+    mat_unref(G);
+    return r;
+}
+
+static Value bi_margin(Interp *I, const Args *a)
+{
+    Matrix *W = arg_mat(I, a, 0), *P = W ? arg_mat(I, a, 1) : NULL;
+    Value r = val_error;
+    if (P && (P->rows != W->rows || P->cols != W->cols))
+        bi_error(I, a, "W is %zux%zu but Phi is %zux%zu", W->rows, W->cols, P->rows, P->cols);
+    else if (P)
+        r = val_num(th_margin(W, P));
+    mat_unref(W);
+    mat_unref(P);
+    return r;
+}
+
+/* ---- labels and data ------------------------------------------------ */
+
+static Value pair(const char *k1, Matrix *v1, const char *k2, Matrix *v2)
+{
+    Value r = val_rec_new();
+    rec_set(r.as.rec, k1, val_mat(v1));
+    rec_set(r.as.rec, k2, val_mat(v2));
+    return r;
+}
+
+static Value bi_corrupt(Interp *I, const Args *a)
+{
+    double rho;
+    if (!arg_num(I, a, 1, &rho))
+        return val_error;
+    if (!(rho >= 0 && rho <= 1))
+        return bi_error(I, a, "rho must be in [0, 1], got %g", rho);
+    Matrix *y = arg_vector(I, a, 0), *labels = NULL;
+    if (!y || (arg_given(a, 2) && !(labels = arg_vector(I, a, 2)))) {
+        mat_unref(y);
+        return val_error;
+    }
+    Matrix *yc = NULL, *mask = NULL;
+    Value r = val_error;
+    if (th_corrupt(y, rho, labels, &I->rng, &yc, &mask) != 0)
+        bi_error(I, a, "needs at least two labels, and every y in the label set");
+    else
+        r = pair("y", yc, "mask", mask);
+    mat_unref(y);
+    mat_unref(labels);
+    return r;
+}
+
+static Value bi_clusters(Interp *I, const Args *a)
+{
+    size_t n, d, L, K;
+    double eps0, delta;
+    if (!arg_count(I, a, 0, &n) || !arg_count(I, a, 1, &d) || !arg_count(I, a, 2, &L) ||
+        !arg_count(I, a, 3, &K) || !arg_num(I, a, 4, &eps0) || !arg_num(I, a, 5, &delta))
+        return val_error;
+    if (d < 1 || L < 1 || K < 2 || !(eps0 >= 0 && eps0 <= 2) || !(delta >= 0))
+        return bi_error(I, a, "need d >= 1, L >= 1 clusters, K >= 2 classes, eps0 in "
+                        "[0, 2] and delta >= 0");
+    if (!mat_size_ok(n, d))
+        return bi_error(I, a, "a %zux%zu data matrix is too large", n, d);
+    Matrix *X = NULL, *ybar = NULL, *C = NULL, *cl = NULL;
+    if (th_clusters(n, d, L, K, eps0, delta, &I->rng, &X, &ybar, &C, &cl) != 0)
+        return bi_error(I, a, "could not place %zu unit-norm centres at least %g apart "
+                        "in R^%zu", L, delta, d);
+    Value r = val_rec_new();
+    rec_set(r.as.rec, "X", val_mat(X));
+    rec_set(r.as.rec, "y", val_mat(mat_copy(ybar)));
+    rec_set(r.as.rec, "ybar", val_mat(ybar));
+    rec_set(r.as.rec, "centers", val_mat(C));
+    rec_set(r.as.rec, "cluster", val_mat(cl));
+    rec_set(r.as.rec, "labels", val_mat(th_class_labels(K)));
+    return r;
+}
+
+const Builtin builtins_theory[] = {
+    {"hermite", 2, 3, "hermite(act, R, kinks)", "coefficients mu_0..mu_R (an "
+     "(R+1) x 1 column: mu[1] is mu_0) of act in the normalised probabilists' "
+     "Hermite basis, E[act(g) He_r(g)]/sqrt(r!); act is a built-in activation "
+     "(relu, step, tanh, sigmoid, softplus) or a function of one number, whose "
+     "kinks (points where it is not smooth) may be listed for full accuracy",
+     bi_hermite},
+    {"covariance", 2, 4, "covariance(X, act, k, R)", "the network covariance "
+     "Sigma(X) = E_w[act'(Xw) act'(Xw)'] .* (X X'): exact for relu (arc-cosine "
+     "kernel), by R (default 60) terms of the Hermite series of act' for other "
+     "activations (unit-norm rows), or a Monte-Carlo estimate over k draws of w",
+     bi_covariance},
+    {"init", 1, 6, "init(kind, rows, cols, std, dims, target)", "an initial "
+     "weight matrix: \"gaussian\" (N(0, std^2)), \"uniform\" (same std), "
+     "\"orthogonal\" (orthonormal rows or columns times std), \"identity\", "
+     "\"zero\", \"xavier\", \"he\"; \"balanced\" with dims = [d0, ..., dN] returns "
+     "the list {W1, ..., WN} of an exactly balanced deep linear net whose product "
+     "is a sampled N(0, std^2) matrix (or target =)", bi_init},
+    {"e2e", 1, 1, "e2e(Ws)", "the end-to-end matrix WN * ... * W1 of a list {W1, "
+     "..., WN}", bi_e2e},
+    {"balance", 1, 3, "balance(Ws, N, dims)", "delta = max_j |W_{j+1}' W_{j+1} - W_j "
+     "W_j'|_F of a list of layers; balance(W, N) splits a matrix into N balanced "
+     "factors {W1, ..., WN} with WN * ... * W1 = W (hidden widths min(rows, cols), "
+     "or dims = [d0, ..., dN])", bi_balance},
+    {"precond", 3, 3, "precond(W, N, G)", "the end-to-end preconditioner "
+     "sum_j (W W')^((j-1)/N) G (W' W)^((N-j)/N) of depth N", bi_precond},
+    {"margin", 2, 2, "margin(W, Phi)", "the deficiency margin sigma_min(Phi) - "
+     "|W - Phi|_F", bi_margin},
+    {"corrupt", 2, 3, "corrupt(y, rho, labels)", "{y, mask}: exactly round(rho n) "
+     "labels replaced by a different label drawn uniformly from the others "
+     "(labels, default the distinct values of y); mask marks them", bi_corrupt},
+    {"clusters", 6, 6, "clusters(n, d, L, K, eps0, delta)", "(eps0, delta)-"
+     "clusterable data: n unit-norm points in R^d around L unit centres at least "
+     "delta apart, each within eps0 of its centre; cluster l has class ((l-1) mod "
+     "K) + 1 with label -1 + 2(class-1)/(K-1). Returns {X, y, ybar, centers, "
+     "cluster, labels} (y = ybar, the clean labels; corrupt(y, rho) makes noise)",
+     bi_clusters},
+    BUILTIN_END,
+};
