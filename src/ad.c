@@ -339,6 +339,10 @@ static double d_log(double x) { return 1 / x; }
 static double d_sqrt(double x) { return 0.5 / sqrt(x); }
 static double d_abs(double x) { return x > 0 ? 1 : x < 0 ? -1 : 0; }
 static double d_cos(double x) { return -sin(x); }
+static double d_tan(double x) { double t = tan(x); return 1 + t * t; }
+static double d_asin(double x) { return 1 / sqrt(1 - x * x); }
+static double d_acos(double x) { return -1 / sqrt(1 - x * x); }
+static double d_atan(double x) { return 1 / (1 + x * x); }
 
 /* out' = f'(x) elementwise, times g. */
 static Value chain(Interp *I, Value x, double (*df)(double), Value g)
@@ -356,6 +360,10 @@ static Value vjp_relu(Interp *I, const AdNode *n, int k, Value g) { (void)k; ret
 static Value vjp_softplus(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_softplus, g); }
 static Value vjp_sin(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], cos, g); }
 static Value vjp_cos(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_cos, g); }
+static Value vjp_tan(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_tan, g); }
+static Value vjp_asin(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_asin, g); }
+static Value vjp_acos(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_acos, g); }
+static Value vjp_atan(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_atan, g); }
 
 /* ------------------------------------------------------------------ */
 /* rules of reductions and shape built-ins                             */
@@ -576,6 +584,10 @@ const AdRule ad_rules[] = {
     {"softplus", vjp_softplus, "softplus(X)"},
     {"sin", vjp_sin, "sin(X)"},
     {"cos", vjp_cos, "cos(X)"},
+    {"tan", vjp_tan, "tan(X)"},
+    {"asin", vjp_asin, "asin(X / 2)"},
+    {"acos", vjp_acos, "acos(X / 2)"},
+    {"atan", vjp_atan, "atan(X)"},
     {"sum", vjp_sum, "[sum(X), sum(sum(X, 1)), sum(sum(X, 2))]"},
     {"mean", vjp_mean, "[mean(X), mean(mean(X, 1)), mean(mean(X, 2))]"},
     {"sumsq", vjp_sumsq, "[sumsq(X), sum(sumsq(X, 1))]"},
@@ -623,7 +635,10 @@ bool ad_backward(Interp *I, Value out, Value seed, const Loc *loc)
     if (!ad_live(I, out))
         return true;   /* the output does not depend on the inputs */
     Tape *t = I->tape;
-    t->nodes[out.as.var->node].grad = val_ref(seed);
+    AdNode *top = &t->nodes[out.as.var->node];
+    /* the adjoint always has the output's kind: a 1x1 matrix stays one */
+    top->grad = top->out.kind == VAL_MAT && seed.kind != VAL_MAT
+                    ? filled_like(top->out, ops_scalar(seed)) : val_ref(seed);
     for (int i = out.as.var->node; i >= 0; i--) {
         AdNode *n = &t->nodes[i];
         if (!n->rule || n->grad.kind == VAL_NIL)

@@ -131,7 +131,10 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
         if (i >= nslots || slots[i].kind == VAL_NIL)
             return arity_error(I, bi, given, loc);
     Args a = {nslots, slots, bi, nargout};
+    const Loc *saved_site = I->site;
+    I->site = loc;
     Value r = ad_any_tracked(slots, nslots) ? ad_builtin(I, bi, &a) : bi->fn(I, &a);
+    I->site = saved_site;
     if (VAL_IS_ERR(r) && !I->err.located && loc) {
         I->err.loc = *loc;
         I->err.located = true;

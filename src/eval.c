@@ -517,6 +517,8 @@ static Value call_partial(Interp *I, Partial *p, int npos, int nnamed, Value *ar
 Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
                       const char **names, int nargout, const Loc *loc)
 {
+    if (!loc)
+        loc = I->site;   /* a call back from a built-in: its call site */
     if (interp_interrupted) {
         interp_error(I, loc, "interrupted");
         I->err.code = EXIT_INTERRUPT;

@@ -66,6 +66,8 @@ typedef struct Interp {
     struct Frame *frame;      /* innermost function frame, NULL at top */
     EndCtx end;               /* what `end` means in the current subscript */
 
+    const Loc *site;          /* call site of the running built-in, for the
+                                 functions it calls back */
     struct Tape *tape;        /* the active differentiation tape, or NULL */
     unsigned long tape_serial;
     Rng rng;

@@ -34,6 +34,10 @@ static double round_half_away(double x) { return round(x); }
     X(step, step, "1 where x > 0, else 0 (the derivative of relu)")          \
     X(sin, sin, "sine, elementwise")                                         \
     X(cos, cos, "cosine, elementwise")                                       \
+    X(tan, tan, "tangent, elementwise")                                      \
+    X(asin, asin, "arcsine, elementwise (nan outside [-1, 1])")              \
+    X(acos, acos, "arccosine, elementwise (nan outside [-1, 1])")            \
+    X(atan, atan, "arctangent, elementwise")                                 \
     X(floor, floor, "round towards -inf, elementwise")                       \
     X(ceil, ceil, "round towards +inf, elementwise")                         \
     X(round, round_half_away, "round to nearest, halves away from 0")        \
