@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "eval.h"
 #include "index.h"
 #include "linalg.h"
 #include "ops.h"
@@ -667,6 +668,112 @@ Value ad_grad_of(Interp *I, Value leaf)
     if (n->grad.kind == VAL_NIL)
         return filled_like(n->out, 0);
     return val_ref(n->grad);
+}
+
+/* ------------------------------------------------------------------ */
+/* gradients of functions                                              */
+
+/* Replaces every number or matrix in x (a number, matrix, list or record
+ * of them) by a tracked leaf; NULL-equivalent val_error for other kinds. */
+static Value track(Interp *I, Value x, const char *who)
+{
+    if (x.kind == VAL_NUM || x.kind == VAL_BOOL)
+        return ad_leaf(I, val_num(ops_scalar(x)));
+    if (x.kind == VAL_MAT)
+        return ad_leaf(I, val_ref(x));
+    if (x.kind == VAL_LIST) {
+        Value l = val_list_new(x.as.list->n);
+        for (size_t i = 0; i < x.as.list->n; i++) {
+            Value t = track(I, x.as.list->items[i], who);
+            if (VAL_IS_ERR(t)) {
+                val_unref(l);
+                return t;
+            }
+            list_push(l.as.list, t);
+        }
+        return l;
+    }
+    if (x.kind == VAL_REC) {
+        Value r = val_rec_new();
+        for (size_t i = 0; i < x.as.rec->n; i++) {
+            Value t = track(I, x.as.rec->vals[i], who);
+            if (VAL_IS_ERR(t)) {
+                val_unref(r);
+                return t;
+            }
+            rec_set(r.as.rec, x.as.rec->keys[i], t);
+        }
+        return r;
+    }
+    char d[48];
+    describe_value(x, d, sizeof d);
+    return interp_error(I, NULL, "%s: the parameters must be matrices, or lists or "
+                        "records of them, got %s", who, d);
+}
+
+/* The adjoints at the leaves, in the structure of the tracked input. */
+static Value collect(Interp *I, Value t)
+{
+    if (t.kind == VAL_LIST) {
+        Value l = val_list_new(t.as.list->n);
+        for (size_t i = 0; i < t.as.list->n; i++)
+            list_push(l.as.list, collect(I, t.as.list->items[i]));
+        return l;
+    }
+    if (t.kind == VAL_REC) {
+        Value r = val_rec_new();
+        for (size_t i = 0; i < t.as.rec->n; i++)
+            rec_set(r.as.rec, t.as.rec->keys[i], collect(I, t.as.rec->vals[i]));
+        return r;
+    }
+    return ad_grad_of(I, t);
+}
+
+static bool scalar_result(Interp *I, Value r, const char *who)
+{
+    Value p = val_primal(r);
+    if (p.kind == VAL_NUM || p.kind == VAL_BOOL ||
+        (p.kind == VAL_MAT && mat_numel(p.as.mat) == 1))
+        return true;
+    char d[48];
+    describe_value(p, d, sizeof d);
+    bool training = strcmp(who, "gd") == 0 || strcmp(who, "sgd") == 0;
+    interp_error(I, NULL, "%s: the %s must return a scalar, got %s", who,
+                 training ? "loss" : "function", d);
+    return false;
+}
+
+/* Calls f(xt, extra...). */
+static Value call_tracked(Interp *I, Value f, Value xt, int nextra, const Value *extra)
+{
+    Value *args = xmalloc((size_t)(nextra + 1) * sizeof *args);
+    args[0] = xt;
+    for (int i = 0; i < nextra; i++)
+        args[i + 1] = extra[i];
+    Value r = eval_call_value(I, f, nextra + 1, 0, args, NULL, 1, NULL);
+    free(args);
+    return r;
+}
+
+bool ad_value_and_grad(Interp *I, Value f, Value x, int nextra, const Value *extra,
+                       const char *who, Value *value, Value *grad)
+{
+    if (!ad_begin(I, NULL))
+        return false;
+    Value xt = track(I, x, who);
+    Value r = VAL_IS_ERR(xt) ? val_error : call_tracked(I, f, xt, nextra, extra);
+    bool ok = !VAL_IS_ERR(r) && scalar_result(I, r, who) &&
+              ad_backward(I, r, val_num(1), NULL);
+    if (ok) {
+        *value = val_num(ops_scalar(r));
+        *grad = collect(I, xt);
+    }
+    if (!VAL_IS_ERR(r))
+        val_unref(r);
+    if (!VAL_IS_ERR(xt))
+        val_unref(xt);
+    ad_end(I);
+    return ok;
 }
 
 /* ------------------------------------------------------------------ */

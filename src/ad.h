@@ -63,6 +63,13 @@ bool ad_backward(Interp *I, Value out, Value seed, const Loc *loc);
 /* The adjoint reached at a leaf: a new reference, zeros when none. */
 Value ad_grad_of(Interp *I, Value leaf);
 
+/* The value and gradient of the scalar function f at x (a matrix, or a
+ * list or record of them; the gradient has x's structure), with extra
+ * arguments passed through. `who` names the caller in errors. Runs its
+ * own tape; fails when one is already active. */
+bool ad_value_and_grad(Interp *I, Value f, Value x, int nextra, const Value *extra,
+                       const char *who, Value *value, Value *grad);
+
 /* Hooks: the operators and the built-in dispatcher call these when an
  * operand is tracked. They take their operands like ops_binary. */
 Value ad_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc);

@@ -7,105 +7,6 @@
 #include "eval.h"
 #include "ops.h"
 
-/* Replaces every number or matrix in x (a number, matrix, list or record
- * of them) by a tracked leaf. */
-static Value track(Interp *I, const Args *a, Value x)
-{
-    if (x.kind == VAL_NUM || x.kind == VAL_BOOL)
-        return ad_leaf(I, val_num(ops_scalar(x)));
-    if (x.kind == VAL_MAT)
-        return ad_leaf(I, val_ref(x));
-    if (x.kind == VAL_LIST) {
-        Value l = val_list_new(x.as.list->n);
-        for (size_t i = 0; i < x.as.list->n; i++) {
-            Value t = track(I, a, x.as.list->items[i]);
-            if (VAL_IS_ERR(t)) {
-                val_unref(l);
-                return t;
-            }
-            list_push(l.as.list, t);
-        }
-        return l;
-    }
-    if (x.kind == VAL_REC) {
-        Value r = val_rec_new();
-        for (size_t i = 0; i < x.as.rec->n; i++) {
-            Value t = track(I, a, x.as.rec->vals[i]);
-            if (VAL_IS_ERR(t)) {
-                val_unref(r);
-                return t;
-            }
-            rec_set(r.as.rec, x.as.rec->keys[i], t);
-        }
-        return r;
-    }
-    return arg_type_error(I, a, 1, "a matrix, or a list or record of matrices");
-}
-
-/* The adjoints at the leaves, in the structure of the tracked input. */
-static Value collect(Interp *I, Value t)
-{
-    if (t.kind == VAL_LIST) {
-        Value l = val_list_new(t.as.list->n);
-        for (size_t i = 0; i < t.as.list->n; i++)
-            list_push(l.as.list, collect(I, t.as.list->items[i]));
-        return l;
-    }
-    if (t.kind == VAL_REC) {
-        Value r = val_rec_new();
-        for (size_t i = 0; i < t.as.rec->n; i++)
-            rec_set(r.as.rec, t.as.rec->keys[i], collect(I, t.as.rec->vals[i]));
-        return r;
-    }
-    return ad_grad_of(I, t);
-}
-
-/* Calls f(x, extra...) where the extra arguments are a->v[2..]. */
-static Value call_with(Interp *I, const Args *a, Value f, Value x)
-{
-    int n = a->n - 1;
-    Value *args = xmalloc((size_t)(n > 0 ? n : 1) * sizeof *args);
-    args[0] = x;
-    for (int i = 1; i < n; i++)
-        args[i] = a->v[i + 1];
-    Value r = eval_call_value(I, f, n, 0, args, NULL, 1, NULL);
-    free(args);
-    return r;
-}
-
-static bool scalar_result(Interp *I, const Args *a, Value r)
-{
-    Value p = val_primal(r);
-    if (p.kind == VAL_NUM || p.kind == VAL_BOOL ||
-        (p.kind == VAL_MAT && mat_numel(p.as.mat) == 1))
-        return true;
-    char d[48];
-    describe_value(p, d, sizeof d);
-    bi_error(I, a, "the function must return a scalar, got %s", d);
-    return false;
-}
-
-/* The shared core: value (plain) and gradient of f at x. */
-static bool value_and_gradient(Interp *I, const Args *a, Value *value, Value *grad)
-{
-    if (!ad_begin(I, NULL))
-        return false;
-    Value xt = track(I, a, a->v[1]);
-    Value r = VAL_IS_ERR(xt) ? val_error : call_with(I, a, a->v[0], xt);
-    bool ok = !VAL_IS_ERR(r) && scalar_result(I, a, r) &&
-              ad_backward(I, r, val_num(1), NULL);
-    if (ok) {
-        *value = val_num(ops_scalar(r));
-        *grad = collect(I, xt);
-    }
-    if (!VAL_IS_ERR(r))
-        val_unref(r);
-    if (!VAL_IS_ERR(xt))
-        val_unref(xt);
-    ad_end(I);
-    return ok;
-}
-
 static Value bi_grad(Interp *I, const Args *a)
 {
     if (!arg_callable(I, a, 0))
@@ -113,7 +14,10 @@ static Value bi_grad(Interp *I, const Args *a)
     if (a->n < 2)
         return val_partial(a->bi, val_ref(a->v[0]));
     Value v, g;
-    return value_and_gradient(I, a, &v, &g) ? g : val_error;
+    if (!ad_value_and_grad(I, a->v[0], a->v[1], a->n - 2, a->v + 2, a->bi->name, &v, &g))
+        return val_error;
+    val_unref(v);
+    return g;
 }
 
 static Value bi_value_and_grad(Interp *I, const Args *a)
@@ -123,7 +27,7 @@ static Value bi_value_and_grad(Interp *I, const Args *a)
     if (a->n < 2)
         return val_partial(a->bi, val_ref(a->v[0]));
     Value v, g;
-    if (!value_and_gradient(I, a, &v, &g))
+    if (!ad_value_and_grad(I, a->v[0], a->v[1], a->n - 2, a->v + 2, a->bi->name, &v, &g))
         return val_error;
     Value l = val_list_new(2);
     list_push(l.as.list, v);

@@ -78,6 +78,7 @@ static Value tree_scale(Interp *I, double a, Value x)
 /* ---- options ------------------------------------------------------ */
 
 typedef struct TrainOpts {
+    const char *who;    /* gd or sgd, for messages */
     Value loss;
     double lr;
     Value lr_fn;        /* lr as a function of the step, or VAL_NIL */
@@ -234,14 +235,11 @@ static double now(void)
 static bool loss_and_grad(Interp *I, const TrainOpts *o, Value x, Value extra,
                           double *loss, Value *g)
 {
-    Value args[3] = {o->loss, x, extra};
-    Value fn = val_builtin(builtin_lookup("value_and_grad"));
-    Value r = eval_call_value(I, fn, extra.kind == VAL_NIL ? 2 : 3, 0, args, NULL, 1, NULL);
-    if (VAL_IS_ERR(r))
+    Value v;
+    if (!ad_value_and_grad(I, o->loss, x, extra.kind == VAL_NIL ? 0 : 1, &extra,
+                           o->who, &v, g))
         return false;
-    *loss = ops_scalar(r.as.list->items[0]);
-    *g = val_ref(r.as.list->items[1]);
-    val_unref(r);
+    *loss = v.as.num;
     return true;
 }
 
@@ -435,6 +433,7 @@ static bool check_params(Interp *I, const Args *a, Value x)
 static Value bi_gd(Interp *I, const Args *a)
 {
     TrainOpts o = {0};
+    o.who = a->bi->name;
     o.loss = a->v[0];
     if (!arg_callable(I, a, 0) || !check_params(I, a, a->v[1]) || !read_lr(I, a, 2, &o) ||
         !arg_int_or(I, a, 3, 100, &o.steps) || !read_common(I, a, 4, &o))
@@ -492,6 +491,7 @@ static bool read_sgd(Interp *I, const Args *a, TrainOpts *o)
 static Value bi_sgd(Interp *I, const Args *a)
 {
     TrainOpts o = {0};
+    o.who = a->bi->name;
     o.loss = a->v[0];
     if (!arg_callable(I, a, 0) || !check_params(I, a, a->v[1]) || !read_sgd(I, a, &o))
         return val_error;
