@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "repl.h"
 #include "rng.h"
+#include "suite.h"
 
 typedef struct Options {
     const char *code;      /* -e */
@@ -26,6 +27,7 @@ typedef struct Options {
 static void usage(FILE *out)
 {
     fputs("usage: ovp [options] [FILE [args...]]\n"
+          "       ovp suite [DIR] [--report DIR] [-j N]   (the theorem suite)\n"
           "       ovp [options] -e CODE [args...]\n"
           "       ovp [options] -            (program from standard input)\n"
           "\n"
@@ -181,8 +183,21 @@ static int run(Interp *I, const Options *o)
     return code;
 }
 
+/* The path of this binary, to run suite scripts with. */
+static char *self_path(const char *argv0)
+{
+    char *p = realpath("/proc/self/exe", NULL);
+    return p ? p : strdup(argv0);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "suite") == 0) {
+        char *self = self_path(argv[0]);
+        int code = suite_main(argc - 1, argv + 1, self);
+        free(self);
+        return code;
+    }
     Options o = {0};
     int first = parse_options(argc, argv, &o);
     if (first < 0) {
