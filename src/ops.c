@@ -163,8 +163,62 @@ static Value scalar_binary(AstOp op, double x, double y)
     return is_comparison(op) ? val_bool(r != 0) : val_num(r);
 }
 
+/* The four arithmetic operators on equal shapes or a scalar operand, as
+ * plain loops the compiler vectorises (the common case in training). */
+static bool arithmetic_fast(AstOp op, View x, View y, double *out, size_t n)
+{
+    const double *p = x.data, *q = y.data;
+    double s = p ? y.scalar : x.scalar;
+    if (!p && !q)
+        return false;
+#define LOOP(expr) for (size_t i = 0; i < n; i++) out[i] = (expr); return true
+    switch (op) {
+    case OP_ADD: if (p && q) { LOOP(p[i] + q[i]); } else if (p) { LOOP(p[i] + s); } else { LOOP(s + q[i]); }
+    case OP_SUB: if (p && q) { LOOP(p[i] - q[i]); } else if (p) { LOOP(p[i] - s); } else { LOOP(s - q[i]); }
+    case OP_EMUL: if (p && q) { LOOP(p[i] * q[i]); } else if (p) { LOOP(p[i] * s); } else { LOOP(s * q[i]); }
+    case OP_EDIV: if (p && q) { LOOP(p[i] / q[i]); } else if (p) { LOOP(p[i] / s); } else { LOOP(s / q[i]); }
+    default: return false;
+    }
+#undef LOOP
+}
+
+/* Same shapes, or one side a scalar: no broadcasting arithmetic needed. */
+static Value elementwise_fast(Interp *I, AstOp op, Value a, Value b, const Loc *loc,
+                              bool *done)
+{
+    View x = view_of(&a), y = view_of(&b);
+    bool same = x.rows == y.rows && x.cols == y.cols && x.data && y.data;
+    bool scalar = (!x.data && y.data) || (x.data && !y.data);
+    *done = false;
+    if (!same && !scalar)
+        return val_nil;
+    size_t r = x.data ? x.rows : y.rows, c = x.data ? x.cols : y.cols;
+    Matrix *m = result_storage(&a, &b, r, c);
+    if (!m) {
+        val_unref(a);
+        val_unref(b);
+        *done = true;
+        return size_error(I, loc, r, c);
+    }
+    x = view_of(&a), y = view_of(&b);   /* storage may be shared with m */
+    *done = arithmetic_fast(op, x, y, m->data, r * c);
+    if (!*done) {
+        mat_unref(m);
+        return val_nil;
+    }
+    val_unref(a);
+    val_unref(b);
+    return val_mat(m);
+}
+
 static Value elementwise(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
 {
+    if (op == OP_ADD || op == OP_SUB || op == OP_EMUL || op == OP_EDIV) {
+        bool done;
+        Value r = elementwise_fast(I, op, a, b, loc, &done);
+        if (done)
+            return r;
+    }
     char what[32];
     snprintf(what, sizeof what, "operator %s", ast_op_name(op));
     Value r = ops_broadcast(I, a, b, elem_fns[op], what, loc);
