@@ -1,14 +1,14 @@
 #!/bin/sh
 # setup.sh [run|test]: install what ovp needs from Debian, build it, then
-#   run   run the main job (the tour script, until the theorem suite lands)
+#   run   run the main job: the theorem suite, with its report in suite-report/
 #   test  run every test suite (make check)
 # Idempotent; run as root (or with sudo available) on Debian 12.
 set -e
 mode=${1:-run}
 cd "$(dirname "$0")"
 
-pkgs="build-essential autoconf automake pkg-config bison flex libopenblas-dev liblapacke-dev zlib1g-dev libreadline-dev"
-[ "$mode" = test ] && pkgs="$pkgs libcriterion-dev valgrind python3-numpy"
+pkgs="build-essential autoconf automake pkg-config bison flex libopenblas-dev liblapacke-dev zlib1g-dev libreadline-dev gnuplot-nox dataset-fashion-mnist"
+[ "$mode" = test ] && pkgs="$pkgs libcriterion-dev valgrind python3 python3-numpy"
 
 missing=""
 for p in $pkgs; do
@@ -26,7 +26,11 @@ fi
 make -s -j2
 
 case "$mode" in
-    run)  ./ovp examples/tour.ovp ;;
+    run)  ./ovp examples/tour.ovp
+          status=0
+          ./ovp suite --report suite-report || status=$?
+          echo "The report is in suite-report/report.md (and report.html)."
+          exit $status ;;
     test) make -s -j2 check ;;
     *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac

@@ -10,17 +10,18 @@
 #include "ops.h"
 
 extern const Builtin builtins_core[], builtins_math[], builtins_linalg[],
-    builtins_random[], builtins_io[], builtins_ad[], builtins_train[], builtins_theory[];
+    builtins_random[], builtins_io[], builtins_ad[], builtins_train[], builtins_theory[],
+    builtins_plot[];
 
 const Builtin *const builtin_families[] = {
     builtins_core, builtins_math, builtins_linalg, builtins_random,
-    builtins_io, builtins_ad, builtins_train, builtins_theory, NULL,
+    builtins_io, builtins_ad, builtins_train, builtins_theory, builtins_plot, NULL,
 };
 
 const char *const builtin_family_names[] = {
     "Construction, shape and values", "Elementwise maths and reductions",
     "Linear algebra", "Random numbers", "Output, checks and errors",
-    "Differentiation", "Training", "Theory", NULL,
+    "Differentiation", "Training", "Theory", "Figures", NULL,
 };
 
 void builtin_register_all(Interp *I)

@@ -1,0 +1,196 @@
+/* bi_plot.c: figures through gnuplot (plot.c does the drawing). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "ops.h"
+#include "plot.h"
+
+/* Series data copied out of the arguments so they outlive the values. */
+typedef struct Series {
+    int n;
+    PlotSeries *s;
+} Series;
+
+static void series_free(Series *ss)
+{
+    for (int i = 0; i < ss->n; i++) {
+        free((double *)ss->s[i].x);
+        free((double *)ss->s[i].y);
+    }
+    free(ss->s);
+}
+
+static double *copy_doubles(const double *d, size_t n)
+{
+    double *c = xmalloc((n ? n : 1) * sizeof *c);
+    memcpy(c, d, n * sizeof *c);
+    return c;
+}
+
+static bool add_series(Interp *I, const Args *a, Series *ss, const double *x, size_t nx,
+                       const double *y, size_t ny)
+{
+    if (x && nx != ny) {
+        bi_error(I, a, "series %d has %zu x values but %zu y values", ss->n + 1, nx, ny);
+        return false;
+    }
+    ss->s = xrealloc(ss->s, (size_t)(ss->n + 1) * sizeof *ss->s);
+    ss->s[ss->n++] = (PlotSeries){x ? copy_doubles(x, nx) : NULL, copy_doubles(y, ny), ny,
+                                  NULL};
+    return true;
+}
+
+/* The numbers of a value as (data, count); NULL when it is not numeric. */
+static const double *numbers(Value v, size_t *n, double *scratch)
+{
+    v = val_primal(v);
+    if (v.kind == VAL_MAT) {
+        *n = mat_numel(v.as.mat);
+        return v.as.mat->data;
+    }
+    if (v.kind == VAL_NUM || v.kind == VAL_BOOL) {
+        *scratch = ops_scalar(v);
+        *n = 1;
+        return scratch;
+    }
+    return NULL;
+}
+
+static bool list_series(Interp *I, const Args *a, Value x, Value y, Series *ss)
+{
+    for (size_t k = 0; k < y.as.list->n; k++) {
+        double sx, sy;
+        size_t nx = 0, ny;
+        Value xk = x.kind == VAL_LIST && k < x.as.list->n ? x.as.list->items[k] : x;
+        const double *dx = xk.kind == VAL_NIL ? NULL : numbers(xk, &nx, &sx);
+        const double *dy = numbers(y.as.list->items[k], &ny, &sy);
+        if (!dy || (xk.kind != VAL_NIL && !dx)) {
+            bi_error(I, a, "series %zu is not numeric", k + 1);
+            return false;
+        }
+        if (!add_series(I, a, ss, dx, nx, dy, ny))
+            return false;
+    }
+    return true;
+}
+
+/* y a vector (one series) or a matrix (one per column). */
+static bool matrix_series(Interp *I, const Args *a, Value x, Value y, Series *ss)
+{
+    double sx, sy;
+    size_t nx = 0, ny;
+    const double *dx = x.kind == VAL_NIL ? NULL : numbers(x, &nx, &sx);
+    const double *dy = numbers(y, &ny, &sy);
+    if (!dy || (x.kind != VAL_NIL && !dx)) {
+        arg_type_error(I, a, x.kind == VAL_NIL ? 0 : 1, "numbers");
+        return false;
+    }
+    Value yp = val_primal(y);
+    if (yp.kind != VAL_MAT || mat_is_vector(yp.as.mat))
+        return add_series(I, a, ss, dx, nx, dy, ny);
+    for (size_t j = 0; j < yp.as.mat->cols; j++)
+        if (!add_series(I, a, ss, dx, nx, dy + j * yp.as.mat->rows, yp.as.mat->rows))
+            return false;
+    return true;
+}
+
+static bool plot_labels(Interp *I, const Args *a, Series *ss)
+{
+    if (!arg_given(a, 6))
+        return true;
+    Value l = a->v[6];
+    if (l.kind == VAL_STR && ss->n == 1) {
+        ss->s[0].label = l.as.str->s;
+        return true;
+    }
+    if (l.kind != VAL_LIST || l.as.list->n != (size_t)ss->n) {
+        bi_error(I, a, "labels must be a list of %d strings, one per series", ss->n);
+        return false;
+    }
+    for (int k = 0; k < ss->n; k++) {
+        Value s = l.as.list->items[k];
+        if (s.kind != VAL_STR) {
+            bi_error(I, a, "label %d is not a string", k + 1);
+            return false;
+        }
+        ss->s[k].label = s.as.str->s;
+    }
+    return true;
+}
+
+static const char *opt_str(Interp *I, const Args *a, int i, bool *ok)
+{
+    if (!arg_given(a, i))
+        return NULL;
+    const char *s = arg_str(I, a, i);
+    *ok = *ok && s;
+    return s;
+}
+
+/* A relative figure name goes to $OVP_FIGDIR (set by `ovp suite`). */
+static char *figure_path(const char *file)
+{
+    const char *dir = getenv("OVP_FIGDIR");
+    if (!file || file[0] == '/' || !dir || !*dir)
+        return file ? xstrdup(file) : NULL;
+    StrBuf b;
+    sb_init(&b);
+    sb_printf(&b, "%s/%s", dir, file);
+    char *p = sb_take(&b);
+    sb_free(&b);
+    return p;
+}
+
+static bool fill_spec(Interp *I, const Args *a, PlotSpec *spec)
+{
+    bool ok = true, logx = false, logy = false;
+    const char *file = opt_str(I, a, 2, &ok);
+    spec->title = opt_str(I, a, 3, &ok);
+    spec->xlabel = opt_str(I, a, 4, &ok);
+    spec->ylabel = opt_str(I, a, 5, &ok);
+    spec->style = opt_str(I, a, 9, &ok);
+    ok = ok && (!arg_given(a, 7) || arg_bool(I, a, 7, &logx)) &&
+         (!arg_given(a, 8) || arg_bool(I, a, 8, &logy));
+    spec->logx = logx;
+    spec->logy = logy;
+    spec->path = figure_path(file);
+    return ok;
+}
+
+static Value bi_plot(Interp *I, const Args *a)
+{
+    Value x = arg_given(a, 1) ? a->v[0] : val_nil;
+    Value y = arg_given(a, 1) ? a->v[1] : a->v[0];
+    Series ss = {0, NULL};
+    PlotSpec spec = {0};
+    bool ok = fill_spec(I, a, &spec) &&
+              (y.kind == VAL_LIST ? list_series(I, a, x, y, &ss)
+                                  : matrix_series(I, a, x, y, &ss)) &&
+              plot_labels(I, a, &ss);
+    Value r = ok ? val_nil : val_error;
+    if (ok) {
+        char err[1024];
+        spec.nseries = ss.n;
+        spec.series = ss.s;
+        fflush(I->out);
+        if (plot_render(&spec, I->out, err, sizeof err) != 0)
+            r = bi_error(I, a, "%s", err);
+        else if (spec.path)
+            r = val_str(spec.path);
+    }
+    free((char *)spec.path);
+    series_free(&ss);
+    return r;
+}
+
+const Builtin builtins_plot[] = {
+    {"plot", 1, 10, "plot(x, y, file, title, xlabel, ylabel, labels, logx, logy, style)",
+     "draws y against x (or against 1..n) with gnuplot: y a vector, a matrix (a series "
+     "per column) or a list of vectors (x then a matching list); file = \"fig.svg\" or "
+     "\".png\" writes the figure and keeps fig.gp and fig.dat beside it to restyle "
+     "(relative names go to $OVP_FIGDIR when set); without file, a text plot is "
+     "printed; style is lines, points or linespoints. Returns the figure's path",
+     bi_plot},
+    BUILTIN_END,
+};

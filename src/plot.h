@@ -1,0 +1,86 @@
+/* plot.h: figures drawn by gnuplot, run as a subprocess.
+ *
+ * Independent of the interpreter: plain C arrays in, files or text out.
+ *
+ * For a figure "DIR/fig.png" (or .svg) plot_render writes, beside it,
+ *   DIR/fig.dat  the data: one block per series in series order, blocks
+ *                separated by two blank lines (gnuplot's `index N`), lines
+ *                "x y" printed with %.17g so the values round trip;
+ *   DIR/fig.gp   a commented gnuplot script that plots fig.dat into fig.png,
+ *                naming both files relative to its own folder, so that
+ *                `cd DIR && gnuplot fig.gp` redraws the figure after the
+ *                user edits the script;
+ * and then runs gnuplot on fig.gp with DIR as its working directory.
+ *
+ * Skipped points. A point whose x or y is NaN or infinite, or is <= 0 on a
+ * logarithmic axis, is not written to the .dat. Where points were skipped a
+ * single blank line is written instead, which gnuplot draws as a break in
+ * the line (as a NaN does in most plotting tools); the .gp comment above the
+ * plot command gives each series' skipped counts. A series with no point
+ * left is an error.
+ *
+ * Text is never interpreted by gnuplot: titles, axis labels and series
+ * labels are written as double-quoted gnuplot strings with '"' and '\'
+ * escaped, a newline written as \n (gnuplot then breaks the title into
+ * lines) and other control characters replaced by spaces; every terminal is
+ * set `noenhanced`, so '_', '^', '{' and '@' print as themselves.
+ */
+#ifndef OVP_PLOT_H
+#define OVP_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* One curve. x and y have n elements each: the caller, which knows both
+ * lengths, checks that they agree before filling this in (an x/y mismatch
+ * cannot be represented here). */
+typedef struct PlotSeries {
+    const double *x;      /* NULL: 1..n */
+    const double *y;
+    size_t n;
+    const char *label;    /* NULL: no key entry */
+} PlotSeries;
+
+/* A whole figure. All pointers are borrowed for the duration of the call. */
+typedef struct PlotSpec {
+    const char *path;     /* "fig.png" or "fig.svg" (any case); NULL: text plot */
+    const char *title, *xlabel, *ylabel;   /* may be NULL */
+    bool logx, logy;
+    const char *style;    /* "lines" (default, also for NULL), "points", "linespoints" */
+    int width, height;    /* pixels for png/svg (0: 800x500); characters for text (0: 79x24) */
+    int nseries;
+    const PlotSeries *series;
+} PlotSpec;
+
+/* Draws spec. For a figure path, writes PATH.dat and PATH.gp beside it (see
+ * above; existing files are replaced) and runs gnuplot on the script; the
+ * three files stay. With path NULL, renders with `set terminal dumb W H`
+ * into a temporary directory (TMPDIR or /tmp), copies gnuplot's standard
+ * output to text_out (form feeds removed) and deletes the temporary files.
+ * gnuplot is found on PATH and executed directly (fork/exec, no shell); its
+ * standard error goes to a temporary file that is read back afterwards.
+ *
+ * Returns 0 on success. On failure returns -1 and, when err is non-NULL and
+ * errlen > 0, writes a one-line message into err (truncated to errlen):
+ *   "plot: gnuplot is not installed (apt-get install gnuplot-nox)"
+ *   "plot: no series to plot", "plot: series 2 is empty",
+ *   "plot: series 2 has no y values",
+ *   "plot: series 2 has no point to plot (3 non-finite, 1 nonpositive on a
+ *    log axis)",
+ *   "plot: unknown figure type "fig.jpg" (use .png or .svg)",
+ *   "plot: unknown style "dots" (use lines, points or linespoints)",
+ *   "plot: width and height must be positive",
+ *   "plot: text plot needs an output stream",
+ *   "plot: cannot write DIR/fig.dat: No such file or directory",
+ *   "gnuplot: line 7: cannot open file; output not changed; system error:
+ *    Is a directory" when gnuplot exits with a failure status (messages
+ *    gnuplot prints while succeeding, such as warnings, are ignored).
+ * Validation happens before anything is written. */
+int plot_render(const PlotSpec *spec, FILE *text_out, char *err, size_t errlen);
+
+/* True when an executable file named "gnuplot" is found in a directory of
+ * PATH (empty components are ignored; unset PATH means "/usr/bin:/bin"). */
+bool plot_available(void);
+
+#endif
