@@ -345,3 +345,10 @@ void builtin_write_reference(FILE *out)
             fprintf(out, "- `%s`: %s\n", b->signature, b->help);
     }
 }
+
+void builtin_write_names(FILE *out)
+{
+    for (int f = 0; builtin_families[f]; f++)
+        for (const Builtin *b = builtin_families[f]; b->name; b++)
+            fprintf(out, "%s\n", b->name);
+}

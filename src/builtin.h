@@ -36,6 +36,8 @@ extern const char *const builtin_family_names[];
 void builtin_register_all(Interp *I);
 /* Writes the Markdown reference of every built-in (doc/builtins.md). */
 void builtin_write_reference(FILE *out);
+/* Writes every built-in's name, one per line (for editor syntax files). */
+void builtin_write_names(FILE *out);
 const Builtin *builtin_lookup(const char *name);
 
 /* Name of parameter i (0-based) from the signature into buf; "" if none. */

@@ -39,6 +39,7 @@ static void usage(FILE *out)
           "  --seed N      seed the random generator with N (default 0)\n"
           "  --dump-ast    print the syntax tree instead of running\n"
           "  --reference   print the built-in reference (Markdown)\n"
+          "  --builtin-names  print the built-in names, one per line\n"
           "  --help        this text\n"
           "  --version     version and random stream\n"
           "\n"
@@ -59,6 +60,9 @@ static int parse_options(int argc, char **argv, Options *o)
             exit(EXIT_OK);
         } else if (strcmp(a, "--reference") == 0) {
             builtin_write_reference(stdout);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--builtin-names") == 0) {
+            builtin_write_names(stdout);
             exit(EXIT_OK);
         } else if (strcmp(a, "--dump-ast") == 0) {
             o->dump_ast = true;
