@@ -413,6 +413,8 @@ static Value unary_matrix(Interp *I, AstOp op, Value a, const Loc *loc)
         return a;
     if (op == OP_TRANSPOSE) {
         Matrix *t = mat_transpose(a.as.mat);
+        if (t)
+            t->logical = a.as.mat->logical;   /* a transposed mask is a mask */
         size_t r = a.as.mat->cols, c = a.as.mat->rows;
         val_unref(a);
         return t ? val_mat(t) : size_error(I, loc, r, c);

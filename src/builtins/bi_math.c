@@ -214,6 +214,101 @@ static Value bi_pow(Interp *I, const Args *a)
     return ops_broadcast(I, x, y, e_pow, "pow", NULL);
 }
 
+static double e_mod(double x, double y) { return y == 0 ? x : x - floor(x / y) * y; }
+
+static Value bi_mod(Interp *I, const Args *a)
+{
+    for (int i = 0; i < 2; i++)
+        if (!ops_is_scalar(a->v[i]) && a->v[i].kind != VAL_MAT)
+            return arg_type_error(I, a, i, "a number or matrix");
+    Value x = val_ref(a->v[0]), y = val_ref(a->v[1]);
+    if (x.kind == VAL_NUM && y.kind == VAL_NUM)
+        return val_num(e_mod(x.as.num, y.as.num));
+    return ops_broadcast(I, x, y, e_mod, "mod", NULL);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);   /* NaN sorts last */
+    return (x > y) - (x < y);
+}
+
+/* A copy of m with each column (or the whole vector) sorted ascending. */
+static Matrix *sorted(const Matrix *m)
+{
+    Matrix *s = mat_copy(m);
+    if (!s)
+        return NULL;
+    s->logical = false;
+    size_t len = mat_is_vector(m) ? mat_numel(m) : m->rows;
+    size_t groups = mat_is_vector(m) ? 1 : m->cols;
+    for (size_t j = 0; j < groups && len; j++)
+        qsort(s->data + j * len, len, sizeof(double), cmp_double);
+    return s;
+}
+
+static Value bi_sort(Interp *I, const Args *a)
+{
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    Matrix *s = sorted(m);
+    mat_unref(m);
+    return bi_mat(I, a, s);
+}
+
+static double r_median(const double *x, size_t n, size_t stride)
+{
+    if (n == 0)
+        return NAN;
+    double *c = malloc(n * sizeof *c);
+    if (!c)
+        return NAN;
+    for (size_t i = 0; i < n; i++)
+        c[i] = x[i * stride];
+    qsort(c, n, sizeof *c, cmp_double);
+    double med = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+    free(c);
+    return med;
+}
+
+/* Sample variance (divides by n - 1; 0 for one element). */
+static double r_var(const double *x, size_t n, size_t s)
+{
+    if (n < 2)
+        return n ? 0 : NAN;
+    double m = r_mean(x, n, s), t = 0;
+    for (size_t i = 0; i < n; i++)
+        t += (x[i * s] - m) * (x[i * s] - m);
+    return t / (double)(n - 1);
+}
+
+static double r_std(const double *x, size_t n, size_t s) { return sqrt(r_var(x, n, s)); }
+
+static Value bi_median(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_median, false); }
+static Value bi_var(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_var, false); }
+static Value bi_std(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_std, false); }
+
+/* Running sums down a vector, or down each column of a matrix. */
+static Value bi_cumsum(Interp *I, const Args *a)
+{
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    Matrix *c = mat_copy(m);
+    size_t len = mat_is_vector(m) ? mat_numel(m) : m->rows;
+    size_t groups = mat_is_vector(m) ? 1 : m->cols;
+    for (size_t j = 0; c && j < groups; j++)
+        for (size_t i = 1; i < len; i++)
+            c->data[j * len + i] += c->data[j * len + i - 1];
+    if (c)
+        c->logical = false;
+    mat_unref(m);
+    return bi_mat(I, a, c);
+}
+
 static Value bi_find(Interp *I, const Args *a)
 {
     Matrix *m = arg_mat(I, a, 0);
@@ -300,6 +395,15 @@ const Builtin builtins_math[] = {
     {"any", 1, 2, "any(A, dim)", "true if any element is non-zero (or along dim)", bi_any},
     {"all", 1, 2, "all(A, dim)", "true if every element is non-zero (or along dim); "
      "all([]) is true", bi_all},
+    {"mod", 2, 2, "mod(x, y)", "x - floor(x ./ y) .* y elementwise (the sign of y); "
+     "mod(x, 0) is x", bi_mod},
+    {"sort", 1, 1, "sort(A)", "the elements of a vector in ascending order (NaN "
+     "last), or each column of a matrix sorted", bi_sort},
+    {"median", 1, 2, "median(A, dim)", "median of all elements, or along dim 1 or 2", bi_median},
+    {"var", 1, 2, "var(A, dim)", "sample variance (divides by n - 1) of all elements, "
+     "or along dim 1 or 2", bi_var},
+    {"std", 1, 2, "std(A, dim)", "sample standard deviation, sqrt(var)", bi_std},
+    {"cumsum", 1, 1, "cumsum(A)", "running sums down a vector or down each column", bi_cumsum},
     {"find", 1, 1, "find(A)", "linear (column-major, 1-based) indices of the non-zero "
      "elements", bi_find},
     {"norm", 1, 2, "norm(A, p)", "2-norm of a vector, Frobenius norm of a matrix; "
