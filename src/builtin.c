@@ -11,17 +11,18 @@
 
 extern const Builtin builtins_core[], builtins_math[], builtins_linalg[],
     builtins_random[], builtins_io[], builtins_ad[], builtins_train[], builtins_theory[],
-    builtins_plot[];
+    builtins_plot[], builtins_data[];
 
 const Builtin *const builtin_families[] = {
     builtins_core, builtins_math, builtins_linalg, builtins_random,
-    builtins_io, builtins_ad, builtins_train, builtins_theory, builtins_plot, NULL,
+    builtins_io, builtins_ad, builtins_train, builtins_theory, builtins_plot,
+    builtins_data, NULL,
 };
 
 const char *const builtin_family_names[] = {
     "Construction, shape and values", "Elementwise maths and reductions",
     "Linear algebra", "Random numbers", "Output, checks and errors",
-    "Differentiation", "Training", "Theory", "Figures", NULL,
+    "Differentiation", "Training", "Theory", "Figures", "Files", NULL,
 };
 
 void builtin_register_all(Interp *I)
