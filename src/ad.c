@@ -55,9 +55,16 @@ bool ad_live(const Interp *I, Value v)
 
 bool ad_any_tracked(const Value *v, int n)
 {
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         if (v[i].kind == VAL_VAR)
             return true;
+        if (v[i].kind == VAL_LIST && ad_any_tracked(v[i].as.list->items,
+                                                     (int)v[i].as.list->n))
+            return true;
+        if (v[i].kind == VAL_REC && ad_any_tracked(v[i].as.rec->vals,
+                                                    (int)v[i].as.rec->n))
+            return true;
+    }
     return false;
 }
 
@@ -881,12 +888,45 @@ static bool is_constant_builtin(const char *name)
     return false;
 }
 
+/* Built-ins that differentiate themselves by composing recorded
+ * operations (e2e multiplies its tracked layers with the * operator). */
+static const char *const composite_builtins[] = {"e2e", NULL};
+
+static bool listed(const char *const *names, const char *name)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* True when a tracked value of the active tape sits inside v. */
+static bool holds_live(const Interp *I, Value v)
+{
+    if (v.kind == VAL_LIST || v.kind == VAL_REC) {
+        size_t n = v.kind == VAL_LIST ? v.as.list->n : v.as.rec->n;
+        Value *items = v.kind == VAL_LIST ? v.as.list->items : v.as.rec->vals;
+        for (size_t i = 0; i < n; i++)
+            if (holds_live(I, items[i]))
+                return true;
+        return false;
+    }
+    return ad_live(I, v);
+}
+
 Value ad_builtin(Interp *I, const Builtin *bi, Args *a)
 {
+    if (listed(composite_builtins, bi->name))
+        return bi->fn(I, a);
     const AdRule *rule = rule_named(bi->name);
-    bool live = false;
-    for (int i = 0; i < a->n; i++)
+    bool live = false, nested = false;
+    for (int i = 0; i < a->n; i++) {
         live = live || ad_live(I, a->v[i]);
+        nested = nested || (a->v[i].kind != VAL_VAR && holds_live(I, a->v[i]));
+    }
+    if (nested && !is_constant_builtin(bi->name))
+        return interp_error(I, NULL, "%s: no derivative rule for values being "
+                            "differentiated inside a list or record", bi->name);
     if (live && !rule && !is_constant_builtin(bi->name))
         return interp_error(I, NULL, "%s: no derivative rule; it cannot be used "
                             "on a value being differentiated", bi->name);

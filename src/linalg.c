@@ -633,7 +633,9 @@ static LaStatus pow_eigs(Matrix *w, double p)
         double l = w->data[i];
         if (l < -tol && !is_nonneg_int(p))
             return LA_NOT_PSD;
-        if (l < 0 && l >= -tol)
+        /* eigenvalues within rounding of 0 are 0: a fractional power would
+         * otherwise blow their noise up (1e-16^(1/3) = 5e-6) */
+        if (fabs(l) <= tol && (l < 0 || !is_nonneg_int(p)))
             l = 0.0;
         if (p < 0 && l <= tol)
             return LA_SINGULAR;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ad.h"
 #include "builtin.h"
 #include "eval.h"
 #include "hermite.h"
@@ -412,8 +413,21 @@ static Value shape_chain_error(Interp *I, const Args *a, Matrix **W, int N)
     return bi_error(I, a, "out of memory");
 }
 
+/* W_N ... W_1 through the * operator, so tracked layers are differentiated
+ * like any product. */
+static Value e2e_tracked(Interp *I, Value l)
+{
+    Value p = val_ref(l.as.list->items[0]);
+    for (size_t j = 1; j < l.as.list->n && !VAL_IS_ERR(p); j++)
+        p = ops_binary(I, OP_MUL, val_ref(l.as.list->items[j]), p, I->site);
+    return p;
+}
+
 static Value bi_e2e(Interp *I, const Args *a)
 {
+    if (a->v[0].kind == VAL_LIST && a->v[0].as.list->n > 0 &&
+        ad_any_tracked(a->v[0].as.list->items, (int)a->v[0].as.list->n))
+        return e2e_tracked(I, a->v[0]);
     Matrix **W = NULL;
     int N = 0;
     Value r = val_error;
