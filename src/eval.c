@@ -299,10 +299,56 @@ static Value eval_logical(Interp *I, AstNode *n)
     return ops_binary(I, n->op, a, b, &n->loc);
 }
 
+/* A' * B and A * B': the product with a transposed operand, without
+ * building the transpose. */
+static bool is_transposed(const AstNode *n)
+{
+    return n->kind == AST_UNOP && n->op == OP_TRANSPOSE;
+}
+
+static Value eval_product_transposed(Interp *I, AstNode *n)
+{
+    bool ta = is_transposed(n->kids[0]), tb = is_transposed(n->kids[1]);
+    Value a = eval(I, ta ? n->kids[0]->kids[0] : n->kids[0]);
+    if (VAL_IS_ERR(a))
+        return a;
+    Value b = eval(I, tb ? n->kids[1]->kids[0] : n->kids[1]);
+    if (VAL_IS_ERR(b)) {
+        val_unref(a);
+        return b;
+    }
+    bool plain = a.kind == VAL_MAT && b.kind == VAL_MAT && !ops_is_scalar(a) &&
+                 !ops_is_scalar(b);
+    size_t ka = plain ? (ta ? a.as.mat->rows : a.as.mat->cols) : 0;
+    size_t kb = plain ? (tb ? b.as.mat->cols : b.as.mat->rows) : 1;
+    if (plain && ka == kb) {
+        Matrix *m = mat_mul(a.as.mat, b.as.mat, ta, tb);
+        val_unref(a);
+        val_unref(b);
+        return m ? val_mat(m) : interp_error(I, &n->loc, "out of memory in a product");
+    }
+    if (ta)
+        a = ops_unary(I, OP_TRANSPOSE, a, &n->kids[0]->loc);
+    if (tb && !VAL_IS_ERR(a))
+        b = ops_unary(I, OP_TRANSPOSE, b, &n->kids[1]->loc);
+    else if (tb)
+        val_unref(b);
+    if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
+        if (!VAL_IS_ERR(a))
+            val_unref(a);
+        if (!VAL_IS_ERR(b))
+            val_unref(b);
+        return val_error;
+    }
+    return ops_binary(I, OP_MUL, a, b, &n->loc);
+}
+
 static Value eval_binop(Interp *I, AstNode *n)
 {
     if (n->op == OP_AND || n->op == OP_OR)
         return eval_logical(I, n);
+    if (n->op == OP_MUL && (is_transposed(n->kids[0]) || is_transposed(n->kids[1])))
+        return eval_product_transposed(I, n);
     Value a = eval(I, n->kids[0]);
     if (VAL_IS_ERR(a))
         return a;

@@ -194,8 +194,24 @@ static char *self_path(const char *argv0)
     return p ? p : strdup(argv0);
 }
 
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+void openblas_set_num_threads(int n);
+#endif
+
+/* One BLAS thread unless OPENBLAS_NUM_THREADS asks for more: the matrices
+ * of these experiments are small, where threads cost more than they give,
+ * and one thread makes every result bit-identical from run to run. */
+static void blas_threads(void)
+{
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+    if (!getenv("OPENBLAS_NUM_THREADS"))
+        openblas_set_num_threads(1);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    blas_threads();
     if (argc > 1 && strcmp(argv[1], "suite") == 0) {
         char *self = self_path(argv[0]);
         int code = suite_main(argc - 1, argv + 1, self);

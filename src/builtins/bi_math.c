@@ -20,6 +20,15 @@ static double is_nan(double x) { return isnan(x) != 0; }
 static double is_inf(double x) { return isinf(x) != 0; }
 static double round_half_away(double x) { return round(x); }
 
+/* tanh through expm1: as accurate as libm's near 0, and faster. */
+static double fast_tanh(double x)
+{
+    if (fabs(x) > 22)
+        return x > 0 ? 1 : -1;
+    double e = expm1(2 * x);
+    return e / (e + 2);
+}
+
 /* name, C function, help */
 #define ELEMENTWISE_LIST(X)                                                  \
     X(exp, exp, "e^x, elementwise")                                          \
@@ -27,7 +36,7 @@ static double round_half_away(double x) { return round(x); }
     X(sqrt, sqrt, "square root, elementwise (nan for negatives)")            \
     X(abs, fabs, "absolute value, elementwise")                              \
     X(sign, sign, "-1, 0 or 1 by the sign of each element")                  \
-    X(tanh, tanh, "hyperbolic tangent, elementwise")                         \
+    X(tanh, fast_tanh, "hyperbolic tangent, elementwise")                    \
     X(sigmoid, sigmoid, "logistic function 1/(1+e^-x), elementwise")         \
     X(relu, relu, "max(x, 0), elementwise")                                  \
     X(softplus, softplus, "log(1+e^x), elementwise")                         \
