@@ -124,14 +124,12 @@ static Value bin(Interp *I, AstOp op, Value a, Value b)
     return ops_binary(I, op, val_ref(a), val_ref(b), NULL);
 }
 
-/* Takes a and b. */
+/* Takes a and b (an error in either is passed on; val_unref ignores it). */
 static Value bin_take(Interp *I, AstOp op, Value a, Value b)
 {
     if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
-        if (!VAL_IS_ERR(a))
-            val_unref(a);
-        if (!VAL_IS_ERR(b))
-            val_unref(b);
+        val_unref(a);
+        val_unref(b);
         return val_error;
     }
     return ops_binary(I, op, a, b, NULL);

@@ -329,15 +329,12 @@ static Value eval_product_transposed(Interp *I, AstNode *n)
     }
     if (ta)
         a = ops_unary(I, OP_TRANSPOSE, a, &n->kids[0]->loc);
-    if (tb && !VAL_IS_ERR(a))
-        b = ops_unary(I, OP_TRANSPOSE, b, &n->kids[1]->loc);
-    else if (tb)
-        val_unref(b);
+    if (tb)   /* ops_unary takes b; val_unref ignores an error value */
+        b = VAL_IS_ERR(a) ? (val_unref(b), val_error)
+                          : ops_unary(I, OP_TRANSPOSE, b, &n->kids[1]->loc);
     if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
-        if (!VAL_IS_ERR(a))
-            val_unref(a);
-        if (!VAL_IS_ERR(b))
-            val_unref(b);
+        val_unref(a);
+        val_unref(b);
         return val_error;
     }
     return ops_binary(I, OP_MUL, a, b, &n->loc);

@@ -7,7 +7,9 @@
 #include "eval.h"
 #include "ops.h"
 
-static Value bi_grad(Interp *I, const Args *a)
+/* grad and value_and_grad: f alone gives the bound function; f and x the
+ * gradient, with the value too when asked. */
+static Value gradient(Interp *I, const Args *a, bool with_value)
 {
     if (!arg_callable(I, a, 0))
         return val_error;
@@ -16,24 +18,16 @@ static Value bi_grad(Interp *I, const Args *a)
     Value v, g;
     if (!ad_value_and_grad(I, a->v[0], a->v[1], a->n - 2, a->v + 2, a->bi->name, &v, &g))
         return val_error;
-    val_unref(v);
-    return g;
-}
-
-static Value bi_value_and_grad(Interp *I, const Args *a)
-{
-    if (!arg_callable(I, a, 0))
-        return val_error;
-    if (a->n < 2)
-        return val_partial(a->bi, val_ref(a->v[0]));
-    Value v, g;
-    if (!ad_value_and_grad(I, a->v[0], a->v[1], a->n - 2, a->v + 2, a->bi->name, &v, &g))
-        return val_error;
+    if (!with_value)
+        return g;
     Value l = val_list_new(2);
     list_push(l.as.list, v);
     list_push(l.as.list, g);
     return l;
 }
+
+static Value bi_grad(Interp *I, const Args *a) { return gradient(I, a, false); }
+static Value bi_value_and_grad(Interp *I, const Args *a) { return gradient(I, a, true); }
 
 /* ---- jacobian ----------------------------------------------------- */
 
