@@ -337,8 +337,6 @@ static Value vjp_concat(Interp *I, const AdNode *n, int k, Value g)
 /* ------------------------------------------------------------------ */
 /* rules of the elementwise built-ins                                  */
 
-static double d_sigmoid(double x) { double s = x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); return s * (1 - s); }
-static double d_tanh(double x) { double t = tanh(x); return 1 - t * t; }
 static double d_relu(double x) { return x > 0 ? 1 : 0; }
 static double d_softplus(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
 static double d_log(double x) { return 1 / x; }
@@ -360,8 +358,11 @@ static Value vjp_exp(Interp *I, const AdNode *n, int k, Value g) { (void)k; retu
 static Value vjp_log(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_log, g); }
 static Value vjp_sqrt(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_sqrt, g); }
 static Value vjp_abs(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_abs, g); }
-static Value vjp_tanh(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_tanh, g); }
-static Value vjp_sigmoid(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_sigmoid, g); }
+/* tanh' = 1 - tanh^2 and sigmoid' = s (1 - s), from the saved output. */
+static double d_from_tanh(double t) { return 1 - t * t; }
+static double d_from_sigmoid(double s) { return s * (1 - s); }
+static Value vjp_tanh(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->out, d_from_tanh, g); }
+static Value vjp_sigmoid(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->out, d_from_sigmoid, g); }
 static Value vjp_relu(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_relu, g); }
 static Value vjp_softplus(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_softplus, g); }
 static Value vjp_sin(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], cos, g); }

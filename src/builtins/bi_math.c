@@ -20,13 +20,15 @@ static double is_nan(double x) { return isnan(x) != 0; }
 static double is_inf(double x) { return isinf(x) != 0; }
 static double round_half_away(double x) { return round(x); }
 
-/* tanh through expm1: as accurate as libm's near 0, and faster. */
+/* tanh through exp away from 0 (1 - 2/(e^2|x| + 1) has no cancellation
+ * there, and exp is several times cheaper than libm's tanh); libm near 0. */
 static double fast_tanh(double x)
 {
-    if (fabs(x) > 22)
-        return x > 0 ? 1 : -1;
-    double e = expm1(2 * x);
-    return e / (e + 2);
+    double a = fabs(x);
+    if (a < 0.625)
+        return tanh(x);
+    double t = a > 22 ? 1 : 1 - 2 / (exp(2 * a) + 1);
+    return x < 0 ? -t : t;
 }
 
 /* name, C function, help */
