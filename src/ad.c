@@ -256,6 +256,9 @@ static Value vjp_ldiv(Interp *I, const AdNode *n, int k, Value g)
         swapped.saved = s;
         return vjp_ediv(I, &swapped, 1 - k, g);
     }
+    if (!mat_is_square(n->saved[0].as.mat))
+        return interp_error(I, NULL, "no derivative rule for a least-squares "
+                            "solve (the matrix is not square)");
     Value At = ops_unary(I, OP_TRANSPOSE, val_ref(n->saved[0]), NULL);
     Value dB = bin_take(I, OP_LDIV, At, val_ref(g));
     if (k == 1 || VAL_IS_ERR(dB))
@@ -269,6 +272,9 @@ static Value vjp_rdiv(Interp *I, const AdNode *n, int k, Value g)
 {
     if (ops_is_scalar(n->saved[1]))
         return vjp_ediv(I, n, k, g);
+    if (!mat_is_square(n->saved[1].as.mat))
+        return interp_error(I, NULL, "no derivative rule for a least-squares "
+                            "solve (the matrix is not square)");
     Value Bt = ops_unary(I, OP_TRANSPOSE, val_ref(n->saved[1]), NULL);
     Value dA = bin_take(I, OP_DIV, val_ref(g), Bt);
     if (k == 0 || VAL_IS_ERR(dA))
@@ -537,6 +543,8 @@ static Value vjp_inv(Interp *I, const AdNode *n, int k, Value g)
 static Value vjp_det(Interp *I, const AdNode *n, int k, Value g)
 {
     (void)k;   /* g det(A) inv(A)' */
+    if (n->saved[0].kind != VAL_MAT)
+        return val_num(ops_scalar(g));   /* det of a number is the number */
     Matrix *X = NULL;
     if (la_inv(n->saved[0].as.mat, &X) != LA_OK)
         return interp_error(I, NULL, "det: the derivative needs a non-singular matrix");
@@ -547,6 +555,8 @@ static Value vjp_det(Interp *I, const AdNode *n, int k, Value g)
 static Value vjp_trace(Interp *I, const AdNode *n, int k, Value g)
 {
     (void)I, (void)k;
+    if (n->saved[0].kind != VAL_MAT)
+        return val_num(ops_scalar(g));
     Value d = filled_like(n->saved[0], 0);
     for (size_t i = 0; i < rows_of(n->saved[0]); i++)
         d.as.mat->data[i + i * rows_of(n->saved[0])] = ops_scalar(g);
@@ -567,51 +577,51 @@ static Value vjp_solve(Interp *I, const AdNode *n, int k, Value g)
 /* the table                                                           */
 
 const AdRule ad_rules[] = {
-    {"+", vjp_add, "X + Y[1, :] + 2"},
-    {"-", vjp_sub, "X - Y[:, 2]"},
-    {".*", vjp_emul, "X .* Y"},
-    {"./", vjp_ediv, "X ./ Y"},
-    {".^", vjp_epow, "X .^ Y"},
-    {"*", vjp_matmul, "X * Y' * X"},
-    {"\\", vjp_ldiv, "[X, [1; 0.5; 2]] \\ Y"},
-    {"/", vjp_rdiv, "Y' / [X, [1; 0.5; 2]]'"},
-    {"^", vjp_epow, "X[1, 1] ^ Y[2, 2]"},
-    {"neg", vjp_neg, "-X"},
-    {"plus", vjp_plus, "+X"},
-    {"'", vjp_transpose, "X'"},
-    {"index", vjp_index, "[X[2, :]'; X[[1, 1, 3]]'; X[end]; X[X > 1]; X[:, 1]]"},
-    {"concat", vjp_concat, "[X, Y; Y, 2 * X]"},
-    {"exp", vjp_exp, "exp(X)"},
-    {"log", vjp_log, "log(X)"},
-    {"sqrt", vjp_sqrt, "sqrt(X)"},
-    {"abs", vjp_abs, "abs(X - 1)"},
-    {"tanh", vjp_tanh, "tanh(X)"},
-    {"sigmoid", vjp_sigmoid, "sigmoid(X)"},
-    {"relu", vjp_relu, "relu(X - 1)"},
-    {"softplus", vjp_softplus, "softplus(X)"},
-    {"sin", vjp_sin, "sin(X)"},
-    {"cos", vjp_cos, "cos(X)"},
-    {"tan", vjp_tan, "tan(X)"},
-    {"asin", vjp_asin, "asin(X / 2)"},
-    {"acos", vjp_acos, "acos(X / 2)"},
-    {"atan", vjp_atan, "atan(X)"},
-    {"sum", vjp_sum, "[sum(X), sum(sum(X, 1)), sum(sum(X, 2))]"},
-    {"mean", vjp_mean, "[mean(X), mean(mean(X, 1)), mean(mean(X, 2))]"},
-    {"sumsq", vjp_sumsq, "[sumsq(X), sum(sumsq(X, 1))]"},
-    {"prod", vjp_prod, "prod(X)"},
-    {"norm", vjp_norm, "[norm(X), norm(X[:, 1]), norm(X, 2)]"},
-    {"max", vjp_extreme, "[max(X), sum(sum(max(X, Y)))]"},
-    {"min", vjp_extreme, "[min(X), sum(sum(min(X, Y)))]"},
-    {"pow", vjp_pow_builtin, "pow(X, Y)"},
-    {"reshape", vjp_reshape, "reshape(X, 2, 3)"},
-    {"repmat", vjp_repmat, "repmat(X, 2, 3)"},
-    {"diag", vjp_diag, "[diag(X[:, 1]), diag(X * Y')]"},
-    {"cat", vjp_cat, "cat(1, X, Y)"},
-    {"inv", vjp_inv, "inv([X, [1; 0.5; 2]])"},
-    {"det", vjp_det, "det([X, [1; 0.5; 2]])"},
-    {"trace", vjp_trace, "trace(X * Y')"},
-    {"solve", vjp_solve, "solve([X, [1; 0.5; 2]], Y)"},
-    {NULL, NULL, NULL},
+    {"+", vjp_add, "X + Y[1, :] + 2", 0},
+    {"-", vjp_sub, "X - Y[:, 2]", 0},
+    {".*", vjp_emul, "X .* Y", 0},
+    {"./", vjp_ediv, "X ./ Y", 0},
+    {".^", vjp_epow, "X .^ Y", 0},
+    {"*", vjp_matmul, "X * Y' * X", 0},
+    {"\\", vjp_ldiv, "[X, [1; 0.5; 2]] \\ Y", 0},
+    {"/", vjp_rdiv, "Y' / [X, [1; 0.5; 2]]'", 0},
+    {"^", vjp_epow, "X[1, 1] ^ Y[2, 2]", 0},
+    {"neg", vjp_neg, "-X", 0},
+    {"plus", vjp_plus, "+X", 0},
+    {"'", vjp_transpose, "X'", 0},
+    {"index", vjp_index, "[X[2, :]'; X[[1, 1, 3]]'; X[end]; X[X > 1]; X[:, 1]]", 0},
+    {"concat", vjp_concat, "[X, Y; Y, 2 * X]", 0},
+    {"exp", vjp_exp, "exp(X)", 0},
+    {"log", vjp_log, "log(X)", 0},
+    {"sqrt", vjp_sqrt, "sqrt(X)", 0},
+    {"abs", vjp_abs, "abs(X - 1)", 0},
+    {"tanh", vjp_tanh, "tanh(X)", 0},
+    {"sigmoid", vjp_sigmoid, "sigmoid(X)", 0},
+    {"relu", vjp_relu, "relu(X - 1)", 0},
+    {"softplus", vjp_softplus, "softplus(X)", 0},
+    {"sin", vjp_sin, "sin(X)", 0},
+    {"cos", vjp_cos, "cos(X)", 0},
+    {"tan", vjp_tan, "tan(X)", 0},
+    {"asin", vjp_asin, "asin(X / 2)", 0},
+    {"acos", vjp_acos, "acos(X / 2)", 0},
+    {"atan", vjp_atan, "atan(X)", 0},
+    {"sum", vjp_sum, "[sum(X), sum(sum(X, 1)), sum(sum(X, 2))]", 1},
+    {"mean", vjp_mean, "[mean(X), mean(mean(X, 1)), mean(mean(X, 2))]", 1},
+    {"sumsq", vjp_sumsq, "[sumsq(X), sum(sumsq(X, 1))]", 1},
+    {"prod", vjp_prod, "prod(X)", 1},
+    {"norm", vjp_norm, "[norm(X), norm(X[:, 1]), norm(X, 2)]", 1},
+    {"max", vjp_extreme, "[max(X), sum(sum(max(X, Y)))]", 2},
+    {"min", vjp_extreme, "[min(X), sum(sum(min(X, Y)))]", 2},
+    {"pow", vjp_pow_builtin, "pow(X, Y)", 0},
+    {"reshape", vjp_reshape, "reshape(X, 2, 3)", 1},
+    {"repmat", vjp_repmat, "repmat(X, 2, 3)", 1},
+    {"diag", vjp_diag, "[diag(X[:, 1]), diag(X * Y')]", 1},
+    {"cat", vjp_cat, "cat(1, X, Y)", 0},
+    {"inv", vjp_inv, "inv([X, [1; 0.5; 2]])", 1},
+    {"det", vjp_det, "det([X, [1; 0.5; 2]])", 1},
+    {"trace", vjp_trace, "trace(X * Y')", 1},
+    {"solve", vjp_solve, "solve([X, [1; 0.5; 2]], Y)", 0},
+    {NULL, NULL, NULL, 0},
 };
 
 static const AdRule *rule_named(const char *name)
@@ -651,7 +661,7 @@ bool ad_backward(Interp *I, Value out, Value seed, const Loc *loc)
         if (!n->rule || n->grad.kind == VAL_NIL)
             continue;
         for (int k = 0; k < n->nin; k++) {
-            if (n->in[k] < 0)
+            if (n->in[k] < 0 || (n->rule->ndiff && k >= n->rule->ndiff))
                 continue;
             Value d = n->rule->vjp(I, n, k, n->grad);
             if (!accumulate(I, &t->nodes[n->in[k]], d)) {
@@ -814,10 +824,12 @@ Value ad_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
     bool live = ad_live(I, a) || ad_live(I, b);
     const char *name = op_rule_name(op, pa, pb);
     Value r;
-    if (live && differentiable_op(op) && !name)
+    if (live && differentiable_op(op) && !name) {
+        val_unref(pa);
+        val_unref(pb);
         r = interp_error(I, loc, "operator %s: no derivative rule for a "
                          "matrix power (use .^ or repeated products)", ast_op_name(op));
-    else
+    } else
         r = ops_binary(I, op, pa, pb, loc);
     if (live && name && !VAL_IS_ERR(r))
         r = record(I, rule_named(name), 2, inputs, r);

@@ -37,6 +37,8 @@ typedef struct AdRule {
     AdVjp vjp;
     const char *fd_expr;     /* an ovp expression in X and Y for the
                                 finite-difference test of this rule */
+    int ndiff;               /* inputs 1..ndiff are differentiable (0: all);
+                                the rest (counts, dims) are constants */
 } AdRule;
 
 typedef struct Tape {

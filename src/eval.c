@@ -170,13 +170,11 @@ static Value concat_row(Interp *I, AstNode *row)
 {
     int n = row->nkids;
     Value *vals = xcalloc((size_t)n, sizeof *vals);
-    Value r;
-    if (!eval_all(I, row, 0, vals))
-        r = val_error;
-    else
+    Value r = val_error;
+    if (eval_all(I, row, 0, vals)) {
         r = ops_concat(I, vals, n, true, "matrix literal", &row->loc);
-    if (!VAL_IS_ERR(r))
         unref_all(vals, n);
+    }
     free(vals);
     return r;
 }

@@ -2,7 +2,9 @@
  * library: run a file, -e code, stdin, or the REPL. */
 #include "config.h"
 
+#include <errno.h>
 #include <malloc.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,9 +148,14 @@ static char *program_text(const Options *o, const char **name, size_t *len)
         return read_stream(stdin, len);
     }
     *name = o->file;
+    struct stat st;
+    if (stat(o->file, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "ovp: error: cannot read '%s': Is a directory\n", o->file);
+        return NULL;
+    }
     FILE *f = fopen(o->file, "rb");
     if (!f) {
-        perror(o->file);
+        fprintf(stderr, "ovp: error: cannot read '%s': %s\n", o->file, strerror(errno));
         return NULL;
     }
     char *text = read_stream(f, len);

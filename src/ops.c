@@ -254,8 +254,18 @@ static Value matrix_product(Interp *I, Value a, Value b, const Loc *loc)
     return r;
 }
 
+/* A number as a 1x1 matrix value (takes v). */
+static Value as_matrix(Value v)
+{
+    if (v.kind == VAL_MAT)
+        return v;
+    return val_mat(mat_scalar(ops_scalar(v)));
+}
+
 static Value solve_op(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
 {
+    a = as_matrix(a);
+    b = as_matrix(b);
     Matrix *x = NULL;
     LaStatus s = op == OP_LDIV ? la_solve(a.as.mat, b.as.mat, &x)
                                : la_rdivide(a.as.mat, b.as.mat, &x);
@@ -528,8 +538,9 @@ static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
 Value ops_concat(Interp *I, const Value *vals, int n, bool horiz,
                  const char *who, const Loc *loc)
 {
-    if (ad_any_tracked(vals, n))
-        return ad_concat(I, vals, n, horiz, who, loc);
+    for (int i = 0; i < n; i++)   /* tracked blocks (not ones inside lists) */
+        if (vals[i].kind == VAL_VAR)
+            return ad_concat(I, vals, n, horiz, who, loc);
     size_t rows, cols;
     if (!concat_check(I, vals, n, horiz, &rows, &cols, who, loc))
         return val_error;

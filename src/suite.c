@@ -98,7 +98,7 @@ static int parse(Suite *s, int argc, char **argv)
         else
             return usage();
     }
-    if (s->jobs < 1 || s->timeout <= 0)
+    if (s->jobs < 1 || !(s->timeout > 0))
         return usage();
     return 0;
 }
@@ -129,7 +129,8 @@ static bool list_scripts(Suite *s)
         j->name = xstrndup(e->d_name, len - 4);
     }
     closedir(d);
-    qsort(s->list, (size_t)s->n, sizeof *s->list, by_name);
+    if (s->n > 0)
+        qsort(s->list, (size_t)s->n, sizeof *s->list, by_name);
     return true;
 }
 

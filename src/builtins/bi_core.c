@@ -76,7 +76,10 @@ static Value bi_linspace(Interp *I, const Args *a)
     if (!m)
         return val_error;
     for (size_t k = 0; k < n; k++)
-        m->data[k] = n == 1 ? hi : lo + (hi - lo) * (double)k / (double)(n - 1);
+    {
+        double t = n == 1 ? 1 : (double)k / (double)(n - 1);
+        m->data[k] = lo * (1 - t) + hi * t;   /* no overflow of hi - lo */
+    }
     if (n > 1)
         m->data[n - 1] = hi;
     return val_mat(m);

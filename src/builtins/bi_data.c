@@ -57,6 +57,7 @@ static bool header_arg(Interp *I, const Args *a, int i, size_t cols, char ***h, 
         Value s = l.as.list->items[k];
         if (s.kind != VAL_STR) {
             free(*h);
+            *h = NULL;
             bi_error(I, a, "header item %zu is not a string", k + 1);
             return false;
         }

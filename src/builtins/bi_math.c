@@ -280,7 +280,9 @@ static double r_median(const double *x, size_t n, size_t stride)
     for (size_t i = 0; i < n; i++)
         c[i] = x[i * stride];
     qsort(c, n, sizeof *c, cmp_double);
-    double med = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+    /* NaN sorts last, so any NaN shows at the end; halves avoid overflow */
+    double med = isnan(c[n - 1]) ? NAN
+                 : n % 2 ? c[n / 2] : c[n / 2 - 1] / 2 + c[n / 2] / 2;
     free(c);
     return med;
 }
@@ -289,7 +291,7 @@ static double r_median(const double *x, size_t n, size_t stride)
 static double r_var(const double *x, size_t n, size_t s)
 {
     if (n < 2)
-        return n ? 0 : NAN;
+        return n && !isnan(x[0]) && !isinf(x[0]) ? 0 : NAN;
     double m = r_mean(x, n, s), t = 0;
     for (size_t i = 0; i < n; i++)
         t += (x[i * s] - m) * (x[i * s] - m);

@@ -15,6 +15,10 @@
 #include "ops.h"
 #include "theory.h"
 
+/* Depth limit for balance, precond and balanced nets: each layer is a
+ * matrix (and a term of the preconditioner). */
+#define MAX_DEPTH 10000
+
 /* ---- activations as functions of one variable -------------------- */
 
 /* A user function called on one number; errors surface as NaN and a
@@ -270,6 +274,15 @@ static Matrix *orthogonal(Interp *I, size_t r, size_t c, double gain)
     return T;
 }
 
+/* True when the layers of dims hold at most 2^31 numbers in all. */
+static bool dims_fit(const size_t *d, size_t nd)
+{
+    double total = 0;
+    for (size_t i = 0; i + 1 < nd; i++)
+        total += (double)d[i] * (double)d[i + 1];
+    return total <= (double)MAT_MAX_ELEMS;
+}
+
 static Value init_balanced(Interp *I, const Args *a, double std)
 {
     Matrix *dims = arg_given(a, 4) ? arg_vector(I, a, 4) : NULL;
@@ -289,6 +302,8 @@ static Value init_balanced(Interp *I, const Args *a, double std)
         bi_error(I, a, "dims must have at least two entries, got %zu", nd);
     else if (!ok)
         bi_error(I, a, "dims must be positive integers");
+    else if (nd > MAX_DEPTH + 1 || !dims_fit(d, nd))
+        bi_error(I, a, "dims describe a net too large to build");
     else if (arg_given(a, 5) && !target)
         ;
     else {
@@ -444,8 +459,8 @@ static Value balance_split(Interp *I, const Args *a)
     long N;
     if (!arg_int(I, a, 1, &N))
         return val_error;
-    if (N < 1)
-        return bi_error(I, a, "N must be at least 1, got %ld", N);
+    if (N < 1 || N > MAX_DEPTH)
+        return bi_error(I, a, "N must be between 1 and %d, got %ld", MAX_DEPTH, N);
     Matrix *A = arg_mat(I, a, 0);
     if (!A)
         return val_error;
@@ -456,7 +471,9 @@ static Value balance_split(Interp *I, const Args *a)
     }
     Matrix **W = xcalloc((size_t)N, sizeof *W);
     Value r = val_error;
-    if (dims && (nd != (size_t)N + 1 || dims[0] != A->cols || dims[N] != A->rows))
+    if (dims && !dims_fit(dims, nd))
+        bi_error(I, a, "dims describe a net too large to build");
+    else if (dims && (nd != (size_t)N + 1 || dims[0] != A->cols || dims[N] != A->rows))
         bi_error(I, a, "dims must have N + 1 = %ld entries from cols(W) = %zu to "
                  "rows(W) = %zu", N + 1, A->cols, A->rows);
     else if ((dims ? th_balanced_split_dims(A, (int)N, dims, W)
@@ -494,8 +511,8 @@ static Value bi_precond(Interp *I, const Args *a)
     long N;
     if (!arg_int(I, a, 1, &N))
         return val_error;
-    if (N < 1)
-        return bi_error(I, a, "N must be at least 1, got %ld", N);
+    if (N < 1 || N > MAX_DEPTH)
+        return bi_error(I, a, "N must be between 1 and %d, got %ld", MAX_DEPTH, N);
     Matrix *W = arg_mat(I, a, 0), *G = W ? arg_mat(I, a, 2) : NULL;
     Value r = val_error;
     if (G && (G->rows != W->rows || G->cols != W->cols))

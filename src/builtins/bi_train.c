@@ -109,6 +109,21 @@ static bool read_lr(Interp *I, const Args *a, int i, TrainOpts *o)
     return true;
 }
 
+/* Tracked quantities are stored beside the trajectory's own fields. */
+static bool track_names_free(Interp *I, const Args *a, Value track)
+{
+    static const char *const reserved[] = {"x", "x0", "loss", "gradnorm", "dist",
+        "path", "step", "steps", "diverged", "converged", "interrupted", "seconds", NULL};
+    for (size_t i = 0; track.kind == VAL_REC && i < track.as.rec->n; i++)
+        for (int k = 0; reserved[k]; k++)
+            if (strcmp(track.as.rec->keys[i], reserved[k]) == 0) {
+                bi_error(I, a, "track name '%s' is taken by the trajectory record; "
+                         "choose another", reserved[k]);
+                return false;
+            }
+    return true;
+}
+
 static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
 {
     /* first: momentum, tol, every, track, stop */
@@ -131,6 +146,12 @@ static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
         arg_type_error(I, a, first + 3, "a record of functions");
         return false;
     }
+    if (!(o->tol >= 0)) {
+        bi_error(I, a, "tol must be a non-negative number, got %g", o->tol);
+        return false;
+    }
+    if (!track_names_free(I, a, o->track))
+        return false;
     o->stop = arg_given(a, first + 4) ? a->v[first + 4] : val_nil;
     return o->stop.kind == VAL_NIL || arg_callable(I, a, first + 4);
 }
@@ -483,6 +504,10 @@ static bool read_sgd(Interp *I, const Args *a, TrainOpts *o)
         return false;
     if (o->n == 0 || o->batch == 0 || o->epochs < 0) {
         bi_error(I, a, "n and batch must be at least 1 and epochs non-negative");
+        return false;
+    }
+    if (!mat_size_ok(o->n, 1)) {
+        bi_error(I, a, "n = %zu samples is more than a matrix can index", o->n);
         return false;
     }
     return true;
