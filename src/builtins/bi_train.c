@@ -374,13 +374,27 @@ static bool interrupted(Run *r)
     return true;
 }
 
+/* In the REPL, Ctrl-C inside the loss (a call or a loop noticed it
+ * first) still ends the run with its trajectory, not with an error. */
+static int step_failed(Run *r)
+{
+    if (!r->I->repl || r->I->err.code != EXIT_INTERRUPT)
+        return -1;
+    interp_clear_error(r->I);
+    interp_interrupted = 0;
+    fprintf(stderr, "\n%s: interrupted; returning the trajectory so far\n",
+            r->a->bi->name);
+    r->t.interrupted = true;
+    return 0;
+}
+
 /* One full step at x_t; returns 1 to continue, 0 to stop, -1 on error. */
 static int gd_step(Run *r, long t, long total, Value batch)
 {
     double loss, lr;
     Value g;
     if (!loss_and_grad(r->I, r->o, r->x, batch, &loss, &g))
-        return -1;
+        return step_failed(r);
     double gn = sqrt(tree_dist2(g, val_nil));
     bool last = t == total || non_finite(r, t, loss, gn) ||
                 (r->o->tol > 0 && gn <= r->o->tol);
