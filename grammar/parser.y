@@ -68,6 +68,16 @@ static AstNode *with_callee(ParseCtx *ctx, AstNode *args, AstKind kind,
     return bounded(ctx, args, l);
 }
 
+/* Appends a parameter, refusing a name already in the list. */
+static AstNode *add_param(ParseCtx *ctx, AstNode *params, AstNode *p)
+{
+    for (int i = 0; i < params->nkids; i++)
+        if (strcmp(params->kids[i]->str, p->str) == 0)
+            parse_fail(ctx, p->loc.line, p->loc.col, p->loc.end_line, p->loc.end_col,
+                       false, "parameter '%s' appears twice", p->str);
+    return ast_add(params, p);
+}
+
 /* Only names, indexings and field accesses of those can be assigned. */
 static bool is_target(const AstNode *n)
 {
@@ -230,7 +240,7 @@ params: %empty                      { $$ = ast_new(AST_PARAMS, mkloc(ctx, @$)); 
     ;
 
 paramlist: param                    { $$ = ast_add(ast_new(AST_PARAMS, mkloc(ctx, @$)), $1); }
-    | paramlist ',' param           { $$ = ast_add($1, $3); }
+    | paramlist ',' param           { $$ = add_param(ctx, $1, $3); }
     ;
 
 param: IDENT                        { $$ = ast_str(AST_PARAM, $1, mkloc(ctx, @$)); }

@@ -139,6 +139,15 @@ static void unref_all(Value *vals, int n)
         val_unref(vals[i]);
 }
 
+/* An item of a list or record must be a value ("nothing" is not). */
+static bool has_value(Interp *I, Value v, const AstNode *n)
+{
+    if (v.kind != VAL_NIL)
+        return true;
+    interp_error(I, &n->loc, "this item has no value");
+    return false;
+}
+
 static Value eval_list(Interp *I, AstNode *n)
 {
     Value l = val_list_new((size_t)n->nkids);
@@ -148,6 +157,11 @@ static Value eval_list(Interp *I, AstNode *n)
         return val_error;
     }
     l.as.list->n = (size_t)n->nkids;
+    for (int i = 0; i < n->nkids; i++)
+        if (!has_value(I, l.as.list->items[i], n->kids[i])) {
+            val_unref(l);
+            return val_error;
+        }
     return l;
 }
 
@@ -156,9 +170,9 @@ static Value eval_record(Interp *I, AstNode *n)
     Value r = val_rec_new();
     for (int i = 0; i < n->nkids; i++) {
         Value v = eval(I, n->kids[i]->kids[0]);
-        if (VAL_IS_ERR(v)) {
+        if (VAL_IS_ERR(v) || !has_value(I, v, n->kids[i]->kids[0])) {
             val_unref(r);
-            return v;
+            return val_error;
         }
         rec_set(r.as.rec, n->kids[i]->str, v);
     }

@@ -118,6 +118,9 @@ Interp *interp_new(void)
     I->ret = val_nil;
     I->stdlib_dir = find_stdlib();
     rng_seed(&I->rng, 0);
+    struct timespec ts;   /* toc() without tic() counts from the start */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    I->tic = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
     builtin_register_all(I);
     define_constants(I);
     return I;

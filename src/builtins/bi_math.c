@@ -341,6 +341,22 @@ static Value bi_find(Interp *I, const Args *a)
 /* ---- norms ------------------------------------------------------- */
 
 
+/* sqrt(sum x^2) scaled by the largest |x|, so 1e200 and 1e-200 entries
+ * neither overflow nor underflow. */
+static double euclidean(const double *x, size_t n)
+{
+    double big = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(x[i]) > big || isnan(x[i]))
+            big = fabs(x[i]);
+    if (big == 0 || isnan(big) || isinf(big))
+        return big;
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (x[i] / big) * (x[i] / big);
+    return big * sqrt(s);
+}
+
 static double vector_pnorm(const Matrix *m, double p)
 {
     size_t n = mat_numel(m);
@@ -378,7 +394,7 @@ static Value bi_norm(Interp *I, const Args *a)
         return bi_error(I, a, "p must be at least 1, got %g", p);
     }
     if (fro || (p == 2 && mat_is_vector(m)))
-        r = sqrt(r_sumsq(m->data, mat_numel(m), 1));
+        r = euclidean(m->data, mat_numel(m));
     else if (mat_is_vector(m))
         r = vector_pnorm(m, p);
     else if (p == 2)
