@@ -53,19 +53,29 @@ bool ad_live(const Interp *I, Value v)
     return v.kind == VAL_VAR && I->tape && v.as.var->tape_id == I->tape->id;
 }
 
-bool ad_any_tracked(const Value *v, int n)
+/* Lists and records are searched this deep for tracked values. */
+#define TRACK_SEARCH_DEPTH 1000
+
+static bool any_tracked_at(const Value *v, int n, int depth)
 {
     for (int i = 0; i < n; i++) {
         if (v[i].kind == VAL_VAR)
             return true;
-        if (v[i].kind == VAL_LIST && ad_any_tracked(v[i].as.list->items,
-                                                     (int)v[i].as.list->n))
+        if (depth >= TRACK_SEARCH_DEPTH)
+            continue;
+        if (v[i].kind == VAL_LIST &&
+            any_tracked_at(v[i].as.list->items, (int)v[i].as.list->n, depth + 1))
             return true;
-        if (v[i].kind == VAL_REC && ad_any_tracked(v[i].as.rec->vals,
-                                                    (int)v[i].as.rec->n))
+        if (v[i].kind == VAL_REC &&
+            any_tracked_at(v[i].as.rec->vals, (int)v[i].as.rec->n, depth + 1))
             return true;
     }
     return false;
+}
+
+bool ad_any_tracked(const Value *v, int n)
+{
+    return any_tracked_at(v, n, 0);
 }
 
 /* Appends a node; inputs are the operands as given (tracked or not). */
@@ -912,13 +922,13 @@ static bool listed(const char *const *names, const char *name)
 }
 
 /* True when a tracked value of the active tape sits inside v. */
-static bool holds_live(const Interp *I, Value v)
+static bool holds_live(const Interp *I, Value v, int depth)
 {
-    if (v.kind == VAL_LIST || v.kind == VAL_REC) {
+    if ((v.kind == VAL_LIST || v.kind == VAL_REC) && depth < TRACK_SEARCH_DEPTH) {
         size_t n = v.kind == VAL_LIST ? v.as.list->n : v.as.rec->n;
         Value *items = v.kind == VAL_LIST ? v.as.list->items : v.as.rec->vals;
         for (size_t i = 0; i < n; i++)
-            if (holds_live(I, items[i]))
+            if (holds_live(I, items[i], depth + 1))
                 return true;
         return false;
     }
@@ -933,7 +943,7 @@ Value ad_builtin(Interp *I, const Builtin *bi, Args *a)
     bool live = false, nested = false;
     for (int i = 0; i < a->n; i++) {
         live = live || ad_live(I, a->v[i]);
-        nested = nested || (a->v[i].kind != VAL_VAR && holds_live(I, a->v[i]));
+        nested = nested || (a->v[i].kind != VAL_VAR && holds_live(I, a->v[i], 0));
     }
     if (nested && !is_constant_builtin(bi->name))
         return interp_error(I, NULL, "%s: no derivative rule for values being "

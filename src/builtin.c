@@ -135,7 +135,9 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
     Args a = {nslots, slots, bi, nargout};
     const Loc *saved_site = I->site;
     I->site = loc;
-    Value r = ad_any_tracked(slots, nslots) ? ad_builtin(I, bi, &a) : bi->fn(I, &a);
+    /* tracked values exist only while a tape records (inside grad, gd...) */
+    bool tracked = I->tape && ad_any_tracked(slots, nslots);
+    Value r = tracked ? ad_builtin(I, bi, &a) : bi->fn(I, &a);
     I->site = saved_site;
     if (VAL_IS_ERR(r) && !I->err.located && loc) {
         I->err.loc = *loc;

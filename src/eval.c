@@ -24,12 +24,12 @@ int *closure_refcount(Closure *c)
     return &c->rc;
 }
 
-void closure_free(Closure *c)
+Value *closure_release(Closure *c, int *n)
 {
-    for (int i = 0; i < c->nupvals; i++)
-        val_unref(c->upvals[i]);
-    free(c->upvals);
+    Value *up = c->upvals;
+    *n = c->nupvals;
     free(c);
+    return up;
 }
 
 const char *closure_name(const Closure *c)

@@ -133,9 +133,23 @@ static void compact_string(StrBuf *out, const Str *s)
     sb_putc(out, '"');
 }
 
+/* Nesting shown before the rest is elided as "...". */
+#define COMPACT_MAX_DEPTH 100
+
+static void compact_at(StrBuf *out, Value v, int depth);
+
 void format_compact(StrBuf *out, Value v)
 {
+    compact_at(out, v, 0);
+}
+
+static void compact_at(StrBuf *out, Value v, int depth)
+{
     v = val_primal(v);
+    if (depth > COMPACT_MAX_DEPTH && (v.kind == VAL_LIST || v.kind == VAL_REC)) {
+        sb_puts(out, "...");
+        return;
+    }
     switch (v.kind) {
     case VAL_NUM: format_number(out, v.as.num); break;
     case VAL_BOOL: sb_puts(out, v.as.b ? "true" : "false"); break;
@@ -146,7 +160,7 @@ void format_compact(StrBuf *out, Value v)
         for (size_t i = 0; i < v.as.list->n; i++) {
             if (i)
                 sb_puts(out, ", ");
-            format_compact(out, v.as.list->items[i]);
+            compact_at(out, v.as.list->items[i], depth + 1);
         }
         sb_putc(out, '}');
         break;
@@ -154,7 +168,7 @@ void format_compact(StrBuf *out, Value v)
         sb_putc(out, '{');
         for (size_t i = 0; i < v.as.rec->n; i++) {
             sb_printf(out, "%s%s: ", i ? ", " : "", v.as.rec->keys[i]);
-            format_compact(out, v.as.rec->vals[i]);
+            compact_at(out, v.as.rec->vals[i], depth + 1);
         }
         sb_puts(out, v.as.rec->n ? "}" : ":}");
         break;

@@ -6,8 +6,9 @@
 
 #include "strbuf.h"
 
-/* Closures are freed by the evaluator, which knows their layout. */
-void closure_free(struct Closure *fn);
+/* Closures belong to the evaluator, which knows their layout: it frees
+ * one and hands back its captured values (to be released by the caller). */
+Value *closure_release(struct Closure *fn, int *n);
 int *closure_refcount(struct Closure *fn);
 
 const Value val_nil = {.kind = VAL_NIL};
@@ -107,26 +108,61 @@ Value val_ref(Value v)
     return v;
 }
 
-static void list_free(List *l)
+/* Freeing without recursion: a container whose count reaches zero hands
+ * the values it held to a work list, so a million nested lists (or a long
+ * chain of closures) cannot overflow the C stack. */
+typedef struct Work {
+    Value *v;
+    size_t n, cap;
+    Value local[16];
+} Work;
+
+static void work_push(Work *w, Value v)
+{
+    if (v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_NIL)
+        return;
+    if (w->n == w->cap) {
+        size_t cap = w->cap * 2;
+        Value *bigger = xmalloc(cap * sizeof *bigger);
+        memcpy(bigger, w->v, w->n * sizeof *bigger);
+        if (w->v != w->local)
+            free(w->v);
+        w->v = bigger;
+        w->cap = cap;
+    }
+    w->v[w->n++] = v;
+}
+
+static void drop_list(List *l, Work *w)
 {
     for (size_t i = 0; i < l->n; i++)
-        val_unref(l->items[i]);
+        work_push(w, l->items[i]);
     free(l->items);
     free(l);
 }
 
-static void rec_free(Record *r)
+static void drop_rec(Record *r, Work *w)
 {
     for (size_t i = 0; i < r->n; i++) {
         free(r->keys[i]);
-        val_unref(r->vals[i]);
+        work_push(w, r->vals[i]);
     }
     free(r->keys);
     free(r->vals);
     free(r);
 }
 
-void val_unref(Value v)
+static void drop_closure(struct Closure *fn, Work *w)
+{
+    int n;
+    Value *up = closure_release(fn, &n);
+    for (int i = 0; i < n; i++)
+        work_push(w, up[i]);
+    free(up);
+}
+
+/* Drops one reference; frees the object when it was the last. */
+static void drop(Value v, Work *w)
 {
     switch (v.kind) {
     case VAL_STR:
@@ -134,32 +170,39 @@ void val_unref(Value v)
             free(v.as.str);
         break;
     case VAL_MAT: mat_unref(v.as.mat); break;
-    case VAL_LIST:
-        if (--v.as.list->rc == 0)
-            list_free(v.as.list);
-        break;
-    case VAL_REC:
-        if (--v.as.rec->rc == 0)
-            rec_free(v.as.rec);
-        break;
-    case VAL_FUNC:
-        if (--(*closure_refcount(v.as.fn)) == 0)
-            closure_free(v.as.fn);
-        break;
+    case VAL_LIST: if (--v.as.list->rc == 0) drop_list(v.as.list, w); break;
+    case VAL_REC: if (--v.as.rec->rc == 0) drop_rec(v.as.rec, w); break;
+    case VAL_FUNC: if (--(*closure_refcount(v.as.fn)) == 0) drop_closure(v.as.fn, w); break;
     case VAL_PARTIAL:
         if (--v.as.partial->rc == 0) {
-            val_unref(v.as.partial->bound);
+            work_push(w, v.as.partial->bound);
             free(v.as.partial);
         }
         break;
     case VAL_VAR:
         if (--v.as.var->rc == 0) {
-            val_unref(v.as.var->primal);
+            work_push(w, v.as.var->primal);
             free(v.as.var);
         }
         break;
     default: break;
     }
+}
+
+void val_unref(Value v)
+{
+    if (v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_NIL ||
+        v.kind == VAL_ERROR || v.kind == VAL_BUILTIN)
+        return;
+    Work w;
+    w.v = w.local;
+    w.n = 0;
+    w.cap = sizeof w.local / sizeof *w.local;
+    drop(v, &w);
+    while (w.n > 0)
+        drop(w.v[--w.n], &w);
+    if (w.v != w.local)
+        free(w.v);
 }
 
 void val_unique_list(Value *v)
@@ -245,10 +288,24 @@ static bool mat_equal(const Matrix *a, const Matrix *b)
     return true;
 }
 
+/* Deeper structures than this compare by identity (no C-stack overflow). */
+#define EQUAL_MAX_DEPTH 10000
+
+static bool equal_at(Value a, Value b, int depth);
+
 bool val_equal(Value a, Value b)
+{
+    return equal_at(a, b, 0);
+}
+
+static bool equal_at(Value a, Value b, int depth)
 {
     a = val_primal(a);
     b = val_primal(b);
+    if (a.kind == VAL_LIST && b.kind == VAL_LIST && a.as.list == b.as.list)
+        return true;   /* the same shared list */
+    if (a.kind == VAL_REC && b.kind == VAL_REC && a.as.rec == b.as.rec)
+        return true;
     if (a.kind != b.kind)
         return false;
     switch (a.kind) {
@@ -260,7 +317,8 @@ bool val_equal(Value a, Value b)
         if (a.as.list->n != b.as.list->n)
             return false;
         for (size_t i = 0; i < a.as.list->n; i++)
-            if (!val_equal(a.as.list->items[i], b.as.list->items[i]))
+            if (depth > EQUAL_MAX_DEPTH ||
+                !equal_at(a.as.list->items[i], b.as.list->items[i], depth + 1))
                 return false;
         return true;
     case VAL_REC:
@@ -268,7 +326,7 @@ bool val_equal(Value a, Value b)
             return false;
         for (size_t i = 0; i < a.as.rec->n; i++) {
             const Value *f = rec_get(b.as.rec, a.as.rec->keys[i]);
-            if (!f || !val_equal(a.as.rec->vals[i], *f))
+            if (!f || depth > EQUAL_MAX_DEPTH || !equal_at(a.as.rec->vals[i], *f, depth + 1))
                 return false;
         }
         return true;
