@@ -9,7 +9,7 @@
  * turns gnuplot's last error line into the message.
  *
  * Script safety. Everything taken from the caller reaches gnuplot only as a
- * single-quoted string ('' for a quote, newlines spliced in as ."\n".),
+ * single-quoted string (quotes and newlines spliced in as ."'". and ."\n".),
  * inside which gnuplot performs no backquote command substitution and no
  * escapes; file names are given as './NAME' so that gnuplot's special
  * names ('<cmd', '|cmd', '-', '~/...') cannot occur. In comments, control
@@ -106,7 +106,7 @@ static void put_quoted(FILE *f, const char *s)
     fputc('\'', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '\'')
-            fputs("''", f);
+            fputs("'.\"'\".'", f);   /* gnuplot mishandles a lone '' */
         else if (*p == '\n')
             fputs("'.\"\\n\".'", f);
         else
