@@ -426,11 +426,39 @@ static Value vjp_sumsq(Interp *I, const AdNode *n, int k, Value g)
     return bin_take(I, OP_EMUL, twice, val_ref(g));
 }
 
+/* d prod / d x_i = the product of the other elements of x_i's group
+ * (all of x, or its column or row), from prefix and suffix products so
+ * that zeros in x are handled exactly. */
+static void products_of_others(const double *x, double *out, size_t len, size_t stride)
+{
+    double prefix = 1;
+    for (size_t i = 0; i < len; i++) {
+        out[i * stride] = prefix;
+        prefix *= x[i * stride];
+    }
+    double suffix = 1;
+    for (size_t i = len; i-- > 0;) {
+        out[i * stride] *= suffix;
+        suffix *= x[i * stride];
+    }
+}
+
 static Value vjp_prod(Interp *I, const AdNode *n, int k, Value g)
 {
-    (void)k;   /* out ./ x, so exact zeros in x are not supported */
-    Value q = bin_take(I, OP_EDIV, spread(I, n->out, n->saved[0]), val_ref(n->saved[0]));
-    return bin_take(I, OP_EMUL, q, val_ref(g));
+    (void)k;
+    Value x = n->saved[0];
+    Value d = filled_like(x, 0);
+    const double *in = x.kind == VAL_MAT ? x.as.mat->data : &x.as.num;
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    size_t r = rows_of(x), c = cols_of(x);
+    int dim = reduce_dim(n);
+    if (dim == 0)
+        products_of_others(in, out, r * c, 1);
+    for (size_t j = 0; dim == 1 && j < c; j++)
+        products_of_others(in + j * r, out + j * r, r, 1);
+    for (size_t i = 0; dim == 2 && i < r; i++)
+        products_of_others(in + i, out + i, c, r);
+    return bin_take(I, OP_EMUL, d, val_ref(g));
 }
 
 /* Vector 2-norm and Frobenius norm: x / |x|; spectral: u1 v1'. */
@@ -618,7 +646,7 @@ const AdRule ad_rules[] = {
     {"sum", vjp_sum, "[sum(X), sum(sum(X, 1)), sum(sum(X, 2))]", 1},
     {"mean", vjp_mean, "[mean(X), mean(mean(X, 1)), mean(mean(X, 2))]", 1},
     {"sumsq", vjp_sumsq, "[sumsq(X), sum(sumsq(X, 1))]", 1},
-    {"prod", vjp_prod, "prod(X)", 1},
+    {"prod", vjp_prod, "[prod(X), sum(prod(X, 1)), sum(prod(X, 2))]", 1},
     {"norm", vjp_norm, "[norm(X), norm(X[:, 1]), norm(X, 2)]", 1},
     {"max", vjp_extreme, "[max(X), sum(sum(max(X, Y)))]", 2},
     {"min", vjp_extreme, "[min(X), sum(sum(min(X, Y)))]", 2},

@@ -10,6 +10,10 @@
  * default; f(n) is n x n; f(r, c) is r x c. */
 static bool shape_args(Interp *I, const Args *a, int i, size_t *r, size_t *c)
 {
+    if (!arg_given(a, i) && arg_given(a, i + 1)) {
+        bi_error(I, a, "the number of rows is missing (the columns are given)");
+        return false;
+    }
     if (!arg_given(a, i)) {
         *r = *c = 1;
         return true;
