@@ -190,6 +190,18 @@ static double e_max(double x, double y) { return isnan(x) || x > y ? x : y; }
 static double e_min(double x, double y) { return isnan(x) || x < y ? x : y; }
 static double e_pow(double x, double y) { return pow(x, y); }
 
+/* f(x, y) elementwise over arguments 1 and 2, with broadcasting. */
+static Value binary_map(Interp *I, const Args *a, ElemFn2 f)
+{
+    for (int i = 0; i < 2; i++)
+        if (!ops_is_scalar(a->v[i]) && a->v[i].kind != VAL_MAT)
+            return arg_type_error(I, a, i, "a number or matrix");
+    Value x = val_ref(a->v[0]), y = val_ref(a->v[1]);
+    if (x.kind == VAL_NUM && y.kind == VAL_NUM)
+        return val_num(f(x.as.num, y.as.num));
+    return ops_broadcast(I, x, y, f, a->bi->name, NULL);
+}
+
 /* max(A): largest element; max(A, B): elementwise; max(A, dim = d). */
 static Value extreme(Interp *I, const Args *a, Reducer r, ElemFn2 e)
 {
@@ -198,45 +210,19 @@ static Value extreme(Interp *I, const Args *a, Reducer r, ElemFn2 e)
     /* max(A, [], 2), the Octave spelling of max(A, dim = 2) */
     if (arg_given(a, 1) && arg_given(a, 2) && !placeholder)
         return bi_error(I, a, "give either a second operand or dim, not both");
-    if (arg_given(a, 1) && !placeholder) {
-        if (!ops_is_scalar(a->v[1]) && a->v[1].kind != VAL_MAT)
-            return arg_type_error(I, a, 1, "a number or matrix");
-        if (!ops_is_scalar(a->v[0]) && a->v[0].kind != VAL_MAT)
-            return arg_type_error(I, a, 0, "a number or matrix");
-        Value x = val_ref(a->v[0]), y = val_ref(a->v[1]);
-        if (x.kind == VAL_NUM && y.kind == VAL_NUM)
-            return val_num(e(x.as.num, y.as.num));
-        return ops_broadcast(I, x, y, e, a->bi->name, NULL);
-    }
+    if (arg_given(a, 1) && !placeholder)
+        return binary_map(I, a, e);
     return reduce_args(I, a, 2, r, false);
 }
 
 static Value bi_max(Interp *I, const Args *a) { return extreme(I, a, r_max, e_max); }
 static Value bi_min(Interp *I, const Args *a) { return extreme(I, a, r_min, e_min); }
 
-static Value bi_pow(Interp *I, const Args *a)
-{
-    for (int i = 0; i < 2; i++)
-        if (!ops_is_scalar(a->v[i]) && a->v[i].kind != VAL_MAT)
-            return arg_type_error(I, a, i, "a number or matrix");
-    Value x = val_ref(a->v[0]), y = val_ref(a->v[1]);
-    if (x.kind == VAL_NUM && y.kind == VAL_NUM)
-        return val_num(pow(x.as.num, y.as.num));
-    return ops_broadcast(I, x, y, e_pow, "pow", NULL);
-}
+static Value bi_pow(Interp *I, const Args *a) { return binary_map(I, a, e_pow); }
 
 static double e_mod(double x, double y) { return y == 0 ? x : x - floor(x / y) * y; }
 
-static Value bi_mod(Interp *I, const Args *a)
-{
-    for (int i = 0; i < 2; i++)
-        if (!ops_is_scalar(a->v[i]) && a->v[i].kind != VAL_MAT)
-            return arg_type_error(I, a, i, "a number or matrix");
-    Value x = val_ref(a->v[0]), y = val_ref(a->v[1]);
-    if (x.kind == VAL_NUM && y.kind == VAL_NUM)
-        return val_num(e_mod(x.as.num, y.as.num));
-    return ops_broadcast(I, x, y, e_mod, "mod", NULL);
-}
+static Value bi_mod(Interp *I, const Args *a) { return binary_map(I, a, e_mod); }
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -454,13 +454,22 @@ static Value bi_e2e(Interp *I, const Args *a)
     return r;
 }
 
+/* The depth argument N of balance and precond. */
+static bool read_depth(Interp *I, const Args *a, int i, long *N)
+{
+    if (!arg_int(I, a, i, N))
+        return false;
+    if (*N >= 1 && *N <= MAX_DEPTH)
+        return true;
+    bi_error(I, a, "N must be between 1 and %d, got %ld", MAX_DEPTH, *N);
+    return false;
+}
+
 static Value balance_split(Interp *I, const Args *a)
 {
     long N;
-    if (!arg_int(I, a, 1, &N))
+    if (!read_depth(I, a, 1, &N))
         return val_error;
-    if (N < 1 || N > MAX_DEPTH)
-        return bi_error(I, a, "N must be between 1 and %d, got %ld", MAX_DEPTH, N);
     Matrix *A = arg_mat(I, a, 0);
     if (!A)
         return val_error;
@@ -509,10 +518,8 @@ static Value bi_balance(Interp *I, const Args *a)
 static Value bi_precond(Interp *I, const Args *a)
 {
     long N;
-    if (!arg_int(I, a, 1, &N))
+    if (!read_depth(I, a, 1, &N))
         return val_error;
-    if (N < 1 || N > MAX_DEPTH)
-        return bi_error(I, a, "N must be between 1 and %d, got %ld", MAX_DEPTH, N);
     Matrix *W = arg_mat(I, a, 0), *G = W ? arg_mat(I, a, 2) : NULL;
     Value r = val_error;
     if (G && (G->rows != W->rows || G->cols != W->cols))
