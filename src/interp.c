@@ -325,12 +325,7 @@ static bool file_exists(const char *path)
 
 static char *join_path(const char *dir, const char *name, const char *ext)
 {
-    StrBuf b;
-    sb_init(&b);
-    sb_printf(&b, "%s%s%s%s", dir ? dir : "", dir ? "/" : "", name, ext);
-    char *s = sb_take(&b);
-    sb_free(&b);
-    return s;
+    return xasprintf("%s%s%s%s", dir ? dir : "", dir ? "/" : "", name, ext);
 }
 
 /* The folder of the importing file ("." for the REPL and -e). */

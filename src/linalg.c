@@ -35,21 +35,12 @@ static bool dim_ok(size_t n)
     return n <= lim;
 }
 
-static bool all_finite(const Matrix *A)
-{
-    size_t n = mat_numel(A);
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(A->data[i]))
-            return false;
-    return true;
-}
-
 /* Admission test shared by every entry point. */
 static LaStatus check_in(const Matrix *A)
 {
     if (!dim_ok(A->rows) || !dim_ok(A->cols))
         return LA_NOMEM;
-    return all_finite(A) ? LA_OK : LA_NO_CONVERGE;
+    return mat_all_finite(A) ? LA_OK : LA_NO_CONVERGE;
 }
 
 static LaStatus check_square(const Matrix *A)
@@ -478,7 +469,7 @@ double la_norm2(const Matrix *A)
 {
     if (mat_is_empty(A))
         return 0.0;
-    if (!all_finite(A))
+    if (!mat_all_finite(A))
         return nonfinite_norm(A);
     if (mat_is_vector(A) && mat_numel(A) <= INT32_MAX)
         return cblas_dnrm2((int)mat_numel(A), A->data, 1);

@@ -2,6 +2,7 @@
 #include "matrix.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ Matrix *mat_new(size_t rows, size_t cols)
 Matrix *mat_from(size_t rows, size_t cols, const double *data)
 {
     Matrix *m = mat_new_uninit(rows, cols);
-    if (m && rows * cols)
+    if (m && rows * cols != 0)
         memcpy(m->data, data, rows * cols * sizeof(double));
     return m;
 }
@@ -93,6 +94,15 @@ bool mat_unique(Matrix **m)
 size_t mat_numel(const Matrix *m)
 {
     return m->rows * m->cols;
+}
+
+bool mat_all_finite(const Matrix *m)
+{
+    size_t n = mat_numel(m);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(m->data[i]))
+            return false;
+    return true;
 }
 
 bool mat_is_vector(const Matrix *m)

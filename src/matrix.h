@@ -46,6 +46,8 @@ void mat_unref(Matrix *m);
 bool mat_unique(Matrix **m);
 
 size_t mat_numel(const Matrix *m);
+/* True when no element is NaN or infinite. */
+bool mat_all_finite(const Matrix *m);
 bool mat_is_vector(const Matrix *m);
 bool mat_is_square(const Matrix *m);
 bool mat_is_empty(const Matrix *m);

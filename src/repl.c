@@ -62,12 +62,7 @@ static char *history_path(void)
     const char *home = getenv("HOME");
     if (!home)
         return NULL;
-    StrBuf b;
-    sb_init(&b);
-    sb_printf(&b, "%s/.ovp_history", home);
-    char *p = sb_take(&b);
-    sb_free(&b);
-    return p;
+    return xasprintf("%s/.ovp_history", home);
 }
 
 static char *read_line(const char *prompt)
@@ -124,12 +119,7 @@ static char *rewrite_help(const char *line)
         rest++;
     if (n == 0 || *rest)
         return NULL;
-    StrBuf b;
-    sb_init(&b);
-    sb_printf(&b, "help(\"%.*s\")", (int)n, p);
-    char *s = sb_take(&b);
-    sb_free(&b);
-    return s;
+    return xasprintf("help(\"%.*s\")", (int)n, p);
 }
 
 /* True when text parses or fails for a reason other than ending early. */

@@ -123,3 +123,14 @@ char *sb_take(StrBuf *b)
     sb_init(b);
     return s;
 }
+
+char *xasprintf(const char *fmt, ...)
+{
+    StrBuf b;
+    sb_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return b.s;   /* the buffer itself: no second allocation to free */
+}

@@ -47,12 +47,7 @@ static double now(void)
 
 static char *path_join(const char *a, const char *b)
 {
-    StrBuf s;
-    sb_init(&s);
-    sb_printf(&s, "%s/%s", a, b);
-    char *r = sb_take(&s);
-    sb_free(&s);
-    return r;
+    return xasprintf("%s/%s", a, b);
 }
 
 static bool is_dir(const char *p)
@@ -147,12 +142,7 @@ static void free_jobs(Suite *s)
 
 static char *log_path(const Suite *s, const Job *j, const char *ext)
 {
-    StrBuf b;
-    sb_init(&b);
-    sb_printf(&b, "%s/logs/%s.%s", s->report, j->name, ext);
-    char *p = sb_take(&b);
-    sb_free(&b);
-    return p;
+    return xasprintf("%s/logs/%s.%s", s->report, j->name, ext);
 }
 
 static void redirect(const char *path, int fd)

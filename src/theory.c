@@ -25,15 +25,6 @@ static void unref_all(Matrix **W, int N)
     }
 }
 
-static bool all_finite(const Matrix *A)
-{
-    size_t n = mat_numel(A);
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(A->data[i]))
-            return false;
-    return true;
-}
-
 /* ||A - B||_F for equal shapes (B == NULL: ||A||_F), scaled by the largest
  * entry against overflow; NaN if any entry is NaN, Inf if one is infinite. */
 static double fro_diff(const Matrix *A, const Matrix *B)
@@ -188,7 +179,7 @@ int th_balanced_split_dims(const Matrix *A, int N, const size_t *dims,
         return -1;
     for (int j = 0; j < N; j++)
         W[j] = NULL;
-    if (!A || mat_is_empty(A) || !all_finite(A))
+    if (!A || mat_is_empty(A) || !mat_all_finite(A))
         return -1;
     if (dims && (dims[0] != A->cols || dims[N] != A->rows ||
                  !dims_ok(dims, N)))
@@ -365,7 +356,7 @@ static double *label_set(const Matrix *M, size_t *k)
     size_t n = mat_numel(M);
     double *v = malloc((n ? n : 1) * sizeof *v);
     *k = 0;
-    if (!v || !all_finite(M)) {
+    if (!v || !mat_all_finite(M)) {
         free(v);
         return NULL;
     }

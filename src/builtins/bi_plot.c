@@ -134,12 +134,7 @@ static char *figure_path(const char *file)
     const char *dir = getenv("OVP_FIGDIR");
     if (!file || file[0] == '/' || !dir || !*dir)
         return file ? xstrdup(file) : NULL;
-    StrBuf b;
-    sb_init(&b);
-    sb_printf(&b, "%s/%s", dir, file);
-    char *p = sb_take(&b);
-    sb_free(&b);
-    return p;
+    return xasprintf("%s/%s", dir, file);
 }
 
 static bool fill_spec(Interp *I, const Args *a, PlotSpec *spec)
