@@ -23,6 +23,7 @@ typedef struct Options {
     const char *file;      /* FILE or "-" */
     int first_arg;         /* argv index of the script's own arguments */
     bool dump_ast;
+    bool force_repl;       /* --repl: the REPL even when stdin is not a terminal */
     bool seeded;
     unsigned long long seed;
 } Options;
@@ -41,6 +42,7 @@ static void usage(FILE *out)
           "  -e CODE       run CODE\n"
           "  --seed N      seed the random generator with N (default 0)\n"
           "  --dump-ast    print the syntax tree instead of running\n"
+          "  --repl        the REPL even when standard input is not a terminal\n"
           "  --reference   print the built-in reference (Markdown)\n"
           "  --builtin-names  print the built-in names, one per line\n"
           "  --help        this text\n"
@@ -69,6 +71,8 @@ static int parse_options(int argc, char **argv, Options *o)
             exit(EXIT_OK);
         } else if (strcmp(a, "--dump-ast") == 0) {
             o->dump_ast = true;
+        } else if (strcmp(a, "--repl") == 0) {
+            o->force_repl = true;
         } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
             char *end;
             o->seed = strtoull(argv[++i], &end, 10);
@@ -251,7 +255,7 @@ int main(int argc, char **argv)
     if (o.seeded)
         rng_seed(&I->rng, o.seed);
     set_argv(I, argc, argv, first);
-    bool interactive = !o.code && !o.file && !o.dump_ast && isatty(STDIN_FILENO);
+    bool interactive = !o.code && !o.file && !o.dump_ast && (o.force_repl || isatty(STDIN_FILENO));
     int code = interactive ? repl_run(I) : run(I, &o);
     interp_free(I);
     return code;

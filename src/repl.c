@@ -20,6 +20,7 @@
 #include "parse.h"
 
 #define PROMPT "ovp> "
+#define HISTORY_LINES 1000     /* kept in memory and in ~/.ovp_history */
 #define CONTINUE_PROMPT "...> "
 
 #ifdef HAVE_READLINE
@@ -154,6 +155,7 @@ int repl_run(Interp *I)
     completion_interp = I;
     rl_attempted_completion_function = complete;
     rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[+-*/^.:";
+    stifle_history(HISTORY_LINES);
     char *hist = history_path();
     if (hist)
         read_history(hist);
