@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Depth limits (RELIABILITY.md R8): deep nesting and deep recursion give a
+named error, never a crash, also with a 1 MB stack.
+
+The parser allows 1000 open brackets and blocks and expression trees 2000
+levels deep; calls nest 1000 deep. Each construct is generated just under
+its limit (must run and print the right value), just over it and 10^5 deep
+(must give the named error, exit status 2 for syntax, 1 for recursion).
+"""
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+
+OVP = os.path.abspath(os.environ.get("OVP", "./ovp"))
+BLOCKS = 1000       # open brackets and blocks
+LEVELS = 2000       # expression depth
+NEST_ERR = "nesting too deep (more than 1000 open brackets and blocks)"
+EXPR_ERR = "expression nested too deeply (more than 2000 levels)"
+CALL_ERR = "recursion too deep (more than 1000 nested calls)"
+
+
+def paren(n): return "x = " + "(" * n + "1" + ")" * n + "\nprintf(\"%g\\n\", x)\n", "1"
+def bracket(n): return "x = " + "[" * n + "1" + "]" * n + "\nprintf(\"%g\\n\", x)\n", "1"
+def if_block(n): return "x = 0\n" + "if true\n" * n + "x = 1\n" + "end\n" * n + "printf(\"%g\\n\", x)\n", "1"
+def for_block(n): return "x = 0\n" + "for i in 1:1\n" * n + "x = 1\n" + "end\n" * n + "printf(\"%g\\n\", x)\n", "1"
+def fn_block(n): return "f = " + "fn() " * n + "7" + " end" * n + "\nprintf(\"ok\\n\")\n", "ok"
+def negation(n): return "x = " + "- " * n + "1\nprintf(\"%g\\n\", x)\n", "1" if n % 2 == 0 else "-1"
+def plus_chain(n): return "x = " + "+".join(["1"] * n) + "\nprintf(\"%g\\n\", x)\n", str(n)
+def index_chain(n): return "a = 5\nx = a" + "[1]" * n + "\nprintf(\"%g\\n\", x)\n", "5"
+def field_chain(n):
+    build = "r = 3\nfor i in 1:%d\n    r = {b: r}\nend\n" % n
+    return build + "x = r" + ".b" * n + "\nprintf(\"%g\\n\", x)\n", "3"
+def transpose_chain(n): return "x = 2" + "'" * n + "\nprintf(\"%g\\n\", x)\n", "2"
+
+# (name, generator, limit, margin below the limit that must run, error text)
+CASES = [
+    ("parentheses", paren, BLOCKS, 1, NEST_ERR),
+    ("brackets", bracket, BLOCKS, 1, NEST_ERR),
+    ("if blocks", if_block, BLOCKS, 1, NEST_ERR),
+    ("for blocks", for_block, BLOCKS, 1, NEST_ERR),
+    ("fn blocks", fn_block, BLOCKS, 1, NEST_ERR),
+    ("unary minus", negation, LEVELS, 5, EXPR_ERR),
+    ("+ chain", plus_chain, LEVELS, 5, EXPR_ERR),
+    ("index chain", index_chain, LEVELS, 5, EXPR_ERR),
+    ("field chain", field_chain, LEVELS, 5, EXPR_ERR),
+    ("transposes", transpose_chain, LEVELS, 5, EXPR_ERR),
+]
+
+RECURSION = [
+    ("unbounded recursion", "fn f(n) f(n + 1) end\nf(0)\n"),
+    ("mutual recursion", "fn f(n) g(n + 1) end\nfn g(n) f(n + 1) end\nf(0)\n"),
+    ("recursion through a closure", "h = fn(n) h(n + 1) end\nh(0)\n"),
+    ("recursion inside gd's loss",
+     "fn r(n) r(n + 1) end\ngd(fn(w) r(0) + sumsq(w) end, 1, steps = 2)\n"),
+]
+
+
+def small_stack():
+    resource.setrlimit(resource.RLIMIT_STACK, (1 << 20, 1 << 20))
+
+
+def run(text, workdir):
+    path = os.path.join(workdir, "depth.ovp")
+    with open(path, "w") as f:
+        f.write(text)
+    p = subprocess.run([OVP, path], capture_output=True, text=True, timeout=60,
+                       preexec_fn=small_stack, cwd=workdir)
+    return p.returncode, p.stdout.strip(), p.stderr
+
+
+def main():
+    passed = failed = 0
+
+    def report(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL:", what)
+
+    with tempfile.TemporaryDirectory() as work:
+        for name, gen, limit, margin, err in CASES:
+            text, want = gen(limit - margin)
+            code, out, errs = run(text, work)
+            report(code == 0 and out == want,
+                   "%s at %d: exit %d, output %r, %s" % (name, limit - margin, code, out[:40], errs[:200]))
+            for depth in (limit + 1, 100000):
+                text, _ = gen(depth)
+                code, out, errs = run(text, work)
+                report(code == 2 and ("depth.ovp:" in errs and err in errs),
+                       "%s at %d: exit %d, %s" % (name, depth, code, errs[:200]))
+        for name, text in RECURSION:
+            code, out, errs = run(text, work)
+            report(code == 1 and CALL_ERR in errs and "more calls" in errs,
+                   "%s: exit %d, %s" % (name, code, errs[:200]))
+    print("depth limits: %d passed, %d failed (1 MB stack)" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
