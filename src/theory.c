@@ -568,3 +568,56 @@ int th_clusters(size_t n, size_t d, size_t L, size_t K, double eps0,
     }
     return ok ? 0 : -1;
 }
+
+/* ------------------------------------------------------ teacher network */
+
+static Matrix *sphere_rows(size_t n, size_t d, Rng *rng)
+{
+    Matrix *X = mat_new_uninit(n, d);
+    double *row = malloc(d * sizeof *row);
+    if (!X || !row) {
+        mat_unref(X);
+        free(row);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        do
+            rng_fill_normal(rng, row, d);
+        while (!normalise(row, d));
+        for (size_t j = 0; j < d; j++)
+            MAT_AT(X, i, j) = row[j];
+    }
+    free(row);
+    return X;
+}
+
+static Matrix *random_signs(size_t k, Rng *rng)
+{
+    Matrix *v = mat_new_uninit(k, 1);
+    if (!v)
+        return NULL;
+    double s = 1 / sqrt((double)k);
+    for (size_t l = 0; l < k; l++)
+        v->data[l] = rng_uniform(rng) < 0.5 ? s : -s;
+    return v;
+}
+
+int th_teacher_draw(size_t n, size_t d, size_t k, Rng *rng, Matrix **X,
+                    Matrix **W, Matrix **v, Matrix **e)
+{
+    *X = *W = *v = *e = NULL;
+    if (d < 1 || k < 1 || !rng)
+        return -1;
+    *X = sphere_rows(n, d, rng);
+    *W = *X ? sample_gauss(k, d, 1.0, rng) : NULL;
+    *v = *W ? random_signs(k, rng) : NULL;
+    *e = *v ? sample_gauss(n, 1, 1.0, rng) : NULL;
+    if (*e)
+        return 0;
+    Matrix **all[] = {X, W, v, e};
+    for (int i = 0; i < 4; i++) {
+        mat_unref(*all[i]);
+        *all[i] = NULL;
+    }
+    return -1;
+}

@@ -127,4 +127,14 @@ int th_clusters(size_t n, size_t d, size_t L, size_t K, double eps0,
                 double delta, Rng *rng, Matrix **X, Matrix **ybar,
                 Matrix **centers, Matrix **cluster);
 
+/* The random parts of a teacher network y = act(X W') v + noise e:
+ *   X  n x d, rows uniform on the unit sphere (each row: d rng_normal,
+ *      normalised; redrawn in the probability-0 event of a zero row);
+ *   W  k x d, N(0, 1), column-major draw order;
+ *   v  k x 1, i.i.d. +-1/sqrt(k), + when rng_uniform < 1/2;
+ *   e  n x 1, N(0, 1).
+ * Drawn in that order. Returns 0, or -1 (d or k < 1, rng NULL, no memory). */
+int th_teacher_draw(size_t n, size_t d, size_t k, Rng *rng, Matrix **X,
+                    Matrix **W, Matrix **v, Matrix **e);
+
 #endif /* OVP_THEORY_H */

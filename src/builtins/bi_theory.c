@@ -603,6 +603,85 @@ static Value bi_clusters(Interp *I, const Args *a)
     return r;
 }
 
+/* The activation argument i: a function value, or the name of a built-in
+ * activation (default relu). Sets *fn (borrowed or a builtin value). */
+static bool activation_value(Interp *I, const Args *a, int i, Value *fn)
+{
+    if (!arg_given(a, i)) {
+        *fn = val_builtin(builtin_lookup("relu"));
+        return true;
+    }
+    Value act = a->v[i];
+    if (act.kind == VAL_STR) {
+        const Builtin *bi = builtin_lookup(act.as.str->s);
+        if (!bi) {
+            bi_error(I, a, "unknown activation \"%s\" (a built-in name or a function)",
+                     act.as.str->s);
+            return false;
+        }
+        act = val_builtin(bi);
+    } else if (act.kind != VAL_FUNC && act.kind != VAL_BUILTIN) {
+        arg_type_error(I, a, i, "an activation (a function or its name)");
+        return false;
+    }
+    *fn = act;
+    return true;
+}
+
+/* y = A v + noise e for the n x k activations A. */
+static Matrix *teacher_labels(const Matrix *A, const Matrix *v, double noise,
+                              const Matrix *e)
+{
+    Matrix *y = mat_mul(A, v, false, false);
+    for (size_t i = 0; y && i < y->rows; i++)
+        y->data[i] += noise * e->data[i];
+    return y;
+}
+
+static Value bi_teacher(Interp *I, const Args *a)
+{
+    size_t n, d, k = 1;
+    double noise;
+    Value act;
+    if (!arg_count(I, a, 0, &n) || !arg_count(I, a, 1, &d) ||
+        (arg_given(a, 2) && !arg_count(I, a, 2, &k)) || !activation_value(I, a, 3, &act) ||
+        !arg_num_or(I, a, 4, 0.0, &noise))
+        return val_error;
+    if (d < 1 || k < 1 || !(noise >= 0) || isinf(noise))
+        return bi_error(I, a, "need d >= 1, k >= 1 and a finite noise >= 0");
+    if (!mat_size_ok(n, d) || !mat_size_ok(k, d) || !mat_size_ok(n, k))
+        return bi_error(I, a, "a teacher with n = %zu, d = %zu, k = %zu is too large", n, d, k);
+    Matrix *X, *W, *v, *e;
+    if (th_teacher_draw(n, d, k, &I->rng, &X, &W, &v, &e) != 0)
+        return bi_error(I, a, "out of memory");
+    Value Z = val_mat(mat_mul(X, W, false, true));
+    Value A = VAL_IS_ERR(Z) ? val_error : eval_call_value(I, act, 1, 0, &Z, NULL, 1, NULL);
+    val_unref(Z);
+    Matrix *Am = NULL;
+    bool ok = false;
+    if (!VAL_IS_ERR(A)) {
+        Am = ops_is_scalar(A) ? mat_scalar(ops_scalar(A)) : A.kind == VAL_MAT ? mat_ref(A.as.mat) : NULL;
+        ok = Am && Am->rows == n && Am->cols == k;
+        if (!ok)
+            bi_error(I, a, "the activation must map the %zux%zu pre-activations to a "
+                     "matrix of the same size", n, k);
+    }
+    val_unref(A);
+    Value r = val_error;
+    if (ok) {
+        r = val_rec_new();
+        rec_set(r.as.rec, "X", val_mat(X));
+        rec_set(r.as.rec, "y", val_mat(teacher_labels(Am, v, noise, e)));
+        rec_set(r.as.rec, "ybar", val_mat(teacher_labels(Am, v, 0.0, e)));
+        rec_set(r.as.rec, "W", val_mat(W));
+        rec_set(r.as.rec, "v", val_mat(v));
+        X = W = v = NULL;
+    }
+    mat_unref(Am);
+    mat_unref(X), mat_unref(W), mat_unref(v), mat_unref(e);
+    return r;
+}
+
 const Builtin builtins_theory[] = {
     {"hermite", 2, 3, "hermite(act, R, kinks)", "coefficients mu_0..mu_R (an "
      "(R+1) x 1 column: mu[1] is mu_0) of act in the normalised probabilists' "
@@ -640,5 +719,10 @@ const Builtin builtins_theory[] = {
      "K) + 1 with label -1 + 2(class-1)/(K-1). Returns {X, y, ybar, centers, "
      "cluster, labels} (y = ybar, the clean labels; corrupt(y, rho) makes noise)",
      bi_clusters},
+    {"teacher", 2, 5, "teacher(n, d, k, act, noise)", "data labelled by a random "
+     "teacher network: X (n x d, rows uniform on the unit sphere), W (k x d, "
+     "N(0, 1)), v (k x 1, +-1/sqrt(k) with random signs), ybar = act(X W') v and "
+     "y = ybar + noise * N(0, 1) (defaults k = 1, act = relu, noise = 0). Returns "
+     "{X, y, ybar, W, v}", bi_teacher},
     BUILTIN_END,
 };
