@@ -7,11 +7,8 @@
 #include "builtin.h"
 #include "linalg.h"
 #include "ops.h"
+#include "vecmath.h"
 
-static double sigmoid(double x)
-{
-    return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
-}
 static double relu(double x) { return x > 0 ? x : 0; }
 static double softplus(double x) { return x > 30 ? x : log1p(exp(x)); }
 static double step(double x) { return x > 0 ? 1 : 0; }
@@ -20,47 +17,43 @@ static double is_nan(double x) { return isnan(x) != 0; }
 static double is_inf(double x) { return isinf(x) != 0; }
 static double round_half_away(double x) { return round(x); }
 
-/* tanh through exp away from 0 (1 - 2/(e^2|x| + 1) has no cancellation
- * there, and exp is several times cheaper than libm's tanh); libm near 0. */
-static double fast_tanh(double x)
-{
-    double a = fabs(x);
-    if (a < 0.625)
-        return tanh(x);
-    double t = a > 22 ? 1 : 1 - 2 / (exp(2 * a) + 1);
-    return x < 0 ? -t : t;
-}
-
-/* name, C function, help */
+/* name, how (VECTOR: an array kernel of vecmath.h; EACH: a C function
+ * applied element by element), function, help */
 #define ELEMENTWISE_LIST(X)                                                  \
-    X(exp, exp, "e^x, elementwise")                                          \
-    X(log, log, "natural logarithm, elementwise (log(0) = -inf)")            \
-    X(sqrt, sqrt, "square root, elementwise (nan for negatives)")            \
-    X(abs, fabs, "absolute value, elementwise")                              \
-    X(sign, sign, "-1, 0 or 1 by the sign of each element")                  \
-    X(tanh, fast_tanh, "hyperbolic tangent, elementwise")                    \
-    X(sigmoid, sigmoid, "logistic function 1/(1+e^-x), elementwise")         \
-    X(relu, relu, "max(x, 0), elementwise")                                  \
-    X(softplus, softplus, "log(1+e^x), elementwise")                         \
-    X(step, step, "1 where x > 0, else 0 (the derivative of relu)")          \
-    X(sin, sin, "sine, elementwise")                                         \
-    X(cos, cos, "cosine, elementwise")                                       \
-    X(tan, tan, "tangent, elementwise")                                      \
-    X(asin, asin, "arcsine, elementwise (nan outside [-1, 1])")              \
-    X(acos, acos, "arccosine, elementwise (nan outside [-1, 1])")            \
-    X(atan, atan, "arctangent, elementwise")                                 \
-    X(floor, floor, "round towards -inf, elementwise")                       \
-    X(ceil, ceil, "round towards +inf, elementwise")                         \
-    X(round, round_half_away, "round to nearest, halves away from 0")        \
-    X(isnan, is_nan, "1 where an element is NaN (a logical mask)")          \
-    X(isinf, is_inf, "1 where an element is +-inf (a logical mask)")
+    X(exp, VECTOR, vm_exp, "e^x, elementwise")                               \
+    X(log, EACH, log, "natural logarithm, elementwise (log(0) = -inf)")      \
+    X(sqrt, EACH, sqrt, "square root, elementwise (nan for negatives)")      \
+    X(abs, EACH, fabs, "absolute value, elementwise")                        \
+    X(sign, EACH, sign, "-1, 0 or 1 by the sign of each element")            \
+    X(tanh, VECTOR, vm_tanh, "hyperbolic tangent, elementwise")              \
+    X(sigmoid, VECTOR, vm_sigmoid, "logistic function 1/(1+e^-x), elementwise") \
+    X(relu, EACH, relu, "max(x, 0), elementwise")                            \
+    X(softplus, EACH, softplus, "log(1+e^x), elementwise")                   \
+    X(step, EACH, step, "1 where x > 0, else 0 (the derivative of relu)")    \
+    X(sin, EACH, sin, "sine, elementwise")                                   \
+    X(cos, EACH, cos, "cosine, elementwise")                                 \
+    X(tan, EACH, tan, "tangent, elementwise")                                \
+    X(asin, EACH, asin, "arcsine, elementwise (nan outside [-1, 1])")        \
+    X(acos, EACH, acos, "arccosine, elementwise (nan outside [-1, 1])")      \
+    X(atan, EACH, atan, "arctangent, elementwise")                           \
+    X(floor, EACH, floor, "round towards -inf, elementwise")                 \
+    X(ceil, EACH, ceil, "round towards +inf, elementwise")                   \
+    X(round, EACH, round_half_away, "round to nearest, halves away from 0")  \
+    X(isnan, EACH, is_nan, "1 where an element is NaN (a logical mask)")    \
+    X(isinf, EACH, is_inf, "1 where an element is +-inf (a logical mask)")
+
+typedef void (*ArrayFn)(double *out, const double *x, size_t n);
+
+static void isnan_each(double *out, const double *x, size_t n);
+static void isinf_each(double *out, const double *x, size_t n);
 
 /* Applies f to a number or to every element of a matrix. */
-static Value map1(Interp *I, const Args *a, double (*f)(double), bool logical)
+static Value map1(Interp *I, const Args *a, ArrayFn f, bool logical)
 {
     Value x = a->v[0];
     if (x.kind == VAL_NUM || x.kind == VAL_BOOL) {
-        double r = f(ops_scalar(x));
+        double in = ops_scalar(x), r;
+        f(&r, &in, 1);
         return logical ? val_bool(r != 0) : val_num(r);
     }
     if (x.kind != VAL_MAT)
@@ -69,17 +62,27 @@ static Value map1(Interp *I, const Args *a, double (*f)(double), bool logical)
     Matrix *out = mat_new_uninit(m->rows, m->cols);
     if (!out)
         return bi_error(I, a, "out of memory");
-    size_t n = mat_numel(m);
-    for (size_t i = 0; i < n; i++)
-        out->data[i] = f(m->data[i]);
+    f(out->data, m->data, mat_numel(m));
     out->logical = logical;
     return val_mat(out);
 }
 
-#define DEFINE_MAP(name, cfn, help)                                          \
+#define ARRAY_FN_VECTOR(name, fn) fn
+#define ARRAY_FN_EACH(name, fn) name##_each
+#define DEFINE_EACH_VECTOR(name, fn)
+#define DEFINE_EACH_EACH(name, fn)                                           \
+    static void name##_each(double *out, const double *x, size_t n)          \
+    {                                                                        \
+        for (size_t i = 0; i < n; i++)                                       \
+            out[i] = fn(x[i]);                                               \
+    }
+
+#define DEFINE_MAP(name, how, fn, help)                                      \
+    DEFINE_EACH_##how(name, fn)                                              \
     static Value bi_##name(Interp *I, const Args *a)                         \
     {                                                                        \
-        return map1(I, a, cfn, cfn == is_nan || cfn == is_inf);              \
+        ArrayFn f = ARRAY_FN_##how(name, fn);                                \
+        return map1(I, a, f, f == isnan_each || f == isinf_each);            \
     }
 ELEMENTWISE_LIST(DEFINE_MAP)
 
@@ -393,7 +396,7 @@ static Value bi_norm(Interp *I, const Args *a)
     return val_num(r);
 }
 
-#define REGISTER_MAP(name, cfn, help) {#name, 1, 1, #name "(x)", help, bi_##name},
+#define REGISTER_MAP(name, how, fn, help) {#name, 1, 1, #name "(x)", help, bi_##name},
 
 const Builtin builtins_math[] = {
     ELEMENTWISE_LIST(REGISTER_MAP)
