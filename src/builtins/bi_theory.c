@@ -190,48 +190,108 @@ static Value derivative_matrix(Interp *I, Value act, Value Z)
     return ops_binary(I, OP_EDIV, d, val_num(2 * h), NULL);
 }
 
-/* Monte-Carlo estimate with k Gaussian draws of w. */
-static Value covariance_mc(Interp *I, const Args *a, const Matrix *X, size_t k)
+/* Draws per block of the Monte-Carlo estimate: bounds the n x block
+ * pre-activation matrix whatever k is. */
+#define MC_BLOCK 4096
+/* Draws when the rows are not unit-norm and no k was given. */
+#define MC_DEFAULT_DRAWS 100000
+
+/* S += D D' for the n x m activations' derivatives D of the block Z. */
+static bool add_block(Interp *I, Value act, Matrix *Z, Matrix *S)
 {
-    Matrix *W = mat_new_uninit(X->cols, k);
-    if (!W)
-        return bi_error(I, a, "out of memory");
-    rng_fill_normal(&I->rng, W->data, mat_numel(W));
-    Value Z = val_mat(mat_mul(X, W, false, false));
-    mat_unref(W);
-    Value act = a->v[1].kind == VAL_STR ? val_builtin(builtin_lookup(a->v[1].as.str->s)) : a->v[1];
-    if (act.kind == VAL_BUILTIN && !act.as.bi)
-        return bi_error(I, a, "unknown activation");
-    Value D = derivative_matrix(I, act, Z);
-    val_unref(Z);
+    Value D = derivative_matrix(I, act, val_mat(Z));
     if (VAL_IS_ERR(D))
-        return D;
-    Matrix *S = mat_mul(D.as.mat, D.as.mat, false, true);
-    Matrix *G = mat_mul(X, X, false, true);
-    for (size_t i = 0; S && G && i < mat_numel(S); i++)
-        S->data[i] *= G->data[i] / (double)k;
+        return false;
+    Matrix *Dm = D.kind == VAL_MAT ? D.as.mat : NULL;
+    bool ok = Dm && Dm->rows == S->rows;
+    if (ok) {
+        Matrix *P = mat_mul(Dm, Dm, false, true);
+        for (size_t i = 0; P && i < mat_numel(S); i++)
+            S->data[i] += P->data[i];
+        ok = P != NULL;
+        mat_unref(P);
+    }
     val_unref(D);
+    if (!ok)
+        interp_error(I, NULL, "the activation must map a matrix to one of the same size");
+    return ok;
+}
+
+/* Monte-Carlo estimate with k Gaussian draws of w, in blocks. */
+static Value covariance_mc(Interp *I, const Args *a, Value act, const Matrix *X, size_t k)
+{
+    Matrix *S = mat_new(X->rows, X->rows);
+    if (!S)
+        return bi_error(I, a, "out of memory");
+    for (size_t done = 0; done < k;) {
+        size_t m = k - done < MC_BLOCK ? k - done : MC_BLOCK;
+        Matrix *W = mat_new_uninit(X->cols, m);
+        if (!W) {
+            mat_unref(S);
+            return bi_error(I, a, "out of memory");
+        }
+        rng_fill_normal(&I->rng, W->data, mat_numel(W));
+        Matrix *Z = mat_mul(X, W, false, false);
+        mat_unref(W);
+        if (!Z || !add_block(I, act, Z, S)) {
+            mat_unref(S);
+            return Z ? val_error : bi_error(I, a, "out of memory");
+        }
+        done += m;
+    }
+    Matrix *G = mat_mul(X, X, false, true);
+    for (size_t i = 0; G && i < mat_numel(S); i++)
+        S->data[i] *= G->data[i] / (double)k;
     mat_unref(G);
     return bi_mat(I, a, S);
+}
+
+/* The activation as a callable value (a built-in named by a string). */
+static bool covariance_act(Interp *I, const Args *a, Value *act)
+{
+    *act = a->v[1];
+    if (act->kind == VAL_STR) {
+        const Builtin *bi = builtin_lookup(act->as.str->s);
+        if (!bi) {
+            bi_error(I, a, "unknown activation \"%s\"", act->as.str->s);
+            return false;
+        }
+        *act = val_builtin(bi);
+    }
+    if (act->kind != VAL_BUILTIN && act->kind != VAL_FUNC) {
+        arg_type_error(I, a, 1, "an activation (a function or its name)");
+        return false;
+    }
+    /* Sigma needs act' as a function; these jump, so act' is a delta. */
+    if (act->kind == VAL_BUILTIN && (strcmp(act->as.bi->name, "step") == 0 ||
+                                     strcmp(act->as.bi->name, "sign") == 0)) {
+        bi_error(I, a, "%s jumps, so its derivative is not a function and Sigma(X) "
+                 "is undefined (relu has derivative step)", act->as.bi->name);
+        return false;
+    }
+    return true;
 }
 
 static Value bi_covariance(Interp *I, const Args *a)
 {
     long R;
     size_t k = 0;
-    if (!read_order(I, a, 3, 60, &R) || (arg_given(a, 2) && !arg_count(I, a, 2, &k)))
+    Value act;
+    if (!read_order(I, a, 3, 60, &R) || (arg_given(a, 2) && !arg_count(I, a, 2, &k)) ||
+        !covariance_act(I, a, &act))
         return val_error;
+    if (arg_given(a, 2) && k == 0)
+        return bi_error(I, a, "k (the number of Monte-Carlo draws) must be at least 1");
     Matrix *X = arg_mat(I, a, 0);
     if (!X)
         return val_error;
     Value r;
     if (k > 0)
-        r = covariance_mc(I, a, X, k);
-    else if (is_relu(a->v[1]))
+        r = covariance_mc(I, a, act, X, k);
+    else if (is_relu(act))
         r = bi_mat(I, a, covariance_relu(X));
     else if (!unit_rows(X))
-        r = bi_error(I, a, "the Hermite series needs unit-norm rows of X (use k = "
-                     "draws for a Monte-Carlo estimate)");
+        r = covariance_mc(I, a, act, X, MC_DEFAULT_DRAWS);
     else
         r = covariance_by_series(I, a, X, R);
     mat_unref(X);
@@ -692,7 +752,9 @@ const Builtin builtins_theory[] = {
     {"covariance", 2, 4, "covariance(X, act, k, R)", "the network covariance "
      "Sigma(X) = E_w[act'(Xw) act'(Xw)'] .* (X X'): exact for relu (arc-cosine "
      "kernel), by R (default 60) terms of the Hermite series of act' for other "
-     "activations (unit-norm rows), or a Monte-Carlo estimate over k draws of w",
+     "activations when the rows of X have unit norm, otherwise (or when k is "
+     "given) a Monte-Carlo estimate over k (default 100000) draws of w. An "
+     "activation that jumps (step, sign) is an error: act' is not a function",
      bi_covariance},
     {"init", 1, 6, "init(kind, rows, cols, std, dims, target)", "an initial "
      "weight matrix: \"gaussian\" (N(0, std^2)), \"uniform\" (same std), "
