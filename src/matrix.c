@@ -190,9 +190,12 @@ Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
     size_t kb = tb ? b->cols : b->rows, n = tb ? b->rows : b->cols;
     if (k != kb)
         return NULL;
-    Matrix *c = mat_new(m, n);
-    if (!c || m == 0 || n == 0 || k == 0)
-        return c;
+    if (m == 0 || n == 0 || k == 0)
+        return mat_new(m, n);   /* an empty inner dimension sums to zeros */
+    /* with beta = 0, dgemm and dgemv write C without reading it */
+    Matrix *c = mat_new_uninit(m, n);
+    if (!c)
+        return NULL;
     if (n == 1 && !tb) {
         cblas_dgemv(CblasColMajor, ta ? CblasTrans : CblasNoTrans,
                     (int)a->rows, (int)a->cols, 1.0, a->data, (int)a->rows,
