@@ -96,6 +96,15 @@ static Value arity_error(Interp *I, const Builtin *bi, int got, const Loc *loc)
                         bi->name, want, one ? "" : "s", got, bi->signature);
 }
 
+/* Enough arguments, but a required one was left out (named ones given). */
+static Value missing_error(Interp *I, const Builtin *bi, int i, const Loc *loc)
+{
+    char name[64];
+    builtin_param_name(bi, i, name, sizeof name);
+    return interp_error(I, loc, "%s: missing argument %d (%s) (usage: %s)", bi->name,
+                        i + 1, name, bi->signature);
+}
+
 static bool place_named(Interp *I, const Builtin *bi, Value *slots, int nslots,
                         int npos, const char *name, Value v, const Loc *loc)
 {
@@ -131,7 +140,8 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
         given += slots[i].kind != VAL_NIL;
     for (int i = 0; i < bi->min_args; i++)
         if (i >= nslots || slots[i].kind == VAL_NIL)
-            return arity_error(I, bi, given, loc);
+            return given < bi->min_args ? arity_error(I, bi, given, loc)
+                                        : missing_error(I, bi, i, loc);
     Args a = {nslots, slots, bi, nargout};
     const Loc *saved_site = I->site;
     I->site = loc;

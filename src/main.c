@@ -87,6 +87,10 @@ static int parse_options(int argc, char **argv, Options *o)
         } else if (strcmp(a, "-") == 0 || a[0] != '-') {
             o->file = a;
             return i + 1;
+        } else if (strcmp(a, "-e") == 0 || strcmp(a, "--seed") == 0) {
+            fprintf(stderr, "ovp: %s needs a value (%s)\n", a,
+                    a[1] == 'e' ? "the code to run" : "a non-negative integer");
+            return -1;
         } else {
             fprintf(stderr, "ovp: unknown option '%s'\n", a);
             return -1;

@@ -7,9 +7,11 @@
 #include "repl.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef HAVE_READLINE
 #include <readline/history.h>
@@ -25,6 +27,38 @@
 
 #ifdef HAVE_READLINE
 static Interp *completion_interp;
+/* Set when Ctrl-C arrives while a line is being read: the input so far,
+ * including earlier lines of an unfinished block, is thrown away. */
+static bool input_cancelled;
+
+/* Readline's input: a byte from the terminal, or, once Ctrl-C was pressed
+ * (the SIGINT handler sets interp_interrupted and read fails with EINTR), an
+ * empty line. Readline's own signal handlers are off, so ours sees the key. */
+static int read_key(FILE *in)
+{
+    for (;;) {
+        if (interp_interrupted) {
+            interp_interrupted = 0;
+            input_cancelled = true;
+            rl_replace_line("", 0);
+            return '\n';
+        }
+        unsigned char c;
+        ssize_t n = read(fileno(in), &c, 1);
+        if (n == 1)
+            return c;
+        if (n == 0 || errno != EINTR)
+            return EOF;
+    }
+}
+
+/* True (once) when the line just read was cut short by Ctrl-C. */
+static bool take_cancelled(void)
+{
+    bool c = input_cancelled;
+    input_cancelled = false;
+    return c;
+}
 
 /* Yields the global and built-in names starting with text. */
 static char *complete_name(const char *text, int state)
@@ -99,6 +133,11 @@ static void remember(const char *line)
 {
     (void)line;
 }
+
+static bool take_cancelled(void)
+{
+    return false;
+}
 #endif
 
 /* `help name` is shorthand for help("name"). */
@@ -142,6 +181,7 @@ static void evaluate(Interp *I, const char *text, size_t len)
     interp_interrupted = 0;
     char *help = rewrite_help(text);
     interp_run_source(I, "<repl>", help ? help : text, help ? strlen(help) : len, &diag);
+    interp_interrupted = 0;     /* a Ctrl-C that stopped this input is spent */
     free(help);
     fflush(I->out);
     fputs(diag.s, stderr);
@@ -154,6 +194,8 @@ int repl_run(Interp *I)
 #ifdef HAVE_READLINE
     completion_interp = I;
     rl_attempted_completion_function = complete;
+    rl_getc_function = read_key;
+    rl_catch_signals = 0;
     rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[+-*/^.:";
     stifle_history(HISTORY_LINES);
     char *hist = history_path();
@@ -164,6 +206,11 @@ int repl_run(Interp *I)
     sb_init(&input);
     char *line;
     while ((line = read_line(input.len ? CONTINUE_PROMPT : PROMPT)) != NULL) {
+        if (take_cancelled()) {
+            free(line);
+            sb_clear(&input);
+            continue;
+        }
         remember(line);
         sb_puts(&input, line);
         sb_putc(&input, '\n');

@@ -82,7 +82,11 @@ static bool matrix_series(Interp *I, const Args *a, Value x, Value y, Series *ss
     size_t nx = 0, ny;
     const double *dx = x.kind == VAL_NIL ? NULL : numbers(x, &nx, &sx);
     const double *dy = numbers(y, &ny, &sy);
-    if (!dy || (x.kind != VAL_NIL && !dx)) {
+    if (x.kind != VAL_NIL && !dx) {
+        arg_type_error(I, a, 0, "numbers");
+        return false;
+    }
+    if (!dy) {
         arg_type_error(I, a, x.kind == VAL_NIL ? 0 : 1, "numbers");
         return false;
     }
@@ -170,7 +174,8 @@ static Value bi_plot(Interp *I, const Args *a)
         spec.series = ss.s;
         fflush(I->out);
         if (plot_render(&spec, I->out, err, sizeof err) != 0)
-            r = bi_error(I, a, "%s", err);
+            /* plot.c's messages name themselves; bi_error adds the name */
+            r = bi_error(I, a, "%s", strncmp(err, "plot: ", 6) == 0 ? err + 6 : err);
         else if (spec.path)
             r = val_str(spec.path);
     }

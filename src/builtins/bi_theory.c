@@ -277,16 +277,16 @@ static Value bi_covariance(Interp *I, const Args *a)
     long R;
     size_t k = 0;
     Value act;
-    if (!read_order(I, a, 3, 60, &R) || (arg_given(a, 2) && !arg_count(I, a, 2, &k)) ||
-        !covariance_act(I, a, &act))
-        return val_error;
-    if (arg_given(a, 2) && k == 0)
-        return bi_error(I, a, "k (the number of Monte-Carlo draws) must be at least 1");
     Matrix *X = arg_mat(I, a, 0);
-    if (!X)
+    if (!X || !covariance_act(I, a, &act) ||
+        (arg_given(a, 2) && !arg_count(I, a, 2, &k)) || !read_order(I, a, 3, 60, &R)) {
+        mat_unref(X);
         return val_error;
+    }
     Value r;
-    if (k > 0)
+    if (arg_given(a, 2) && k == 0)
+        r = bi_error(I, a, "k (the number of Monte-Carlo draws) must be at least 1");
+    else if (k > 0)
         r = covariance_mc(I, a, act, X, k);
     else if (is_relu(act))
         r = bi_mat(I, a, covariance_relu(X));

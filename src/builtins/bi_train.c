@@ -146,6 +146,16 @@ static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
         arg_type_error(I, a, first + 3, "a record of functions");
         return false;
     }
+    for (size_t i = 0; o->track.kind == VAL_REC && i < o->track.as.rec->n; i++) {
+        Value f = o->track.as.rec->vals[i];
+        if (f.kind != VAL_FUNC && f.kind != VAL_BUILTIN) {
+            char got[64];
+            describe_value(f, got, sizeof got);
+            bi_error(I, a, "track.%s must be a function of the parameters, got %s",
+                     o->track.as.rec->keys[i], got);
+            return false;
+        }
+    }
     if (!(o->tol >= 0)) {
         bi_error(I, a, "tol must be a non-negative number, got %g", o->tol);
         return false;
@@ -274,11 +284,14 @@ static bool step_size(Interp *I, const TrainOpts *o, long t, double *lr)
     Value r = eval_call_value(I, o->lr_fn, 1, 0, &step, NULL, 1, NULL);
     if (VAL_IS_ERR(r))
         return false;
-    bool ok = ops_is_scalar(r) && ops_scalar(r) >= 0;
+    bool ok = ops_is_scalar(r) && ops_scalar(r) >= 0 && isfinite(ops_scalar(r));
     *lr = ok ? ops_scalar(r) : 0;
+    char got[64];
+    describe_value(r, got, sizeof got);
     val_unref(r);
     if (!ok)
-        interp_error(I, NULL, "lr(%ld) must return a non-negative number", t);
+        interp_error(I, NULL, "%s: lr(%ld) must return a finite non-negative number, got %s",
+                     o->who, t, got);
     return ok;
 }
 
@@ -297,16 +310,26 @@ static bool wants_stop(Interp *I, const TrainOpts *o, long t, double loss, doubl
     val_unref(st);
     if (VAL_IS_ERR(r))
         return false;
-    bool ok = ops_truth(I, r, NULL, stop);
+    bool ok = (r.kind == VAL_BOOL || ops_is_scalar(r)) && ops_truth(I, r, NULL, stop);
+    if (!ok && !VAL_IS_ERR(r)) {
+        char got[64];
+        describe_value(r, got, sizeof got);
+        interp_error(I, NULL, "%s: stop(state) must return true or false, got %s", o->who, got);
+    }
     val_unref(r);
     return ok;
 }
 
-static void progress(const char *who, long t, long total, double loss, double start)
+/* Seconds between two progress lines: a fast run must not flood the terminal. */
+#define PROGRESS_INTERVAL 0.25
+
+static void progress(const char *who, long t, long total, double loss, double start,
+                     double *shown)
 {
-    double el = now() - start;
-    if (el < 1 || !isatty(STDERR_FILENO))
+    double tn = now(), el = tn - start;
+    if (el < 1 || !isatty(STDERR_FILENO) || (t != total && tn - *shown < PROGRESS_INTERVAL))
         return;
+    *shown = tn;
     fprintf(stderr, "\r%s: step %ld/%ld  loss %.4e  %.0f steps/s   ", who, t, total,
             loss, (double)t / el);
     if (t == total)
@@ -336,6 +359,7 @@ typedef struct Run {
     Value x, x0, vel;
     long taken;
     double start;
+    double shown;       /* when the last progress line was written */
 } Run;
 
 /* Records step t if due; returns false on an error. */
@@ -408,7 +432,7 @@ static int gd_step(Run *r, long t, long total, Value batch)
         r->t.converged = true;
     if (stop && !(t % r->o->every == 0))
         maybe_record(r, t, true, loss, gn);
-    progress(r->a->bi->name, t, total, loss, r->start);
+    progress(r->a->bi->name, t, total, loss, r->start, &r->shown);
     if (last || stop || interrupted(r)) {
         val_unref(g);
         return r->I->sig == SIG_ERROR ? -1 : 0;
@@ -435,6 +459,7 @@ static void run_init(Run *r, Interp *I, const Args *a, const TrainOpts *o, Value
     for (size_t i = 0; o->track.kind == VAL_REC && i < o->track.as.rec->n; i++)
         rec_set(r->t.tracked.as.rec, o->track.as.rec->keys[i], val_list_new(0));
     r->start = now();
+    r->shown = 0;
 }
 
 static Value run_finish(Run *r, bool ok)
@@ -512,7 +537,8 @@ static int sgd_epoch(Run *r, size_t *perm, long *t, long total)
 
 static bool read_sgd(Interp *I, const Args *a, TrainOpts *o)
 {
-    if (!arg_count(I, a, 2, &o->n) || !arg_count(I, a, 3, &o->batch) ||
+    o->batch = 1;
+    if (!arg_count(I, a, 2, &o->n) || (arg_given(a, 3) && !arg_count(I, a, 3, &o->batch)) ||
         !read_lr(I, a, 4, o) || !arg_int_or(I, a, 5, 10, &o->epochs) ||
         !read_common(I, a, 6, o))
         return false;
@@ -564,10 +590,11 @@ const Builtin builtins_train[] = {
      "has step, loss, gradnorm, x). Returns {x, x0, loss, gradnorm, dist, path, "
      "step, <tracked>, steps, diverged, converged, interrupted, seconds}; loss[1] is "
      "at x0. NaN or Inf stops the run with a warning", bi_gd},
-    {"sgd", 4, 11, "sgd(loss_i, x0, n, batch, lr, epochs, momentum, tol, every, track, stop)",
+    {"sgd", 3, 11, "sgd(loss_i, x0, n, batch, lr, epochs, momentum, tol, every, track, stop)",
      "minibatch SGD: loss_i(x, idx) is the loss on the samples idx (a column of "
      "1-based indices drawn without replacement each epoch from the seeded "
-     "generator); the last record is the loss on all n samples at the final x. "
-     "Returns the same record as gd", bi_sgd},
+     "generator); batch defaults to 1, lr to 0.01, epochs to 10; the last record "
+     "is the loss on all n samples at the final x. Returns the same record as gd",
+     bi_sgd},
     BUILTIN_END,
 };
