@@ -395,12 +395,15 @@ static const char *closer(const OpenItem *o)
     }
 }
 
-/* Adds where the innermost open construct began. */
-static void describe_open(const ParseCtx *ctx, StrBuf *b, bool at_eof)
+/* Adds where the innermost open construct began; an error at a closing
+ * bracket is inside the bracket that token closed. */
+static void describe_open(const ParseCtx *ctx, StrBuf *b, bool at_eof, const OVP_YYLTYPE *at)
 {
-    if (ctx->nopen == 0)
+    bool at_closer = !at_eof && ctx->closer_line == at->first_line &&
+                     ctx->closer_col == at->first_column;
+    if (ctx->nopen == 0 && !at_closer)
         return;
-    const OpenItem *o = &ctx->open[ctx->nopen - 1];
+    const OpenItem *o = at_closer ? &ctx->just_closed : &ctx->open[ctx->nopen - 1];
     if (at_eof)
         sb_printf(b, " ('%s' at %d:%d is not closed)", o->what, o->line, o->col);
     else
@@ -435,7 +438,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner,
         expected_at_eof(ctx, &b, exp, n);
     else
         list_expected(&b, exp, n);
-    describe_open(ctx, &b, at_eof);
+    describe_open(ctx, &b, at_eof, l);
     parse_fail(ctx, l->first_line, l->first_column, l->last_line,
                l->last_column, at_eof, "%s", b.s);
     sb_free(&b);

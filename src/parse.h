@@ -37,6 +37,10 @@ typedef struct ParseCtx {
     ParseError *err;
     OpenItem open[PARSE_MAX_NEST];
     int nopen;
+    /* The bracket the last closer token closed, and where that token is: a
+     * syntax error at the closer is reported inside it, not its parent. */
+    OpenItem just_closed;
+    int closer_line, closer_col;
     int line, col;       /* scanner position of the next byte */
     int comment_line, comment_col; /* where an open #{ began */
     int after_line, after_col;     /* just past the last token (for EOF) */
