@@ -271,12 +271,14 @@ bool arg_count(Interp *I, const Args *a, int i, size_t *out)
 
 bool arg_bool(Interp *I, const Args *a, int i, bool *out)
 {
+    /* true/false, or the numbers 1 and 0 (anything else is likely a slip) */
     if (arg_given(a, i) && (a->v[i].kind == VAL_BOOL ||
-                            (a->v[i].kind == VAL_NUM && !isnan(a->v[i].as.num)))) {
+                            (a->v[i].kind == VAL_NUM && (a->v[i].as.num == 0 ||
+                                                         a->v[i].as.num == 1)))) {
         *out = ops_scalar(a->v[i]) != 0;
         return true;
     }
-    arg_type_error(I, a, i, "a bool");
+    arg_type_error(I, a, i, "a bool (true, false, 1 or 0)");
     return false;
 }
 

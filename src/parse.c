@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "parser.h"
 #include "strbuf.h"
@@ -54,7 +55,9 @@ AstNode *parse_source(const Source *src, ParseError *err)
         free(ctx);
         return NULL;
     }
-    ovp_yy_scan_bytes(src->text, (int)src->len, scanner);
+    /* A UTF-8 byte-order mark (some editors write one) is not program text. */
+    size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    ovp_yy_scan_bytes(src->text + skip, (int)(src->len - skip), scanner);
     int rc = ovp_yyparse(scanner, ctx);
     ovp_yylex_destroy(scanner);
     AstNode *tree = ctx->result;

@@ -38,6 +38,10 @@ static bool jacobian_fits(Interp *I, const Args *a, size_t n, size_t p)
     double limit;
     if (!arg_num_or(I, a, 2, JACOBIAN_DEFAULT_LIMIT, &limit))
         return false;
+    if (!(limit > 0)) {
+        bi_error(I, a, "maxmem must be a positive number of bytes, got %g", limit);
+        return false;
+    }
     double bytes = (double)n * (double)p * 8;
     if (bytes <= limit && mat_size_ok(n, p))
         return true;

@@ -366,6 +366,8 @@ static Value init_balanced(Interp *I, const Args *a, double std)
         bi_error(I, a, "dims describe a net too large to build");
     else if (arg_given(a, 5) && !target)
         ;
+    else if (target && !mat_all_finite(target))
+        bi_error(I, a, "target has NaN or Inf entries");
     else {
         int N = (int)nd - 1;
         Matrix **W = xcalloc((size_t)N, sizeof *W);
