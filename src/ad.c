@@ -1,6 +1,7 @@
 /* ad.c: the tape, the reverse sweep and the table of derivative rules. */
 #include "ad.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,13 +490,37 @@ static Value vjp_norm(Interp *I, const AdNode *n, int k, Value g)
     return bin_take(I, OP_EMUL, bin(I, OP_EDIV, x, n->out), val_ref(g));
 }
 
-/* max/min: the adjoint goes to the (first) extreme element, or to the
- * larger/smaller operand elementwise. */
+/* The groups a reduction runs over: along dim 1 (down each column), 2
+ * (along each row) or 0 (all elements). Group j has len elements starting
+ * at first(j), stride apart. */
+typedef struct Groups {
+    size_t count, len, stride, step;   /* group j starts at j * step */
+} Groups;
+
+static Groups groups_of(Value x, int dim)
+{
+    size_t r = rows_of(x), c = cols_of(x);
+    bool vector = r == 1 || c == 1;
+    if (dim == 0 && vector)
+        dim = r == 1 ? 2 : 1;
+    if (dim == 1)
+        return (Groups){c, r, 1, r};
+    if (dim == 2)
+        return (Groups){r, c, r, 1};
+    return (Groups){1, r * c, 1, 0};
+}
+
+static const double *data_of(const Value *v)
+{
+    return v->kind == VAL_MAT ? v->as.mat->data : &v->as.num;
+}
+
+/* max/min: the adjoint of each result goes to the (first) extreme element
+ * of its group, or to the larger/smaller operand elementwise. */
 static Value vjp_extreme(Interp *I, const AdNode *n, int k, Value g)
 {
     bool elementwise = n->nin > 1 && n->saved[1].kind != VAL_NIL &&
                        !(n->saved[1].kind == VAL_MAT && mat_numel(n->saved[1].as.mat) == 0);
-    bool along_dim = n->nin > 2 && n->saved[2].kind != VAL_NIL;
     if (elementwise) {   /* the operand equal to the output wins, a first */
         Value mask = bin(I, OP_EQ, n->saved[k], n->out);
         if (k == 1) {
@@ -504,20 +529,93 @@ static Value vjp_extreme(Interp *I, const AdNode *n, int k, Value g)
         }
         return unbroadcast(I, bin_take(I, OP_EMUL, mask, val_ref(g)), n->saved[k]);
     }
-    if (k != 0 || along_dim)
-        return interp_error(I, NULL, "max/min along a dimension is not "
-                            "differentiable yet");
+    (void)I, (void)k;
+    int dim = n->nin > 2 && n->saved[2].kind != VAL_NIL ? (int)ops_scalar(n->saved[2]) : 0;
     Value x = n->saved[0];
+    Groups gr = groups_of(x, dim);
     Value d = filled_like(x, 0);
     double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
-    const double *in = x.kind == VAL_MAT ? x.as.mat->data : &x.as.num;
-    size_t count = rows_of(x) * cols_of(x);
-    for (size_t i = 0; i < count; i++)
-        if (in[i] == ops_scalar(n->out)) {
-            out[i] = ops_scalar(g);
-            break;
+    const double *in = data_of(&x), *best = data_of(&n->out), *gv = data_of(&g);
+    for (size_t j = 0; j < gr.count; j++)
+        for (size_t i = 0; i < gr.len; i++) {
+            size_t at = j * gr.step + i * gr.stride;
+            if (in[at] == best[j]) {
+                out[at] = gv[j];
+                break;
+            }
         }
     return d;
+}
+
+/* cumsum: the adjoint of x_i is the sum of g over the running sums that
+ * contain it, a cumulative sum taken backwards. */
+static Value vjp_cumsum(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)I, (void)k;
+    Value x = n->saved[0];
+    Groups gr = groups_of(x, 0);
+    if (!(rows_of(x) == 1 || cols_of(x) == 1))
+        gr = groups_of(x, 1);
+    Value d = filled_like(x, 0);
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    const double *gv = data_of(&g);
+    for (size_t j = 0; j < gr.count; j++) {
+        double acc = 0;
+        for (size_t i = gr.len; i-- > 0;) {
+            size_t at = j * gr.step + i * gr.stride;
+            acc += gv[at];
+            out[at] = acc;
+        }
+    }
+    return d;
+}
+
+/* var = sum((x - m)^2)/(len - 1) per group: adjoint 2 (x - m)/(len - 1);
+ * std = sqrt(var): that divided by 2 std. */
+static Value spread_deviation(Interp *I, const AdNode *n, Value g, bool std)
+{
+    (void)I;
+    Value x = n->saved[0];
+    Groups gr = groups_of(x, reduce_dim(n));
+    Value d = filled_like(x, 0);
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    const double *in = data_of(&x), *res = data_of(&n->out), *gv = data_of(&g);
+    for (size_t j = 0; gr.len > 1 && j < gr.count; j++) {
+        double m = 0;
+        for (size_t i = 0; i < gr.len; i++)
+            m += in[j * gr.step + i * gr.stride];
+        m /= (double)gr.len;
+        double scale = gv[j] * (std ? 1 / res[j] : 2) / (double)(gr.len - 1);
+        for (size_t i = 0; i < gr.len; i++) {
+            size_t at = j * gr.step + i * gr.stride;
+            out[at] = scale * (in[at] - m);
+        }
+    }
+    return d;
+}
+
+static Value vjp_var(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    return spread_deviation(I, n, g, false);
+}
+
+static Value vjp_std(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    return spread_deviation(I, n, g, true);
+}
+
+/* mod(x, y) = x - floor(x/y) y: d/dx = 1, d/dy = -floor(x/y). */
+static Value vjp_mod(Interp *I, const AdNode *n, int k, Value g)
+{
+    if (k == 0)
+        return unbroadcast(I, val_ref(g), n->saved[0]);
+    Value q = bin(I, OP_EDIV, n->saved[0], n->saved[1]);
+    Value fl = map1(q, floor);
+    val_unref(q);
+    Value d = bin_take(I, OP_EMUL, fl, val_ref(g));
+    return unbroadcast(I, ops_unary(I, OP_NEG, d, NULL), n->saved[1]);
 }
 
 static Value vjp_reshape(Interp *I, const AdNode *n, int k, Value g)
@@ -612,6 +710,194 @@ static Value vjp_solve(Interp *I, const AdNode *n, int k, Value g)
 }
 
 /* ------------------------------------------------------------------ */
+/* rules of linear algebra built-ins                                   */
+
+/* kron(A, B)[(i-1)p + k, (j-1)q + l] = A[i, j] B[k, l]: the adjoint of
+ * A[i, j] is <block (i, j) of G, B>, that of B[k, l] sums G A over blocks. */
+static Value vjp_kron(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)I;
+    Value A = n->saved[0], B = n->saved[1];
+    size_t ra = rows_of(A), ca = cols_of(A), rb = rows_of(B), cb = cols_of(B);
+    const double *a = data_of(&A), *b = data_of(&B), *gv = data_of(&g);
+    size_t gr = ra * rb;
+    Value d = filled_like(k == 0 ? A : B, 0);
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    for (size_t j = 0; j < ca; j++)
+        for (size_t i = 0; i < ra; i++)
+            for (size_t l = 0; l < cb; l++)
+                for (size_t kk = 0; kk < rb; kk++) {
+                    double gij = gv[(i * rb + kk) + (j * cb + l) * gr];
+                    if (k == 0)
+                        out[i + j * ra] += gij * b[kk + l * rb];
+                    else
+                        out[kk + l * rb] += gij * a[i + j * ra];
+                }
+    return d;
+}
+
+/* M (n x n) with column j scaled by f[j], then times V': V diag(f) V'
+ * for M = V. */
+static Matrix *scale_cols_mul_t(const Matrix *V, const double *f, const Matrix *W)
+{
+    Matrix *S = mat_copy(V);
+    for (size_t j = 0; S && j < S->cols; j++)
+        for (size_t i = 0; i < S->rows; i++)
+            MAT_AT(S, i, j) *= f[j];
+    Matrix *r = S ? mat_mul(S, W, false, true) : NULL;
+    mat_unref(S);
+    return r;
+}
+
+/* Eigenvalues of a symmetric S (ascending): d lambda_i = v_i' dS v_i, so
+ * the adjoint is V diag(g) V'. */
+static Value vjp_eigvals(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value S = n->saved[0];
+    if (S.kind != VAL_MAT)
+        return val_num(ops_scalar(g));
+    Matrix *w = NULL, *V = NULL;
+    if (la_eigsym(S.as.mat, &w, &V) != LA_OK)
+        return interp_error(I, NULL, "eigenvalues: the eigen-decomposition failed in the derivative");
+    Matrix *d = scale_cols_mul_t(V, data_of(&g), V);
+    mat_unref(w), mat_unref(V);
+    return d ? val_mat(d) : val_error;
+}
+
+/* Singular values: d sigma_i = u_i' dA v_i (distinct, non-zero), so the
+ * adjoint is U diag(g) V' over the thin factors. */
+static Value vjp_svd(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value A = n->saved[0];
+    if (A.kind != VAL_MAT)
+        return val_num(ops_scalar(A) < 0 ? -ops_scalar(g) : ops_scalar(g));
+    Matrix *U = NULL, *sv = NULL, *V = NULL;
+    if (la_svd(A.as.mat, &U, &sv, &V) != LA_OK)
+        return interp_error(I, NULL, "svd: the SVD failed in the derivative");
+    size_t r = mat_numel(sv);
+    Matrix *Ur = mat_new(U->rows, r), *Vr = mat_new(V->rows, r);
+    for (size_t j = 0; Ur && Vr && j < r; j++) {
+        for (size_t i = 0; i < U->rows; i++)
+            MAT_AT(Ur, i, j) = MAT_AT(U, i, j);
+        for (size_t i = 0; i < V->rows; i++)
+            MAT_AT(Vr, i, j) = MAT_AT(V, i, j);
+    }
+    Matrix *d = Ur && Vr ? scale_cols_mul_t(Ur, data_of(&g), Vr) : NULL;
+    mat_unref(U), mat_unref(sv), mat_unref(V), mat_unref(Ur), mat_unref(Vr);
+    return d ? val_mat(d) : val_error;
+}
+
+/* f(l) = l^p on eigenvalues treated as mpow does (within rounding of 0
+ * they are 0), and its divided differences L_ij = (f(l_i) - f(l_j)) /
+ * (l_i - l_j), f'(l_i) on the diagonal and for equal eigenvalues. */
+static double power_slope(double li, double lj, double p, double tol)
+{
+    if (fabs(li - lj) > tol)
+        return (pow(li, p) - pow(lj, p)) / (li - lj);
+    double l = 0.5 * (li + lj);
+    if (fabs(l) <= tol)
+        return p == 1 ? 1 : p > 1 || p == 0 ? 0 : INFINITY;
+    return p * pow(l, p - 1);
+}
+
+/* mpow(S, p) = V f(L) V' for symmetric S (Daleckii-Krein): the adjoint is
+ * V (L_ij .* (V' sym(G) V)) V'. */
+static Value mpow_adjoint(Interp *I, const Matrix *S, double p, Value g)
+{
+    Matrix *w = NULL, *V = NULL;
+    if (la_eigsym(S, &w, &V) != LA_OK)
+        return interp_error(I, NULL, "mpow: the eigen-decomposition failed in the derivative");
+    size_t m = w->rows;
+    double lmax = 0;
+    for (size_t i = 0; i < m; i++)
+        lmax = fmax(lmax, fabs(w->data[i]));
+    double tol = (double)m * DBL_EPSILON * lmax;
+    for (size_t i = 0; i < m; i++)
+        if (fabs(w->data[i]) <= tol)
+            w->data[i] = 0;
+    Matrix *Gs = mat_new(m, m);
+    for (size_t j = 0; Gs && j < m; j++)
+        for (size_t i = 0; i < m; i++)
+            MAT_AT(Gs, i, j) = 0.5 * (MAT_AT(g.as.mat, i, j) + MAT_AT(g.as.mat, j, i));
+    Matrix *t = Gs ? mat_mul(V, Gs, true, false) : NULL;
+    Matrix *M = t ? mat_mul(t, V, false, false) : NULL;
+    for (size_t j = 0; M && j < m; j++)
+        for (size_t i = 0; i < m; i++)
+            MAT_AT(M, i, j) *= power_slope(w->data[i], w->data[j], p, tol);
+    mat_unref(t);
+    t = M ? mat_mul(V, M, false, false) : NULL;
+    Matrix *d = t ? mat_mul(t, V, false, true) : NULL;
+    mat_unref(w), mat_unref(V), mat_unref(Gs), mat_unref(M), mat_unref(t);
+    return d ? val_mat(d) : val_error;
+}
+
+static Value vjp_mpow(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value S = n->saved[0];
+    double p = ops_scalar(n->saved[1]);
+    if (S.kind != VAL_MAT)
+        return val_num(ops_scalar(g) * (p == 0 ? 0 : p * pow(ops_scalar(S), p - 1)));
+    return mpow_adjoint(I, S.as.mat, p, g);
+}
+
+/* Powers of a matrix differentiated through their products at most this
+ * high (each costs a few matrix products). */
+#define MAX_DIFF_POWER 100000
+
+/* B^m with B square, m >= 1: the adjoint sum_j (B')^j G (B')^(m-1-j), by
+ * T_0 = G, T_k = B' T_(k-1) + G (B')^k. */
+static Matrix *int_power_adjoint(const Matrix *B, long m, const Matrix *G)
+{
+    Matrix *T = mat_copy(G), *Pk = NULL;   /* Pk = (B')^k */
+    for (long k = 1; T && k < m; k++) {
+        Matrix *np = Pk ? mat_mul(Pk, B, false, true) : mat_transpose(B);
+        mat_unref(Pk);
+        Pk = np;
+        Matrix *a = np ? mat_mul(B, T, true, false) : NULL;
+        Matrix *b = a ? mat_mul(G, Pk, false, false) : NULL;
+        for (size_t i = 0; b && i < mat_numel(a); i++)
+            a->data[i] += b->data[i];
+        mat_unref(T), mat_unref(b);
+        T = b ? a : (mat_unref(a), NULL);
+    }
+    mat_unref(Pk);
+    return T;
+}
+
+/* A ^ p for a square matrix: integer p by products (through inv(A) when
+ * p < 0), fractional p as mpow. */
+static Value vjp_matrix_power(Interp *I, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    const Matrix *A = n->saved[0].as.mat;
+    double p = ops_scalar(n->saved[1]);
+    if (p != floor(p))
+        return mpow_adjoint(I, A, p, g);
+    if (p == 0)
+        return filled_like(n->saved[0], 0);
+    if (fabs(p) > MAX_DIFF_POWER)
+        return interp_error(I, NULL, "operator ^: powers above %d are not differentiated",
+                            MAX_DIFF_POWER);
+    Matrix *B = NULL;
+    if (p < 0 && la_inv(A, &B) != LA_OK)
+        return interp_error(I, NULL, "operator ^: the derivative needs a non-singular matrix");
+    Matrix *gB = int_power_adjoint(B ? B : A, (long)fabs(p), g.as.mat);
+    if (B && gB) {   /* through B = inv(A): gA = -B' gB B' */
+        Matrix *t = mat_mul(B, gB, true, false);
+        mat_unref(gB);
+        gB = t ? mat_mul(t, B, false, true) : NULL;
+        mat_unref(t);
+        for (size_t i = 0; gB && i < mat_numel(gB); i++)
+            gB->data[i] = -gB->data[i];
+    }
+    mat_unref(B);
+    return gB ? val_mat(gB) : val_error;
+}
+
+/* ------------------------------------------------------------------ */
 /* the table                                                           */
 
 const AdRule ad_rules[] = {
@@ -648,8 +934,12 @@ const AdRule ad_rules[] = {
     {"sumsq", vjp_sumsq, "[sumsq(X), sum(sumsq(X, 1))]", 1},
     {"prod", vjp_prod, "[prod(X), sum(prod(X, 1)), sum(prod(X, 2))]", 1},
     {"norm", vjp_norm, "[norm(X), norm(X[:, 1]), norm(X, 2)]", 1},
-    {"max", vjp_extreme, "[max(X), sum(sum(max(X, Y)))]", 2},
-    {"min", vjp_extreme, "[min(X), sum(sum(min(X, Y)))]", 2},
+    {"max", vjp_extreme, "[max(X), sum(sum(max(X, Y))), sum(max(X, [], 1)), sum(max(X, dim = 2)), max(X[:, 1])]", 2},
+    {"min", vjp_extreme, "[min(X), sum(sum(min(X, Y))), sum(min(X, [], 1)), sum(min(X, dim = 2)), min(X[2, :])]", 2},
+    {"cumsum", vjp_cumsum, "[cumsum(X), cumsum(Y[:, 2]), [cumsum(X[1, :]), 0]']", 1},
+    {"var", vjp_var, "[var(X), sum(var(X, 1)), sum(var(X, 2)), var(Y[:, 1])]", 1},
+    {"std", vjp_std, "[std(X), sum(std(X, 1)), sum(std(X, 2)), std(Y[:, 1])]", 1},
+    {"mod", vjp_mod, "mod(X, Y) + mod(X, 0.4)", 0},
     {"pow", vjp_pow_builtin, "pow(X, Y)", 0},
     {"reshape", vjp_reshape, "reshape(X, 2, 3)", 1},
     {"repmat", vjp_repmat, "repmat(X, 2, 3)", 1},
@@ -659,6 +949,12 @@ const AdRule ad_rules[] = {
     {"det", vjp_det, "det([X, [1; 0.5; 2]])", 1},
     {"trace", vjp_trace, "trace(X * Y')", 1},
     {"solve", vjp_solve, "solve([X, [1; 0.5; 2]], Y)", 0},
+    {"kron", vjp_kron, "kron(X, Y')", 0},
+    {"svd", vjp_svd, "[svd(X); svd(Y')]", 1},
+    {"eigvals", vjp_eigvals, "eigvals(X' * Y + Y' * X + [3, 1; 1, 0])", 1},
+    {"eigsym", vjp_eigvals, "eigsym(X' * X + [1, 0.2; 0.2, 3])", 1},
+    {"mpow", vjp_mpow, "[mpow(X' * X + 0.5 * eye(2), 0.5), mpow(Y' * Y, -1.5), mpow(X' * Y + Y' * X, 3)]", 1},
+    {"^m", vjp_matrix_power, "[X' * Y] ^ 3 + [X' * Y] ^ -2 + (X' * X) ^ 0.5", 1},
     {NULL, NULL, NULL, 0},
 };
 
@@ -844,7 +1140,8 @@ static const char *op_rule_name(AstOp op, Value a, Value b)
     case OP_MUL: return ops_is_scalar(a) || ops_is_scalar(b) ? ".*" : "*";
     case OP_DIV: return ops_is_scalar(b) ? "./" : "/";
     case OP_LDIV: return "\\";
-    case OP_POW: return ops_is_scalar(a) && ops_is_scalar(b) ? "^" : NULL;
+    case OP_POW: return ops_is_scalar(a) && ops_is_scalar(b) ? "^"
+                        : ops_is_scalar(b) ? "^m" : NULL;
     default: return NULL;
     }
 }
@@ -985,7 +1282,12 @@ Value ad_builtin(Interp *I, const Builtin *bi, Args *a)
         a->v[i] = val_primal(a->v[i]);
     }
     Value r = bi->fn(I, a);
-    if (live && rule && !VAL_IS_ERR(r) && r.kind != VAL_LIST)
+    if (live && rule && r.kind == VAL_LIST) {
+        /* several results (U, S, V = svd(A)): the rules cover one result */
+        val_unref(r);
+        r = interp_error(I, NULL, "%s: only the single-result form can be differentiated",
+                         bi->name);
+    } else if (live && rule && !VAL_IS_ERR(r))
         r = record(I, rule, a->n, tracked, r);
     for (int i = 0; i < a->n; i++)
         a->v[i] = tracked[i];
