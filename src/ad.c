@@ -462,6 +462,32 @@ static Value vjp_prod(Interp *I, const AdNode *n, int k, Value g)
     return bin_take(I, OP_EMUL, d, val_ref(g));
 }
 
+static const double *data_of(const Value *v)
+{
+    return v->kind == VAL_MAT ? v->as.mat->data : &v->as.num;
+}
+
+/* The p-norm of a vector: sign(x) |x|^(p-1) / |x|_p^(p-1); for p = inf
+ * the sign at the (first) largest |x_i|. Zero at x = 0. */
+static Value vector_pnorm_adjoint(Value x, double p, double nrm, double g)
+{
+    Value d = filled_like(x, 0);
+    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    const double *in = data_of(&x);
+    size_t count = rows_of(x) * cols_of(x);
+    for (size_t i = 0; nrm > 0 && i < count; i++) {
+        double sg = in[i] > 0 ? 1 : in[i] < 0 ? -1 : 0;
+        if (isinf(p)) {
+            if (fabs(in[i]) == nrm) {
+                out[i] = sg * g;
+                break;
+            }
+        } else
+            out[i] = g * sg * pow(fabs(in[i]) / nrm, p - 1);
+    }
+    return d;
+}
+
 /* Vector 2-norm and Frobenius norm: x / |x|; spectral: u1 v1'. */
 static Value vjp_norm(Interp *I, const AdNode *n, int k, Value g)
 {
@@ -482,8 +508,7 @@ static Value vjp_norm(Interp *I, const AdNode *n, int k, Value g)
         return d ? val_mat(d) : val_error;
     }
     if (p != 0 && p != 2)
-        return interp_error(I, NULL, "norm: only the 2-norm and Frobenius norm "
-                            "are differentiable");
+        return vector_pnorm_adjoint(x, p, ops_scalar(n->out), ops_scalar(g));
     double nrm = ops_scalar(n->out);
     if (nrm == 0)
         return filled_like(x, 0);
@@ -508,11 +533,6 @@ static Groups groups_of(Value x, int dim)
     if (dim == 2)
         return (Groups){r, c, r, 1};
     return (Groups){1, r * c, 1, 0};
-}
-
-static const double *data_of(const Value *v)
-{
-    return v->kind == VAL_MAT ? v->as.mat->data : &v->as.num;
 }
 
 /* max/min: the adjoint of each result goes to the (first) extreme element
@@ -933,7 +953,7 @@ const AdRule ad_rules[] = {
     {"mean", vjp_mean, "[mean(X), mean(mean(X, 1)), mean(mean(X, 2))]", 1},
     {"sumsq", vjp_sumsq, "[sumsq(X), sum(sumsq(X, 1))]", 1},
     {"prod", vjp_prod, "[prod(X), sum(prod(X, 1)), sum(prod(X, 2))]", 1},
-    {"norm", vjp_norm, "[norm(X), norm(X[:, 1]), norm(X, 2)]", 1},
+    {"norm", vjp_norm, "[norm(X), norm(X[:, 1]), norm(X, 2), norm(X[:, 2] - 1, 1), norm(Y[:, 1], inf), norm(X[2, :], 3)]", 1},
     {"max", vjp_extreme, "[max(X), sum(sum(max(X, Y))), sum(max(X, [], 1)), sum(max(X, dim = 2)), max(X[:, 1])]", 2},
     {"min", vjp_extreme, "[min(X), sum(sum(min(X, Y))), sum(min(X, [], 1)), sum(min(X, dim = 2)), min(X[2, :])]", 2},
     {"cumsum", vjp_cumsum, "[cumsum(X), cumsum(Y[:, 2]), [cumsum(X[1, :]), 0]']", 1},
