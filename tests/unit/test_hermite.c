@@ -261,8 +261,8 @@ Test(closed_form, double_factorial_forms)
 }
 
 /* 1{z > a} with a = 1/3, off the panel grid: mu_0 = P(g > a),
- * mu_r = phi(a) h_{r-1}(a) / sqrt(r). Declaring the kink gives ~1e-15;
- * omitting it leaves an O(1e-3) error, which is why kinks are in the API. */
+ * mu_r = phi(a) h_{r-1}(a) / sqrt(r). Declared or not (then detected), the
+ * kink gives ~1e-15; without detection the error would be O(1e-3). */
 static double shifted_step(double z, void *ctx)
 {
     return z > *(const double *)ctx ? 1.0 : 0.0;
@@ -285,7 +285,324 @@ Test(closed_form, kink_off_grid)
     cr_expect(max_abs_diff(mu, want, 41) <= 1e-12, "%.3e",
               max_abs_diff(mu, want, 41));
     cr_assert_eq(hermite_coeffs(&without, 40, mu), 0);
-    cr_expect(max_abs_diff(mu, want, 41) > 1e-6);
+    cr_expect(max_abs_diff(mu, want, 41) <= 1e-12, "%.3e",
+              max_abs_diff(mu, want, 41));
+}
+
+/* ------------------------------------------------ kink detection */
+
+/* Undeclared kinks of user functions, against closed forms that do not use
+ * the quadrature: with Q(a) = P(g > a) = erfc(a/sqrt 2)/2, phi the N(0,1)
+ * density and h_r = He_r/sqrt(r!),
+ *   1{z > a}:   mu_0 = Q(a), mu_r = phi(a) h_{r-1}(a)/sqrt(r);
+ *   (z - a)_+:  mu_0 = phi(a) - a Q(a), mu_1 = Q(a),
+ *               mu_r = phi(a) h_{r-2}(a)/sqrt(r(r-1)) (r >= 2).
+ * Every test passes kinks = NULL, so the splits come from detection. */
+
+#define KR 20 /* coefficients checked: r = 0..KR */
+
+/* A shifted non-smooth function: kind selects the shape, a and b the
+ * points; calls counts evaluations. */
+typedef struct Shape {
+    int kind;
+    double a, b;
+    long calls;
+} Shape;
+
+enum { S_STEP, S_RELU, S_ABS, S_BOX, S_MIXED, S_MIRROR, S_TANH, S_SIGMOID,
+       S_SOFTPLUS, S_CUBIC, S_NAN_RIGHT, S_NAN_BOX, S_RELU2 };
+
+static double shape_f(double z, void *ctx)
+{
+    Shape *s = ctx;
+    s->calls++;
+    switch (s->kind) {
+    case S_STEP:
+        return z > s->a ? 1.0 : 0.0;
+    case S_RELU:
+        return z > s->a ? z - s->a : 0.0;
+    case S_ABS:
+        return fabs(z - s->a);
+    case S_BOX: /* 1{a < z < b} */
+        return z > s->a && z < s->b ? 1.0 : 0.0;
+    case S_MIXED: /* z^2/2 + 3 1{z > a} + 0.5 |z - b| */
+        return 0.5 * z * z + 3.0 * (z > s->a) + 0.5 * fabs(z - s->b);
+    case S_MIRROR: /* (a - z)_+ */
+        return z < s->a ? s->a - z : 0.0;
+    case S_TANH:
+        return tanh(z);
+    case S_SIGMOID:
+        return hermite_act_sigmoid(z, NULL);
+    case S_SOFTPLUS:
+        return hermite_act_softplus(z, NULL);
+    case S_CUBIC:
+        return z * z * z - 2.0 * z;
+    case S_NAN_RIGHT:
+        return z > s->a ? NAN : z;
+    case S_NAN_BOX:
+        return z > s->a && z < s->b ? NAN : 1.0;
+    case S_RELU2: /* (z - a)_+^2, a jump of f'' only */
+        return z > s->a ? (z - s->a) * (z - s->a) : 0.0;
+    }
+    return 0.0;
+}
+
+/* mu[0..R] of s with no kinks declared; returns the evaluations used. */
+static long undeclared(Shape *s, int R, double *mu)
+{
+    HermiteFn fn = {shape_f, s, NULL, 0};
+    s->calls = 0;
+    cr_assert_eq(hermite_coeffs(&fn, R, mu), 0);
+    return s->calls;
+}
+
+static double q_tail(double a)
+{
+    return 0.5 * erfc(a / sqrt(2.0));
+}
+
+static double phi_pdf(double a)
+{
+    return exp(-0.5 * a * a) / SQRT_2PI;
+}
+
+/* h[0..R] = h_r(a) by the normalised recurrence. */
+static void hn_values(double a, int R, double *h)
+{
+    h[0] = 1.0;
+    if (R >= 1)
+        h[1] = a;
+    for (int r = 1; r < R; r++)
+        h[r + 1] = (a * h[r] - sqrt((double)r) * h[r - 1]) / sqrt(r + 1.0);
+}
+
+static void step_at(double a, int R, double *mu)
+{
+    double h[HERMITE_EXPECT_MAX_R + 1];
+    cr_assert(R <= HERMITE_EXPECT_MAX_R);
+    hn_values(a, R, h);
+    mu[0] = q_tail(a);
+    for (int r = 1; r <= R; r++)
+        mu[r] = phi_pdf(a) * h[r - 1] / sqrt((double)r);
+}
+
+static void relu_at(double a, int R, double *mu)
+{
+    double h[HERMITE_EXPECT_MAX_R + 1];
+    cr_assert(R <= HERMITE_EXPECT_MAX_R);
+    hn_values(a, R, h);
+    mu[0] = phi_pdf(a) - a * q_tail(a);
+    if (R >= 1)
+        mu[1] = q_tail(a);
+    for (int r = 2; r <= R; r++)
+        mu[r] = phi_pdf(a) * h[r - 2] / sqrt((double)r * (r - 1));
+}
+
+static void expect_close(const double *mu, const double *want, int R,
+                         double tol, const char *what)
+{
+    for (int r = 0; r <= R; r++)
+        cr_expect(fabs(mu[r] - want[r]) <= tol, "%s r=%d: %.3e", what, r,
+                  mu[r] - want[r]);
+}
+
+Test(kinks, step_undeclared)
+{
+    const double as[] = {0.3, -1.234567, 2.0 / 3.0, 1e-5, 0.25 + 1e-5, -3.9};
+    for (size_t i = 0; i < sizeof as / sizeof as[0]; i++) {
+        Shape s = {S_STEP, as[i], 0, 0};
+        double mu[KR + 1], want[KR + 1];
+        undeclared(&s, KR, mu);
+        step_at(as[i], KR, want);
+        expect_close(mu, want, KR, 1e-10, "step");
+    }
+}
+
+Test(kinks, relu_undeclared)
+{
+    const double as[] = {0.37, -2.718281828, 0.25 + 1e-5, 1.0 / 7.0};
+    for (size_t i = 0; i < sizeof as / sizeof as[0]; i++) {
+        Shape s = {S_RELU, as[i], 0, 0};
+        double mu[KR + 1], want[KR + 1];
+        undeclared(&s, KR, mu);
+        relu_at(as[i], KR, want);
+        expect_close(mu, want, KR, 1e-10, "relu");
+    }
+}
+
+/* |z - a| = 2 (z - a)_+ - (z - a) at the irrational a = sqrt(2)/3. */
+Test(kinks, abs_irrational)
+{
+    double a = sqrt(2.0) / 3.0, mu[KR + 1], want[KR + 1];
+    Shape s = {S_ABS, a, 0, 0};
+    undeclared(&s, KR, mu);
+    relu_at(a, KR, want);
+    for (int r = 0; r <= KR; r++)
+        want[r] *= 2.0;
+    want[0] += a;
+    want[1] -= 1.0;
+    expect_close(mu, want, KR, 1e-10, "abs");
+}
+
+/* 1{a < z < b} = step(z - a) - step(z - b): two jumps, also both inside
+ * one panel of the initial grid, or one on a panel edge (1.0). (A pulse
+ * narrower than the node spacing, ~0.01, can fall between the nodes and
+ * stay unseen.) */
+Test(kinks, two_jumps)
+{
+    const double ab[][2] = {{-0.7, 1.0 / PI}, {0.1, 0.15}, {1.0, 1.01},
+                            {0.4, 0.42}};
+    for (size_t i = 0; i < sizeof ab / sizeof ab[0]; i++) {
+        Shape s = {S_BOX, ab[i][0], ab[i][1], 0};
+        double mu[KR + 1], wa[KR + 1], wb[KR + 1];
+        undeclared(&s, KR, mu);
+        step_at(ab[i][0], KR, wa);
+        step_at(ab[i][1], KR, wb);
+        for (int r = 0; r <= KR; r++)
+            wa[r] -= wb[r];
+        expect_close(mu, wa, KR, 1e-10, "box");
+    }
+}
+
+/* A jump and a kink on top of a smooth part: z^2/2 has mu_0 = 1/2,
+ * mu_2 = 1/sqrt 2. */
+Test(kinks, mixed_with_smooth)
+{
+    double a = -1.1, b = sqrt(2.0) / 3.0;
+    double mu[KR + 1], st[KR + 1], rl[KR + 1];
+    Shape s = {S_MIXED, a, b, 0};
+    undeclared(&s, KR, mu);
+    step_at(a, KR, st);
+    relu_at(b, KR, rl);
+    for (int r = 0; r <= KR; r++) /* 0.5 |z - b| = (z - b)_+ - (z - b)/2 */
+        st[r] = 3.0 * st[r] + rl[r];
+    st[0] += 0.5 + 0.5 * b;
+    st[1] -= 0.5;
+    st[2] += 1.0 / sqrt(2.0);
+    expect_close(mu, st, KR, 1e-10, "mixed");
+}
+
+/* (a - z)_+ is (z + a)_+ reflected: mu_r = (-1)^r mu_r((z - (-a))_+). */
+Test(kinks, mirrored_relu)
+{
+    double a = 0.5 * (sqrt(5.0) - 1.0), mu[KR + 1], want[KR + 1];
+    Shape s = {S_MIRROR, a, 0, 0};
+    undeclared(&s, KR, mu);
+    relu_at(-a, KR, want);
+    for (int r = 1; r <= KR; r += 2)
+        want[r] = -want[r];
+    expect_close(mu, want, KR, 1e-10, "mirror");
+}
+
+/* High orders: a detected kink is pinned well enough for r = 200. */
+Test(kinks, high_order)
+{
+    static double mu[201], want[201];
+    Shape s = {S_STEP, 0.3, 0, 0};
+    undeclared(&s, 200, mu);
+    step_at(0.3, 200, want);
+    expect_close(mu, want, 200, 1e-12, "step r200");
+    s = (Shape){S_RELU, 0.37, 0, 0};
+    undeclared(&s, 200, mu);
+    relu_at(0.37, 200, want);
+    expect_close(mu, want, 200, 1e-12, "relu r200");
+}
+
+/* A kink of f'' only (C^1 function) is also found or harmless. */
+Test(kinks, second_derivative_jump)
+{
+    double a = 0.37, mu[KR + 1], st[KR + 1], rl[KR + 1];
+    Shape s = {S_RELU2, a, 0, 0};
+    undeclared(&s, KR, mu);
+    /* (z - a)_+^2 = (z^2 - 2 a z + a^2) 1{z > a}: by the recurrence
+     * z He_r = He_{r+1} + r He_{r-1} applied to step and relu, here via
+     * E[(g - a)_+^2 h_r] = 2 E[(g - a)_+ h_{r-1}]/sqrt(r) (Stein) for r >= 1
+     * and E[(g - a)_+^2] = (1 + a^2) Q(a) - a phi(a). */
+    relu_at(a, KR, rl);
+    step_at(a, KR, st);
+    double want[KR + 1];
+    want[0] = (1.0 + a * a) * st[0] - a * phi_pdf(a);
+    for (int r = 1; r <= KR; r++)
+        want[r] = 2.0 * rl[r - 1] / sqrt((double)r);
+    expect_close(mu, want, KR, 1e-10, "relu^2");
+}
+
+/* Declared kinks stay exact; a wrong declaration is caught by detection. */
+Test(kinks, safety_net)
+{
+    double mu[KR + 1], want[KR + 1];
+    const double good = 0.37, wrong[] = {0.36, 0.37 - 1e-6, 0.37 + 1e-5};
+    Shape s = {S_STEP, 0.37, 0, 0};
+    step_at(0.37, KR, want);
+    HermiteFn fn = {shape_f, &s, &good, 1};
+    cr_assert_eq(hermite_coeffs(&fn, KR, mu), 0);
+    expect_close(mu, want, KR, 1e-12, "declared");
+    for (size_t i = 0; i < 3; i++) {
+        fn.kinks = &wrong[i];
+        cr_assert_eq(hermite_coeffs(&fn, KR, mu), 0);
+        expect_close(mu, want, KR, 1e-10, "misdeclared");
+    }
+}
+
+/* Smooth functions get no splits: the rule is the plain panel grid (80 / 0.25
+ * panels of 32 nodes, one evaluation per node), so their accuracy is what it
+ * was; a kink costs a few hundred evaluations more. */
+Test(kinks, smooth_unchanged_and_cost)
+{
+    const long base = 320 * 32;
+    const int smooth[] = {S_TANH, S_SIGMOID, S_SOFTPLUS, S_CUBIC};
+    double mu[KR + 1], ref[KR + 1];
+    const char *names[] = {"tanh", "sigmoid", "softplus"};
+    for (int i = 0; i < 4; i++) {
+        Shape s = {smooth[i], 0, 0, 0};
+        cr_expect_eq(undeclared(&s, KR, mu), base, "kind %d", smooth[i]);
+        if (i < 3) {
+            coeffs_of(names[i], KR, ref);
+            cr_expect(max_abs_diff(mu, ref, KR + 1) <= 1e-15, "%s %.3e",
+                      names[i], max_abs_diff(mu, ref, KR + 1));
+        }
+    }
+    /* z^3 - 2z = He_3 + z: mu_1 = 1, mu_3 = sqrt 6 */
+    for (int r = 0; r <= KR; r++) {
+        double w = r == 1 ? 1.0 : r == 3 ? sqrt(6.0) : 0.0;
+        cr_expect(fabs(mu[r] - w) <= 1e-12, "cubic r=%d", r);
+    }
+    Shape s = {S_RELU, 0.37, 0, 0};
+    long n = undeclared(&s, KR, mu);
+    cr_expect(n > base && n < base + 1000, "relu: %ld evaluations", n);
+    s = (Shape){S_BOX, 0.1, 0.15, 0};
+    n = undeclared(&s, KR, mu);
+    cr_expect(n > base && n < base + 2000, "box: %ld evaluations", n);
+}
+
+/* NaN (also how a failing user callback reports) gives an all-NaN result,
+ * return value 0, and no further calls once it is seen. */
+Test(kinks, nan_fails_cleanly)
+{
+    double mu[KR + 1];
+    Shape s = {S_NAN_RIGHT, 0.3, 0, 0};
+    long n = undeclared(&s, KR, mu);
+    for (int r = 0; r <= KR; r++)
+        cr_expect(isnan(mu[r]), "r=%d", r);
+    /* 0.3 is in panel 162 of 320 ([0.25, 0.5]); nothing is called after */
+    cr_expect(n <= 162 * 32, "%ld calls", n);
+    s = (Shape){S_NAN_BOX, -0.05, 0.02, 0};
+    undeclared(&s, KR, mu);
+    for (int r = 0; r <= KR; r++)
+        cr_expect(isnan(mu[r]), "box r=%d", r);
+    HermiteFn fn = {shape_f, &s, NULL, 0};
+    cr_expect(isnan(hermite_expect(&fn, 1, 2)));
+}
+
+/* hermite_expect uses the same detected splits. */
+Test(kinks, expect_detects)
+{
+    Shape s = {S_STEP, 0.3, 0, 0};
+    HermiteFn fn = {shape_f, &s, NULL, 0};
+    double want[3];
+    step_at(0.3, 2, want);
+    cr_expect(fabs(hermite_expect(&fn, 0, 0) - want[0]) <= 1e-12);
+    cr_expect(fabs(hermite_expect(&fn, 2, 0) - want[2]) <= 1e-12);
 }
 
 /* ------------------------------------------------ derivative rule (a) */
