@@ -190,13 +190,14 @@ Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
     size_t kb = tb ? b->cols : b->rows, n = tb ? b->rows : b->cols;
     if (k != kb)
         return NULL;
-    if (m == 0 || n == 0 || k == 0)
-        return mat_new(m, n);   /* an empty inner dimension sums to zeros */
-    /* with beta = 0, dgemm and dgemv write C without reading it */
-    Matrix *c = mat_new_uninit(m, n);
-    if (!c)
-        return NULL;
-    if (n == 1 && !tb) {
+    bool vector = n == 1 && !tb;
+    /* dgemm with beta = 0 writes C without reading it, so it needs no
+     * zeroing; dgemv's y is zeroed, as some OpenBLAS versions scale it by
+     * beta = 0 as y * 0, which keeps a NaN left in fresh memory */
+    Matrix *c = k == 0 || vector ? mat_new(m, n) : mat_new_uninit(m, n);
+    if (!c || m == 0 || n == 0 || k == 0)
+        return c;
+    if (vector) {
         cblas_dgemv(CblasColMajor, ta ? CblasTrans : CblasNoTrans,
                     (int)a->rows, (int)a->cols, 1.0, a->data, (int)a->rows,
                     b->data, 1, 0.0, c->data, 1);
