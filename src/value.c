@@ -14,16 +14,6 @@ int *closure_refcount(struct Closure *fn);
 const Value val_nil = {.kind = VAL_NIL};
 const Value val_error = {.kind = VAL_ERROR};
 
-Value val_num(double x)
-{
-    return (Value){.kind = VAL_NUM, .as.num = x};
-}
-
-Value val_bool(bool b)
-{
-    return (Value){.kind = VAL_BOOL, .as.b = b};
-}
-
 Value val_strn(const char *s, size_t n)
 {
     Str *str = xmalloc(sizeof *str + n + 1);
@@ -93,7 +83,7 @@ Value val_var(Value primal, unsigned long tape_id, int node)
     return (Value){.kind = VAL_VAR, .as.var = v};
 }
 
-Value val_ref(Value v)
+Value val_ref_boxed(Value v)
 {
     switch (v.kind) {
     case VAL_STR: v.as.str->rc++; break;
@@ -189,7 +179,7 @@ static void drop(Value v, Work *w)
     }
 }
 
-void val_unref(Value v)
+void val_unref_boxed(Value v)
 {
     if (v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_NIL ||
         v.kind == VAL_ERROR || v.kind == VAL_BUILTIN)

@@ -21,7 +21,7 @@
 typedef enum ValKind {
     VAL_NIL,      /* "no value": what print() returns; never stored */
     VAL_NUM,
-    VAL_BOOL,
+    VAL_BOOL,     /* the kinds up to here hold no reference (val_ref) */
     VAL_STR,
     VAL_MAT,
     VAL_LIST,
@@ -102,8 +102,16 @@ static inline Value val_primal(Value v)
 extern const Value val_nil;
 extern const Value val_error;
 
-Value val_num(double x);
-Value val_bool(bool b);
+static inline Value val_num(double x)
+{
+    return (Value){.kind = VAL_NUM, .as.num = x};
+}
+
+static inline Value val_bool(bool b)
+{
+    return (Value){.kind = VAL_BOOL, .as.b = b};
+}
+
 Value val_str(const char *s);                 /* copies s */
 Value val_strn(const char *s, size_t n);
 Value val_str_take(char *s);                  /* takes a malloc'd string */
@@ -116,8 +124,21 @@ Value val_partial(const struct Builtin *bi, Value bound);
 /* A tracked value for tape node `node`; takes primal. */
 Value val_var(Value primal, unsigned long tape_id, int node);
 
-Value val_ref(Value v);
-void val_unref(Value v);
+/* The reference counting of boxed values; val_ref and val_unref answer
+ * numbers, booleans and nil inline, as the scalar loops need. */
+Value val_ref_boxed(Value v);
+void val_unref_boxed(Value v);
+
+static inline Value val_ref(Value v)
+{
+    return v.kind > VAL_BOOL ? val_ref_boxed(v) : v;
+}
+
+static inline void val_unref(Value v)
+{
+    if (v.kind > VAL_BOOL)
+        val_unref_boxed(v);
+}
 
 /* Copy-on-write: make the container exclusively owned before writing. */
 void val_unique_list(Value *v);
