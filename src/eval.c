@@ -352,20 +352,38 @@ static Value eval_product_transposed(Interp *I, AstNode *n)
     return ops_binary(I, OP_MUL, a, b, &n->loc);
 }
 
+/* An operand: a number literal or an assigned variable is read here,
+ * without the dispatcher (the leaves of scalar loops); anything else is
+ * evaluated as usual. */
+static inline Value eval_operand(Interp *I, AstNode *n)
+{
+    if (n->kind == AST_NUM)
+        return val_num(n->num);
+    if (n->kind == AST_IDENT && n->res.kind != RES_SELF) {
+        Value *slot = ident_slot(I, n);
+        if (slot && slot->kind != VAL_NIL)
+            return val_ref(*slot);
+    }
+    return eval(I, n);
+}
+
 static Value eval_binop(Interp *I, AstNode *n)
 {
     if (n->op == OP_AND || n->op == OP_OR)
         return eval_logical(I, n);
     if (n->op == OP_MUL && (is_transposed(n->kids[0]) || is_transposed(n->kids[1])))
         return eval_product_transposed(I, n);
-    Value a = eval(I, n->kids[0]);
+    Value a = eval_operand(I, n->kids[0]);
     if (VAL_IS_ERR(a))
         return a;
-    Value b = eval(I, n->kids[1]);
+    Value b = eval_operand(I, n->kids[1]);
     if (VAL_IS_ERR(b)) {
         val_unref(a);
         return b;
     }
+    Value r;
+    if (ops_number_binary(n->op, a, b, &r))
+        return r;
     return ops_binary(I, n->op, a, b, &n->loc);
 }
 
@@ -697,6 +715,19 @@ static Value *lvalue_slot(Interp *I, AstNode *t)
     return t->kind == AST_FIELD ? field_slot(I, parent, t) : item_slot(I, parent, t);
 }
 
+/* Stores v (taken) into a variable. */
+static bool store_variable(Interp *I, AstNode *t, Value v)
+{
+    Value *slot = ident_slot(I, t);
+    if (!slot) {
+        val_unref(v);
+        return false;
+    }
+    val_unref(*slot);
+    *slot = v;
+    return true;
+}
+
 /* Stores v (taken) into one target. */
 static bool assign_to(Interp *I, AstNode *t, Value v)
 {
@@ -759,8 +790,10 @@ static Value exec_assign(Interp *I, AstNode *n)
         if (VAL_IS_ERR(v))
             return v;
     }
-    bool ok = ntargets == 1 ? assign_to(I, n->kids[0], v)
-                            : destructure(I, n, ntargets, v);
+    AstNode *t = n->kids[0];
+    bool ok = ntargets > 1 ? destructure(I, n, ntargets, v)
+              : t->kind == AST_IDENT ? store_variable(I, t, v)   /* the common case */
+              : assign_to(I, t, v);
     return ok ? val_nil : val_error;
 }
 
@@ -832,14 +865,6 @@ static Value exec_while(Interp *I, AstNode *n)
     }
 }
 
-static bool assign_loop_var(Interp *I, AstNode *var, Value v)
-{
-    Value *slot = ident_slot(I, var);
-    val_unref(*slot);
-    *slot = v;
-    return true;
-}
-
 /* `for i in a:b` counts without building the range. */
 static Value exec_for_range(Interp *I, AstNode *n, AstNode *range)
 {
@@ -848,7 +873,7 @@ static Value exec_for_range(Interp *I, AstNode *n, AstNode *range)
     if (!range_parts(I, range, p) || !range_count(I, p[0], p[1], p[2], &count, &range->loc))
         return val_error;
     for (size_t i = 0; i < count; i++) {
-        assign_loop_var(I, n->kids[0], val_num(range_element(p, i, count)));
+        store_variable(I, n->kids[0], val_num(range_element(p, i, count)));
         if (!loop_continues(I, exec_block(I, n->kids[2]), &n->loc))
             return I->sig ? val_error : val_nil;
     }
@@ -901,7 +926,7 @@ static Value exec_for(Interp *I, AstNode *n)
     Value r = val_nil;
     size_t count = iter_count(seq);
     for (size_t k = 0; k < count; k++) {
-        assign_loop_var(I, n->kids[0], iter_item(seq, k));
+        store_variable(I, n->kids[0], iter_item(seq, k));
         if (!loop_continues(I, exec_block(I, n->kids[2]), &n->loc)) {
             r = I->sig ? val_error : val_nil;
             break;

@@ -388,18 +388,9 @@ static bool is_true_scalar(Value v)
 
 Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
 {
-    if (a.kind == VAL_NUM && b.kind == VAL_NUM) {   /* the scalar-loop path */
-        double x = a.as.num, y = b.as.num;
-        switch (op) {
-        case OP_ADD: return val_num(x + y);
-        case OP_SUB: return val_num(x - y);
-        case OP_MUL: case OP_EMUL: return val_num(x * y);
-        case OP_DIV: case OP_EDIV: return val_num(x / y);
-        case OP_LT: return val_bool(x < y);
-        case OP_GT: return val_bool(x > y);
-        default: return scalar_binary(op, x, y);
-        }
-    }
+    Value r;
+    if (ops_number_binary(op, a, b, &r))
+        return r;
     if (a.kind == VAL_VAR || b.kind == VAL_VAR)
         return ad_binary(I, op, a, b, loc);
     if (is_true_scalar(a) && is_true_scalar(b))

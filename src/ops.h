@@ -8,6 +8,27 @@
 #include "interp.h"
 #include "value.h"
 
+/* Both operands numbers and op an arithmetic operator or a comparison:
+ * sets *r and returns true, with no call and no allocation (the scalar
+ * loops' path). Otherwise false, and ops_binary applies op. */
+static inline bool ops_number_binary(AstOp op, Value a, Value b, Value *r)
+{
+    if (a.kind != VAL_NUM || b.kind != VAL_NUM)
+        return false;
+    double x = a.as.num, y = b.as.num;
+    switch (op) {
+    case OP_ADD: *r = val_num(x + y); return true;
+    case OP_SUB: *r = val_num(x - y); return true;
+    case OP_MUL: case OP_EMUL: *r = val_num(x * y); return true;
+    case OP_DIV: case OP_EDIV: *r = val_num(x / y); return true;
+    case OP_LT: *r = val_bool(x < y); return true;
+    case OP_LE: *r = val_bool(x <= y); return true;
+    case OP_GT: *r = val_bool(x > y); return true;
+    case OP_GE: *r = val_bool(x >= y); return true;
+    default: return false;
+    }
+}
+
 /* Applies a binary operator. Takes a and b (their storage may be reused
  * for the result). Errors are raised at loc. */
 Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc);
