@@ -748,8 +748,9 @@ const Builtin builtins_theory[] = {
     {"hermite", 2, 3, "hermite(act, R, kinks)", "coefficients mu_0..mu_R (an "
      "(R+1) x 1 column: mu[1] is mu_0) of act in the normalised probabilists' "
      "Hermite basis, E[act(g) He_r(g)]/sqrt(r!); act is a built-in activation "
-     "(relu, step, tanh, sigmoid, softplus) or a function of one number, whose "
-     "kinks (points where it is not smooth) may be listed for full accuracy",
+     "(relu, step, tanh, sigmoid, softplus) or a function of one number; the "
+     "kinks and jumps of a function are found automatically (listing them in "
+     "kinks saves a few hundred evaluations each)",
      bi_hermite},
     {"covariance", 2, 4, "covariance(X, act, k, R)", "the network covariance "
      "Sigma(X) = E_w[act'(Xw) act'(Xw)'] .* (X X'): exact for relu (arc-cosine "
