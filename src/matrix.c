@@ -184,29 +184,39 @@ Matrix *mat_transpose(const Matrix *a)
     return t;
 }
 
+/* y = op(M) x through dgemv; x and y are vectors, contiguous whichever
+ * way they lie. */
+static void gemv(const Matrix *mat, bool trans, const double *x, double *y)
+{
+    cblas_dgemv(CblasColMajor, trans ? CblasTrans : CblasNoTrans,
+                (int)mat->rows, (int)mat->cols, 1.0, mat->data, (int)mat->rows,
+                x, 1, 0.0, y, 1);
+}
+
 Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
 {
     size_t m = ta ? a->cols : a->rows, k = ta ? a->rows : a->cols;
     size_t kb = tb ? b->cols : b->rows, n = tb ? b->rows : b->cols;
     if (k != kb)
         return NULL;
-    bool vector = n == 1 && !tb;
+    /* a column result is op(A) times a vector, a row result a vector times
+     * op(B), which is op(B)' times it: matrix-vector products (dgemv) */
+    bool column = n == 1, row = m == 1 && !column;
     /* dgemm with beta = 0 writes C without reading it, so it needs no
      * zeroing; dgemv's y is zeroed, as some OpenBLAS versions scale it by
      * beta = 0 as y * 0, which keeps a NaN left in fresh memory */
-    Matrix *c = k == 0 || vector ? mat_new(m, n) : mat_new_uninit(m, n);
+    Matrix *c = k == 0 || column || row ? mat_new(m, n) : mat_new_uninit(m, n);
     if (!c || m == 0 || n == 0 || k == 0)
         return c;
-    if (vector) {
-        cblas_dgemv(CblasColMajor, ta ? CblasTrans : CblasNoTrans,
-                    (int)a->rows, (int)a->cols, 1.0, a->data, (int)a->rows,
-                    b->data, 1, 0.0, c->data, 1);
-        return c;
-    }
-    cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans,
-                tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0,
-                a->data, (int)a->rows, b->data, (int)b->rows, 0.0, c->data,
-                (int)c->rows);
+    if (column)
+        gemv(a, ta, b->data, c->data);
+    else if (row)
+        gemv(b, !tb, a->data, c->data);
+    else
+        cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans,
+                    tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0,
+                    a->data, (int)a->rows, b->data, (int)b->rows, 0.0, c->data,
+                    (int)c->rows);
     return c;
 }
 
