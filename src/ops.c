@@ -8,6 +8,7 @@
 #include "ad.h"
 #include "builtin.h"
 #include "linalg.h"
+#include "vecmath.h"
 
 bool ops_is_scalar(Value v)
 {
@@ -164,22 +165,20 @@ static Value scalar_binary(AstOp op, double x, double y)
 }
 
 /* The four arithmetic operators on equal shapes or a scalar operand, as
- * plain loops the compiler vectorises (the common case in training). */
+ * vectorised loops (the common case in training). */
 static bool arithmetic_fast(AstOp op, View x, View y, double *out, size_t n)
 {
-    const double *p = x.data, *q = y.data;
-    double s = p ? y.scalar : x.scalar;
-    if (!p && !q)
+    static const struct { AstOp op; VmArith vm; } table[] = {
+        {OP_ADD, VM_ADD}, {OP_SUB, VM_SUB}, {OP_EMUL, VM_MUL}, {OP_EDIV, VM_DIV},
+    };
+    if (!x.data && !y.data)
         return false;
-#define LOOP(expr) for (size_t i = 0; i < n; i++) out[i] = (expr); return true
-    switch (op) {
-    case OP_ADD: if (p && q) { LOOP(p[i] + q[i]); } else if (p) { LOOP(p[i] + s); } else { LOOP(s + q[i]); }
-    case OP_SUB: if (p && q) { LOOP(p[i] - q[i]); } else if (p) { LOOP(p[i] - s); } else { LOOP(s - q[i]); }
-    case OP_EMUL: if (p && q) { LOOP(p[i] * q[i]); } else if (p) { LOOP(p[i] * s); } else { LOOP(s * q[i]); }
-    case OP_EDIV: if (p && q) { LOOP(p[i] / q[i]); } else if (p) { LOOP(p[i] / s); } else { LOOP(s / q[i]); }
-    default: return false;
-    }
-#undef LOOP
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (table[i].op == op) {
+            vm_arith(table[i].vm, out, x.data, y.data, x.data ? y.scalar : x.scalar, n);
+            return true;
+        }
+    return false;
 }
 
 /* Same shapes, or one side a scalar: no broadcasting arithmetic needed. */
@@ -211,11 +210,39 @@ static Value elementwise_fast(Interp *I, AstOp op, Value a, Value b, const Loc *
     return val_mat(m);
 }
 
+/* The exponent of X .^ p when it is an integer from 3 to 8, else 0. */
+static int small_integer_power(Value b)
+{
+    double p = ops_is_scalar(b) ? ops_scalar(b) : 0;
+    return p >= 3 && p <= 8 && p == floor(p) ? (int)p : 0;
+}
+
+/* X .^ p for a small integer p through vm_powi: correctly rounded, like
+ * pow, and several times faster. Takes a. */
+static Value integer_power(Interp *I, Value a, int p, const Loc *loc)
+{
+    Value exponent = val_num(p);
+    size_t r = a.as.mat->rows, c = a.as.mat->cols;
+    Matrix *m = result_storage(&a, &exponent, r, c);
+    if (!m) {
+        val_unref(a);
+        return size_error(I, loc, r, c);
+    }
+    vm_powi(m->data, a.as.mat->data, r * c, p);
+    val_unref(a);
+    return val_mat(m);
+}
+
 static Value elementwise(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
 {
     if (op == OP_EPOW && a.kind == VAL_MAT && ops_is_scalar(b) && ops_scalar(b) == 2) {
         val_unref(b);   /* x .^ 2 as x .* x: exact and much faster than pow */
         return elementwise(I, OP_EMUL, val_ref(a), a, loc);
+    }
+    if (op == OP_EPOW && a.kind == VAL_MAT && small_integer_power(b)) {
+        int p = small_integer_power(b);
+        val_unref(b);
+        return integer_power(I, a, p, loc);
     }
     if (op == OP_ADD || op == OP_SUB || op == OP_EMUL || op == OP_EDIV) {
         bool done;

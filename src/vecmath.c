@@ -176,3 +176,122 @@ static inline double sigmoid_kernel(double x)
 DEFINE_ARRAY_MAP(vm_exp, exp_kernel)
 DEFINE_ARRAY_MAP(vm_tanh, tanh_kernel)
 DEFINE_ARRAY_MAP(vm_sigmoid, sigmoid_kernel)
+
+/* Veltkamp's split: x = hi + lo exactly, each half with 26 significant
+ * bits or fewer (|x| < 2^995). */
+static inline void split(double x, double *hi, double *lo)
+{
+    double c = 134217729.0 * x;   /* 2^27 + 1 */
+    *hi = c - (c - x);
+    *lo = x - *hi;
+}
+
+/* Dekker's product: a b = p + *err exactly, barring overflow and results
+ * below 2^-969, where err would underflow. */
+static inline double two_prod(double a, double b, double *err)
+{
+    double p = a * b, ah, al, bh, bl;
+    split(a, &ah, &al);
+    split(b, &bh, &bl);
+    *err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    return p;
+}
+
+/* x^p for 3 <= p <= 8 as a double-double product (hi + lo carries the
+ * exact value to about 2^-100 relative) rounded once at the end: the
+ * correctly rounded power, barring a halfway case closer than that. Where
+ * a power of x may leave [2^-960, 2^990], and for 0, inf and nan, pow
+ * answers instead. */
+/* |x| in [low, high], with & rather than && so both comparisons always
+ * run and there is no branch. */
+static inline bool within(double x, double low, double high)
+{
+    return (fabs(x) >= low) & (fabs(x) <= high);
+}
+
+VM_CLONES void vm_powi(double *out, const double *x, size_t n, int p)
+{
+    double low = ldexp(1, -960 / p), high = ldexp(1, 990 / p);
+    double in[BLOCK], base[BLOCK], hi[BLOCK], lo[BLOCK];
+    for (size_t i = 0; i < n; i += BLOCK) {
+        size_t len = n - i < BLOCK ? n - i : BLOCK;
+        for (size_t j = 0; j < BLOCK; j++)
+            in[j] = j < len ? x[i + j] : 1;
+        for (int j = 0; j < BLOCK; j++) {
+            base[j] = pick(within(in[j], low, high), in[j], 1);
+            hi[j] = base[j];
+            lo[j] = 0;
+        }
+        for (int k = 1; k < p; k++)
+            for (int j = 0; j < BLOCK; j++) {
+                double err;
+                double h = two_prod(hi[j], base[j], &err);
+                lo[j] = lo[j] * base[j] + err;
+                hi[j] = h;
+            }
+        for (size_t j = 0; j < len; j++)
+            out[i + j] = within(in[j], low, high) ? hi[j] + lo[j] : pow(in[j], p);
+    }
+}
+
+/* ---- arithmetic ---------------------------------------------------- */
+
+/* out[k] = expr for k < n, BLOCK at a time into a local array (which
+ * cannot alias the operands, so no overlap checks are needed), then the
+ * tail one by one. */
+#define BLOCK_LOOP(expr)                                                     \
+    do {                                                                     \
+        double res[BLOCK];                                                   \
+        size_t i = 0;                                                        \
+        for (; i + BLOCK <= n; i += BLOCK) {                                 \
+            for (size_t k = i; k < i + BLOCK; k++)                           \
+                res[k - i] = (expr);                                         \
+            memcpy(out + i, res, sizeof res);                                \
+        }                                                                    \
+        for (size_t k = i; k < n; k++)                                       \
+            out[k] = (expr);                                                 \
+    } while (0)
+
+/* name_vv (two arrays), name_vs (array and scalar), name_sv (scalar and
+ * array) */
+#define DEFINE_ARITH(name, op)                                               \
+    VM_CLONES static void name##_vv(double *out, const double *x,            \
+                                    const double *y, double s, size_t n)     \
+    {                                                                        \
+        (void)s;                                                             \
+        BLOCK_LOOP(x[k] op y[k]);                                            \
+    }                                                                        \
+    VM_CLONES static void name##_vs(double *out, const double *x,            \
+                                    const double *y, double s, size_t n)     \
+    {                                                                        \
+        (void)y;                                                             \
+        BLOCK_LOOP(x[k] op s);                                               \
+    }                                                                        \
+    VM_CLONES static void name##_sv(double *out, const double *x,            \
+                                    const double *y, double s, size_t n)     \
+    {                                                                        \
+        (void)x;                                                             \
+        BLOCK_LOOP(s op y[k]);                                               \
+    }
+
+DEFINE_ARITH(add, +)
+DEFINE_ARITH(sub, -)
+DEFINE_ARITH(mul, *)
+DEFINE_ARITH(div, /)
+
+typedef void (*ArithLoop)(double *, const double *, const double *, double,
+                          size_t);
+
+static const ArithLoop arith_loops[][3] = {
+    [VM_ADD] = {add_vv, add_vs, add_sv},
+    [VM_SUB] = {sub_vv, sub_vs, sub_sv},
+    [VM_MUL] = {mul_vv, mul_vs, mul_sv},
+    [VM_DIV] = {div_vv, div_vs, div_sv},
+};
+
+void vm_arith(VmArith op, double *out, const double *x, const double *y,
+              double s, size_t n)
+{
+    int shape = x && y ? 0 : x ? 1 : 2;
+    arith_loops[op][shape](out, x, y, s, n);
+}

@@ -1,5 +1,5 @@
-/* test_vecmath.c: Criterion tests for src/vecmath.c (array exp, tanh and
- * sigmoid) against long double libm.
+/* test_vecmath.c: Criterion tests for src/vecmath.c (array exp, tanh,
+ * sigmoid and integer powers) against long double libm and binary128.
  *
  * Errors are measured in ulp of the correctly rounded value, for which a
  * long double computation stands in, over dense sweeps of the ranges
@@ -211,6 +211,56 @@ Test(vecmath, sigmoid_special_values)
     cr_assert(same_bits(apply(vm_sigmoid, 800.0), 1.0));
     cr_assert(same_bits(apply(vm_sigmoid, -800.0), 0.0));
     cr_assert(isnan(apply(vm_sigmoid, NAN)));
+}
+
+/* ----------------------------------------------------------- powers */
+
+#ifdef __SIZEOF_FLOAT128__
+/* x^p in binary128 (113 bits), then rounded to double: the correctly
+ * rounded power except within 2^-105 or so of a halfway case. */
+static double exact_power(double x, int p)
+{
+    __float128 q = 1;
+    for (int k = 0; k < p; k++)
+        q *= (__float128)x;
+    return (double)q;
+}
+
+Test(vecmath, powi_correctly_rounded)
+{
+    enum { N = 200003 };
+    double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    cr_assert(x && y);
+    for (int p = 3; p <= 8; p++) {
+        for (size_t i = 0; i < N; i++) {
+            double m = ldexp(uniform(0.5, 1), (int)uniform(-900.0 / p, 900.0 / p));
+            x[i] = i % 2 ? -m : m;
+        }
+        vm_powi(y, x, N, p);
+        for (size_t i = 0; i < N; i++)
+            cr_assert(same_bits(y[i], exact_power(x[i], p)),
+                      "%a^%d: got %a, exact %a", x[i], p, y[i], exact_power(x[i], p));
+    }
+    free(x);
+    free(y);
+}
+#endif
+
+/* Zeros, infinities, nan, overflow and underflow come out as pow gives
+ * them, also when they share a block with ordinary elements. */
+Test(vecmath, powi_special_values_as_pow)
+{
+    const double x[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 1e300, -1e300,
+                        1e-300, -1e-300, DBL_TRUE_MIN, 1.5, -2.0, 1.0, -1.0,
+                        0x1p-200, 0x1p200, 3.0};
+    enum { N = sizeof x / sizeof *x };
+    double y[N];
+    for (int p = 3; p <= 8; p++) {
+        vm_powi(y, x, N, p);
+        for (size_t i = 0; i < N; i++)
+            cr_assert(same_bits(y[i], pow(x[i], p)) || (isnan(y[i]) && isnan(x[i])),
+                      "%a^%d: got %a, pow %a", x[i], p, y[i], pow(x[i], p));
+    }
 }
 
 /* In place (out == x) gives the same as into a separate array. */
