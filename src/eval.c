@@ -94,6 +94,10 @@ static Value eval_ident(Interp *I, AstNode *n)
     }
     if (sym && sym->builtin)
         return val_builtin(sym->builtin);
+    if (n->res.kind == RES_LOCAL)
+        return interp_error(I, &n->loc, "local variable '%s' is used before it is "
+                            "assigned (assigning '%s' anywhere in this function makes "
+                            "it local to the whole function)", n->str, n->str);
     return interp_error(I, &n->loc, "undefined variable '%s'", n->str);
 }
 
@@ -292,7 +296,9 @@ static Value eval_logical(Interp *I, AstNode *n)
     if (VAL_IS_ERR(a))
         return a;
     if (a.kind == VAL_NUM || a.kind == VAL_BOOL) {
-        bool t = ops_scalar(a) != 0;
+        bool t;
+        if (!ops_truth(I, a, &n->kids[0]->loc, &t))   /* NaN is neither */
+            return val_error;
         if ((n->op == OP_AND && !t) || (n->op == OP_OR && t))
             return val_bool(t);
         Value b = eval(I, n->kids[1]);
@@ -753,19 +759,25 @@ static bool assign_to(Interp *I, AstNode *t, Value v)
     return true;
 }
 
+/* a, b = v: the items of a list, or the fields of a record in order
+ * (y, mask = corrupt(y, rho)). */
 static bool destructure(Interp *I, AstNode *n, int ntargets, Value v)
 {
-    if (v.kind != VAL_LIST || v.as.list->n != (size_t)ntargets) {
+    bool is_list = v.kind == VAL_LIST, is_rec = v.kind == VAL_REC;
+    size_t have = is_list ? v.as.list->n : is_rec ? v.as.rec->n : 0;
+    if ((!is_list && !is_rec) || have != (size_t)ntargets) {
         char d[48];
         describe_value(v, d, sizeof d);
         interp_error(I, &n->loc, "cannot unpack %s into %d targets (need a "
-                     "list of %d)", d, ntargets, ntargets);
+                     "list of %d, or a record with %d fields)", d, ntargets, ntargets,
+                     ntargets);
         val_unref(v);
         return false;
     }
+    Value *items = is_list ? v.as.list->items : v.as.rec->vals;
     bool ok = true;
     for (int i = 0; i < ntargets && ok; i++)
-        ok = assign_to(I, n->kids[i], val_ref(v.as.list->items[i]));
+        ok = assign_to(I, n->kids[i], val_ref(items[i]));
     val_unref(v);
     return ok;
 }

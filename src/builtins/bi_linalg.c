@@ -146,6 +146,9 @@ static Value bi_qr(Interp *I, const Args *a)
 
 static Value bi_svd(Interp *I, const Args *a)
 {
+    if (a->nargout == 2 || a->nargout > 3)
+        return bi_error(I, a, "gives 1 result (the singular values) or 3 (U, S, V = "
+                        "svd(A)), not %d", a->nargout);
     Matrix *A = arg_mat(I, a, 0), *USV[3] = {NULL, NULL, NULL};
     if (!A)
         return val_error;

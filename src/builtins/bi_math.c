@@ -9,9 +9,10 @@
 #include "ops.h"
 #include "vecmath.h"
 
-static double relu(double x) { return x > 0 ? x : 0; }
+/* NaN stays NaN: a diverging run must not be hidden behind a zero. */
+static double relu(double x) { return x > 0 || isnan(x) ? x : 0; }
 static double softplus(double x) { return x > 30 ? x : log1p(exp(x)); }
-static double step(double x) { return x > 0 ? 1 : 0; }
+static double step(double x) { return isnan(x) ? x : x > 0 ? 1 : 0; }
 static double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
 static double is_nan(double x) { return isnan(x) != 0; }
 static double is_inf(double x) { return isinf(x) != 0; }
