@@ -193,6 +193,16 @@ static void gemv(const Matrix *mat, bool trans, const double *x, double *y)
                 x, 1, 0.0, y, 1);
 }
 
+/* C = x y' without dgemm's overhead for a rank-one product. Each element
+ * is one product plus 0, as dgemm forms it from a zero accumulator (so a
+ * -0 product is +0 there too). */
+static void outer(const double *x, const double *y, Matrix *c)
+{
+    for (size_t j = 0; j < c->cols; j++)
+        for (size_t i = 0; i < c->rows; i++)
+            c->data[i + j * c->rows] = x[i] * y[j] + 0.0;
+}
+
 Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
 {
     size_t m = ta ? a->cols : a->rows, k = ta ? a->rows : a->cols;
@@ -208,7 +218,9 @@ Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
     Matrix *c = k == 0 || column || row ? mat_new(m, n) : mat_new_uninit(m, n);
     if (!c || m == 0 || n == 0 || k == 0)
         return c;
-    if (column)
+    if (k == 1)
+        outer(a->data, b->data, c);
+    else if (column)
         gemv(a, ta, b->data, c->data);
     else if (row)
         gemv(b, !tb, a->data, c->data);
