@@ -153,7 +153,8 @@ static Value map1(Value x, double (*f)(double))
     Matrix *m = mat_new_uninit(x.as.mat->rows, x.as.mat->cols);
     if (!m)
         return val_error;
-    for (size_t i = 0; i < mat_numel(m); i++)
+    size_t n = mat_numel(m);
+    for (size_t i = 0; i < n; i++)
         m->data[i] = f(x.as.mat->data[i]);
     return val_mat(m);
 }
@@ -365,10 +366,25 @@ static double d_asin(double x) { return 1 / sqrt(1 - x * x); }
 static double d_acos(double x) { return -1 / sqrt(1 - x * x); }
 static double d_atan(double x) { return 1 / (1 + x * x); }
 
-/* out' = f'(x) elementwise, times g. */
+static bool same_shape_matrices(Value a, Value b)
+{
+    return a.kind == VAL_MAT && b.kind == VAL_MAT && a.as.mat->rows == b.as.mat->rows &&
+           a.as.mat->cols == b.as.mat->cols;
+}
+
+/* out' = f'(x) elementwise, times g; in one pass when no broadcasting is
+ * involved (the same products, without the temporary f'(x)). */
 static Value chain(Interp *I, Value x, double (*df)(double), Value g)
 {
-    return bin_take(I, OP_EMUL, val_ref(g), map1(x, df));
+    if (!same_shape_matrices(x, g))
+        return bin_take(I, OP_EMUL, val_ref(g), map1(x, df));
+    Matrix *m = mat_new_uninit(x.as.mat->rows, x.as.mat->cols);
+    if (!m)
+        return interp_error(I, NULL, "out of memory in a derivative");
+    size_t n = mat_numel(m);
+    for (size_t i = 0; i < n; i++)
+        m->data[i] = g.as.mat->data[i] * df(x.as.mat->data[i]);
+    return val_mat(m);
 }
 
 static Value vjp_exp(Interp *I, const AdNode *n, int k, Value g) { (void)k; return bin(I, OP_EMUL, g, n->out); }
