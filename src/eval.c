@@ -13,7 +13,7 @@
 #include "index.h"
 #include "ops.h"
 
-static Value eval(Interp *I, AstNode *n);
+static inline Value eval(Interp *I, AstNode *n);
 static Value exec_block(Interp *I, AstNode *block);
 
 /* ------------------------------------------------------------------ */
@@ -1020,7 +1020,7 @@ static const EvalFn eval_table[AST__COUNT] = {
     [AST_IMPORT] = exec_import,
 };
 
-static Value eval(Interp *I, AstNode *n)
+static inline Value eval(Interp *I, AstNode *n)
 {
     EvalFn f = eval_table[n->kind];
     if (!f)
