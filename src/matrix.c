@@ -203,6 +203,19 @@ static void outer(const double *x, const double *y, Matrix *c)
             c->data[i + j * c->rows] = x[i] * y[j] + 0.0;
 }
 
+/* A A' (ta false) or A' A (ta true) into the zeroed c by dsyrk, half the
+ * work of dgemm; the lower triangle is copied from the upper, so the
+ * result is exactly symmetric. */
+static void gram(const Matrix *a, bool ta, Matrix *c)
+{
+    size_t n = c->rows, k = ta ? a->rows : a->cols;
+    cblas_dsyrk(CblasColMajor, CblasUpper, ta ? CblasTrans : CblasNoTrans, (int)n,
+                (int)k, 1.0, a->data, (int)a->rows, 0.0, c->data, (int)n);
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = j + 1; i < n; i++)
+            c->data[i + j * n] = c->data[j + i * n];
+}
+
 Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
 {
     size_t m = ta ? a->cols : a->rows, k = ta ? a->rows : a->cols;
@@ -215,11 +228,14 @@ Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
     /* dgemm with beta = 0 writes C without reading it, so it needs no
      * zeroing; dgemv's y is zeroed, as some OpenBLAS versions scale it by
      * beta = 0 as y * 0, which keeps a NaN left in fresh memory */
-    Matrix *c = k == 0 || column || row ? mat_new(m, n) : mat_new_uninit(m, n);
+    bool same = a->data == b->data && ta != tb;
+    Matrix *c = k == 0 || column || row || same ? mat_new(m, n) : mat_new_uninit(m, n);
     if (!c || m == 0 || n == 0 || k == 0)
         return c;
     if (k == 1)
         outer(a->data, b->data, c);
+    else if (same)
+        gram(a, ta, c);
     else if (column)
         gemv(a, ta, b->data, c->data);
     else if (row)

@@ -494,6 +494,33 @@ Test(mul, matrix_vector_path)
     check_mul(1, 4, 6, false, false);    /* row vector times matrix */
 }
 
+/* A A' and A' A of one matrix go through dsyrk: equal to the naive
+ * product and exactly symmetric, for shapes around the kernel blocks. */
+static void check_gram(size_t r, size_t c, bool ta)
+{
+    Matrix *a = random_matrix(r, c);
+    Matrix *want = naive_mul(a, a, ta, !ta);
+    Matrix *got = mat_mul(a, a, ta, !ta);
+    cr_assert_not_null(got);
+    expect_close(got, want, 1e-12 * (double)((ta ? r : c) + 1));
+    for (size_t j = 0; j < got->cols; j++)
+        for (size_t i = 0; i < got->rows; i++)
+            cr_expect_eq(MAT_AT(got, i, j), MAT_AT(got, j, i), "not symmetric at %zu, %zu", i, j);
+    mat_unref(a);
+    mat_unref(want);
+    mat_unref(got);
+}
+
+Test(mul, gram_of_one_matrix)
+{
+    for (int ta = 0; ta < 2; ta++) {
+        check_gram(5, 7, ta);
+        check_gram(33, 17, ta);
+        check_gram(2, 65, ta);
+        check_gram(70, 3, ta);
+    }
+}
+
 Test(mul, mismatch_and_empty)
 {
     Matrix *a = mat_new(2, 3), *b = mat_new(2, 3);
