@@ -603,6 +603,8 @@ Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
         I->err.code = EXIT_INTERRUPT;
         return val_error;
     }
+    if (I->step_budget && --I->step_budget == 0)
+        return interp_error(I, loc, "step budget exhausted");
     if (fn.kind == VAL_FUNC)
         return call_closure(I, fn.as.fn, npos, nnamed, args, names, loc);
     if (fn.kind == VAL_BUILTIN)
@@ -856,6 +858,8 @@ static bool loop_continues(Interp *I, Value body, const Loc *loc)
         interp_error(I, loc, "interrupted");
         I->err.code = EXIT_INTERRUPT;
     }
+    if (I->sig == SIG_NONE && I->step_budget && --I->step_budget == 0)
+        interp_error(I, loc, "step budget exhausted");
     return I->sig == SIG_NONE;
 }
 

@@ -39,7 +39,10 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_SYNTAX = 2, EXIT_CHECK = 3,
 typedef enum Signal { SIG_NONE, SIG_BREAK, SIG_CONTINUE, SIG_RETURN,
                       SIG_ERROR } Signal;
 
+/* The fuzzers build with -DINTERP_MAX_CALL_DEPTH=200. */
+#ifndef INTERP_MAX_CALL_DEPTH
 #define INTERP_MAX_CALL_DEPTH 1000
+#endif
 /* Calls listed in a runtime error's trace; deeper ones are counted. */
 #define INTERP_TRACE_SHOWN 12
 
@@ -79,6 +82,10 @@ typedef struct Interp {
     char **imported;          /* absolute paths already imported */
     size_t nimported;
     int import_depth;
+    /* Fuzz limit: when non-zero, every loop iteration and every call spends
+     * one step, and the program stops with an error when none are left.
+     * 0 (the default) means no limit. */
+    unsigned long step_budget;
 } Interp;
 
 /* Set by the SIGINT handler; loops and calls poll it. */

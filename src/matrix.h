@@ -22,8 +22,11 @@ typedef struct Matrix {
     double *data;    /* column-major: element (i, j) at data[i + j*rows] */
 } Matrix;
 
-/* Largest number of elements a single matrix may hold (2^31: 16 GiB). */
+/* Largest number of elements a single matrix may hold (2^31: 16 GiB).
+ * The fuzzers build with -DMAT_MAX_ELEMS=1000000. */
+#ifndef MAT_MAX_ELEMS
 #define MAT_MAX_ELEMS ((size_t)1 << 31)
+#endif
 
 #define MAT_AT(m, i, j) ((m)->data[(i) + (j) * (m)->rows])
 
