@@ -1,16 +1,16 @@
 /* fuzz_eval.c: libFuzzer harness for parse + resolve + evaluate (R4).
  * Limits: the fuzz build sets MAT_MAX_ELEMS = 1e6 and
  * INTERP_MAX_CALL_DEPTH = 200 (Makefile.am, FUZZ_CPPFLAGS); here a budget of
- * 1e5 loop iterations and calls, a 0.25 s CPU watchdog that raises the SIGINT
- * flag (so gd, sgd and loops stop at their next poll, as on Ctrl-C; work
- * that does not poll still hits libFuzzer's -timeout), output to /dev/null,
- * and no file, plot or process I/O: those built-ins are unbound. */
+ * 1e5 loop iterations and calls, a 0.25 s (wall) watchdog that raises the
+ * SIGINT flag (so gd, sgd and loops stop at their next poll, as on Ctrl-C;
+ * work that does not poll still hits libFuzzer's -timeout), output to
+ * /dev/null, and no file, plot or process I/O: those built-ins are unbound. */
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/time.h>
+#include <time.h>
 
 #include "interp.h"
 #include "strbuf.h"
@@ -24,7 +24,10 @@ static void on_watchdog(int sig) { (void)sig; interp_interrupted = 1; }
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static FILE *devnull;
-    if (!devnull && (!(devnull = fopen("/dev/null", "w")) || signal(SIGPROF, on_watchdog) == SIG_ERR))
+    static timer_t timer;   /* SIGUSR1: libFuzzer's -timeout has SIGALRM */
+    struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+    if (!devnull && (!(devnull = fopen("/dev/null", "w")) || signal(SIGUSR1, on_watchdog) == SIG_ERR
+                     || timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0))
         abort();
     Interp *I = interp_new();
     I->out = devnull;
@@ -32,12 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < sizeof no_io / sizeof *no_io; i++)
         sym_intern(I, no_io[i])->builtin = NULL;
     interp_interrupted = 0;
-    struct itimerval watchdog = {{0, 0}, {0, 250000}}, off = {{0, 0}, {0, 0}};
-    setitimer(ITIMER_PROF, &watchdog, NULL);
+    struct itimerspec watchdog = {{0, 0}, {0, 250000000}}, off = {{0, 0}, {0, 0}};
+    timer_settime(timer, 0, &watchdog, NULL);
     StrBuf diag;
     sb_init(&diag);
     interp_run_source(I, "<fuzz>", (const char *)data, size, &diag);
-    setitimer(ITIMER_PROF, &off, NULL);
+    timer_settime(timer, 0, &off, NULL);
     sb_free(&diag);
     interp_free(I);
     return 0;
