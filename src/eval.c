@@ -633,6 +633,10 @@ static Value eval_call_nargout(Interp *I, AstNode *n, int nargout)
         AstNode *k = n->kids[i + 1];
         bool named = k->kind == AST_NAMEDARG;
         if (!named && nnamed > 0) {
+            /* Drop what was evaluated: the positional arguments before the
+             * first named one (slots 0..) and the named ones (slots npos..). */
+            unref_all(args, i - nnamed);
+            unref_all(args + npos, nnamed);
             r = interp_error(I, &k->loc, "positional argument after a named one");
             break;
         }

@@ -3,8 +3,11 @@
 #   tests/scripts/NAME.ovp  stdout must equal NAME.out, exit status 0
 #   tests/errors/NAME.ovp   stderr must equal NAME.err; exit status 1 unless
 #                           the script's first line says "# exit: N"
+#   tests/regress/NAME.ovp  like tests/errors, but exit status 0 unless the
+#                           first line says "# exit: N" (fuzz findings)
 #   anything else           must exit 0 (or "# exit: N")
 # With OVP_VALGRIND=1 each run is under valgrind: any error or leak fails.
+# tests/regress runs under valgrind whenever it is installed (leak findings).
 ovp=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 test=$2
 dir=$(dirname "$test")
@@ -16,6 +19,7 @@ case "$dir" in */errors) want_code=1 ;; esac
 first=$(head -n 1 "$name.ovp")
 case "$first" in "# exit: "*) want_code=${first#"# exit: "} ;; esac
 
+case "$dir" in */regress) command -v valgrind >/dev/null && OVP_VALGRIND=${OVP_VALGRIND:-1} ;; esac
 run=""
 if [ "${OVP_VALGRIND:-0}" = 1 ]; then
     run="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
