@@ -18,12 +18,12 @@
  * AVX-512, and a constant trip count, which -O2's vectoriser requires. */
 #define BLOCK 8
 
-/* x86-64 builds carry AVX2 and AVX-512 copies of the array loops, picked
- * at load time from what the CPU supports; the shipped flags stay -O2.
- * -DVM_CLONES= builds one copy (the fuzzers: clang 14 names the ifunc
- * "vm_exp.ifunc", so calls from other files do not link). */
-#if !defined(VM_CLONES) && defined(__GNUC__) && defined(__x86_64__) && \
-    defined(__ELF__) && defined(__has_attribute)
+/* x86-64 builds with GCC carry AVX2 and AVX-512 copies of the array loops,
+ * picked at load time from what the CPU supports; the shipped flags stay
+ * -O2. Clang builds one copy: clang 14 names the ifunc "vm_exp.ifunc", so
+ * calls from other files would not link. -DVM_CLONES= also builds one. */
+#if !defined(VM_CLONES) && defined(__GNUC__) && !defined(__clang__) && \
+    defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define VM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
