@@ -46,23 +46,56 @@ void diag_position(StrBuf *out, const Loc *loc)
         sb_printf(out, "%s:%d:%d", name, loc->line, loc->col);
 }
 
-/* Copies one source line, making control bytes visible so a stray byte
- * cannot garble the terminal. Returns the number of columns written. */
-static void put_source_line(StrBuf *out, const char *p, const char *end)
+/* Lines longer than this are shown as a window around the error. */
+#define SHOWN_COLUMNS 160
+
+/* The part of a source line on screen: columns first..last (1-based),
+ * with "..." where it was cut. */
+typedef struct Window {
+    int first, last;
+    bool cut_left, cut_right;
+} Window;
+
+static Window window_of(const char *line, const char *end, int col)
 {
-    for (; p < end && *p != '\n'; p++) {
-        unsigned char c = (unsigned char)*p;
-        sb_putc(out, (c < 32 && c != '\t') || c == 127 ? '?' : (char)c);
-    }
+    int len = 0;
+    while (line + len < end && line[len] != '\n')
+        len++;
+    Window w = {1, len, false, false};
+    if (len <= SHOWN_COLUMNS)
+        return w;
+    w.first = col > SHOWN_COLUMNS / 2 ? col - SHOWN_COLUMNS / 2 : 1;
+    w.last = w.first + SHOWN_COLUMNS - 1 < len ? w.first + SHOWN_COLUMNS - 1 : len;
+    w.cut_left = w.first > 1;
+    w.cut_right = w.last < len;
+    return w;
 }
 
-static void put_caret(StrBuf *out, const char *line, const Loc *loc)
+/* Copies the window of a source line, making control bytes visible so a
+ * stray byte cannot garble the terminal. */
+static void put_source_line(StrBuf *out, const char *line, const Window *w)
+{
+    if (w->cut_left)
+        sb_puts(out, "...");
+    for (int i = w->first; i <= w->last; i++) {
+        unsigned char c = (unsigned char)line[i - 1];
+        sb_putc(out, (c < 32 && c != '\t') || c == 127 ? '?' : (char)c);
+    }
+    if (w->cut_right)
+        sb_puts(out, "...");
+}
+
+static void put_caret(StrBuf *out, const char *line, const Loc *loc, const Window *w)
 {
     sb_puts(out, "      | ");
-    for (int i = 1; i < loc->col; i++)
+    if (w->cut_left)
+        sb_puts(out, "   ");
+    for (int i = w->first; i < loc->col; i++)
         sb_putc(out, line[i - 1] == '\t' ? '\t' : ' ');
     sb_putc(out, '^');
     int last = loc->end_line == loc->line ? loc->end_col : loc->col;
+    if (last > w->last)
+        last = w->last;
     for (int i = loc->col + 1; i <= last; i++)
         sb_putc(out, '~');
     sb_putc(out, '\n');
@@ -78,9 +111,9 @@ void diag_render(StrBuf *out, const char *severity, const Loc *loc,
     const char *line = line_start(loc->src, loc->line);
     if (!line)
         return;
-    const char *end = loc->src->text + loc->src->len;
+    Window w = window_of(line, loc->src->text + loc->src->len, loc->col);
     sb_printf(out, "%5d | ", loc->line);
-    put_source_line(out, line, end);
+    put_source_line(out, line, &w);
     sb_putc(out, '\n');
-    put_caret(out, line, loc);
+    put_caret(out, line, loc, &w);
 }

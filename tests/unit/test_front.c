@@ -1085,6 +1085,35 @@ Test(diag, header_source_line_and_span)
     source_free_all(src);
 }
 
+/* A very long line is shown as a window of at most 160 columns around the
+ * error, marked "..." where cut, with the caret still under its column. */
+Test(diag, long_line_is_windowed)
+{
+    char text[2001];
+    for (int i = 0; i < 2000; i++)
+        text[i] = (char)('a' + i % 26);
+    text[2000] = 0;
+    Source *src = source_new("l.ovp", xstrdup(text), strlen(text));
+    char *out = render(src, 1, 1000, 1, 1003, "error", "here");
+    char *echo = line_of(out, 1), *caret = line_of(out, 2);
+    cr_expect_lt(strlen(echo), 180, "echo not cut:\n%s", out);
+    cr_expect(strstr(echo, "...") != NULL, "no cut mark:\n%s", out);
+    const char *hat = strchr(caret, '^');
+    cr_assert_not_null(hat);
+    size_t at = (size_t)(hat - caret);
+    cr_expect_eq(echo[at], text[999], "caret not under column 1000:\n%s", out);
+    cr_expect_eq(strspn(hat, "^~"), 4, "underline width:\n%s", out);
+    free(echo);
+    free(caret);
+    free(out);
+    out = render(src, 1, 3, 1, 3, "error", "near the start");
+    echo = line_of(out, 1);
+    cr_expect(strncmp(echo + 8, "abc", 3) == 0, "the start is not cut:\n%s", out);
+    free(echo);
+    free(out);
+    source_free_all(src);
+}
+
 Test(diag, single_column_and_first_column)
 {
     const char *text = "a = (1 + )";
