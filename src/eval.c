@@ -475,6 +475,20 @@ static Value call_depth_error(Interp *I, const Loc *loc)
                         INTERP_MAX_CALL_DEPTH);
 }
 
+/* True when the C stack has grown past the room measured at start (the
+ * stack grows down on every platform ovp builds for). */
+static bool stack_nearly_full(const Interp *I)
+{
+    char here;
+    return I->stack_base && (size_t)(I->stack_base - &here) > I->stack_room;
+}
+
+static Value stack_full_error(Interp *I, const Loc *loc)
+{
+    return interp_error(I, loc, "recursion too deep (the C stack is nearly full after %d "
+                        "nested calls; raise it with ulimit -s)", I->depth);
+}
+
 static bool bind_named(Interp *I, Closure *c, Value *locals, int nnamed,
                        Value *named, const char **names, const Loc *loc)
 {
@@ -555,6 +569,8 @@ static Value call_closure(Interp *I, Closure *c, int npos, int nnamed,
                             info->nparams == 1 ? "" : "s", npos);
     if (I->depth >= INTERP_MAX_CALL_DEPTH)
         return call_depth_error(I, loc);
+    if (stack_nearly_full(I))
+        return stack_full_error(I, loc);
     Value *locals = xcalloc((size_t)(info->nlocals ? info->nlocals : 1), sizeof(Value));
     for (int i = 0; i < npos; i++)
         locals[i] = val_ref(args[i]);

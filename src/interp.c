@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,9 +108,30 @@ static void define_constants(Interp *I)
     interp_set_global(I, "eps", val_num(DBL_EPSILON));
 }
 
+/* Largest stack assumed when the limit is unlimited or very large. */
+#define STACK_ASSUMED (256u << 20)
+
+/* The room a call chain may use: the stack limit less a quarter of it
+ * (at least 64 KB) for the built-ins and library code under the deepest
+ * call, and less what the caller already used. */
+static void measure_stack(Interp *I)
+{
+    char here;
+    struct rlimit rl;
+    size_t limit = 8u << 20;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        limit = rl.rlim_cur < STACK_ASSUMED ? (size_t)rl.rlim_cur : STACK_ASSUMED;
+    else if (getrlimit(RLIMIT_STACK, &rl) == 0)
+        limit = STACK_ASSUMED;
+    size_t reserve = limit / 4 > (64u << 10) ? limit / 4 : 64u << 10;
+    I->stack_base = &here;
+    I->stack_room = limit > 2 * reserve ? limit - reserve - (64u << 10) : limit / 2;
+}
+
 Interp *interp_new(void)
 {
     Interp *I = xcalloc(1, sizeof *I);
+    measure_stack(I);
     I->nbuckets = 256;
     I->buckets = xcalloc(I->nbuckets, sizeof *I->buckets);
     sb_init(&I->err.trace);

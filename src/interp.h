@@ -66,6 +66,11 @@ typedef struct Interp {
     Signal sig;
     Value ret;                /* the value of a pending `return` */
     int depth;                /* ovp call depth */
+    /* The C stack: where it was when the interpreter was made, and how far
+     * calls may take it below that before a call is refused (sanitizer
+     * builds and small `ulimit -s` make frames or the stack tight). */
+    const char *stack_base;
+    size_t stack_room;
     struct Frame *frame;      /* innermost function frame, NULL at top */
     EndCtx end;               /* what `end` means in the current subscript */
 

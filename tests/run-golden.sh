@@ -19,7 +19,9 @@ case "$dir" in */errors) want_code=1 ;; esac
 first=$(head -n 1 "$name.ovp")
 case "$first" in "# exit: "*) want_code=${first#"# exit: "} ;; esac
 
-case "$dir" in */regress) command -v valgrind >/dev/null && OVP_VALGRIND=${OVP_VALGRIND:-1} ;; esac
+# (not on a sanitizer build: valgrind cannot run one)
+case "$dir" in */regress) command -v valgrind >/dev/null && [ "$OVP_SANITIZED" != yes ] &&
+    OVP_VALGRIND=${OVP_VALGRIND:-1} ;; esac
 run=""
 if [ "${OVP_VALGRIND:-0}" = 1 ]; then
     run="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
