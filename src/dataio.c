@@ -1054,9 +1054,12 @@ static int gz_fail(const Ctx *cx, gzFile gz)
     const char *msg = gzerror(gz, &code);
     if (code == Z_ERRNO)
         return fail(cx, ": read error: %s", strerror(last_error()));
+    /* zlib prefixes the stream's name: the path, or "<fd:N>" after gzdopen */
     size_t n = strlen(cx->path);
     if (strncmp(msg, cx->path, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
         msg += n + 2;
+    else if (strncmp(msg, "<fd:", 4) == 0 && strstr(msg, ">: "))
+        msg = strstr(msg, ">: ") + 3;
     return fail(cx, ": gzip error: %s", msg);
 }
 

@@ -785,6 +785,13 @@ Test(idx, truncated_files)
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(truncate(path, st.st_size / 2), 0);
     load_idx_bad(path, "truncated");
+    /* a corrupt deflate stream: zlib's message, without its "<fd:N>" prefix */
+    write_bytes(path, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage-not-deflate", 28);
+    char err[256] = "";
+    Matrix *m = (Matrix *)1;
+    cr_assert_eq(dio_load_idx(path, 0, &m, err, sizeof err), -1);
+    expect_err(err, "gzip error: ");
+    cr_expect(strstr(err, "<fd:") == NULL, "zlib's stream name leaked: %s", err);
     unlink(path);
 }
 
