@@ -428,6 +428,37 @@ static int csv_next(CsvIn *in, size_t *nf)
     return 0;
 }
 
+/* The separator (';', tab, space or '|') that splits s into two or more
+ * numbers, or 0: a file written with another separator than the comma. */
+static char other_separator(const char *s)
+{
+    static const char seps[] = ";\t |";
+    for (const char *sep = seps; *sep; sep++) {
+        if (!strchr(s, *sep))
+            continue;
+        char *copy = strdup(s);
+        bool all = copy != NULL;
+        size_t parts = 0;
+        for (char *tok = copy ? strtok(copy, (char[]){*sep, 0}) : NULL; tok && all;
+             tok = strtok(NULL, (char[]){*sep, 0}), parts++) {
+            double x;
+            all = parse_number(trim(tok), &x);
+        }
+        free(copy);
+        if (all && parts >= 2)
+            return *sep;
+    }
+    return 0;
+}
+
+static int wrong_separator(const CsvIn *in, size_t j, char sep)
+{
+    return fail(in->cx, ":%zu: field %zu is \"%.40s\": the values look separated by "
+                "%s, but CSV fields are separated by commas", in->lineno, j + 1,
+                in->fields[j], sep == '\t' ? "tabs" : sep == ' ' ? "spaces"
+                : sep == ';' ? "';'" : "'|'");
+}
+
 /* Stores the nf fields of the current line as row r of m. */
 static int csv_row(const CsvIn *in, Matrix *m, size_t r, size_t nf)
 {
@@ -440,6 +471,9 @@ static int csv_row(const CsvIn *in, Matrix *m, size_t r, size_t nf)
             continue;
         if (*s == '\0')
             return fail(in->cx, ":%zu: field %zu is empty", in->lineno, j + 1);
+        char sep = other_separator(s);
+        if (sep)
+            return wrong_separator(in, j, sep);
         return fail(in->cx, ":%zu: field %zu is not a number: \"%.40s\"", in->lineno, j + 1,
                     s);
     }
@@ -463,14 +497,23 @@ static char *dup_unquoted(const char *s)
 }
 
 /* The header names of the current (first) line, or NULL when it is data
- * (some field is a number). *oom is set when copying failed. */
-static char **csv_header(const CsvIn *in, bool *oom)
+ * (some field is a number). *oom is set when copying failed; *bad when the
+ * line is numbers with another separator (reported). */
+static char **csv_header(const CsvIn *in, bool *oom, bool *bad)
 {
     double x;
-    *oom = false;
+    *oom = *bad = false;
     for (size_t j = 0; j < in->cols; j++)
         if (parse_number(in->fields[j], &x))
             return NULL;
+    for (size_t j = 0; j < in->cols; j++) {
+        char sep = other_separator(in->fields[j]);
+        if (sep) {
+            wrong_separator(in, j, sep);
+            *bad = true;
+            return NULL;
+        }
+    }
     char **h = calloc(in->cols, sizeof *h);
     for (size_t j = 0; h && j < in->cols; j++) {
         h[j] = dup_unquoted(in->fields[j]);
@@ -501,10 +544,12 @@ static int csv_rows(CsvIn *in, Matrix *m, bool first_is_data)
  * that matter. *names gets the header or NULL. */
 static Matrix *csv_body(CsvIn *in, size_t nlines, char ***names)
 {
-    bool oom;
-    *names = csv_header(in, &oom);
+    bool oom, bad;
+    *names = csv_header(in, &oom, &bad);
     size_t rows = nlines - (*names ? 1 : 0);
     Matrix *m = NULL;
+    if (bad)
+        return NULL;
     if (oom)
         fail(in->cx, ": out of memory");
     else if (!mat_size_ok(rows, in->cols))

@@ -313,11 +313,23 @@ Test(csv, ragged_rows_name_the_line)
 Test(csv, non_numeric_fields_name_line_and_field)
 {
     load_csv_bad("1,2\n3,x4\n", ":2: field 2 is not a number: \"x4\"");
-    load_csv_bad("1,2\n3,4\n5 6,7\n", ":3: field 1 is not a number");
+    load_csv_bad("1,2\n3,4\n5 6,7\n", ":3: field 1 is \"5 6\": the values look separated by spaces");
     load_csv_bad("1,abc\n", ":1: field 2 is not a number"); /* mixed first line is data */
     load_csv_bad("1,2\n3,\n", ":2: field 2 is empty");
     load_csv_bad("1,2\n\n3,4\n", ":2: blank line");
     load_csv_bad("\n1,2\n", ":1: blank line");
+}
+
+/* Numbers joined by another separator are not a header: the file was
+ * written with ';', tabs, spaces or '|' instead of commas. */
+Test(csv, other_separators_are_named)
+{
+    load_csv_bad("1;2;3\n", ":1: field 1 is \"1;2;3\": the values look separated by ';'");
+    load_csv_bad("1;2\n3;4\n", ":1: field 1 is \"1;2\": the values look separated by ';'");
+    load_csv_bad("1\t2\n3\t4\n", "separated by tabs");
+    load_csv_bad("1.5 -2e3\n", "separated by spaces");
+    load_csv_bad("1|2\n", "separated by '|'");
+    load_csv_bad("x,y\n1;2,3\n", ":2: field 1 is \"1;2\": the values look separated by ';'");
 }
 
 Test(csv, binary_file_is_rejected)
