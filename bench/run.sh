@@ -16,6 +16,8 @@ if [ -f "$ref/ref.c" ] && gcc -O2 -march=native -o "$work/ref" "$ref/ref.c" \
         -lopenblas -llapacke -lm 2>/dev/null; then
     have_c=yes
 fi
+oct=""
+command -v octave-cli > /dev/null && [ -f "$ref/ref_octave.m" ] && oct=octave-cli
 py=""
 for p in /usr/bin/python3 python3; do
     if "$p" -c "import numpy" 2>/dev/null && [ -f "$ref/ref_numpy.py" ]; then py=$p; break; fi
@@ -37,14 +39,16 @@ median() {
 ratio() { [ "$1" = - ] || [ "$2" = - ] && echo "-" || printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
 workloads=${*:-W1 W2 W3 W4 W5 W6 W7}
-printf '%-4s %9s %9s %9s %9s %9s\n' id ovp C NumPy ovp/C ovp/NumPy
+printf '%-4s %9s %9s %9s %9s %9s %9s %10s\n' id ovp C NumPy Octave ovp/C ovp/NumPy ovp/Octave
 for w in $workloads; do
     lw=$(echo "$w" | tr 'W' 'w')
     o=$(median ./ovp "bench/$lw.ovp")
-    c=-; n=-
+    c=-; n=-; q=-
     case $w in W1|W2|W3|W4)
         [ $have_c = yes ] && c=$(median "$work/ref" "$w")
-        [ -n "$py" ] && n=$(median "$py" "$ref/ref_numpy.py" "$w") ;;
+        [ -n "$py" ] && n=$(median "$py" "$ref/ref_numpy.py" "$w")
+        [ -n "$oct" ] && q=$(cd "$ref" && median "$oct" --no-gui --quiet ref_octave.m "$w") ;;
     esac
-    printf '%-4s %9s %9s %9s %9s %9s\n' "$w" "$o" "$c" "$n" "$(ratio "$o" "$c")" "$(ratio "$o" "$n")"
+    printf '%-4s %9s %9s %9s %9s %9s %9s %10s\n' "$w" "$o" "$c" "$n" "$q" "$(ratio "$o" "$c")" \
+        "$(ratio "$o" "$n")" "$(ratio "$o" "$q")"
 done
