@@ -621,6 +621,10 @@ static Value spread_deviation(Interp *I, const AdNode *n, Value g, bool std)
         for (size_t i = 0; i < gr.len; i++)
             m += in[j * gr.step + i * gr.stride];
         m /= (double)gr.len;
+        /* std of a constant group is 0, where it is not differentiable:
+         * 0 is a subgradient (as for norm at 0) */
+        if (std && res[j] == 0)
+            continue;
         double scale = gv[j] * (std ? 1 / res[j] : 2) / (double)(gr.len - 1);
         for (size_t i = 0; i < gr.len; i++) {
             size_t at = j * gr.step + i * gr.stride;
@@ -830,12 +834,19 @@ static Value vjp_svd(Interp *I, const AdNode *n, int k, Value g)
  * (l_i - l_j), f'(l_i) on the diagonal and for equal eigenvalues. */
 static double power_slope(double li, double lj, double p, double tol)
 {
-    if (fabs(li - lj) > tol)
-        return (pow(li, p) - pow(lj, p)) / (li - lj);
     double l = 0.5 * (li + lj);
-    if (fabs(l) <= tol)
-        return p == 1 ? 1 : p > 1 || p == 0 ? 0 : INFINITY;
-    return p * pow(l, p - 1);
+    if (fabs(li - lj) <= tol) {
+        if (fabs(l) <= tol)
+            return p == 1 ? 1 : p > 1 || p == 0 ? 0 : INFINITY;
+        return p * pow(l, p - 1);
+    }
+    /* close positive eigenvalues: with d = lj/li - 1, the quotient is
+     * li^(p-1) (exp(p log1p(d)) - 1)/d, which keeps its digits as d -> 0 */
+    if (li > tol && lj > tol && fabs(lj - li) < 0.5 * li) {
+        double d = (lj - li) / li;
+        return pow(li, p - 1) * expm1(p * log1p(d)) / d;
+    }
+    return (pow(li, p) - pow(lj, p)) / (li - lj);
 }
 
 /* mpow(S, p) = V f(L) V' for symmetric S (Daleckii-Krein): the adjoint is
@@ -1061,8 +1072,11 @@ Value ad_grad_of(Interp *I, Value leaf)
 
 /* Replaces every number or matrix in x (a number, matrix, list or record
  * of them) by a tracked leaf; NULL-equivalent val_error for other kinds. */
-static Value track(Interp *I, Value x, const char *who)
+static Value track_at(Interp *I, Value x, const char *who, int depth)
 {
+    if (depth > TRACK_SEARCH_DEPTH && (x.kind == VAL_LIST || x.kind == VAL_REC))
+        return interp_error(I, NULL, "%s: the parameters are nested more than %d "
+                            "lists or records deep", who, TRACK_SEARCH_DEPTH);
     if (x.kind == VAL_NUM || x.kind == VAL_BOOL)
         return ad_leaf(I, val_num(ops_scalar(x)));
     if (x.kind == VAL_MAT)
@@ -1070,7 +1084,7 @@ static Value track(Interp *I, Value x, const char *who)
     if (x.kind == VAL_LIST) {
         Value l = val_list_new(x.as.list->n);
         for (size_t i = 0; i < x.as.list->n; i++) {
-            Value t = track(I, x.as.list->items[i], who);
+            Value t = track_at(I, x.as.list->items[i], who, depth + 1);
             if (VAL_IS_ERR(t)) {
                 val_unref(l);
                 return t;
@@ -1082,7 +1096,7 @@ static Value track(Interp *I, Value x, const char *who)
     if (x.kind == VAL_REC) {
         Value r = val_rec_new();
         for (size_t i = 0; i < x.as.rec->n; i++) {
-            Value t = track(I, x.as.rec->vals[i], who);
+            Value t = track_at(I, x.as.rec->vals[i], who, depth + 1);
             if (VAL_IS_ERR(t)) {
                 val_unref(r);
                 return t;
@@ -1097,7 +1111,13 @@ static Value track(Interp *I, Value x, const char *who)
                         "records of them, got %s", who, d);
 }
 
-/* The adjoints at the leaves, in the structure of the tracked input. */
+static Value track(Interp *I, Value x, const char *who)
+{
+    return track_at(I, x, who, 0);
+}
+
+/* The adjoints at the leaves, in the structure of the tracked input
+ * (whose depth track bounded). */
 static Value collect(Interp *I, Value t)
 {
     if (t.kind == VAL_LIST) {

@@ -570,6 +570,11 @@ static Matrix *csv_body(CsvIn *in, size_t nlines, char ***names)
 /* Parses the text of a CSV file (modified in place). */
 static Matrix *csv_parse(const Ctx *cx, char *buf, size_t len, char ***names)
 {
+    /* a UTF-8 byte-order mark (spreadsheets write one) is not data */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3;
+        len -= 3;
+    }
     size_t nlines = split_lines(buf, len);
     if (nlines == 0) {
         Matrix *m = mat_new(0, 0);

@@ -414,6 +414,25 @@ static bool is_true_scalar(Value v)
     return v.kind == VAL_NUM || v.kind == VAL_BOOL;
 }
 
+static bool holds_nan(Value v)
+{
+    const double *d = v.kind == VAL_MAT ? v.as.mat->data : v.kind == VAL_NUM ? &v.as.num : NULL;
+    size_t n = v.kind == VAL_MAT ? mat_numel(v.as.mat) : v.kind == VAL_NUM ? 1 : 0;
+    for (size_t i = 0; i < n; i++)
+        if (isnan(d[i]))
+            return true;
+    return false;
+}
+
+/* NaN is neither true nor false: a logical operator on it is an error, as
+ * a NaN condition of if or while is. Takes a and b. */
+static Value nan_truth_error(Interp *I, const char *what, Value a, Value b, const Loc *loc)
+{
+    val_unref(a);
+    val_unref(b);
+    return interp_error(I, loc, "%s: NaN is neither true nor false", what);
+}
+
 Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
 {
     Value r;
@@ -427,6 +446,8 @@ Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
         return string_binary(I, op, a, b, loc);
     if (!is_numeric(a) || !is_numeric(b))
         return type_error(I, op, a, b, loc);
+    if ((op == OP_AND || op == OP_OR) && (holds_nan(a) || holds_nan(b)))
+        return nan_truth_error(I, op == OP_AND ? "&&" : "||", a, b, loc);
     bool sa = ops_is_scalar(a), sb = ops_is_scalar(b);
     switch (op) {
     case OP_MUL:
@@ -480,10 +501,15 @@ Value ops_unary(Interp *I, AstOp op, Value a, const Loc *loc)
         switch (op) {
         case OP_NEG: return val_num(-x);
         case OP_PLUS: return val_num(x);
-        case OP_NOT: return val_bool(x == 0);
+        case OP_NOT:
+            if (isnan(x))
+                return interp_error(I, loc, "!: NaN is neither true nor false");
+            return val_bool(x == 0);
         default: return a;
         }
     }
+    if (a.kind == VAL_MAT && op == OP_NOT && holds_nan(a))
+        return nan_truth_error(I, "!", a, val_nil, loc);
     if (a.kind == VAL_MAT)
         return unary_matrix(I, op, a, loc);
     char x[48];

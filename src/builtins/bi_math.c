@@ -347,18 +347,24 @@ static double euclidean(const double *x, size_t n)
     return big * sqrt(s);
 }
 
+/* The p-norm, scaled by the largest |x_i| so that neither x^p nor the
+ * sum overflows or underflows: |x|_p = big (sum (|x_i|/big)^p)^(1/p). */
 static double vector_pnorm(const Matrix *m, double p)
 {
     size_t n = mat_numel(m);
-    double t = 0;
+    double big = 0;
     for (size_t i = 0; i < n; i++) {
         double x = fabs(m->data[i]);
-        if (isinf(p))
-            t = x > t || isnan(x) ? x : t;
-        else
-            t += p == 1 ? x : pow(x, p);
+        if (isnan(x))
+            return x;
+        big = x > big ? x : big;
     }
-    return isinf(p) || p == 1 ? t : pow(t, 1 / p);
+    if (isinf(p) || big == 0 || isinf(big))
+        return big;
+    double t = 0;
+    for (size_t i = 0; i < n; i++)
+        t += p == 1 ? fabs(m->data[i]) : pow(fabs(m->data[i]) / big, p);
+    return p == 1 ? t : big * pow(t, 1 / p);
 }
 
 static Value bi_norm(Interp *I, const Args *a)

@@ -280,6 +280,24 @@ Test(csv, crlf_and_trailing_blank_lines)
     mat_unref(m);
 }
 
+/* A UTF-8 byte-order mark before numbers or a header is skipped. */
+Test(csv, byte_order_mark_is_skipped)
+{
+    Matrix *m = load_csv_ok("\xEF\xBB\xBF" "1,2\n3,4\n", 2, 2, NULL, NULL);
+    cr_assert_eq(MAT_AT(m, 0, 0), 1);
+    cr_assert_eq(MAT_AT(m, 1, 1), 4);
+    mat_unref(m);
+    char **h;
+    size_t nh;
+    m = load_csv_ok("\xEF\xBB\xBF" "a,b\n5,6\n", 1, 2, &h, &nh);
+    cr_assert_eq(nh, 2);
+    cr_expect_str_eq(h[0], "a");
+    dio_free_header(h, nh);
+    mat_unref(m);
+    m = load_csv_ok("\xEF\xBB\xBF", 0, 0, NULL, NULL);
+    mat_unref(m);
+}
+
 Test(csv, nan_and_inf_words)
 {
     Matrix *m = load_csv_ok("nan, NaN ,inf\n-inf,Inf,-0\n", 2, 3, NULL, NULL);
