@@ -662,7 +662,8 @@ static Value eval_call_nargout(Interp *I, AstNode *n, int nargout)
         args[slot] = eval(I, named ? k->kids[0] : k);
         if (VAL_IS_ERR(args[slot]) || args[slot].kind == VAL_NIL) {
             if (!VAL_IS_ERR(args[slot]))
-                interp_error(I, &k->loc, "argument has no value");
+                interp_error(I, &k->loc, "argument has no value (a function whose "
+                             "last statement is an assignment returns nothing)");
             unref_all(args, slot);
             r = val_error;
             break;

@@ -284,7 +284,9 @@ static Value bi_covariance(Interp *I, const Args *a)
         return val_error;
     }
     Value r;
-    if (arg_given(a, 2) && k == 0)
+    if (R == HERMITE_MAX_R)   /* the series of act' needs R + 1 coefficients of act */
+        r = bi_error(I, a, "R must be below %d", HERMITE_MAX_R);
+    else if (arg_given(a, 2) && k == 0)
         r = bi_error(I, a, "k (the number of Monte-Carlo draws) must be at least 1");
     else if (k > 0)
         r = covariance_mc(I, a, act, X, k);

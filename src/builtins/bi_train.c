@@ -129,7 +129,7 @@ static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
     /* first: momentum, tol, every, track, stop */
     long every;
     if (!arg_num_or(I, a, first, 0, &o->momentum) ||
-        !arg_num_or(I, a, first + 1, 0, &o->tol) ||
+        !arg_num_or(I, a, first + 1, -1, &o->tol) ||
         !arg_int_or(I, a, first + 2, 1, &every))
         return false;
     if (!(o->momentum >= 0 && o->momentum < 1)) {
@@ -156,7 +156,8 @@ static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
             return false;
         }
     }
-    if (!(o->tol >= 0)) {
+    /* tol not given is -1: never stop on the gradient norm */
+    if (arg_given(a, first + 1) && !(o->tol >= 0)) {
         bi_error(I, a, "tol must be a non-negative number, got %g", o->tol);
         return false;
     }
@@ -310,8 +311,12 @@ static bool wants_stop(Interp *I, const TrainOpts *o, long t, double loss, doubl
     val_unref(st);
     if (VAL_IS_ERR(r))
         return false;
-    bool ok = (r.kind == VAL_BOOL || ops_is_scalar(r)) && ops_truth(I, r, NULL, stop);
-    if (!ok && !VAL_IS_ERR(r)) {
+    bool is_nan = ops_is_scalar(r) && r.kind != VAL_BOOL && isnan(ops_scalar(r));
+    bool ok = !is_nan && (r.kind == VAL_BOOL || ops_is_scalar(r)) && ops_truth(I, r, NULL, stop);
+    if (is_nan)
+        interp_error(I, NULL, "%s: stop(state) returned NaN, which is neither true nor false",
+                     o->who);
+    else if (!ok && !VAL_IS_ERR(r)) {
         char got[64];
         describe_value(r, got, sizeof got);
         interp_error(I, NULL, "%s: stop(state) must return true or false, got %s", o->who, got);
@@ -421,14 +426,14 @@ static int gd_step(Run *r, long t, long total, Value batch)
         return step_failed(r);
     double gn = sqrt(tree_dist2(g, val_nil));
     bool last = t == total || non_finite(r, t, loss, gn) ||
-                (r->o->tol > 0 && gn <= r->o->tol);
+                (r->o->tol >= 0 && gn <= r->o->tol);
     bool stop = false;
     if (!maybe_record(r, t, last, loss, gn) ||
         (!last && !wants_stop(r->I, r->o, t, loss, gn, r->x, &stop))) {
         val_unref(g);
         return -1;
     }
-    if (!r->t.diverged && r->o->tol > 0 && gn <= r->o->tol)
+    if (!r->t.diverged && r->o->tol >= 0 && gn <= r->o->tol)
         r->t.converged = true;
     if (stop && !(t % r->o->every == 0))
         maybe_record(r, t, true, loss, gn);
