@@ -5,6 +5,7 @@
 #include "eval.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,8 @@
 
 static inline Value eval(Interp *I, AstNode *n);
 static Value exec_block(Interp *I, AstNode *block);
+static bool stack_nearly_full(const Interp *I);
+static Value stack_full_error(Interp *I, const Loc *loc);
 
 /* ------------------------------------------------------------------ */
 /* closures                                                            */
@@ -479,14 +482,14 @@ static Value call_depth_error(Interp *I, const Loc *loc)
  * stack grows down on every platform ovp builds for). */
 static bool stack_nearly_full(const Interp *I)
 {
-    char here;
-    return I->stack_base && (size_t)(I->stack_base - &here) > I->stack_room;
+    char here;   /* signed: code may run in frames above the one measured */
+    return I->stack_base && I->stack_base - &here > (ptrdiff_t)I->stack_room;
 }
 
 static Value stack_full_error(Interp *I, const Loc *loc)
 {
-    return interp_error(I, loc, "recursion too deep (the C stack is nearly full after %d "
-                        "nested calls; raise it with ulimit -s)", I->depth);
+    return interp_error(I, loc, "recursion too deep (the C stack is nearly full, %d "
+                        "calls deep; raise it with ulimit -s)", I->depth);
 }
 
 static bool bind_named(Interp *I, Closure *c, Value *locals, int nnamed,
@@ -1047,6 +1050,10 @@ static const EvalFn eval_table[AST__COUNT] = {
 
 static inline Value eval(Interp *I, AstNode *n)
 {
+    /* deep expressions are bounded by the parser (2000 levels), but a small
+     * C stack (ulimit -s) may not hold even that */
+    if (stack_nearly_full(I))
+        return stack_full_error(I, &n->loc);
     EvalFn f = eval_table[n->kind];
     if (!f)
         return interp_error(I, &n->loc, "internal error: cannot evaluate %s",
