@@ -49,25 +49,42 @@ void diag_position(StrBuf *out, const Loc *loc)
 /* Lines longer than this are shown as a window around the error. */
 #define SHOWN_COLUMNS 160
 
+/* Columns count characters: a UTF-8 continuation byte starts none. */
+static bool starts_column(unsigned char c)
+{
+    return (c & 0xC0) != 0x80;
+}
+
+/* Byte offset of column col (1-based) of the line of len bytes; len when
+ * the line is shorter. */
+static int column_offset(const char *line, int len, int col)
+{
+    int seen = 0;
+    for (int i = 0; i < len; i++)
+        if (starts_column((unsigned char)line[i]) && ++seen == col)
+            return i;
+    return len;
+}
+
 /* The part of a source line on screen: columns first..last (1-based),
- * with "..." where it was cut. */
+ * with "..." where it was cut; len is the line's length in bytes. */
 typedef struct Window {
-    int first, last;
+    int first, last, len;
     bool cut_left, cut_right;
 } Window;
 
 static Window window_of(const char *line, const char *end, int col)
 {
-    int len = 0;
+    int len = 0, cols = 0;
     while (line + len < end && line[len] != '\n')
-        len++;
-    Window w = {1, len, false, false};
-    if (len <= SHOWN_COLUMNS)
+        cols += starts_column((unsigned char)line[len++]);
+    Window w = {1, cols, len, false, false};
+    if (cols <= SHOWN_COLUMNS)
         return w;
     w.first = col > SHOWN_COLUMNS / 2 ? col - SHOWN_COLUMNS / 2 : 1;
-    w.last = w.first + SHOWN_COLUMNS - 1 < len ? w.first + SHOWN_COLUMNS - 1 : len;
+    w.last = w.first + SHOWN_COLUMNS - 1 < cols ? w.first + SHOWN_COLUMNS - 1 : cols;
     w.cut_left = w.first > 1;
-    w.cut_right = w.last < len;
+    w.cut_right = w.last < cols;
     return w;
 }
 
@@ -77,8 +94,10 @@ static void put_source_line(StrBuf *out, const char *line, const Window *w)
 {
     if (w->cut_left)
         sb_puts(out, "...");
-    for (int i = w->first; i <= w->last; i++) {
-        unsigned char c = (unsigned char)line[i - 1];
+    int from = column_offset(line, w->len, w->first);
+    int to = column_offset(line, w->len, w->last + 1);
+    for (int i = from; i < to; i++) {
+        unsigned char c = (unsigned char)line[i];
         sb_putc(out, (c < 32 && c != '\t') || c == 127 ? '?' : (char)c);
     }
     if (w->cut_right)
@@ -91,7 +110,7 @@ static void put_caret(StrBuf *out, const char *line, const Loc *loc, const Windo
     if (w->cut_left)
         sb_puts(out, "   ");
     for (int i = w->first; i < loc->col; i++)
-        sb_putc(out, line[i - 1] == '\t' ? '\t' : ' ');
+        sb_putc(out, line[column_offset(line, w->len, i)] == '\t' ? '\t' : ' ');
     sb_putc(out, '^');
     int last = loc->end_line == loc->line ? loc->end_col : loc->col;
     if (last > w->last)
