@@ -348,7 +348,7 @@ static Value matrix_power(Interp *I, Value a, Value b, const Loc *loc)
     if (!mat_is_square(m))
         r = interp_error(I, loc, "operator ^: matrix must be square, got "
                          "%zux%zu (use .^ for elementwise powers)", m->rows, m->cols);
-    else if (p == floor(p) && fabs(p) < 1e9) {
+    else if (p == floor(p) && fabs(p) < 0x1p62) {   /* fits a long */
         Matrix *base = NULL;
         LaStatus s = p < 0 ? la_inv(m, &base) : LA_OK;
         if (s != LA_OK)

@@ -287,7 +287,8 @@ const Builtin builtins_linalg[] = {
     {"eigsym", 1, 1, "eigsym(A)", "eigenvalues of a symmetric matrix, ascending; "
      "V, w = eigsym(A) also gives orthonormal eigenvectors", bi_eigsym},
     {"kron", 2, 2, "kron(A, B)", "Kronecker product", bi_kron},
-    {"mpow", 2, 2, "mpow(A, p)", "A^p for a symmetric positive semi-definite A and real "
-     "p (0^0 = 1), through the eigendecomposition", bi_mpow},
+    {"mpow", 2, 2, "mpow(A, p)", "A^p for a symmetric A through its eigendecomposition: "
+     "any real p for positive semi-definite A (positive definite when p < 0; 0^0 = "
+     "1); a whole p >= 0 also for indefinite A", bi_mpow},
     BUILTIN_END,
 };
