@@ -16,7 +16,6 @@
 
 static inline Value eval(Interp *I, AstNode *n);
 static Value exec_block(Interp *I, AstNode *block);
-static bool stack_nearly_full(const Interp *I);
 static Value stack_full_error(Interp *I, const Loc *loc);
 
 /* ------------------------------------------------------------------ */
@@ -478,13 +477,6 @@ static Value call_depth_error(Interp *I, const Loc *loc)
                         INTERP_MAX_CALL_DEPTH);
 }
 
-/* True when the C stack has grown past the room measured at start (the
- * stack grows down on every platform ovp builds for). */
-static bool stack_nearly_full(const Interp *I)
-{
-    char here;   /* signed: code may run in frames above the one measured */
-    return I->stack_base && I->stack_base - &here > (ptrdiff_t)I->stack_room;
-}
 
 static Value stack_full_error(Interp *I, const Loc *loc)
 {
@@ -572,7 +564,7 @@ static Value call_closure(Interp *I, Closure *c, int npos, int nnamed,
                             info->nparams == 1 ? "" : "s", npos);
     if (I->depth >= INTERP_MAX_CALL_DEPTH)
         return call_depth_error(I, loc);
-    if (stack_nearly_full(I))
+    if (interp_stack_nearly_full(I))
         return stack_full_error(I, loc);
     Value *locals = xcalloc((size_t)(info->nlocals ? info->nlocals : 1), sizeof(Value));
     for (int i = 0; i < npos; i++)
@@ -1052,7 +1044,7 @@ static inline Value eval(Interp *I, AstNode *n)
 {
     /* deep expressions are bounded by the parser (2000 levels), but a small
      * C stack (ulimit -s) may not hold even that */
-    if (stack_nearly_full(I))
+    if (interp_stack_nearly_full(I))
         return stack_full_error(I, &n->loc);
     EvalFn f = eval_table[n->kind];
     if (!f)

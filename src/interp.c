@@ -9,6 +9,7 @@
 #include <math.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -126,6 +127,12 @@ static void measure_stack(Interp *I)
     size_t reserve = limit / 4 > (64u << 10) ? limit / 4 : 64u << 10;
     I->stack_base = &here;
     I->stack_room = limit > 2 * reserve ? limit - reserve - (64u << 10) : limit / 2;
+}
+
+bool interp_stack_nearly_full(const Interp *I)
+{
+    char here;   /* signed: code may run in frames above the one measured */
+    return I->stack_base && I->stack_base - &here > (ptrdiff_t)I->stack_room;
 }
 
 Interp *interp_new(void)

@@ -108,6 +108,10 @@ int interp_run_file(Interp *I, const char *path, StrBuf *diag);
  * imports it back does not run it again). */
 void interp_mark_imported(Interp *I, const char *path);
 
+/* True when the C stack has grown past the room measured when the
+ * interpreter was made: a deeper call or expression would risk overflow. */
+bool interp_stack_nearly_full(const Interp *I);
+
 /* Raises a runtime error at loc (NULL: the caller's call site is used).
  * Returns val_error so callers can `return interp_error(...)`. */
 Value interp_error(Interp *I, const Loc *loc, const char *fmt, ...)

@@ -109,6 +109,13 @@ static void resolve_ident(Interp *I, Scope *s, AstNode *n)
 
 static void resolve_func(Interp *I, Scope *s, AstNode *f)
 {
+    if (I->sig == SIG_ERROR)
+        return;
+    if (interp_stack_nearly_full(I)) {   /* functions nested deep, small stack */
+        interp_error(I, &f->loc, "functions nested too deeply for the C stack "
+                     "(raise it with ulimit -s)");
+        return;
+    }
     FuncInfo *info = xcalloc(1, sizeof *info);
     f->fn = info;
     AstNode *params = f->kids[0], *body = f->kids[1];
@@ -167,7 +174,7 @@ bool resolve_program(Interp *I, AstNode *root)
     }
     Scope global = {NULL, NULL};
     resolve_node(I, &global, root);
-    return true;
+    return I->sig != SIG_ERROR;
 }
 
 void resolve_free_funcinfo(FuncInfo *info)
