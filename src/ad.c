@@ -646,13 +646,19 @@ static Value vjp_std(Interp *I, const AdNode *n, int k, Value g)
     return spread_deviation(I, n, g, true);
 }
 
+/* floor, with 0 for x/0 (mod(x, 0) = x does not depend on y). */
+static double floor_finite(double q)
+{
+    return isfinite(q) ? floor(q) : 0;
+}
+
 /* mod(x, y) = x - floor(x/y) y: d/dx = 1, d/dy = -floor(x/y). */
 static Value vjp_mod(Interp *I, const AdNode *n, int k, Value g)
 {
     if (k == 0)
         return unbroadcast(I, val_ref(g), n->saved[0]);
     Value q = bin(I, OP_EDIV, n->saved[0], n->saved[1]);
-    Value fl = map1(q, floor);
+    Value fl = map1(q, floor_finite);
     val_unref(q);
     Value d = bin_take(I, OP_EMUL, fl, val_ref(g));
     return unbroadcast(I, ops_unary(I, OP_NEG, d, NULL), n->saved[1]);

@@ -391,7 +391,7 @@ static Value bi_norm(Interp *I, const Args *a)
     }
     if (fro || (p == 2 && mat_is_vector(m)))
         r = euclidean(m->data, mat_numel(m));
-    else if (mat_is_vector(m))
+    else if (mat_is_vector(m) || mat_numel(m) == 0)   /* every norm of nothing is 0 */
         r = vector_pnorm(m, p);
     else if (p == 2)
         r = la_norm2(m);

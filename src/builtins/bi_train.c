@@ -11,6 +11,7 @@
 
 #include "ad.h"
 #include "builtin.h"
+#include "resolve.h"
 #include "eval.h"
 #include "ops.h"
 
@@ -148,6 +149,11 @@ static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
     }
     for (size_t i = 0; o->track.kind == VAL_REC && i < o->track.as.rec->n; i++) {
         Value f = o->track.as.rec->vals[i];
+        if (f.kind == VAL_FUNC && f.as.fn->node->fn->nparams < 1) {
+            bi_error(I, a, "track.%s must take the parameters as its argument",
+                     o->track.as.rec->keys[i]);
+            return false;
+        }
         if (f.kind != VAL_FUNC && f.kind != VAL_BUILTIN) {
             char got[64];
             describe_value(f, got, sizeof got);
