@@ -1,6 +1,7 @@
 #!/bin/sh
 # The README's example runs and prints what the README says it prints.
 ovp=${OVP:-./ovp}
+case $ovp in /*) ;; *) ovp=$(pwd)/$ovp ;; esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
