@@ -9,6 +9,7 @@
 # The scripts are quick theorem scripts that draw from the random stream,
 # train, factorise and print many numbers; their figures go to a scratch folder.
 ovp=${OVP:-./ovp}
+case $ovp in /*) ;; *) ovp=$(pwd)/$ovp ;; esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
