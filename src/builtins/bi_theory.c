@@ -137,6 +137,15 @@ static Value bi_hermite(Interp *I, const Args *a)
     return val_mat(mu);
 }
 
+/* The list {W1, ..., WN} of a deep linear net's layers (taken). */
+static Value layer_list(Matrix **W, int N)
+{
+    Value r = val_list_new((size_t)N);
+    for (int j = 0; j < N; j++)
+        list_push(r.as.list, val_mat(W[j]));
+    return r;
+}
+
 /* ---- covariance --------------------------------------------------- */
 
 static bool unit_rows(const Matrix *X)
@@ -290,22 +299,37 @@ static Value covariance_mc(Interp *I, const Args *a, Value act, const Matrix *X,
     return bi_mat(I, a, S);
 }
 
-/* The activation as a callable value (a built-in named by a string). */
-static bool covariance_act(Interp *I, const Args *a, Value *act)
+/* The activation argument i: a function value, or the name of a built-in
+ * activation (default relu). Sets *fn (borrowed or a builtin value). */
+static bool activation_value(Interp *I, const Args *a, int i, Value *fn)
 {
-    *act = a->v[1];
-    if (act->kind == VAL_STR) {
-        const Builtin *bi = builtin_lookup(act->as.str->s);
+    if (!arg_given(a, i)) {
+        *fn = val_builtin(builtin_lookup("relu"));
+        return true;
+    }
+    Value act = a->v[i];
+    if (act.kind == VAL_STR) {
+        const Builtin *bi = builtin_lookup(act.as.str->s);
         if (!bi) {
-            bi_error(I, a, "unknown activation \"%s\"", act->as.str->s);
+            bi_error(I, a, "unknown activation \"%s\" (a built-in name or a function)",
+                     act.as.str->s);
             return false;
         }
-        *act = val_builtin(bi);
-    }
-    if (act->kind != VAL_BUILTIN && act->kind != VAL_FUNC) {
-        arg_type_error(I, a, 1, "an activation (a function or its name)");
+        act = val_builtin(bi);
+    } else if (act.kind != VAL_FUNC && act.kind != VAL_BUILTIN) {
+        arg_type_error(I, a, i, "an activation (a function or its name)");
         return false;
     }
+    *fn = act;
+    return true;
+}
+
+/* covariance's activation: as activation_value, but one that jumps has no
+ * derivative to build Sigma from. */
+static bool covariance_act(Interp *I, const Args *a, Value *act)
+{
+    if (!activation_value(I, a, 1, act))
+        return false;
     /* Sigma needs act' as a function; these jump, so act' is a delta. */
     if (act->kind == VAL_BUILTIN && (strcmp(act->as.bi->name, "step") == 0 ||
                                      strcmp(act->as.bi->name, "sign") == 0)) {
@@ -421,11 +445,8 @@ static Value init_balanced(Interp *I, const Args *a, double std)
             bi_error(I, a, "cannot build a balanced net with these dims (the "
                      "target must be d%zu x d0 = %zux%zu, hidden widths >= min(d0, dN))",
                      nd - 1, d[nd - 1], d[0]);
-        else {
-            r = val_list_new((size_t)N);
-            for (int j = 0; j < N; j++)
-                list_push(r.as.list, val_mat(W[j]));
-        }
+        else
+            r = layer_list(W, N);
         free(W);
     }
     free(d);
@@ -597,11 +618,8 @@ static Value balance_split(Interp *I, const Args *a)
                    : th_balanced_split(A, (int)N, W)) != 0)
         bi_error(I, a, "could not split the matrix (hidden widths must be at least "
                  "min(rows, cols), or the SVD failed)");
-    else {
-        r = val_list_new((size_t)N);
-        for (long j = 0; j < N; j++)
-            list_push(r.as.list, val_mat(W[j]));
-    }
+    else
+        r = layer_list(W, (int)N);
     free(W);
     free(dims);
     mat_unref(A);
@@ -709,31 +727,6 @@ static Value bi_clusters(Interp *I, const Args *a)
     rec_set(r.as.rec, "cluster", val_mat(cl));
     rec_set(r.as.rec, "labels", val_mat(th_class_labels(K)));
     return r;
-}
-
-/* The activation argument i: a function value, or the name of a built-in
- * activation (default relu). Sets *fn (borrowed or a builtin value). */
-static bool activation_value(Interp *I, const Args *a, int i, Value *fn)
-{
-    if (!arg_given(a, i)) {
-        *fn = val_builtin(builtin_lookup("relu"));
-        return true;
-    }
-    Value act = a->v[i];
-    if (act.kind == VAL_STR) {
-        const Builtin *bi = builtin_lookup(act.as.str->s);
-        if (!bi) {
-            bi_error(I, a, "unknown activation \"%s\" (a built-in name or a function)",
-                     act.as.str->s);
-            return false;
-        }
-        act = val_builtin(bi);
-    } else if (act.kind != VAL_FUNC && act.kind != VAL_BUILTIN) {
-        arg_type_error(I, a, i, "an activation (a function or its name)");
-        return false;
-    }
-    *fn = act;
-    return true;
 }
 
 /* y = A v + noise e for the n x k activations A. */
