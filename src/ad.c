@@ -159,6 +159,17 @@ static Value map1(Value x, double (*f)(double))
     return val_mat(m);
 }
 
+/* The elements of a number or matrix, to read (data_of) or to fill (elems_of). */
+static const double *data_of(const Value *v)
+{
+    return v->kind == VAL_MAT ? v->as.mat->data : &v->as.num;
+}
+
+static double *elems_of(Value *v)
+{
+    return v->kind == VAL_MAT ? v->as.mat->data : &v->as.num;
+}
+
 static size_t rows_of(Value v) { return v.kind == VAL_MAT ? v.as.mat->rows : 1; }
 static size_t cols_of(Value v) { return v.kind == VAL_MAT ? v.as.mat->cols : 1; }
 
@@ -324,7 +335,7 @@ static Value vjp_index(Interp *I, const AdNode *n, int k, Value g)
     if (!index_positions(I, src, n->nin - 1, n->saved + 1, &pos, &count, NULL))
         return val_error;
     Value d = filled_like(src, 0);
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    double *out = elems_of(&d);
     for (size_t i = 0; i < count; i++)
         out[pos[i]] += g.kind == VAL_MAT ? g.as.mat->data[i] : ops_scalar(g);
     free(pos);
@@ -343,7 +354,7 @@ static Value vjp_concat(Interp *I, const AdNode *n, int k, Value g)
         (n->saved[k].kind == VAL_MAT && n->saved[k].as.mat->rows == 0))
         return val_ref(n->saved[k]);
     Value d = filled_like(n->saved[k], 0);
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    double *out = elems_of(&d);
     size_t r = rows_of(n->saved[k]), c = cols_of(n->saved[k]);
     for (size_t j = 0; j < c; j++)
         for (size_t i = 0; i < r; i++)
@@ -465,8 +476,8 @@ static Value vjp_prod(Interp *I, const AdNode *n, int k, Value g)
     (void)k;
     Value x = n->saved[0];
     Value d = filled_like(x, 0);
-    const double *in = x.kind == VAL_MAT ? x.as.mat->data : &x.as.num;
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    const double *in = data_of(&x);
+    double *out = elems_of(&d);
     size_t r = rows_of(x), c = cols_of(x);
     int dim = reduce_dim(n);
     if (dim == 0)
@@ -478,17 +489,12 @@ static Value vjp_prod(Interp *I, const AdNode *n, int k, Value g)
     return bin_take(I, OP_EMUL, d, val_ref(g));
 }
 
-static const double *data_of(const Value *v)
-{
-    return v->kind == VAL_MAT ? v->as.mat->data : &v->as.num;
-}
-
 /* The p-norm of a vector: sign(x) |x|^(p-1) / |x|_p^(p-1); for p = inf
  * the sign at the (first) largest |x_i|. Zero at x = 0. */
 static Value vector_pnorm_adjoint(Value x, double p, double nrm, double g)
 {
     Value d = filled_like(x, 0);
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    double *out = elems_of(&d);
     const double *in = data_of(&x);
     size_t count = rows_of(x) * cols_of(x);
     for (size_t i = 0; nrm > 0 && i < count; i++) {
@@ -570,7 +576,7 @@ static Value vjp_extreme(Interp *I, const AdNode *n, int k, Value g)
     Value x = n->saved[0];
     Groups gr = groups_of(x, dim);
     Value d = filled_like(x, 0);
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    double *out = elems_of(&d);
     const double *in = data_of(&x), *best = data_of(&n->out), *gv = data_of(&g);
     for (size_t j = 0; j < gr.count; j++)
         for (size_t i = 0; i < gr.len; i++) {
@@ -593,7 +599,7 @@ static Value vjp_cumsum(Interp *I, const AdNode *n, int k, Value g)
     if (!(rows_of(x) == 1 || cols_of(x) == 1))
         gr = groups_of(x, 1);
     Value d = filled_like(x, 0);
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    double *out = elems_of(&d);
     const double *gv = data_of(&g);
     for (size_t j = 0; j < gr.count; j++) {
         double acc = 0;
@@ -614,7 +620,7 @@ static Value spread_deviation(Interp *I, const AdNode *n, Value g, bool std)
     Value x = n->saved[0];
     Groups gr = groups_of(x, reduce_dim(n));
     Value d = filled_like(x, 0);
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    double *out = elems_of(&d);
     const double *in = data_of(&x), *res = data_of(&n->out), *gv = data_of(&g);
     for (size_t j = 0; gr.len > 1 && j < gr.count; j++) {
         double m = 0;
@@ -679,7 +685,7 @@ static Value vjp_repmat(Interp *I, const AdNode *n, int k, Value g)
     Value x = n->saved[0];
     size_t r = rows_of(x), c = cols_of(x);
     Value d = filled_like(x, 0);
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    double *out = elems_of(&d);
     for (size_t j = 0; j < g.as.mat->cols; j++)
         for (size_t i = 0; i < g.as.mat->rows; i++)
             out[(i % r) + (j % c) * r] += MAT_AT(g.as.mat, i, j);
@@ -691,7 +697,7 @@ static Value vjp_diag(Interp *I, const AdNode *n, int k, Value g)
     (void)I, (void)k;
     Value x = n->saved[0];
     Value d = filled_like(x, 0);
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    double *out = elems_of(&d);
     if (x.kind != VAL_MAT || mat_is_vector(x.as.mat)) {
         for (size_t i = 0; i < rows_of(x) * cols_of(x); i++)
             out[i] = MAT_AT(g.as.mat, i, i);
@@ -768,7 +774,7 @@ static Value vjp_kron(Interp *I, const AdNode *n, int k, Value g)
     const double *a = data_of(&A), *b = data_of(&B), *gv = data_of(&g);
     size_t gr = ra * rb;
     Value d = filled_like(k == 0 ? A : B, 0);
-    double *out = d.kind == VAL_MAT ? d.as.mat->data : &d.as.num;
+    double *out = elems_of(&d);
     for (size_t j = 0; j < ca; j++)
         for (size_t i = 0; i < ra; i++)
             for (size_t l = 0; l < cb; l++)
