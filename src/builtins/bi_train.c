@@ -293,12 +293,13 @@ static bool step_size(Interp *I, const TrainOpts *o, long t, double *lr)
         return false;
     bool ok = ops_is_scalar(r) && ops_scalar(r) >= 0 && isfinite(ops_scalar(r));
     *lr = ok ? ops_scalar(r) : 0;
-    char got[64];
-    describe_value(r, got, sizeof got);
-    val_unref(r);
-    if (!ok)
+    if (!ok) {   /* described only on failure: lr(t) runs every step */
+        char got[64];
+        describe_value(r, got, sizeof got);
         interp_error(I, NULL, "%s: lr(%ld) must return a finite non-negative number, got %s",
                      o->who, t, got);
+    }
+    val_unref(r);
     return ok;
 }
 
