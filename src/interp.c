@@ -182,6 +182,7 @@ void interp_free(Interp *I)
         free(I->imported[i]);
     free(I->imported);
     free(I->stdlib_dir);
+    params_free(&I->params);
     free(I->err.msg);
     sb_free(&I->err.trace);
     sb_free(&I->err.outermost);

@@ -9,6 +9,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "params.h"
 #include "rng.h"
 #include "strbuf.h"
 #include "value.h"
@@ -91,6 +92,7 @@ typedef struct Interp {
      * one step, and the program stops with an error when none are left.
      * 0 (the default) means no limit. */
     unsigned long step_budget;
+    Params params;            /* NAME=VALUE from the command line */
 } Interp;
 
 /* Set by the SIGINT handler; loops and calls poll it. */

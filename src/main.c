@@ -26,12 +26,13 @@ typedef struct Options {
     bool force_repl;       /* --repl: the REPL even when stdin is not a terminal */
     bool seeded;
     unsigned long long seed;
+    Params params;         /* --param NAME=VALUE, and NAME=VALUE after FILE */
 } Options;
 
 static void usage(FILE *out)
 {
-    fputs("usage: ovp [options] [FILE [args...]]\n"
-          "       ovp suite [DIR] [--report DIR] [-j N]   (the theorem suite)\n"
+    fputs("usage: ovp [options] [FILE [NAME=VALUE | args...]]\n"
+          "       ovp suite [DIR] [--seeds A:B] [--report DIR] [-j N]   (the theorem suite)\n"
           "       ovp [options] -e CODE [args...]\n"
           "       ovp [options] -            (program from standard input)\n"
           "\n"
@@ -41,6 +42,9 @@ static void usage(FILE *out)
           "options:\n"
           "  -e CODE       run CODE\n"
           "  --seed N      seed the random generator with N (default 0)\n"
+          "  --param NAME=VALUE  a script parameter, read by param(\"NAME\", default);\n"
+          "                NAME=VALUE after FILE or -e CODE does the same, and the\n"
+          "                other arguments after it are the script's, in argv\n"
           "  --dump-ast    print the syntax tree instead of running\n"
           "  --repl        the REPL even when standard input is not a terminal\n"
           "  --reference   print the built-in reference (Markdown)\n"
@@ -50,6 +54,24 @@ static void usage(FILE *out)
           "\n"
           "exit status: 0 ok, 1 runtime error, 2 usage or syntax error,\n"
           "3 a check failed, 130 interrupted\n", out);
+}
+
+static bool add_param(Options *o, const char *arg)
+{
+    const char *why = params_add(&o->params, arg);
+    if (why)
+        fprintf(stderr, "ovp: bad parameter '%s': %s\n", arg, why);
+    return !why;
+}
+
+/* The arguments after the program: NAME=VALUE ones are parameters too.
+ * Returns the index of the script's first argument, or -2 (a bad one). */
+static int script_params(Options *o, int argc, char **argv, int first)
+{
+    for (int i = first; i < argc; i++)
+        if (param_shaped(argv[i]) && !add_param(o, argv[i]))
+            return -2;
+    return first;
 }
 
 static int parse_options(int argc, char **argv, Options *o)
@@ -81,15 +103,20 @@ static int parse_options(int argc, char **argv, Options *o)
                 return -1;
             }
             o->seeded = true;
+        } else if (strcmp(a, "--param") == 0 && i + 1 < argc) {
+            if (!add_param(o, argv[++i]))
+                return -2;
         } else if (strcmp(a, "-e") == 0 && i + 1 < argc) {
             o->code = argv[++i];
-            return i + 1;
+            return script_params(o, argc, argv, i + 1);
         } else if (strcmp(a, "-") == 0 || a[0] != '-') {
             o->file = a;
-            return i + 1;
-        } else if (strcmp(a, "-e") == 0 || strcmp(a, "--seed") == 0) {
+            return script_params(o, argc, argv, i + 1);
+        } else if (strcmp(a, "-e") == 0 || strcmp(a, "--seed") == 0 ||
+                   strcmp(a, "--param") == 0) {
             fprintf(stderr, "ovp: %s needs a value (%s)\n", a,
-                    a[1] == 'e' ? "the code to run" : "a non-negative integer");
+                    a[1] == 'e' ? "the code to run" :
+                    a[2] == 's' ? "a non-negative integer" : "NAME=VALUE");
             return -1;
         } else {
             fprintf(stderr, "ovp: unknown option '%s'\n", a);
@@ -177,6 +204,18 @@ static void on_sigint(int sig)
     interp_interrupted = 1;
 }
 
+/* A parameter the script never read is a mistake on the command line (a
+ * misspelt name, or the wrong script): say so rather than ignore it. */
+static int report_unread_param(const Interp *I, int code)
+{
+    const Param *p = params_unread(&I->params);
+    if (!p)
+        return code;
+    fprintf(stderr, "ovp: error: parameter '%s' was given on the command line but the "
+            "script never reads it with param(\"%s\", ...)\n", p->name, p->name);
+    return EXIT_SYNTAX;
+}
+
 static int run(Interp *I, const Options *o)
 {
     const char *name;
@@ -197,6 +236,8 @@ static int run(Interp *I, const Options *o)
     sb_free(&diag);
     if (code == EXIT_OK && I->checks_failed)
         code = EXIT_CHECK;
+    if (code == EXIT_OK || code == EXIT_CHECK)
+        code = report_unread_param(I, code);
     if (I->checks_passed + I->checks_failed)
         fprintf(stderr, "checks: %lu passed, %lu failed\n", I->checks_passed,
                 I->checks_failed);
@@ -249,7 +290,9 @@ int main(int argc, char **argv)
     Options o = {0};
     int first = parse_options(argc, argv, &o);
     if (first < 0) {
-        usage(stderr);
+        params_free(&o.params);
+        if (first == -1)
+            usage(stderr);
         return EXIT_SYNTAX;
     }
     struct sigaction sa = {0};
@@ -259,6 +302,7 @@ int main(int argc, char **argv)
     if (o.seeded)
         rng_seed(&I->rng, o.seed);
     set_argv(I, argc, argv, first);
+    I->params = o.params;
     bool interactive = !o.code && !o.file && !o.dump_ast && (o.force_repl || isatty(STDIN_FILENO));
     int code = interactive ? repl_run(I) : run(I, &o);
     interp_free(I);

@@ -1,5 +1,7 @@
 /* bi_io.c: output, checks, errors, help and timing. */
+#include <ctype.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -189,6 +191,71 @@ static Value bi_toc(Interp *I, const Args *a)
     return val_num(now_seconds() - I->tic);
 }
 
+/* ---- script parameters ------------------------------------------- */
+
+/* The whole text as a finite or infinite number (not NaN). */
+static bool param_number(const char *text, double *x)
+{
+    char *end;
+    *x = strtod(text, &end);
+    return *text && !*end && !isspace((unsigned char)*text) && !isnan(*x);
+}
+
+static bool param_boolean(const char *text, bool *b)
+{
+    *b = strcmp(text, "true") == 0;
+    return *b || strcmp(text, "false") == 0;
+}
+
+/* A value given as text, converted to the type of the default; with no
+ * default, a number if it reads as one, then a boolean, then a string. */
+static Value param_value(Interp *I, const Args *a, const Param *p, Value dflt)
+{
+    double x;
+    bool b;
+    switch (dflt.kind) {
+    case VAL_NUM:
+        if (param_number(p->text, &x))
+            return val_num(x);
+        return bi_error(I, a, "parameter %s='%s' from the command line is not a number "
+                        "(its default is)", p->name, p->text);
+    case VAL_BOOL:
+        if (param_boolean(p->text, &b))
+            return val_bool(b);
+        return bi_error(I, a, "parameter %s='%s' from the command line is not true or "
+                        "false (its default is a boolean)", p->name, p->text);
+    case VAL_STR:
+        return val_str(p->text);
+    default:
+        if (param_number(p->text, &x))
+            return val_num(x);
+        if (param_boolean(p->text, &b))
+            return val_bool(b);
+        return val_str(p->text);
+    }
+}
+
+static Value bi_param(Interp *I, const Args *a)
+{
+    const char *name = arg_str(I, a, 0);
+    if (!name)
+        return val_error;
+    Value dflt = arg_given(a, 1) ? a->v[1] : val_nil;
+    if (dflt.kind != VAL_NIL && dflt.kind != VAL_NUM && dflt.kind != VAL_BOOL &&
+        dflt.kind != VAL_STR)
+        return arg_type_error(I, a, 1, "a number, boolean or string");
+    if (!param_shaped_name(name))
+        return bi_error(I, a, "'%s' cannot be a parameter name: use a letter or '_' "
+                        "followed by letters, digits or '_'", name);
+    const Param *p = params_take(&I->params, name);
+    if (p)
+        return param_value(I, a, p, dflt);
+    if (dflt.kind == VAL_NIL)
+        return bi_error(I, a, "parameter '%s' is required: give it on the command "
+                        "line as %s=VALUE", name, name);
+    return val_ref(dflt);
+}
+
 const Builtin builtins_io[] = {
     {"print", 0, -1, "print(x, ...)", "display each value on its own line(s): numbers "
      "with 10 significant digits, matrices with their shape", bi_print},
@@ -204,6 +271,11 @@ const Builtin builtins_io[] = {
      "formatted message", bi_error_fn},
     {"help", 0, 1, "help(name)", "the signature and help of a built-in (by value or "
      "name) or a user function; help() lists every built-in", bi_help},
+    {"param", 1, 2, "param(name, default)", "the script parameter NAME given on the "
+     "command line (`ovp script.ovp name=value` or `--param name=value`), converted "
+     "to the type of the default (number, boolean or string); the default when it is "
+     "not given; without a default it is required. A parameter the script never "
+     "reads is an error after the run", bi_param},
     {"tic", 0, 0, "tic()", "start the stopwatch", bi_tic},
     {"toc", 0, 0, "toc()", "seconds since tic()", bi_toc},
     BUILTIN_END,
