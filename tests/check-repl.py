@@ -86,6 +86,31 @@ os.write(fd, b"\x03")
 expect(read_until(fd, "ovp> "), "returning the trajectory", "Ctrl-C stops gd")
 expect(send("r.interrupted\n"), "true", "the interrupted run is kept")
 
+# An interrupted run is consistent: x is the state of the last recorded
+# step, whether Ctrl-C lands in the loop in C or inside the loss (here an
+# interpreted loop), with every > 1 so most steps are not recorded.
+send("L = fn(w) s = 0; for i in 1:300 s += sumsq(w - i / 1000) end; s end\n")
+send("Li = fn(w, idx) L(w) * numel(idx) / 4 end\n")
+send("same = fn(q, f) abs(q.loss[end] - f(q.x)) <= 1e-12 * q.loss[end] && q.steps == q.step[end] && abs(q.dist[end] - norm(q.x - q.x0)) <= 1e-12 end\n")
+consistent = 0
+for trial in range(10):
+    if trial % 2 == 0:
+        os.write(fd, b"q = gd(L, ones(5, 1), lr = 1e-6, steps = 1000000000, every = 7)\n")
+        check_line = "same(q, L)\n"
+    else:
+        os.write(fd, b"q = sgd(Li, ones(5, 1), n = 4, lr = 1e-6, epochs = 1000000000, every = 3)\n")
+        check_line = "same(q, fn(w) Li(w, 1:4) end)\n"
+    read_until(fd, "\0", 0.2 + 0.037 * trial)
+    os.write(fd, b"\x03")
+    read_until(fd, "ovp> ")
+    back = send(check_line)
+    if "true" in back:
+        consistent += 1
+    else:
+        print(f"trial {trial}: interrupted run inconsistent: {back!r}")
+        print(send("[q.loss[end], L(q.x), q.steps, q.step[end]]\n"))
+expect(str(consistent), "10", "10/10 interrupted gd/sgd runs return the state of their last record")
+
 # 20 trials, alternating a gd run and an interpreted loop
 latencies = []
 kept = 0

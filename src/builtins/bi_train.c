@@ -92,6 +92,7 @@ typedef struct TrainOpts {
     /* sgd only */
     size_t n, batch;
     long epochs;
+    bool with_replacement;   /* sample = "replace" */
 } TrainOpts;
 
 static bool read_lr(Interp *I, const Args *a, int i, TrainOpts *o)
@@ -113,7 +114,7 @@ static bool read_lr(Interp *I, const Args *a, int i, TrainOpts *o)
 /* Tracked quantities are stored beside the trajectory's own fields. */
 static bool track_names_free(Interp *I, const Args *a, Value track)
 {
-    static const char *const reserved[] = {"x", "x0", "loss", "gradnorm", "dist",
+    static const char *const reserved[] = {"x", "x0", "loss", "batchloss", "gradnorm", "dist",
         "path", "step", "steps", "diverged", "converged", "interrupted", "seconds", NULL};
     for (size_t i = 0; track.kind == VAL_REC && i < track.as.rec->n; i++)
         for (int k = 0; reserved[k]; k++)
@@ -177,13 +178,15 @@ static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
 
 typedef struct Trajectory {
     double *loss, *gradnorm, *dist, *path, *step;
+    double *batch_loss;  /* sgd: the minibatch loss of the step taken there */
     size_t n, cap;
     Value tracked;       /* record name -> list of values */
     double path_len;
     bool diverged, converged, interrupted;
 } Trajectory;
 
-static void traj_push(Trajectory *t, double step, double loss, double gn, double dist)
+static void traj_push(Trajectory *t, double step, double loss, double gn, double dist,
+                      double batch_loss)
 {
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
@@ -192,7 +195,9 @@ static void traj_push(Trajectory *t, double step, double loss, double gn, double
         t->dist = xrealloc(t->dist, t->cap * sizeof(double));
         t->path = xrealloc(t->path, t->cap * sizeof(double));
         t->step = xrealloc(t->step, t->cap * sizeof(double));
+        t->batch_loss = xrealloc(t->batch_loss, t->cap * sizeof(double));
     }
+    t->batch_loss[t->n] = batch_loss;
     t->loss[t->n] = loss;
     t->gradnorm[t->n] = gn;
     t->dist[t->n] = dist;
@@ -204,6 +209,7 @@ static void traj_push(Trajectory *t, double step, double loss, double gn, double
 static void traj_free(Trajectory *t)
 {
     free(t->loss), free(t->gradnorm), free(t->dist), free(t->path), free(t->step);
+    free(t->batch_loss);
     val_unref(t->tracked);
 }
 
@@ -239,13 +245,16 @@ static Value column(const double *d, size_t n)
     return val_mat(mat_from(n, 1, d));
 }
 
-static Value traj_record(Trajectory *t, Value x, Value x0, long steps, double secs)
+static Value traj_record(Trajectory *t, Value x, Value x0, long steps, double secs,
+                         bool stochastic)
 {
     Value r = val_rec_new();
     Record *R = r.as.rec;
     rec_set(R, "x", val_ref(x));
     rec_set(R, "x0", val_ref(x0));
     rec_set(R, "loss", column(t->loss, t->n));
+    if (stochastic)
+        rec_set(R, "batchloss", column(t->batch_loss, t->n));
     rec_set(R, "gradnorm", column(t->gradnorm, t->n));
     rec_set(R, "dist", column(t->dist, t->n));
     rec_set(R, "path", column(t->path, t->n));
@@ -369,32 +378,43 @@ typedef struct Run {
     const TrainOpts *o;
     Trajectory t;
     Value x, x0, vel;
+    Value x_rec;        /* x at the last recorded step (VAL_NIL before any) */
+    Value all;          /* sgd: the column 1..n (the full data); gd: VAL_NIL */
     long taken;
     double start;
     double shown;       /* when the last progress line was written */
 } Run;
 
-/* Records step t if due; returns false on an error. */
-static bool maybe_record(Run *r, long t, bool last, double loss, double gn)
+/* What one step knows about x_t: the full-data loss and gradient norm (gd
+ * always; sgd at recorded steps) and the minibatch loss (sgd). */
+typedef struct StepStats {
+    double loss, gradnorm, batch_loss;
+    bool have_full;
+} StepStats;
+
+static void record(Run *r, long t, const StepStats *s, bool *ok)
 {
-    if (t % r->o->every != 0 && !last)
-        return true;
-    traj_push(&r->t, (double)t, loss, gn, sqrt(tree_dist2(r->x, r->x0)));
-    return record_tracked(r->I, r->o, &r->t, r->x);
+    traj_push(&r->t, (double)t, s->loss, s->gradnorm, sqrt(tree_dist2(r->x, r->x0)),
+              s->batch_loss);
+    val_unref(r->x_rec);
+    r->x_rec = val_ref(r->x);
+    r->taken = t;
+    *ok = record_tracked(r->I, r->o, &r->t, r->x);
 }
 
-static bool non_finite(Run *r, long t, double loss, double gn)
+static bool non_finite(Run *r, long t, double loss, double gn, const char *what)
 {
     if (isfinite(loss) && isfinite(gn))
         return false;
-    fprintf(stderr, "warning: %s: the %s became %s at step %ld; stopping with the "
-            "trajectory so far\n", r->a->bi->name, isfinite(loss) ? "gradient" : "loss",
+    fprintf(stderr, "warning: %s: the %s%s became %s at step %ld; stopping with the "
+            "trajectory so far\n", r->a->bi->name, what, isfinite(loss) ? "gradient" : "loss",
             isnan(isfinite(loss) ? gn : loss) ? "NaN" : "infinite", t);
     r->t.diverged = true;
     return true;
 }
 
-/* Handles Ctrl-C: a script stops with an error; the REPL keeps the run. */
+/* Polls Ctrl-C: a script stops with an error; in the REPL the run ends at
+ * this step, which is then recorded, so the result is consistent. */
 static bool interrupted(Run *r)
 {
     if (!interp_interrupted)
@@ -410,8 +430,10 @@ static bool interrupted(Run *r)
     return true;
 }
 
-/* In the REPL, Ctrl-C inside the loss (a call or a loop noticed it
- * first) still ends the run with its trajectory, not with an error. */
+/* A loss evaluation failed. In the REPL, Ctrl-C inside the loss (a call or
+ * a loop noticed it first) still ends the run with its trajectory, not an
+ * error; x goes back to the last recorded step, so that x, loss[end],
+ * dist[end] and steps describe the same point. */
 static int step_failed(Run *r)
 {
     if (!r->I->repl || r->I->err.code != EXIT_INTERRUPT)
@@ -421,39 +443,81 @@ static int step_failed(Run *r)
     fprintf(stderr, "\n%s: interrupted; returning the trajectory so far\n",
             r->a->bi->name);
     r->t.interrupted = true;
+    if (r->x_rec.kind != VAL_NIL) {
+        val_unref(r->x);
+        r->x = val_ref(r->x_rec);
+    }
+    r->taken = r->t.n ? (long)r->t.step[r->t.n - 1] : 0;
     return 0;
 }
 
-/* One full step at x_t; returns 1 to continue, 0 to stop, -1 on error. */
-static int gd_step(Run *r, long t, long total, Value batch)
+/* sgd: the minibatch loss and gradient at x_t (*g: the step to take). */
+static bool batch_step(Run *r, long t, Value batch, StepStats *s, Value *g, bool *last)
 {
-    double loss, lr;
-    Value g;
-    if (!loss_and_grad(r->I, r->o, r->x, batch, &loss, &g))
-        return step_failed(r);
-    double gn = sqrt(tree_dist2(g, val_nil));
-    bool last = t == total || non_finite(r, t, loss, gn) ||
-                (r->o->tol >= 0 && gn <= r->o->tol);
-    bool stop = false;
-    if (!maybe_record(r, t, last, loss, gn) ||
-        (!last && !wants_stop(r->I, r->o, t, loss, gn, r->x, &stop))) {
-        val_unref(g);
-        return -1;
-    }
-    if (!r->t.diverged && r->o->tol >= 0 && gn <= r->o->tol)
+    if (!loss_and_grad(r->I, r->o, r->x, batch, &s->batch_loss, g))
+        return false;
+    if (non_finite(r, t, s->batch_loss, sqrt(tree_dist2(*g, val_nil)), "minibatch "))
+        *last = true;
+    return true;
+}
+
+/* The full-data loss and gradient norm at x_t. For gd the gradient is the
+ * step to take (*g); for sgd it is only measured. */
+static bool full_stats(Run *r, long t, StepStats *s, Value *g, bool *last)
+{
+    Value fg;
+    if (!loss_and_grad(r->I, r->o, r->x, r->all, &s->loss, &fg))
+        return false;
+    s->gradnorm = sqrt(tree_dist2(fg, val_nil));
+    s->have_full = true;
+    if (r->all.kind == VAL_NIL)
+        *g = fg;
+    else
+        val_unref(fg);
+    if (non_finite(r, t, s->loss, s->gradnorm, ""))
+        *last = true;
+    if (!r->t.diverged && r->o->tol >= 0 && s->gradnorm <= r->o->tol) {
         r->t.converged = true;
-    if (stop && !(t % r->o->every == 0))
-        maybe_record(r, t, true, loss, gn);
-    progress(r->a->bi->name, t, total, loss, r->start, &r->shown);
-    if (last || stop || interrupted(r)) {
-        val_unref(g);
-        return r->I->sig == SIG_ERROR ? -1 : 0;
+        *last = true;
     }
-    if (!step_size(r->I, r->o, t + 1, &lr)) {
-        val_unref(g);
+    return true;
+}
+
+/* Step t at x_t: measures, records when due, asks stop(), then updates.
+ * batch is the minibatch of an sgd step (VAL_NIL for gd, and for sgd's
+ * final record). Returns 1 to continue, 0 to stop, -1 on an error. */
+static int train_step(Run *r, long t, long total, Value batch)
+{
+    const TrainOpts *o = r->o;
+    bool stochastic = r->all.kind != VAL_NIL;
+    bool last = t == total || interrupted(r);
+    if (r->I->sig == SIG_ERROR)
         return -1;
+    StepStats s = {NAN, NAN, NAN, false};
+    Value g = val_nil;
+    if (stochastic && !last && !batch_step(r, t, batch, &s, &g, &last))
+        return step_failed(r);
+    if ((!stochastic || last || t % o->every == 0) && !full_stats(r, t, &s, &g, &last)) {
+        val_unref(g);
+        return step_failed(r);
     }
-    Value nx = update(r->I, r->o, lr, &r->vel, r->x, g, &r->t);
+    bool ok = true, stop = false;
+    if (t % o->every == 0 || last)
+        record(r, t, &s, &ok);
+    if (ok && !last && s.have_full)
+        ok = wants_stop(r->I, o, t, s.loss, s.gradnorm, r->x, &stop);
+    if (ok && stop && t % o->every != 0)
+        record(r, t, &s, &ok);
+    if (ok && s.have_full)
+        progress(r->a->bi->name, t, total, s.loss, r->start, &r->shown);
+    double lr;
+    if (ok && !last && !stop)
+        ok = step_size(r->I, o, t + 1, &lr);
+    if (!ok || last || stop) {
+        val_unref(g);
+        return ok ? 0 : -1;
+    }
+    Value nx = update(r->I, o, lr, &r->vel, r->x, g, &r->t);
     val_unref(r->x);
     r->x = nx;
     r->taken = t + 1;
@@ -466,6 +530,8 @@ static void run_init(Run *r, Interp *I, const Args *a, const TrainOpts *o, Value
     r->I = I, r->a = a, r->o = o;
     r->x = val_ref(x0);
     r->x0 = val_ref(x0);
+    r->x_rec = val_nil;
+    r->all = val_nil;
     r->vel = tree_scale(I, 0, x0);
     r->t.tracked = val_rec_new();
     for (size_t i = 0; o->track.kind == VAL_REC && i < o->track.as.rec->n; i++)
@@ -476,8 +542,11 @@ static void run_init(Run *r, Interp *I, const Args *a, const TrainOpts *o, Value
 
 static Value run_finish(Run *r, bool ok)
 {
-    Value out = ok ? traj_record(&r->t, r->x, r->x0, r->taken, now() - r->start) : val_error;
+    Value out = ok ? traj_record(&r->t, r->x, r->x0, r->taken, now() - r->start,
+                                 r->all.kind != VAL_NIL)
+                   : val_error;
     val_unref(r->x), val_unref(r->x0), val_unref(r->vel);
+    val_unref(r->x_rec), val_unref(r->all);
     traj_free(&r->t);
     return out;
 }
@@ -516,7 +585,7 @@ static Value bi_gd(Interp *I, const Args *a)
     run_init(&r, I, a, &o, a->v[1]);
     int st = 1;
     for (long t = 0; st == 1; t++)
-        st = gd_step(&r, t, o.steps, val_nil);
+        st = train_step(&r, t, o.steps, val_nil);
     return run_finish(&r, st == 0);
 }
 
@@ -532,14 +601,28 @@ static Value minibatch(const size_t *perm, size_t n, size_t batch, size_t b)
     return val_mat(m);
 }
 
+/* batch indices drawn uniformly and independently from 1..n. */
+static Value draw_with_replacement(Rng *rng, size_t n, size_t batch)
+{
+    Matrix *m = mat_new_uninit(batch, 1);
+    for (size_t i = 0; m && i < batch; i++)
+        m->data[i] = (double)(rng_below(rng, n) + 1);
+    return val_mat(m);
+}
+
+/* One epoch: ceil(n / batch) steps. Reshuffling visits every sample once
+ * (the last minibatch may be smaller); sampling with replacement draws
+ * each minibatch afresh, as the SGD theorems assume. */
 static int sgd_epoch(Run *r, size_t *perm, long *t, long total)
 {
     const TrainOpts *o = r->o;
-    rng_permutation(&r->I->rng, perm, o->n);
+    if (!o->with_replacement)
+        rng_permutation(&r->I->rng, perm, o->n);
     size_t nb = (o->n + o->batch - 1) / o->batch;
     for (size_t b = 0; b < nb; b++, (*t)++) {
-        Value idx = minibatch(perm, o->n, o->batch, b);
-        int st = gd_step(r, *t, total, idx);
+        Value idx = o->with_replacement ? draw_with_replacement(&r->I->rng, o->n, o->batch)
+                                        : minibatch(perm, o->n, o->batch, b);
+        int st = train_step(r, *t, total, idx);
         val_unref(idx);
         if (st != 1)
             return st;
@@ -547,22 +630,55 @@ static int sgd_epoch(Run *r, size_t *perm, long *t, long total)
     return 1;
 }
 
+static bool read_sample(Interp *I, const Args *a, int i, TrainOpts *o)
+{
+    o->with_replacement = false;
+    if (!arg_given(a, i))
+        return true;
+    const char *s = arg_str(I, a, i);
+    if (!s)
+        return false;
+    o->with_replacement = strcmp(s, "replace") == 0;
+    if (!o->with_replacement && strcmp(s, "reshuffle") != 0) {
+        bi_error(I, a, "sample must be \"reshuffle\" (each epoch a permutation, the "
+                 "default) or \"replace\" (each index uniform and independent), got \"%s\"", s);
+        return false;
+    }
+    return true;
+}
+
 static bool read_sgd(Interp *I, const Args *a, TrainOpts *o)
 {
     o->batch = 1;
     if (!arg_count(I, a, 2, &o->n) || (arg_given(a, 3) && !arg_count(I, a, 3, &o->batch)) ||
         !read_lr(I, a, 4, o) || !arg_int_or(I, a, 5, 10, &o->epochs) ||
-        !read_common(I, a, 6, o))
+        !read_common(I, a, 6, o) || !read_sample(I, a, 11, o))
         return false;
     if (o->n == 0 || o->batch == 0 || o->epochs < 0) {
         bi_error(I, a, "n and batch must be at least 1 and epochs non-negative");
         return false;
     }
-    if (!mat_size_ok(o->n, 1)) {
-        bi_error(I, a, "n = %zu samples is more than a matrix can index", o->n);
+    if (!mat_size_ok(o->n, 1) || !mat_size_ok(o->batch, 1)) {
+        bi_error(I, a, "n = %zu samples (batch %zu) is more than a matrix can index",
+                 o->n, o->batch);
         return false;
     }
+    if (!o->with_replacement && o->batch > o->n) {
+        bi_error(I, a, "batch = %zu is larger than n = %zu; reshuffling draws each "
+                 "sample once per epoch", o->batch, o->n);
+        return false;
+    }
+    if (!arg_given(a, 8))   /* record once per epoch unless told otherwise */
+        o->every = (long)((o->n + o->batch - 1) / o->batch);
     return true;
+}
+
+static Value all_indices(size_t n)
+{
+    Matrix *m = mat_new_uninit(n, 1);
+    for (size_t i = 0; m && i < n; i++)
+        m->data[i] = (double)(i + 1);
+    return val_mat(m);
 }
 
 static Value bi_sgd(Interp *I, const Args *a)
@@ -577,18 +693,13 @@ static Value bi_sgd(Interp *I, const Args *a)
     size_t *perm = xmalloc(o.n * sizeof *perm);
     Run r;
     run_init(&r, I, a, &o, a->v[1]);
+    r.all = all_indices(o.n);
     long t = 0;
     int st = 1;
     for (long e = 0; e < o.epochs && st == 1; e++)
         st = sgd_epoch(&r, perm, &t, total);
-    if (st == 1) {   /* the loss at the final parameters, on the full data */
-        Matrix *all = mat_new_uninit(o.n, 1);
-        for (size_t i = 0; i < o.n; i++)
-            all->data[i] = (double)(i + 1);
-        Value idx = val_mat(all);
-        st = gd_step(&r, total, total, idx);
-        val_unref(idx);
-    }
+    if (st == 1)   /* the final parameters, on the full data */
+        st = train_step(&r, total, total, val_nil);
     free(perm);
     return run_finish(&r, st == 0);
 }
@@ -602,11 +713,16 @@ const Builtin builtins_train[] = {
      "has step, loss, gradnorm, x). Returns {x, x0, loss, gradnorm, dist, path, "
      "step, <tracked>, steps, diverged, converged, interrupted, seconds}; loss[1] is "
      "at x0. NaN or Inf stops the run with a warning", bi_gd},
-    {"sgd", 3, 11, "sgd(loss_i, x0, n, batch, lr, epochs, momentum, tol, every, track, stop)",
-     "minibatch SGD: loss_i(x, idx) is the loss on the samples idx (a column of "
-     "1-based indices drawn without replacement each epoch from the seeded "
-     "generator); batch defaults to 1, lr to 0.01, epochs to 10; the last record "
-     "is the loss on all n samples at the final x. Returns the same record as gd",
-     bi_sgd},
+    {"sgd", 3, 12, "sgd(loss_i, x0, n, batch, lr, epochs, momentum, tol, every, track, "
+     "stop, sample)",
+     "minibatch SGD: loss_i(x, idx) is the loss on the samples idx, a column of "
+     "1-based indices from the seeded generator: sample = \"reshuffle\" (default) "
+     "takes each epoch's minibatches from a fresh permutation, \"replace\" draws "
+     "every index uniformly and independently (the theorems' SGD). An epoch is "
+     "ceil(n / batch) steps; batch defaults to 1, lr to 0.01, epochs to 10, every "
+     "to one epoch. loss and gradnorm are on all n samples, loss_i(x, 1:n), at each "
+     "recorded step (what the theorems bound); batchloss is the minibatch loss of "
+     "the step taken there (NaN at the final record); tol and stop see the full-data "
+     "values at recorded steps. Returns gd's record plus batchloss", bi_sgd},
     BUILTIN_END,
 };
