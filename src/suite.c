@@ -21,6 +21,10 @@
 typedef struct Job {
     char *path;        /* the script */
     char *name;        /* its base name without .ovp */
+    char *tag;         /* name of its logs: NAME, or NAME.sK under --seeds */
+    long seed;         /* passed as seed=K; -1: the script's own seed */
+    int index;         /* order of creation (keeps the seeds' order) */
+    bool first_seed;   /* the script's first run (its figures are kept) */
     pid_t pid;
     double start, seconds;
     int status;        /* exit status; -1 killed by the timeout */
@@ -34,6 +38,8 @@ typedef struct Suite {
     const char *self;
     int jobs;
     double timeout;
+    long *seeds;       /* --seeds: each seeded script runs once per seed */
+    int nseeds;
     Job *list;
     int n;
 } Suite;
@@ -67,10 +73,39 @@ static const char *default_dir(void)
 
 static int usage(void)
 {
-    fputs("usage: ovp suite [DIR] [--report DIR] [-j N] [--timeout SECONDS]\n"
+    fputs("usage: ovp suite [DIR] [--seeds LIST] [--report DIR] [-j N] [--timeout SECONDS]\n"
           "Runs every .ovp script of DIR (default: the theorem suite) and writes\n"
-          "a report with the figures to DIR (default: suite-report).\n", stderr);
+          "a report with the figures to DIR (default: suite-report).\n"
+          "--seeds A:B or A,B,C runs each script that reads param(\"seed\", ...) once\n"
+          "per seed (as seed=K) and reports, per check, the seeds it failed on;\n"
+          "scripts without a seed parameter are deterministic and run once.\n", stderr);
     return 2;
+}
+
+/* "A:B" (A <= B) or "A,B,C": non-negative integers, at most 1000 of them. */
+static bool parse_seeds(Suite *s, const char *text)
+{
+    long a, b;
+    int used = 0;
+    if (sscanf(text, "%ld:%ld%n", &a, &b, &used) == 2 && !text[used]) {
+        if (a < 0 || b < a || b - a >= 1000)
+            return false;
+        s->nseeds = (int)(b - a + 1);
+        s->seeds = xmalloc((size_t)s->nseeds * sizeof *s->seeds);
+        for (int i = 0; i < s->nseeds; i++)
+            s->seeds[i] = a + i;
+        return true;
+    }
+    for (const char *p = text; *p;) {
+        char *end;
+        long k = strtol(p, &end, 10);
+        if (end == p || k < 0 || (*end && *end != ',') || s->nseeds >= 1000)
+            return false;
+        s->seeds = xrealloc(s->seeds, (size_t)(s->nseeds + 1) * sizeof *s->seeds);
+        s->seeds[s->nseeds++] = k;
+        p = *end ? end + 1 : end;
+    }
+    return s->nseeds > 0;
 }
 
 static int parse(Suite *s, int argc, char **argv)
@@ -88,6 +123,13 @@ static int parse(Suite *s, int argc, char **argv)
             s->jobs = atoi(argv[++i]);
         else if (strcmp(a, "--timeout") == 0 && more)
             s->timeout = atof(argv[++i]);
+        else if (strcmp(a, "--seeds") == 0 && more) {
+            if (!parse_seeds(s, argv[++i])) {
+                fprintf(stderr, "ovp suite: --seeds needs A:B or a list A,B,C of "
+                        "non-negative integers (at most 1000), got '%s'\n", argv[i]);
+                return 2;
+            }
+        }
         else if (a[0] != '-')
             s->dir = a;
         else
@@ -100,9 +142,53 @@ static int parse(Suite *s, int argc, char **argv)
 
 /* ---- the scripts ---------------------------------------------------- */
 
+/* By script name, then in the order of --seeds. */
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(((const Job *)a)->name, ((const Job *)b)->name);
+    const Job *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* A script takes a seed parameter when it reads param("seed", ...). */
+static bool reads_seed(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    bool found = false;
+    while (f && !found && fgets(line, sizeof line, f))
+        found = line[0] != '#' && strstr(line, "param(\"seed\"") != NULL;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+static void add_job(Suite *s, const char *file, size_t len, long seed, bool first)
+{
+    s->list = xrealloc(s->list, (size_t)(s->n + 1) * sizeof *s->list);
+    Job *j = &s->list[s->n++];
+    memset(j, 0, sizeof *j);
+    j->path = path_join(s->dir, file);
+    j->name = xstrndup(file, len - 4);
+    j->tag = seed < 0 ? xstrdup(j->name) : xasprintf("%s.s%ld", j->name, seed);
+    j->seed = seed;
+    j->first_seed = first;
+    j->index = s->n;
+}
+
+/* The script's runs: one per seed under --seeds when it reads a seed. */
+static void add_script(Suite *s, const char *file)
+{
+    size_t len = strlen(file);
+    char *path = path_join(s->dir, file);
+    bool seeded = s->nseeds > 0 && reads_seed(path);
+    free(path);
+    if (!seeded) {
+        add_job(s, file, len, -1, true);
+        return;
+    }
+    for (int k = 0; k < s->nseeds; k++)
+        add_job(s, file, len, s->seeds[k], k == 0);
 }
 
 static bool list_scripts(Suite *s)
@@ -117,11 +203,7 @@ static bool list_scripts(Suite *s)
         size_t len = strlen(e->d_name);
         if (len < 5 || strcmp(e->d_name + len - 4, ".ovp") != 0)
             continue;
-        s->list = xrealloc(s->list, (size_t)(s->n + 1) * sizeof *s->list);
-        Job *j = &s->list[s->n++];
-        memset(j, 0, sizeof *j);
-        j->path = path_join(s->dir, e->d_name);
-        j->name = xstrndup(e->d_name, len - 4);
+        add_script(s, e->d_name);
     }
     closedir(d);
     if (s->n > 0)
@@ -134,15 +216,17 @@ static void free_jobs(Suite *s)
     for (int i = 0; i < s->n; i++) {
         free(s->list[i].path);
         free(s->list[i].name);
+        free(s->list[i].tag);
     }
     free(s->list);
+    free(s->seeds);
 }
 
 /* ---- running ---------------------------------------------------------- */
 
 static char *log_path(const Suite *s, const Job *j, const char *ext)
 {
-    return xasprintf("%s/logs/%s.%s", s->report, j->name, ext);
+    return xasprintf("%s/logs/%s.%s", s->report, j->tag, ext);
 }
 
 static void redirect(const char *path, int fd)
@@ -157,7 +241,13 @@ static void redirect(const char *path, int fd)
 static void start(const Suite *s, Job *j)
 {
     char *out = log_path(s, j, "out"), *err = log_path(s, j, "err");
-    char *figs = path_join(s->report, "figures");
+    /* the report shows the figures of a script's first run; the other
+     * seeds' go beside their logs */
+    char *figs = j->first_seed ? path_join(s->report, "figures")
+                               : xasprintf("%s/logs/figures-%s", s->report, j->tag);
+    char *seed = xasprintf("seed=%ld", j->seed);
+    if (!j->first_seed)
+        mkdir(figs, 0755);
     j->start = now();
     j->pid = fork();
     if (j->pid == 0) {
@@ -165,10 +255,13 @@ static void start(const Suite *s, Job *j)
         redirect(err, STDERR_FILENO);
         setenv("OVP_FIGDIR", figs, 1);
         setenv("OPENBLAS_NUM_THREADS", "1", 1);
-        execl(s->self, s->self, j->path, (char *)NULL);
+        if (j->seed >= 0)
+            execl(s->self, s->self, j->path, seed, (char *)NULL);
+        else
+            execl(s->self, s->self, j->path, (char *)NULL);
         _exit(127);
     }
-    free(out), free(err), free(figs);
+    free(out), free(err), free(figs), free(seed);
 }
 
 static void count_checks(const Suite *s, Job *j)
@@ -194,14 +287,30 @@ static const char *verdict(const Job *j)
     return j->failed ? "FAIL" : "ok";
 }
 
+static const char *seed_label(const Job *j)
+{
+    static char buf[32];
+    if (j->seed < 0)
+        return "-";
+    snprintf(buf, sizeof buf, "%ld", j->seed);
+    return buf;
+}
+
+static const char *seed_count(int n)
+{
+    static char buf[32];
+    snprintf(buf, sizeof buf, "%d seeds", n);
+    return buf;
+}
+
 static void finish(const Suite *s, Job *j, int status)
 {
     j->done = true;
     j->seconds = now() - j->start;
     j->status = WIFEXITED(status) ? WEXITSTATUS(status) : j->status == -1 ? -1 : 128;
     count_checks(s, j);
-    printf("%-40s %6d %6d %8.1f  %s\n", j->name, j->passed, j->failed, j->seconds,
-           verdict(j));
+    printf("%-40s %5s %6d %6d %8.1f  %s\n", j->name, seed_label(j), j->passed, j->failed,
+           j->seconds, verdict(j));
     fflush(stdout);
 }
 
@@ -241,6 +350,115 @@ static void run_all(Suite *s)
         enforce_timeout(s);
         usleep(20000);
     }
+}
+
+
+/* ---- the seed sweep ------------------------------------------------- */
+
+/* The PASS:/FAIL: lines of a run, in order. */
+typedef struct CheckLines {
+    char **line;
+    int n;
+} CheckLines;
+
+static CheckLines read_checks(const Suite *s, const Job *j)
+{
+    CheckLines c = {NULL, 0};
+    char *out = log_path(s, j, "out");
+    FILE *f = fopen(out, "r");
+    char line[4096];
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "PASS:", 5) != 0 && strncmp(line, "FAIL:", 5) != 0)
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        c.line = xrealloc(c.line, (size_t)(c.n + 1) * sizeof *c.line);
+        c.line[c.n++] = xstrdup(line);
+    }
+    if (f)
+        fclose(f);
+    free(out);
+    return c;
+}
+
+static void free_checks(CheckLines *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->line[i]);
+    free(c->line);
+}
+
+/* One script's runs (jobs first..first+count-1): checks are matched by
+ * their position in the output, the k-th check of every seed. */
+typedef struct Sweep {
+    int runs, checks, every_seed, errored;
+} Sweep;
+
+static Sweep sweep_script(const Suite *s, const Job *jobs, int count, StrBuf *detail)
+{
+    Sweep w = {count, 0, 0, 0};
+    CheckLines *c = xcalloc((size_t)count, sizeof *c);
+    for (int r = 0; r < count; r++) {
+        c[r] = read_checks(s, &jobs[r]);
+        w.checks = c[r].n > w.checks ? c[r].n : w.checks;
+        if (jobs[r].status != 0 && jobs[r].status != 3) {
+            w.errored++;
+            sb_printf(detail, "- %s, seed %s: %s (exit status %d); see logs/%s.err\n",
+                      jobs[r].name, seed_label(&jobs[r]), verdict(&jobs[r]),
+                      jobs[r].status, jobs[r].tag);
+        }
+    }
+    for (int k = 0; k < w.checks; k++) {
+        int bad = 0;
+        for (int r = 0; r < count; r++)
+            bad += k >= c[r].n || strncmp(c[r].line[k], "FAIL:", 5) == 0;
+        if (!bad) {
+            w.every_seed++;
+            continue;
+        }
+        sb_printf(detail, "- %s, check %d failed on %d of %d seeds:\n", jobs[0].name, k + 1,
+                  bad, count);
+        for (int r = 0; r < count; r++)
+            if (k >= c[r].n || strncmp(c[r].line[k], "FAIL:", 5) == 0)
+                sb_printf(detail, "    seed %s: %s\n", seed_label(&jobs[r]),
+                          k < c[r].n ? c[r].line[k] : "(not reached)");
+    }
+    for (int r = 0; r < count; r++)
+        free_checks(&c[r]);
+    free(c);
+    return w;
+}
+
+/* Per script: the seeds it ran under, its checks, and how many passed on
+ * every seed; then each check that failed somewhere, with its numbers.
+ * Markdown, printed and put in the report. Returns the scripts not green. */
+static int seed_sweep(const Suite *s, StrBuf *md)
+{
+    StrBuf detail;
+    sb_init(&detail);
+    sb_printf(md, "## Seed sweep\n\nSeeds:");
+    for (int i = 0; i < s->nseeds; i++)
+        sb_printf(md, "%s %ld", i ? "," : "", s->seeds[i]);
+    sb_puts(md, ". A check counts as passed when it passed on every seed; scripts "
+            "without a seed parameter are deterministic and ran once.\n\n"
+            "| script | runs | checks | passed on every seed | verdict |\n"
+            "|---|---|---|---|---|\n");
+    int not_green = 0;
+    for (int i = 0; i < s->n;) {
+        int count = 1;
+        while (i + count < s->n && strcmp(s->list[i + count].name, s->list[i].name) == 0)
+            count++;
+        Sweep w = sweep_script(s, &s->list[i], count, &detail);
+        bool green = !w.errored && w.every_seed == w.checks;
+        not_green += !green;
+        sb_printf(md, "| %s | %s | %d | %d | %s |\n", s->list[i].name,
+                  s->list[i].seed < 0 ? "1 (no seed)" : seed_count(count), w.checks,
+                  w.every_seed, w.errored ? "ERROR" : green ? "ok" : "FAIL");
+        i += count;
+    }
+    if (detail.len)
+        sb_printf(md, "\nFailed somewhere:\n\n%s", detail.s);
+    sb_free(&detail);
+    return not_green;
 }
 
 /* ---- the report -------------------------------------------------------- */
@@ -299,7 +517,12 @@ static void figures(const Suite *s, const Job *j, StrBuf *md)
 
 static void report_job(const Suite *s, const Job *j, StrBuf *md)
 {
-    sb_printf(md, "\n## %s\n\n", j->name);
+    if (!j->first_seed)   /* the other seeds are in the sweep and the logs */
+        return;
+    if (j->seed >= 0)
+        sb_printf(md, "\n## %s (seed %ld)\n\n", j->name, j->seed);
+    else
+        sb_printf(md, "\n## %s\n\n", j->name);
     statement(j, md);
     sb_printf(md, "\n**%s**: %d checks passed, %d failed, %.1f s.\n\n```\n",
               verdict(j), j->passed, j->failed, j->seconds);
@@ -380,18 +603,20 @@ static bool write_text(const char *path, const char *text)
     return ok;
 }
 
-static void write_report(const Suite *s, int passed, int failed)
+static void write_report(const Suite *s, int passed, int failed, const char *sweep)
 {
     StrBuf md, html;
     sb_init(&md);
     sb_init(&html);
-    sb_printf(&md, "# ovp theorem suite\n\n%d scripts, %d checks passed, %d failed.\n\n"
-              "| script | passed | failed | seconds | verdict |\n|---|---|---|---|---|\n",
-              s->n, passed, failed);
+    sb_printf(&md, "# ovp theorem suite\n\n%d runs, %d checks passed, %d failed.\n\n"
+              "| script | seed | passed | failed | seconds | verdict |\n"
+              "|---|---|---|---|---|---|\n", s->n, passed, failed);
     for (int i = 0; i < s->n; i++)
-        sb_printf(&md, "| %s | %d | %d | %.1f | %s |\n", s->list[i].name,
-                  s->list[i].passed, s->list[i].failed, s->list[i].seconds,
-                  verdict(&s->list[i]));
+        sb_printf(&md, "| %s | %s | %d | %d | %.1f | %s |\n", s->list[i].name,
+                  seed_label(&s->list[i]), s->list[i].passed, s->list[i].failed,
+                  s->list[i].seconds, verdict(&s->list[i]));
+    if (sweep)
+        sb_printf(&md, "\n%s", sweep);
     for (int i = 0; i < s->n; i++)
         report_job(s, &s->list[i], &md);
     to_html(md.s, &html);
@@ -431,7 +656,8 @@ int suite_main(int argc, char **argv, const char *self)
         free_jobs(&s);
         return 1;
     }
-    printf("%-40s %6s %6s %8s  %s\n", "script", "passed", "failed", "seconds", "verdict");
+    printf("%-40s %5s %6s %6s %8s  %s\n", "script", "seed", "passed", "failed", "seconds",
+           "verdict");
     run_all(&s);
     int passed = 0, failed = 0, errors = 0;
     for (int i = 0; i < s.n; i++) {
@@ -439,9 +665,16 @@ int suite_main(int argc, char **argv, const char *self)
         failed += s.list[i].failed;
         errors += s.list[i].status != 0 && s.list[i].status != 3;
     }
-    printf("%d scripts: %d checks passed, %d failed; %d scripts errored\n", s.n, passed,
+    printf("%d runs: %d checks passed, %d failed; %d runs errored\n", s.n, passed,
            failed, errors);
-    write_report(&s, passed, failed);
+    StrBuf sweep;
+    sb_init(&sweep);
+    if (s.nseeds > 0) {
+        seed_sweep(&s, &sweep);
+        printf("\n%s", sweep.s);
+    }
+    write_report(&s, passed, failed, s.nseeds > 0 ? sweep.s : NULL);
+    sb_free(&sweep);
     free_jobs(&s);
     return errors ? 1 : failed ? 3 : 0;
 }
