@@ -271,15 +271,18 @@ static const char *parse_spec(const char *p, Spec *s)
 
 static void emit(StrBuf *out, const Spec *s, char conv, double num, const char *str)
 {
-    if (conv != 's' && isnan(num)) {
-        conv = 's';     /* "nan", never the platform's "-nan" */
+    /* "nan", never the platform's "-nan"; as a string, and a number's
+     * precision must not cut it ("%.2f" would print "na") */
+    bool nan_text = conv != 's' && isnan(num);
+    if (nan_text) {
+        conv = 's';
         str = "nan";
     }
     char f[32];
     int n = snprintf(f, sizeof f, "%%%s", s->flags);
     if (s->width >= 0)
         n += snprintf(f + n, sizeof f - (size_t)n, "%d", s->width);
-    if (s->prec >= 0)
+    if (s->prec >= 0 && !nan_text)
         n += snprintf(f + n, sizeof f - (size_t)n, ".%d", s->prec);
     if (conv == 's') {
         snprintf(f + n, sizeof f - (size_t)n, "s");
