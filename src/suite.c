@@ -201,8 +201,8 @@ static bool list_scripts(Suite *s)
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".ovp") != 0)
-            continue;
+        if (len < 5 || strcmp(e->d_name + len - 4, ".ovp") != 0 || e->d_name[0] == '.')
+            continue;   /* hidden files are editors' and tools' scratch copies */
         add_script(s, e->d_name);
     }
     closedir(d);
