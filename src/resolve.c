@@ -60,14 +60,20 @@ typedef struct Where {
     int slot;
 } Where;
 
-static int add_upval(Interp *I, FuncInfo *info, const char *name, Where from)
+/* Adds name to info's upvalues, captured from `from` in the enclosing
+ * function (outer, NULL at the top). A capture of a global keeps its
+ * symbol, also through an enclosing function's upvalue, so that a name
+ * with no value when the closure is made (a built-in) is found later. */
+static int add_upval(Interp *I, FuncInfo *info, const FuncInfo *outer, const char *name,
+                     Where from)
 {
     for (int i = 0; i < info->nupvals; i++)
         if (strcmp(info->upvals[i].name, name) == 0)
             return i;
     info->upvals = xrealloc(info->upvals,
                             (size_t)(info->nupvals + 1) * sizeof(Upval));
-    Sym *sym = from.kind == RES_GLOBAL ? sym_intern(I, name) : NULL;
+    Sym *sym = from.kind == RES_GLOBAL ? sym_intern(I, name)
+             : from.kind == RES_UPVAL && outer ? outer->upvals[from.slot].sym : NULL;
     info->upvals[info->nupvals] = (Upval){from.kind, from.slot, xstrdup(name), sym};
     return info->nupvals++;
 }
@@ -93,7 +99,8 @@ static Where lookup(Interp *I, Scope *s, const char *name)
     Where outer = lookup(I, s->parent, name);
     if (outer.kind == RES_GLOBAL && !captures_globals(s))
         return outer;
-    return (Where){RES_UPVAL, add_upval(I, info, name, outer)};
+    const FuncInfo *outer_info = s->parent->fn ? s->parent->fn->fn : NULL;
+    return (Where){RES_UPVAL, add_upval(I, info, outer_info, name, outer)};
 }
 
 static void resolve_node(Interp *I, Scope *s, AstNode *n);

@@ -14,7 +14,8 @@ typedef struct Upval {
                        RES_GLOBAL for an anonymous fn at the top level */
     int index;
     char *name;
-    struct Sym *sym;  /* RES_GLOBAL: the global captured */
+    struct Sym *sym;  /* the global captured, directly (RES_GLOBAL) or through
+                         an enclosing function's upvalue; else NULL */
 } Upval;
 
 typedef struct FuncInfo {
