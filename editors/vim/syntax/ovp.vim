@@ -2,7 +2,7 @@
 if exists("b:current_syntax") | finish | endif
 syntax keyword ovpKeyword if elseif else end for in while break continue return fn import
 syntax keyword ovpBoolean true false
-syntax keyword ovpBuiltin abs acos all any append asin atan balance cat ceil check choice chol clusters cols cond corrupt cos covariance cumsum det diag disp e2e eig eigsym eigvals error exp eye find floor gd grad help hermite init inv isempty isfield isinf isnan jacobian keys kron length linspace load load_idx log margin max mean median min mod mpow norm ntk num2str numel ones pinv plot pow precond print printf prod qr rand randn randperm rank relu repmat reshape round rows save seed sgd sigmoid sign sin size softplus solve sort sphere sprintf sqrt std step sum sumsq svd tan tanh teacher tic toc trace type value_and_grad var zeros 
+syntax keyword ovpBuiltin abs acos all any append asin atan balance cat ceil check choice chol clusters cols cond corrupt cos covariance cumsum det diag disp e2e eig eigsym eigvals error exp eye find floor gd grad help hermite init inv isempty isfield isinf isnan jacobian keys kron length linspace load load_idx log margin max mean median min mod mpow norm ntk num2str numel ones param pinv plot pow precond print printf prod qr rand randn randperm rank relu repmat reshape round rows save seed sgd sigmoid sign sin size softplus solve sort sphere sprintf sqrt std step sum sumsq svd tan tanh teacher tic toc trace type value_and_grad var zeros 
 syntax keyword ovpConstant pi e inf Inf nan NaN eps
 syntax match ovpNumber "\<\d\+\(\.\d\+\)\=\([eE][+-]\=\d\+\)\=\>"
 syntax region ovpString start=+"+ skip=+\\.+ end=+"+ oneline
