@@ -21,33 +21,11 @@ static Value stack_full_error(Interp *I, const Loc *loc);
 /* ------------------------------------------------------------------ */
 /* closures                                                            */
 
-int *closure_refcount(Closure *c)
-{
-    return &c->rc;
-}
-
-Value *closure_release(Closure *c, int *n)
-{
-    Value *up = c->upvals;
-    *n = c->nupvals;
-    free(c);
-    return up;
-}
-
-const char *closure_name(const Closure *c)
-{
-    return c->node->str ? c->node->str : "anonymous fn";
-}
-
 /* Captures the upvalues of a function from the current frame. */
 static Value make_closure(Interp *I, AstNode *fnode)
 {
     FuncInfo *info = fnode->fn;
-    Closure *c = xcalloc(1, sizeof *c);
-    c->rc = 1;
-    c->node = fnode;
-    c->nupvals = info->nupvals;
-    c->upvals = info->nupvals ? xcalloc((size_t)info->nupvals, sizeof(Value)) : NULL;
+    Closure *c = closure_new(fnode, fnode->str, info->nupvals);
     Frame *f = I->frame;
     for (int i = 0; i < info->nupvals && f; i++) {
         const Upval *u = &info->upvals[i];

@@ -9,13 +9,6 @@
 #include "resolve.h"
 #include "value.h"
 
-typedef struct Closure {
-    int rc;
-    AstNode *node;      /* the AST_FUNC (owned by the interpreter) */
-    Value *upvals;      /* captured by value when the closure is made */
-    int nupvals;
-} Closure;
-
 typedef struct Frame {
     Value *locals;
     Closure *closure;
@@ -31,8 +24,5 @@ Value eval_program(Interp *I, AstNode *root);
 Value eval_call_value(Interp *I, Value fn, int npos, int nnamed,
                       Value *args, const char **names, int nargout,
                       const Loc *loc);
-
-/* The name a function value prints as. */
-const char *closure_name(const Closure *c);
 
 #endif

@@ -173,7 +173,7 @@ static void compact_at(StrBuf *out, Value v, int depth)
         sb_puts(out, v.as.rec->n ? "}" : ":}");
         break;
     case VAL_FUNC:
-        sb_printf(out, v.as.fn->node->str ? "<fn %s>" : "<%s>", closure_name(v.as.fn));
+        sb_printf(out, v.as.fn->name ? "<fn %s>" : "<%s>", closure_name(v.as.fn));
         break;
     case VAL_BUILTIN: sb_printf(out, "<builtin %s>", v.as.bi->name); break;
     case VAL_PARTIAL: sb_printf(out, "<%s of a function>", v.as.partial->bi->name); break;

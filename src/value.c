@@ -8,8 +8,6 @@
 
 /* Closures belong to the evaluator, which knows their layout: it frees
  * one and hands back its captured values (to be released by the caller). */
-Value *closure_release(struct Closure *fn, int *n);
-int *closure_refcount(struct Closure *fn);
 
 const Value val_nil = {.kind = VAL_NIL};
 const Value val_error = {.kind = VAL_ERROR};
@@ -90,7 +88,7 @@ Value val_ref_boxed(Value v)
     case VAL_MAT: v.as.mat->rc++; break;
     case VAL_LIST: v.as.list->rc++; break;
     case VAL_REC: v.as.rec->rc++; break;
-    case VAL_FUNC: (*closure_refcount(v.as.fn))++; break;
+    case VAL_FUNC: v.as.fn->rc++; break;
     case VAL_PARTIAL: v.as.partial->rc++; break;
     case VAL_VAR: v.as.var->rc++; break;
     default: break;
@@ -142,13 +140,28 @@ static void drop_rec(Record *r, Work *w)
     free(r);
 }
 
-static void drop_closure(struct Closure *fn, Work *w)
+Closure *closure_new(struct AstNode *node, const char *name, int nupvals)
 {
-    int n;
-    Value *up = closure_release(fn, &n);
-    for (int i = 0; i < n; i++)
-        work_push(w, up[i]);
-    free(up);
+    Closure *c = xcalloc(1, sizeof *c);
+    c->rc = 1;
+    c->node = node;
+    c->name = name;
+    c->nupvals = nupvals;
+    c->upvals = nupvals ? xcalloc((size_t)nupvals, sizeof(Value)) : NULL;
+    return c;
+}
+
+const char *closure_name(const Closure *c)
+{
+    return c->name ? c->name : "anonymous fn";
+}
+
+static void drop_closure(Closure *fn, Work *w)
+{
+    for (int i = 0; i < fn->nupvals; i++)
+        work_push(w, fn->upvals[i]);
+    free(fn->upvals);
+    free(fn);
 }
 
 /* Drops one reference; frees the object when it was the last. */
@@ -162,7 +175,7 @@ static void drop(Value v, Work *w)
     case VAL_MAT: mat_unref(v.as.mat); break;
     case VAL_LIST: if (--v.as.list->rc == 0) drop_list(v.as.list, w); break;
     case VAL_REC: if (--v.as.rec->rc == 0) drop_rec(v.as.rec, w); break;
-    case VAL_FUNC: if (--(*closure_refcount(v.as.fn)) == 0) drop_closure(v.as.fn, w); break;
+    case VAL_FUNC: if (--v.as.fn->rc == 0) drop_closure(v.as.fn, w); break;
     case VAL_PARTIAL:
         if (--v.as.partial->rc == 0) {
             work_push(w, v.as.partial->bound);

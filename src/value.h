@@ -76,6 +76,22 @@ typedef struct Record {
     Value *vals;
 } Record;
 
+/* A function value. The value layer keeps its reference count, its name
+ * and its captured values; what the code means (the AST_FUNC) belongs to
+ * the evaluator, so the node is an opaque pointer here. */
+typedef struct Closure {
+    int rc;
+    struct AstNode *node;   /* the AST_FUNC (owned by the interpreter) */
+    const char *name;       /* NULL for an anonymous function (owned by the AST) */
+    Value *upvals;          /* captured by value when the closure is made */
+    int nupvals;
+} Closure;
+
+/* A closure with rc 1 and nupvals nil upvalues, to be filled by the caller. */
+Closure *closure_new(struct AstNode *node, const char *name, int nupvals);
+/* The name a function value prints as: its own, or "anonymous fn". */
+const char *closure_name(const Closure *c);
+
 typedef struct Partial {
     int rc;
     const struct Builtin *bi;
