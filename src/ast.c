@@ -5,8 +5,6 @@
 
 #include "strbuf.h"
 
-/* Defined by the resolver; frees what it attached to an AST_FUNC. */
-void resolve_free_funcinfo(struct FuncInfo *fn);
 
 AstNode *ast_new(AstKind kind, Loc loc)
 {
@@ -62,8 +60,6 @@ void ast_free(AstNode *node)
         ast_free(node->kids[i]);
     free(node->kids);
     free(node->str);
-    if (node->fn)
-        resolve_free_funcinfo(node->fn);
     free(node);
 }
 

@@ -78,7 +78,8 @@ typedef struct AstNode {
         int slot;              /* local slot or upvalue index */
         struct Sym *sym;       /* global symbol */
     } res;
-    struct FuncInfo *fn;      /* AST_FUNC: filled by the resolver */
+    struct FuncInfo *fn;      /* AST_FUNC: filled and freed by the resolver
+                                 (resolve_release before ast_free) */
 } AstNode;
 
 /* Deepest tree the parser accepts; deeper input is a syntax error. */

@@ -174,8 +174,10 @@ void interp_free(Interp *I)
     ad_end(I);
     free_symbols(I);
     val_unref(I->ret);
-    for (size_t i = 0; i < I->nprograms; i++)
+    for (size_t i = 0; i < I->nprograms; i++) {
+        resolve_release(I->programs[i]);
         ast_free(I->programs[i]);
+    }
     free(I->programs);
     source_free_all(I->sources);
     for (size_t i = 0; i < I->nimported; i++)

@@ -184,7 +184,7 @@ bool resolve_program(Interp *I, AstNode *root)
     return I->sig != SIG_ERROR;
 }
 
-void resolve_free_funcinfo(FuncInfo *info)
+static void free_funcinfo(FuncInfo *info)
 {
     for (int i = 0; i < info->nlocals; i++)
         free(info->locals[i]);
@@ -193,4 +193,15 @@ void resolve_free_funcinfo(FuncInfo *info)
     free(info->locals);
     free(info->upvals);
     free(info);
+}
+
+void resolve_release(AstNode *root)
+{
+    if (!root)
+        return;
+    for (int i = 0; i < root->nkids; i++)
+        resolve_release(root->kids[i]);
+    if (root->fn)
+        free_funcinfo(root->fn);
+    root->fn = NULL;
 }

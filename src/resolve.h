@@ -29,6 +29,8 @@ typedef struct FuncInfo {
 /* Resolves every name in a program tree (top level = global scope).
  * Rejects break/continue outside loops with a located error. */
 bool resolve_program(Interp *I, AstNode *root);
-void resolve_free_funcinfo(FuncInfo *fn);
+/* Frees what resolution attached to the tree (each AST_FUNC's FuncInfo),
+ * also after a failed resolution; call it before ast_free(root). */
+void resolve_release(AstNode *root);
 
 #endif
