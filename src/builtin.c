@@ -158,20 +158,6 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
 
 /* ---- messages ---------------------------------------------------- */
 
-void describe_value(Value v, char *buf, size_t n)
-{
-    v = val_primal(v);
-    if (v.kind == VAL_MAT)
-        snprintf(buf, n, "%zux%zu %s", v.as.mat->rows, v.as.mat->cols,
-                 v.as.mat->logical ? "logical" : "matrix");
-    else if (v.kind == VAL_NUM && isnan(v.as.num))
-        snprintf(buf, n, "number nan");
-    else if (v.kind == VAL_NUM)
-        snprintf(buf, n, "number %g", v.as.num);
-    else
-        snprintf(buf, n, "%s", val_type_name(v));
-}
-
 Value bi_error(Interp *I, const Args *a, const char *fmt, ...)
 {
     char msg[512];

@@ -65,8 +65,6 @@ bool arg_callable(Interp *I, const Args *a, int i);
 /* A dimension argument (1 or 2). */
 bool arg_dim(Interp *I, const Args *a, int i, int *out);
 
-/* "2x3 matrix", "string", ... for messages. */
-void describe_value(Value v, char *buf, size_t n);
 /* A built-in's own error, located at its call site. */
 Value bi_error(Interp *I, const Args *a, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1,13 +1,12 @@
 /* value.c: constructors, reference counting and copy-on-write. */
 #include "value.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
-
-/* Closures belong to the evaluator, which knows their layout: it frees
- * one and hands back its captured values (to be released by the caller). */
 
 const Value val_nil = {.kind = VAL_NIL};
 const Value val_error = {.kind = VAL_ERROR};
@@ -337,4 +336,18 @@ static bool equal_at(Value a, Value b, int depth)
     case VAL_BUILTIN: return a.as.bi == b.as.bi;
     default: return a.kind == VAL_NIL;
     }
+}
+
+void describe_value(Value v, char *buf, size_t n)
+{
+    v = val_primal(v);
+    if (v.kind == VAL_MAT)
+        snprintf(buf, n, "%zux%zu %s", v.as.mat->rows, v.as.mat->cols,
+                 v.as.mat->logical ? "logical" : "matrix");
+    else if (v.kind == VAL_NUM && isnan(v.as.num))
+        snprintf(buf, n, "number nan");
+    else if (v.kind == VAL_NUM)
+        snprintf(buf, n, "number %g", v.as.num);
+    else
+        snprintf(buf, n, "%s", val_type_name(v));
 }

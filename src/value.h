@@ -170,6 +170,9 @@ void rec_set(Record *r, const char *key, Value val);
 const char *val_kind_name(ValKind k);
 /* The user-visible type of a value, as type() reports it. */
 const char *val_type_name(Value v);
+/* "2x3 matrix", "number 0.5", "string", ... for error messages (a tracked
+ * value is described by its primal). */
+void describe_value(Value v, char *buf, size_t n);
 /* Deep equality (same kind and contents). */
 bool val_equal(Value a, Value b);
 
