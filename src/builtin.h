@@ -17,16 +17,6 @@ typedef struct Args {
     int nargout;                 /* targets of `a, b = f()`; 1 otherwise */
 } Args;
 
-typedef Value (*BuiltinFn)(Interp *I, const Args *a);
-
-typedef struct Builtin {
-    const char *name;
-    int min_args, max_args;      /* max_args < 0: variadic */
-    const char *signature;       /* "norm(A, p = 2)": names parameters */
-    const char *help;
-    BuiltinFn fn;
-} Builtin;
-
 #define BUILTIN_END {NULL, 0, 0, NULL, NULL, NULL}
 
 /* Every family's table, NULL-terminated, for registration and the docs. */

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "eval.h"
 
 void format_number(StrBuf *out, double x)
 {

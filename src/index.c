@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "ad.h"
-#include "builtin.h"
 #include "ops.h"
 
 typedef struct IndexList {

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "ad.h"
-#include "builtin.h"
 #include "linalg.h"
 #include "vecmath.h"
 

@@ -92,6 +92,21 @@ Closure *closure_new(struct AstNode *node, const char *name, int nupvals);
 /* The name a function value prints as: its own, or "anonymous fn". */
 const char *closure_name(const Closure *c);
 
+/* A built-in function value: a row of one of the families' tables
+ * (builtin.h). The value layer only names it; the dispatcher above checks
+ * the arguments and calls fn. */
+struct Interp;
+struct Args;
+typedef Value (*BuiltinFn)(struct Interp *I, const struct Args *a);
+
+typedef struct Builtin {
+    const char *name;
+    int min_args, max_args;      /* max_args < 0: variadic */
+    const char *signature;       /* "norm(A, p = 2)": names parameters */
+    const char *help;
+    BuiltinFn fn;
+} Builtin;
+
 typedef struct Partial {
     int rc;
     const struct Builtin *bi;
