@@ -649,8 +649,10 @@ int suite_main(int argc, char **argv, const char *self)
 {
     Suite s = {0};
     int code = parse(&s, argc, argv);
-    if (code)
+    if (code) {
+        free(s.seeds);
         return code;
+    }
     s.self = self;
     if (!list_scripts(&s) || !make_dirs(&s)) {
         free_jobs(&s);
