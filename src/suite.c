@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <md4c-html.h>
+
 #include "strbuf.h"
 
 typedef struct Job {
@@ -539,56 +541,21 @@ static void report_job(const Suite *s, const Job *j, StrBuf *md)
     figures(s, j, md);
 }
 
-static void html_escape(StrBuf *out, const char *s)
+static void html_chunk(const MD_CHAR *text, MD_SIZE size, void *out)
 {
-    for (; *s; s++) {
-        if (*s == '<')
-            sb_puts(out, "&lt;");
-        else if (*s == '>')
-            sb_puts(out, "&gt;");
-        else if (*s == '&')
-            sb_puts(out, "&amp;");
-        else
-            sb_putc(out, *s);
-    }
+    sb_putn(out, text, size);
 }
 
-/* A plain HTML rendering of the Markdown: headings, code blocks, images. */
+/* The report's Markdown as a page, rendered by md4c with GitHub's dialect
+ * (tables, autolinks), so report.html shows what report.md shows. */
 static void to_html(const char *md, StrBuf *html)
 {
     sb_puts(html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ovp "
             "theorem suite</title><style>body{font-family:sans-serif;max-width:60em;"
             "margin:auto}pre{background:#f4f4f4;padding:.5em;overflow:auto}img{max-width:"
-            "100%}</style></head><body>\n");
-    bool code = false;
-    const char *p = md;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *line = xstrndup(p, len);
-        if (strncmp(line, "```", 3) == 0) {
-            sb_puts(html, code ? "</pre>\n" : "<pre>");
-            code = !code;
-        } else if (code) {
-            html_escape(html, line);
-            sb_putc(html, '\n');
-        } else if (strncmp(line, "## ", 3) == 0 || strncmp(line, "# ", 2) == 0) {
-            bool h1 = line[1] == ' ';
-            sb_puts(html, h1 ? "<h1>" : "<h2>");
-            html_escape(html, line + (h1 ? 2 : 3));
-            sb_puts(html, h1 ? "</h1>\n" : "</h2>\n");
-        } else if (strncmp(line, "![", 2) == 0 && strchr(line, '(')) {
-            char *src = strchr(line, '(') + 1;
-            src[strcspn(src, ")")] = '\0';
-            sb_printf(html, "<p><img src=\"%s\"></p>\n", src);
-        } else if (*line) {
-            sb_puts(html, "<p>");
-            html_escape(html, line);
-            sb_puts(html, "</p>\n");
-        }
-        free(line);
-        p = nl ? nl + 1 : p + len;
-    }
+            "100%}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:"
+            ".2em .5em}</style></head><body>\n");
+    md_html(md, (MD_SIZE)strlen(md), html_chunk, html, MD_DIALECT_GITHUB, 0);
     sb_puts(html, "</body></html>\n");
 }
 

@@ -54,6 +54,7 @@ grep -q "| a_pass | 1 (no seed) | 1 | 1 | ok |" "$dir/seeds.txt" || fail "sweep 
 grep -q "d_seeded, check 1 failed on 2 of 4 seeds" "$dir/seeds.txt" || fail "the failing check"
 grep -q "seed 4: FAIL: seed 4 is neither 2 nor 4" "$dir/seeds.txt" || fail "its seeds and numbers"
 grep -q "## Seed sweep" "$dir/r3/report.md" || fail "the sweep in the report"
+grep -q "<td>d_seeded</td>" "$dir/r3/report.html" || fail "the sweep as an HTML table"
 "$ovp" suite "$dir/s" --seeds 3:1 > /dev/null 2>&1
 [ $? = 2 ] || fail "--seeds 3:1 is a usage error"
 "$ovp" suite "$dir/s" --seeds 1,x > /dev/null 2>&1
