@@ -90,6 +90,11 @@ double hermite_act_quadratic_prime(double z, void *ctx); /* z */
  * NULL for an unknown name or NULL. */
 const HermiteFn *hermite_builtin(const char *name);
 
+/* The derivative of the built-in activation `name` (relu -> step, tanh ->
+ * tanh_prime, sigmoid -> sigmoid_prime, softplus -> softplus_prime,
+ * quadratic -> quadratic_prime), or NULL when there is none listed. */
+const HermiteFn *hermite_builtin_prime(const char *name);
+
 /* Arc-cosine kernels (Cho-Saul 2009 without their factor 2; theory.md A3)
  * for x, y in R^d, w ~ N(0, I_d), theta = angle(x, y):
  *   order 0: E[1{w.x>0} 1{w.y>0}] = (pi - theta)/(2 pi);
@@ -122,5 +127,57 @@ double arccos_kernel1(const double *x, const double *y, size_t d);
  * (and covariance_series also for X or mu NULL or R < 0). */
 Matrix *covariance_relu(const Matrix *X);
 Matrix *covariance_series(const Matrix *X, const double *mu, int R);
+
+/* Outcome of covariance_exact. */
+typedef enum CovStatus {
+    COV_OK = 0,
+    COV_INVALID,  /* X NULL, no function given, R out of range */
+    COV_NOMEM,
+    COV_NAN,      /* X is not finite, or phi / phi' returned NaN */
+    COV_JUMP,     /* phi jumps (at *where): phi' is not a function */
+    COV_TOO_WIDE, /* a row norm exceeds 1000 */
+} CovStatus;
+
+/* Sigma(X) = E_w[phi'(Xw) phi'(Xw)^T] (.) (X X^T), w ~ N(0, I_d), for any
+ * rows X (n x d): any norms, any angles, zero rows (zero rows and columns).
+ * Deterministic: nothing is drawn.
+ *
+ * Sigma_ij = <x_i, x_j> K_ij, K_ij = E[f(a x) f(b y)] with f = phi',
+ * a = |x_i|, b = |x_j| and x, y standard normal with correlation rho_ij;
+ * the diagonal is |x_i|^2 E[f(a g)^2] by 1-D quadrature. Each pair is
+ * summed by Mehler's series K = sum_r c_r(a) c_r(b) rho^r (c_r(a): Hermite
+ * coefficients of f(a .), computed once per distinct norm) up to the first
+ * r whose Cauchy-Schwarz tail bound |rho|^(r+1) sqrt(T_a T_b) (T: Parseval
+ * remainders) is below 1e-14 sqrt(K_ii K_jj). Pairs this cannot certify
+ * within R terms (|rho| near 1 when f has kinks or the norms are large) are
+ * integrated in 2-D: composite Gauss-Legendre split at the kinks of f, or
+ * the trapezoidal rule when f = dphi has no kinks; rows of one norm share
+ * a Chebyshev table of K over the angle when many of their pairs need it.
+ * R (0..HERMITE_MAX_R) only trades series terms for quadrature; it does
+ * not change the accuracy.
+ *
+ * f is dphi when given: a built-in's derivative, evaluated directly, with
+ * its kinks in dphi->kinks and, between them, analytic within pi/2 of the
+ * real axis (the trapezoidal rule relies on it; all of hermite_builtin's
+ * derivatives qualify). Otherwise f is the derivative of a piecewise
+ * Legendre model of phi, sampled over |u| <= 15 a_max (a_max the largest
+ * norm): kinks of phi and phi' are found within 12 a_max as in
+ * hermite_coeffs (features narrower than ~0.01 min(1, a_max) can be
+ * missed), rough panels are halved, and noise-level coefficients are
+ * dropped before differentiating; about 1000 max(1, a_max) calls of phi
+ * plus ~200 per kink. A jump of phi is reported (COV_JUMP, *where set)
+ * since phi' then holds a delta.
+ *
+ * Accuracy: within about 1e-14 sqrt(Sigma_ii Sigma_jj) for dphi (measured
+ * <= 1.2e-14 against an independent quadrature, tests/check-covariance.py);
+ * for a sampled phi the model adds the rounding of phi's values relative
+ * to their size (same measured bound for x^3/3 + sin x, leaky relu,
+ * |x - 0.5| + tanh x). The cost grows with a_max (panels resolve
+ * f(a z)); norms above 1000 are refused (COV_TOO_WIDE).
+ *
+ * *out receives a new symmetric matrix on COV_OK, else NULL. */
+CovStatus covariance_exact(const Matrix *X, const HermiteFn *phi,
+                           const HermiteFn *dphi, int R, Matrix **out,
+                           double *where);
 
 #endif

@@ -963,3 +963,314 @@ Test(covariance, tanh_series_vs_monte_carlo)
     mat_unref(S);
     mat_unref(X);
 }
+
+/* ------------------------------------------- exact covariance, any rows */
+
+/* Rows for the exact covariance: unit rows rescaled to norms 0.1 .. 7, a
+ * row at rho = 0.999 to row 0, an exact and a negated duplicate of row 1,
+ * and a zero row. */
+static Matrix *assorted_rows(void)
+{
+    static const double norms[10] = {0.1, 0.5, 1.0, 1.0, 2.0,
+                                     3.5, 7.0, 0.5, 0.5, 0.0};
+    Matrix *X = unit_rows(10, 3, 2024);
+    double rho = 0.999, s = sqrt(1.0 - rho * rho), dot = row_dot(X, 2, 0),
+           nrm = 0.0;
+    double u[3];
+    for (size_t k = 0; k < 3; k++) {
+        u[k] = MAT_AT(X, 2, k) - dot * MAT_AT(X, 0, k);
+        nrm += u[k] * u[k];
+    }
+    for (size_t k = 0; k < 3; k++) {
+        MAT_AT(X, 3, k) = rho * MAT_AT(X, 0, k) + s * u[k] / sqrt(nrm);
+        MAT_AT(X, 7, k) = MAT_AT(X, 1, k);
+        MAT_AT(X, 8, k) = -MAT_AT(X, 1, k);
+    }
+    for (size_t i = 0; i < 10; i++)
+        for (size_t k = 0; k < 3; k++)
+            MAT_AT(X, i, k) *= norms[i];
+    return X;
+}
+
+/* Sigma for phi (dphi = its derivative, or NULL) with the series cap R;
+ * fails the test unless the status is COV_OK. */
+static Matrix *sigma_of(const Matrix *X, const HermiteFn *phi,
+                        const HermiteFn *dphi, int R)
+{
+    Matrix *S = NULL;
+    double where;
+    CovStatus st = covariance_exact(X, phi, dphi, R, &S, &where);
+    cr_assert_eq(st, COV_OK, "status %d", (int)st);
+    cr_assert_not_null(S);
+    return S;
+}
+
+/* max |A - B| / max(1, sqrt(B_ii B_jj)): the accuracy measure of
+ * hermite.h. */
+static double scaled_diff(const Matrix *A, const Matrix *B)
+{
+    double worst = 0.0;
+    for (size_t i = 0; i < A->rows; i++)
+        for (size_t j = 0; j < A->rows; j++) {
+            double s = fmax(1.0, sqrt(fabs(MAT_AT(B, i, i) * MAT_AT(B, j, j))));
+            worst = fmax(worst, fabs(MAT_AT(A, i, j) - MAT_AT(B, i, j)) / s);
+        }
+    return worst;
+}
+
+static bool symmetric(const Matrix *S)
+{
+    for (size_t i = 0; i < S->rows; i++)
+        for (size_t j = 0; j < i; j++)
+            if (MAT_AT(S, i, j) != MAT_AT(S, j, i))
+                return false;
+    return true;
+}
+
+/* Positive semidefinite: Cholesky of S + shift I succeeds. */
+static bool psd(const Matrix *S, double shift)
+{
+    size_t n = S->rows;
+    double *L = calloc(n * n, sizeof *L);
+    bool ok = L != NULL;
+    for (size_t j = 0; ok && j < n; j++) {
+        double d = MAT_AT(S, j, j) + shift;
+        for (size_t k = 0; k < j; k++)
+            d -= L[j * n + k] * L[j * n + k];
+        ok = d > 0.0;
+        if (!ok)
+            break;
+        L[j * n + j] = sqrt(d);
+        for (size_t i = j + 1; i < n; i++) {
+            double s = MAT_AT(S, i, j);
+            for (size_t k = 0; k < j; k++)
+                s -= L[i * n + k] * L[j * n + k];
+            L[i * n + j] = s / L[j * n + j];
+        }
+    }
+    free(L);
+    return ok;
+}
+
+static double sin_fn(double z, void *ctx)
+{
+    (void)ctx;
+    return sin(z);
+}
+
+/* phi = sin through the sampled model (no derivative given): f = cos and
+ * E[cos(a x) cos(b y)] = e^{-(a^2 + b^2)/2} cosh(a b rho) in closed form,
+ * for every pair of the assorted rows (any norms, rho = +-1 included). */
+Test(covariance_exact, sine_model_closed_form)
+{
+    Matrix *X = assorted_rows();
+    HermiteFn phi = {sin_fn, NULL, NULL, 0};
+    Matrix *S = sigma_of(X, &phi, NULL, HERMITE_MAX_R);
+    Matrix *W = mat_new(10, 10);
+    for (size_t i = 0; i < 10; i++)
+        for (size_t j = 0; j < 10; j++) {
+            double a = sqrt(row_dot(X, i, i)), b = sqrt(row_dot(X, j, j)),
+                   g = row_dot(X, i, j);
+            MAT_AT(W, i, j) = g * exp(-0.5 * (a * a + b * b)) * cosh(g);
+        }
+    cr_expect(scaled_diff(S, W) <= 1e-13, "%.2e", scaled_diff(S, W));
+    cr_expect(symmetric(S));
+    cr_expect_eq(MAT_AT(S, 9, 9), 0.0);
+    mat_unref(S);
+    mat_unref(W);
+    mat_unref(X);
+}
+
+/* quadratic: phi' = z, so Sigma = (X X') .* (X X') for any rows. */
+Test(covariance_exact, quadratic_any_rows)
+{
+    Matrix *X = assorted_rows();
+    Matrix *S = sigma_of(X, hermite_builtin("quadratic"),
+                         hermite_builtin("quadratic_prime"), HERMITE_MAX_R);
+    Matrix *W = mat_new(10, 10);
+    for (size_t i = 0; i < 10; i++)
+        for (size_t j = 0; j < 10; j++)
+            MAT_AT(W, i, j) = row_dot(X, i, j) * row_dot(X, i, j);
+    cr_expect(scaled_diff(S, W) <= 1e-14, "%.2e", scaled_diff(S, W));
+    mat_unref(S);
+    mat_unref(W);
+    mat_unref(X);
+}
+
+typedef struct Scaled {
+    const HermiteFn *f;
+    double a;
+} Scaled;
+
+static double squared_at(double z, void *ctx)
+{
+    const Scaled *s = ctx;
+    double v = s->f->f(s->a * z, s->f->ctx);
+    return v * v;
+}
+
+/* The diagonal is |x|^2 E[f(|x| g)^2]: against hermite_expect of f(a z)^2
+ * (its own quadrature), for the built-ins and norms 0.1 .. 7. */
+Test(covariance_exact, diagonal_closed_integrals)
+{
+    static const char *acts[3] = {"tanh", "sigmoid", "softplus"};
+    Matrix *X = assorted_rows();
+    for (int k = 0; k < 3; k++) {
+        const HermiteFn *dphi = hermite_builtin_prime(acts[k]);
+        Matrix *S = sigma_of(X, hermite_builtin(acts[k]), dphi, HERMITE_MAX_R);
+        for (size_t i = 0; i < 9; i++) {
+            double a2 = row_dot(X, i, i);
+            Scaled sc = {dphi, sqrt(a2)};
+            HermiteFn sq = {squared_at, &sc, NULL, 0};
+            double want = a2 * hermite_expect(&sq, 0, 0);
+            cr_expect(fabs(MAT_AT(S, i, i) - want) <= 1e-14 * fmax(1.0, want),
+                      "%s row %zu: %.17g vs %.17g", acts[k], i, MAT_AT(S, i, i),
+                      want);
+        }
+        mat_unref(S);
+    }
+    mat_unref(X);
+}
+
+/* relu' = step by the general method (series, kinked quadrature) equals
+ * the arc-cosine closed form, which scales with the norms: Sigma(c X) =
+ * c^2 Sigma(X). */
+Test(covariance_exact, step_matches_relu_and_scales)
+{
+    Matrix *X = assorted_rows();
+    Matrix *S = sigma_of(X, hermite_builtin("relu"), hermite_builtin("step"),
+                         HERMITE_MAX_R);
+    Matrix *A = covariance_relu(X);
+    cr_expect(scaled_diff(S, A) <= 1e-14, "%.2e", scaled_diff(S, A));
+    Matrix *Y = mat_copy(X);
+    for (size_t i = 0; i < mat_numel(Y); i++)
+        Y->data[i] *= 2.5;
+    Matrix *B = covariance_relu(Y);
+    for (size_t i = 0; i < mat_numel(A); i++)
+        cr_expect(fabs(B->data[i] - 6.25 * A->data[i]) <=
+                  1e-14 * 6.25 * (1.0 + fabs(A->data[i])));
+    mat_unref(S);
+    mat_unref(A);
+    mat_unref(B);
+    mat_unref(Y);
+    mat_unref(X);
+}
+
+/* R only trades series terms for quadrature: R = 0 sends every pair with
+ * rho != 0 to the 2-D quadrature (trapezoidal for the built-ins,
+ * Gauss-Legendre for a sampled phi), R = 2000 sums almost all of them. */
+Test(covariance_exact, series_agrees_with_quadrature)
+{
+    Matrix *X = assorted_rows();
+    HermiteFn sine = {sin_fn, NULL, NULL, 0};
+    const HermiteFn *phis[3] = {hermite_builtin("tanh"),
+                                hermite_builtin("softplus"), &sine};
+    const HermiteFn *dphis[3] = {hermite_builtin("tanh_prime"),
+                                 hermite_builtin("sigmoid"), NULL};
+    for (int k = 0; k < 3; k++) {
+        Matrix *S = sigma_of(X, phis[k], dphis[k], HERMITE_MAX_R);
+        Matrix *Q = sigma_of(X, phis[k], dphis[k], 0);
+        cr_expect(scaled_diff(S, Q) <= 1e-13, "%d: %.2e", k, scaled_diff(S, Q));
+        cr_expect(symmetric(S) && symmetric(Q));
+        mat_unref(S);
+        mat_unref(Q);
+    }
+    mat_unref(X);
+}
+
+/* Sigma is PSD; a duplicated row makes it singular, not indefinite. */
+Test(covariance_exact, positive_semidefinite)
+{
+    Matrix *X = assorted_rows();
+    Matrix *S = sigma_of(X, hermite_builtin("tanh"),
+                         hermite_builtin("tanh_prime"), HERMITE_MAX_R);
+    double tr = 0.0;
+    for (size_t i = 0; i < 10; i++)
+        tr += MAT_AT(S, i, i);
+    cr_expect(psd(S, 1e-13 * tr));
+    cr_expect(!psd(S, -1e-3 * tr),
+              "Cholesky must fail below 0 (duplicate rows)");
+    mat_unref(S);
+    mat_unref(X);
+}
+
+static double leaky(double z, void *ctx)
+{
+    (void)ctx;
+    return z > 0.0 ? z : 0.1 * z;
+}
+
+/* Many pairs of one norm near rho = +-1 with a kinked phi go through the
+ * angle tables: leaky relu, phi' = 0.1 + 0.9 step, has
+ * K = 0.01 + 0.09 + 0.81 (pi - theta) / (2 pi) in closed form. */
+Test(covariance_exact, kinked_tables_closed_form)
+{
+    const size_t n = 60;
+    Matrix *X = mat_new(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        double t = i < n / 2 ? 0.003 * i : PI + 0.0005 + 0.003 * (i - n / 2);
+        MAT_AT(X, i, 0) = 1.5 * cos(t);
+        MAT_AT(X, i, 1) = 1.5 * sin(t);
+    }
+    HermiteFn phi = {leaky, NULL, NULL, 0};
+    Matrix *S = sigma_of(X, &phi, NULL, HERMITE_MAX_R);
+    double worst = 0.0, x[2], y[2];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            x[0] = MAT_AT(X, i, 0), x[1] = MAT_AT(X, i, 1);
+            y[0] = MAT_AT(X, j, 0), y[1] = MAT_AT(X, j, 1);
+            double want =
+                row_dot(X, i, j) * (0.1 + 0.81 * arccos_kernel0(x, y, 2));
+            if (i == j)
+                want = 2.25 * 0.505;
+            worst = fmax(worst, fabs(MAT_AT(S, i, j) - want) / (2.25 * 0.505));
+        }
+    cr_expect(worst <= 1e-13, "%.2e", worst);
+    mat_unref(S);
+    mat_unref(X);
+}
+
+static double heaviside(double z, void *ctx)
+{
+    (void)ctx;
+    return z > 0.3 ? 1.0 : 0.0;
+}
+
+static double half_sqrt(double z, void *ctx)
+{
+    (void)ctx;
+    return sqrt(z);
+}
+
+Test(covariance_exact, failures)
+{
+    Matrix *X = unit_rows(3, 2, 5), *S = NULL;
+    double where = 0.0;
+    HermiteFn jump = {heaviside, NULL, NULL, 0};
+    HermiteFn nan_fn = {half_sqrt, NULL, NULL, 0};
+    const HermiteFn *th = hermite_builtin("tanh");
+    const HermiteFn *dth = hermite_builtin("tanh_prime");
+    cr_expect_eq(covariance_exact(X, &jump, NULL, 60, &S, &where), COV_JUMP);
+    cr_expect(fabs(where - 0.3) < 1e-9, "jump at %g", where);
+    cr_expect_null(S);
+    cr_expect_eq(covariance_exact(X, &nan_fn, NULL, 60, &S, &where), COV_NAN);
+    cr_expect_eq(covariance_exact(NULL, th, dth, 60, &S, &where), COV_INVALID);
+    cr_expect_eq(covariance_exact(X, NULL, NULL, 60, &S, &where), COV_INVALID);
+    cr_expect_eq(covariance_exact(X, th, dth, HERMITE_MAX_R + 1, &S, &where),
+                 COV_INVALID);
+    MAT_AT(X, 0, 0) = 2000.0;
+    cr_expect_eq(covariance_exact(X, th, dth, 60, &S, &where), COV_TOO_WIDE);
+    MAT_AT(X, 0, 0) = NAN;
+    cr_expect_eq(covariance_exact(X, th, dth, 60, &S, &where), COV_NAN);
+    mat_unref(X);
+}
+
+Test(covariance_exact, builtin_prime)
+{
+    cr_expect_eq(hermite_builtin_prime("tanh"), hermite_builtin("tanh_prime"));
+    cr_expect_eq(hermite_builtin_prime("relu"), hermite_builtin("step"));
+    cr_expect_eq(hermite_builtin_prime("softplus")->f,
+                 hermite_builtin("sigmoid")->f);
+    cr_expect_null(hermite_builtin_prime("tanh_prime"));
+    cr_expect_null(hermite_builtin_prime(NULL));
+}
