@@ -41,17 +41,9 @@ import os
 import subprocess
 import sys
 
-try:
-    import numpy as np
-except ImportError:
-    # The system python may have numpy when a python found first on PATH does not.
-    system = "/usr/bin/python3"
-    if (os.path.exists(system) and not os.environ.get("OVP_CHECK_NUMPY_REEXEC")
-            and os.path.realpath(sys.executable) != os.path.realpath(system)):
-        os.environ["OVP_CHECK_NUMPY_REEXEC"] = "1"
-        os.execv(system, [system] + sys.argv)
-    print("check-covariance.py: numpy is not available; skipped")
-    sys.exit(77)
+from numpy_or_skip import numpy_or_skip
+
+np = numpy_or_skip("check-covariance.py")
 
 OVP = os.environ.get("OVP", "./ovp")
 TOL = 1e-12

@@ -31,17 +31,9 @@ import subprocess
 import sys
 import tempfile
 
-try:
-    import numpy as np
-except ImportError:
-    # The system python may have numpy when a python found first on PATH does not.
-    system = "/usr/bin/python3"
-    if (os.path.exists(system) and not os.environ.get("OVP_CHECK_NUMPY_REEXEC")
-            and os.path.realpath(sys.executable) != os.path.realpath(system)):
-        os.environ["OVP_CHECK_NUMPY_REEXEC"] = "1"
-        os.execv(system, [system] + sys.argv)
-    print("check-numpy.py: numpy is not available; skipped")
-    sys.exit(77)
+from numpy_or_skip import numpy_or_skip
+
+np = numpy_or_skip("check-numpy.py")
 
 TOOL = os.environ.get("OVP_NPYTOOL")
 RNG = np.random.default_rng(20240611)
