@@ -44,13 +44,13 @@ static AstNode *bounded(ParseCtx *ctx, AstNode *n, OVP_YYLTYPE l)
     return ast_num(0, mkloc(ctx, l));
 }
 
-static AstNode *binop(ParseCtx *ctx, AstOp op, OVP_YYLTYPE l, AstNode *a,
+static AstNode *binop(ParseCtx *ctx, OpKind op, OVP_YYLTYPE l, AstNode *a,
                       AstNode *b)
 {
     return bounded(ctx, ast_op(AST_BINOP, op, mkloc(ctx, l), a, b), l);
 }
 
-static AstNode *unop(ParseCtx *ctx, AstOp op, OVP_YYLTYPE l, AstNode *a)
+static AstNode *unop(ParseCtx *ctx, OpKind op, OVP_YYLTYPE l, AstNode *a)
 {
     return bounded(ctx, ast_op(AST_UNOP, op, mkloc(ctx, l), a, NULL), l);
 }
@@ -88,7 +88,7 @@ static bool is_target(const AstNode *n)
     return false;
 }
 
-static AstNode *assignment(ParseCtx *ctx, AstNode *targets, AstOp op,
+static AstNode *assignment(ParseCtx *ctx, AstNode *targets, OpKind op,
                            AstNode *value, OVP_YYLTYPE l)
 {
     for (int i = 0; i < targets->nkids; i++) {
@@ -187,7 +187,7 @@ stmt: simple_stmt
 simple_stmt: expr                   { $$ = ast_add(ast_new(AST_EXPR, mkloc(ctx, @$)), $1); }
     | targets '=' expr              { $$ = assignment(ctx, $1, OP_NONE, $3, @$); }
     | postfix compound_op expr      { $$ = assignment(ctx, ast_add(ast_new(AST_BLOCK, mkloc(ctx, @1)), $1),
-                                                      (AstOp)$2, $3, @$); }
+                                                      (OpKind)$2, $3, @$); }
     | BREAK                         { $$ = ast_new(AST_BREAK, mkloc(ctx, @$)); }
     | CONTINUE                      { $$ = ast_new(AST_CONTINUE, mkloc(ctx, @$)); }
     | RETURN                        { $$ = ast_new(AST_RETURN, mkloc(ctx, @$)); }

@@ -130,13 +130,13 @@ void ad_zero_grads(Interp *I)
 /* ------------------------------------------------------------------ */
 /* value helpers for the rules (all on plain values)                   */
 
-static Value bin(Interp *I, AstOp op, Value a, Value b)
+static Value bin(Interp *I, OpKind op, Value a, Value b)
 {
     return ops_binary(I, op, val_ref(a), val_ref(b), NULL);
 }
 
 /* Takes a and b (an error in either is passed on; val_unref ignores it). */
-static Value bin_take(Interp *I, AstOp op, Value a, Value b)
+static Value bin_take(Interp *I, OpKind op, Value a, Value b)
 {
     if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
         val_unref(a);
@@ -1197,7 +1197,7 @@ bool ad_value_and_grad(Interp *I, Value f, Value x, int nextra, const Value *ext
 /* ------------------------------------------------------------------ */
 /* hooks                                                               */
 
-static const char *op_rule_name(AstOp op, Value a, Value b)
+static const char *op_rule_name(OpKind op, Value a, Value b)
 {
     switch (op) {
     case OP_ADD: return "+";
@@ -1214,13 +1214,13 @@ static const char *op_rule_name(AstOp op, Value a, Value b)
     }
 }
 
-static bool differentiable_op(AstOp op)
+static bool differentiable_op(OpKind op)
 {
     return op != OP_EQ && op != OP_NE && op != OP_LT && op != OP_LE &&
            op != OP_GT && op != OP_GE && op != OP_AND && op != OP_OR;
 }
 
-Value ad_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+Value ad_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value pa = val_ref(val_primal(a)), pb = val_ref(val_primal(b));
     Value inputs[2] = {a, b};
@@ -1231,7 +1231,7 @@ Value ad_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
         val_unref(pa);
         val_unref(pb);
         r = interp_error(I, loc, "operator %s: no derivative rule for a "
-                         "matrix power (use .^ or repeated products)", ast_op_name(op));
+                         "matrix power (use .^ or repeated products)", op_name(op));
     } else
         r = ops_binary(I, op, pa, pb, loc);
     if (live && name && !VAL_IS_ERR(r))
@@ -1241,7 +1241,7 @@ Value ad_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
     return r;
 }
 
-Value ad_unary(Interp *I, AstOp op, Value a, const Loc *loc)
+Value ad_unary(Interp *I, OpKind op, Value a, const Loc *loc)
 {
     Value pa = val_ref(val_primal(a));
     bool live = ad_live(I, a);

@@ -74,8 +74,8 @@ bool ad_value_and_grad(Interp *I, Value f, Value x, int nextra, const Value *ext
 
 /* Hooks: the operators and the built-in dispatcher call these when an
  * operand is tracked. They take their operands like ops_binary. */
-Value ad_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc);
-Value ad_unary(Interp *I, AstOp op, Value a, const Loc *loc);
+Value ad_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc);
+Value ad_unary(Interp *I, OpKind op, Value a, const Loc *loc);
 /* obj[subs] for a tracked matrix (borrows obj and subs). */
 Value ad_index(Interp *I, Value obj, int nsubs, const Value *subs,
                const Loc *loc);

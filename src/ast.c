@@ -29,7 +29,7 @@ AstNode *ast_str(AstKind kind, char *s, Loc loc)
     return n;
 }
 
-AstNode *ast_op(AstKind kind, AstOp op, Loc loc, AstNode *a, AstNode *b)
+AstNode *ast_op(AstKind kind, OpKind op, Loc loc, AstNode *a, AstNode *b)
 {
     AstNode *n = ast_new(kind, loc);
     n->op = op;
@@ -70,19 +70,10 @@ static const char *const kind_names[AST__COUNT] = {
     "if", "for", "while", "break", "continue", "return", "fndef", "import",
 };
 
-static const char *const op_names[OP__COUNT] = {
-    "", "+", "-", "*", "/", "\\", ".*", "./", "^", ".^", "==", "!=", "<",
-    "<=", ">", ">=", "&&", "||", "-", "+", "!", "'",
-};
 
 const char *ast_kind_name(AstKind kind)
 {
     return kind < AST__COUNT ? kind_names[kind] : "?";
-}
-
-const char *ast_op_name(AstOp op)
-{
-    return op < OP__COUNT ? op_names[op] : "?";
 }
 
 static void dump_payload(FILE *out, const AstNode *n)
@@ -96,7 +87,7 @@ static void dump_payload(FILE *out, const AstNode *n)
     else if (n->str)
         fprintf(out, " %s", n->str);
     if (n->op != OP_NONE)
-        fprintf(out, " %s", ast_op_name(n->op));
+        fprintf(out, " %s", op_name(n->op));
 }
 
 void ast_dump(FILE *out, const AstNode *n, int indent)

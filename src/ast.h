@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "op.h"
 
 typedef enum AstKind {
     /* expressions */
@@ -50,12 +51,6 @@ typedef enum AstKind {
     AST__COUNT
 } AstKind;
 
-/* Operators, shared by AST_BINOP and AST_UNOP. */
-typedef enum AstOp {
-    OP_NONE, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_LDIV, OP_EMUL, OP_EDIV,
-    OP_POW, OP_EPOW, OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_AND, OP_OR,
-    OP_NEG, OP_PLUS, OP_NOT, OP_TRANSPOSE, OP__COUNT
-} AstOp;
 
 /* Where a resolved identifier lives. */
 typedef enum ResKind { RES_UNRESOLVED, RES_GLOBAL, RES_LOCAL, RES_UPVAL,
@@ -66,7 +61,7 @@ struct FuncInfo;
 
 typedef struct AstNode {
     AstKind kind;
-    AstOp op;
+    OpKind op;
     Loc loc;
     int depth;           /* 1 + deepest child: bounds recursion */
     double num;
@@ -88,13 +83,12 @@ typedef struct AstNode {
 AstNode *ast_new(AstKind kind, Loc loc);
 AstNode *ast_num(double v, Loc loc);
 AstNode *ast_str(AstKind kind, char *s, Loc loc);   /* takes s */
-AstNode *ast_op(AstKind kind, AstOp op, Loc loc, AstNode *a, AstNode *b);
+AstNode *ast_op(AstKind kind, OpKind op, Loc loc, AstNode *a, AstNode *b);
 /* Appends a child (NULL is ignored) and updates depth; returns node. */
 AstNode *ast_add(AstNode *node, AstNode *kid);
 void ast_free(AstNode *node);
 
 const char *ast_kind_name(AstKind kind);
-const char *ast_op_name(AstOp op);
 /* The --dump-ast printer: one node per line, indented by depth. */
 void ast_dump(FILE *out, const AstNode *node, int indent);
 

@@ -143,14 +143,14 @@ static const ElemFn2 elem_fns[OP__COUNT] = {
     [OP_OR] = f_or,
 };
 
-static bool is_comparison(AstOp op)
+static bool is_comparison(OpKind op)
 {
     return op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_LE ||
            op == OP_GT || op == OP_GE || op == OP_AND || op == OP_OR;
 }
 
 /* Both operands plain numbers or booleans: no allocation at all. */
-static Value scalar_binary(AstOp op, double x, double y)
+static Value scalar_binary(OpKind op, double x, double y)
 {
     switch (op) {
     case OP_MUL: return val_num(x * y);
@@ -165,9 +165,9 @@ static Value scalar_binary(AstOp op, double x, double y)
 
 /* The four arithmetic operators on equal shapes or a scalar operand, as
  * vectorised loops (the common case in training). */
-static bool arithmetic_fast(AstOp op, View x, View y, double *out, size_t n)
+static bool arithmetic_fast(OpKind op, View x, View y, double *out, size_t n)
 {
-    static const struct { AstOp op; VmArith vm; } table[] = {
+    static const struct { OpKind op; VmArith vm; } table[] = {
         {OP_ADD, VM_ADD}, {OP_SUB, VM_SUB}, {OP_EMUL, VM_MUL}, {OP_EDIV, VM_DIV},
     };
     if (!x.data && !y.data)
@@ -181,7 +181,7 @@ static bool arithmetic_fast(AstOp op, View x, View y, double *out, size_t n)
 }
 
 /* Same shapes, or one side a scalar: no broadcasting arithmetic needed. */
-static Value elementwise_fast(Interp *I, AstOp op, Value a, Value b, const Loc *loc,
+static Value elementwise_fast(Interp *I, OpKind op, Value a, Value b, const Loc *loc,
                               bool *done)
 {
     View x = view_of(&a), y = view_of(&b);
@@ -233,7 +233,7 @@ static Value integer_power(Interp *I, Value a, int p, const Loc *loc)
     return val_mat(m);
 }
 
-static Value elementwise(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+static Value elementwise(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
 {
     if (op == OP_EPOW && a.kind == VAL_MAT && ops_is_scalar(b) && ops_scalar(b) == 2) {
         val_unref(b);   /* x .^ 2 as x .* x: exact and much faster than pow */
@@ -251,7 +251,7 @@ static Value elementwise(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
             return r;
     }
     char what[32];
-    snprintf(what, sizeof what, "operator %s", ast_op_name(op));
+    snprintf(what, sizeof what, "operator %s", op_name(op));
     Value r = ops_broadcast(I, a, b, elem_fns[op], what, loc);
     if (!VAL_IS_ERR(r) && is_comparison(op))
         r.as.mat->logical = true;
@@ -289,7 +289,7 @@ static Value as_matrix(Value v)
     return val_mat(mat_scalar(ops_scalar(v)));
 }
 
-static Value solve_op(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+static Value solve_op(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
 {
     a = as_matrix(a);
     b = as_matrix(b);
@@ -299,8 +299,8 @@ static Value solve_op(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
     Value r;
     if (s == LA_SHAPE)
         r = interp_error(I, loc, "operator %s: dimensions do not agree "
-                         "(%zux%zu %s %zux%zu)", ast_op_name(op), a.as.mat->rows,
-                         a.as.mat->cols, ast_op_name(op), b.as.mat->rows,
+                         "(%zux%zu %s %zux%zu)", op_name(op), a.as.mat->rows,
+                         a.as.mat->cols, op_name(op), b.as.mat->rows,
                          b.as.mat->cols);
     else
         r = s == LA_OK ? val_mat(x) : la_fail(I, loc, op == OP_LDIV ?
@@ -367,7 +367,7 @@ static Value matrix_power(Interp *I, Value a, Value b, const Loc *loc)
     return r;
 }
 
-static Value string_binary(Interp *I, AstOp op, Value a, Value b,
+static Value string_binary(Interp *I, OpKind op, Value a, Value b,
                            const Loc *loc)
 {
     Value r;
@@ -383,14 +383,14 @@ static Value string_binary(Interp *I, AstOp op, Value a, Value b,
         r = val_bool(op == OP_EQ ? eq : !eq);
     } else {
         r = interp_error(I, loc, "operator %s is not defined for strings",
-                         ast_op_name(op));
+                         op_name(op));
     }
     val_unref(a);
     val_unref(b);
     return r;
 }
 
-static Value type_error(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+static Value type_error(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value r;
     if (op == OP_EQ || op == OP_NE) {
@@ -401,7 +401,7 @@ static Value type_error(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
         describe_value(a, x, sizeof x);
         describe_value(b, y, sizeof y);
         r = interp_error(I, loc, "operator %s: cannot combine %s and %s",
-                         ast_op_name(op), x, y);
+                         op_name(op), x, y);
     }
     val_unref(a);
     val_unref(b);
@@ -432,7 +432,7 @@ static Value nan_truth_error(Interp *I, const char *what, Value a, Value b, cons
     return interp_error(I, loc, "%s: NaN is neither true nor false", what);
 }
 
-Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
+Value ops_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value r;
     if (ops_number_binary(op, a, b, &r))
@@ -472,7 +472,7 @@ Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc)
 static double f_neg(double x, double y) { (void)y; return -x; }
 static double f_not(double x, double y) { (void)y; return x == 0; }
 
-static Value unary_matrix(Interp *I, AstOp op, Value a, const Loc *loc)
+static Value unary_matrix(Interp *I, OpKind op, Value a, const Loc *loc)
 {
     if (op == OP_PLUS)
         return a;
@@ -491,7 +491,7 @@ static Value unary_matrix(Interp *I, AstOp op, Value a, const Loc *loc)
     return r;
 }
 
-Value ops_unary(Interp *I, AstOp op, Value a, const Loc *loc)
+Value ops_unary(Interp *I, OpKind op, Value a, const Loc *loc)
 {
     if (a.kind == VAL_VAR)
         return ad_unary(I, op, a, loc);
@@ -515,7 +515,7 @@ Value ops_unary(Interp *I, AstOp op, Value a, const Loc *loc)
     describe_value(a, x, sizeof x);
     val_unref(a);
     return interp_error(I, loc, "operator %s is not defined for %s",
-                        ast_op_name(op), x);
+                        op_name(op), x);
 }
 
 bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out)

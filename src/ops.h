@@ -4,14 +4,15 @@
 #ifndef OVP_OPS_H
 #define OVP_OPS_H
 
-#include "ast.h"
+#include "diag.h"
 #include "interp.h"
+#include "op.h"
 #include "value.h"
 
 /* Both operands numbers and op an arithmetic operator or a comparison:
  * sets *r and returns true, with no call and no allocation (the scalar
  * loops' path). Otherwise false, and ops_binary applies op. */
-static inline bool ops_number_binary(AstOp op, Value a, Value b, Value *r)
+static inline bool ops_number_binary(OpKind op, Value a, Value b, Value *r)
 {
     if (a.kind != VAL_NUM || b.kind != VAL_NUM)
         return false;
@@ -31,10 +32,10 @@ static inline bool ops_number_binary(AstOp op, Value a, Value b, Value *r)
 
 /* Applies a binary operator. Takes a and b (their storage may be reused
  * for the result). Errors are raised at loc. */
-Value ops_binary(Interp *I, AstOp op, Value a, Value b, const Loc *loc);
+Value ops_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc);
 /* Applies a unary operator (OP_NEG, OP_PLUS, OP_NOT, OP_TRANSPOSE);
  * takes a. */
-Value ops_unary(Interp *I, AstOp op, Value a, const Loc *loc);
+Value ops_unary(Interp *I, OpKind op, Value a, const Loc *loc);
 /* The truth of a condition: bools, numbers, and matrices (true when
  * non-empty and every element is non-zero). NaN is an error. */
 bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out);
