@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "eval.h"
 #include "index.h"
 #include "linalg.h"
 #include "ops.h"
@@ -1168,7 +1166,7 @@ static Value call_tracked(Interp *I, Value f, Value xt, int nextra, const Value 
     args[0] = xt;
     for (int i = 0; i < nextra; i++)
         args[i + 1] = extra[i];
-    Value r = eval_call_value(I, f, nextra + 1, 0, args, NULL, 1, NULL);
+    Value r = interp_call(I, f, nextra + 1, args, NULL);
     free(args);
     return r;
 }

@@ -10,13 +10,6 @@
 #include "interp.h"
 #include "value.h"
 
-typedef struct Args {
-    int n;                       /* slots (positional + named, in order) */
-    Value *v;                    /* VAL_NIL in a slot means "not given" */
-    const struct Builtin *bi;
-    int nargout;                 /* targets of `a, b = f()`; 1 otherwise */
-} Args;
-
 #define BUILTIN_END {NULL, 0, 0, NULL, NULL, NULL}
 
 /* Every family's table, NULL-terminated, for registration and the docs. */

@@ -96,8 +96,17 @@ const char *closure_name(const Closure *c);
  * (builtin.h). The value layer only names it; the dispatcher above checks
  * the arguments and calls fn. */
 struct Interp;
-struct Args;
-typedef Value (*BuiltinFn)(struct Interp *I, const struct Args *a);
+
+/* The arguments of one built-in call, after the dispatcher has mapped the
+ * named ones to their parameters' slots. */
+typedef struct Args {
+    int n;                       /* slots (positional + named, in order) */
+    Value *v;                    /* VAL_NIL in a slot means "not given" */
+    const struct Builtin *bi;
+    int nargout;                 /* targets of `a, b = f()`; 1 otherwise */
+} Args;
+
+typedef Value (*BuiltinFn)(struct Interp *I, const Args *a);
 
 typedef struct Builtin {
     const char *name;
