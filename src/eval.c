@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "dispatch.h"
 #include "format.h"
 #include "index.h"
 #include "ops.h"
@@ -170,7 +171,7 @@ static Value concat_row(Interp *I, AstNode *row)
     Value *vals = xcalloc((size_t)n, sizeof *vals);
     Value r = val_error;
     if (eval_all(I, row, 0, vals)) {
-        r = ops_concat(I, vals, n, true, "matrix literal", &row->loc);
+        r = dispatch_concat(I, vals, n, true, "matrix literal", &row->loc);
         unref_all(vals, n);
     }
     free(vals);
@@ -192,7 +193,7 @@ static Value eval_matrix(Interp *I, AstNode *n)
         }
     }
     if (!VAL_IS_ERR(r))
-        r = ops_concat(I, rows, n->nkids, false, "matrix literal", &n->loc);
+        r = dispatch_concat(I, rows, n->nkids, false, "matrix literal", &n->loc);
     unref_all(rows, done);
     free(rows);
     return r;
@@ -283,7 +284,7 @@ static Value eval_logical(Interp *I, AstNode *n)
             return val_bool(t);
         Value b = eval(I, n->kids[1]);
         if (VAL_IS_ERR(b) || b.kind == VAL_MAT)
-            return VAL_IS_ERR(b) ? b : ops_binary(I, n->op, a, b, &n->loc);
+            return VAL_IS_ERR(b) ? b : dispatch_binary(I, n->op, a, b, &n->loc);
         bool u;
         bool ok = ops_truth(I, b, &n->kids[1]->loc, &u);
         val_unref(b);
@@ -294,7 +295,7 @@ static Value eval_logical(Interp *I, AstNode *n)
         val_unref(a);
         return b;
     }
-    return ops_binary(I, n->op, a, b, &n->loc);
+    return dispatch_binary(I, n->op, a, b, &n->loc);
 }
 
 /* A' * B and A * B': the product with a transposed operand, without
@@ -326,16 +327,16 @@ static Value eval_product_transposed(Interp *I, AstNode *n)
         return m ? val_mat(m) : interp_error(I, &n->loc, "out of memory in a product");
     }
     if (ta)
-        a = ops_unary(I, OP_TRANSPOSE, a, &n->kids[0]->loc);
+        a = dispatch_unary(I, OP_TRANSPOSE, a, &n->kids[0]->loc);
     if (tb)   /* ops_unary takes b; val_unref ignores an error value */
         b = VAL_IS_ERR(a) ? (val_unref(b), val_error)
-                          : ops_unary(I, OP_TRANSPOSE, b, &n->kids[1]->loc);
+                          : dispatch_unary(I, OP_TRANSPOSE, b, &n->kids[1]->loc);
     if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
         val_unref(a);
         val_unref(b);
         return val_error;
     }
-    return ops_binary(I, OP_MUL, a, b, &n->loc);
+    return dispatch_binary(I, OP_MUL, a, b, &n->loc);
 }
 
 /* An operand: a number literal or an assigned variable is read here,
@@ -370,7 +371,7 @@ static Value eval_binop(Interp *I, AstNode *n)
     Value r;
     if (ops_number_binary(n->op, a, b, &r))
         return r;
-    return ops_binary(I, n->op, a, b, &n->loc);
+    return dispatch_binary(I, n->op, a, b, &n->loc);
 }
 
 static Value eval_unop(Interp *I, AstNode *n)
@@ -378,7 +379,7 @@ static Value eval_unop(Interp *I, AstNode *n)
     Value a = eval(I, n->kids[0]);
     if (VAL_IS_ERR(a))
         return a;
-    return ops_unary(I, n->op, a, &n->loc);
+    return dispatch_unary(I, n->op, a, &n->loc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -420,7 +421,7 @@ static Value eval_index(Interp *I, AstNode *n)
     Value subs[nsubs > 0 ? nsubs : 1];
     Value r = val_error;
     if (eval_subs(I, n, obj, subs)) {
-        r = index_get(I, obj, nsubs, subs, &n->loc);
+        r = dispatch_index(I, obj, nsubs, subs, &n->loc);
         unref_all(subs, nsubs);
     }
     val_unref(obj);
@@ -794,7 +795,7 @@ static Value exec_assign(Interp *I, AstNode *n)
             val_unref(v);
             return old;
         }
-        v = ops_binary(I, n->op, old, v, &n->loc);
+        v = dispatch_binary(I, n->op, old, v, &n->loc);
         if (VAL_IS_ERR(v))
             return v;
     }

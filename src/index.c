@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ad.h"
 #include "ops.h"
 
 typedef struct IndexList {
@@ -268,8 +267,6 @@ static Value subs_count_error(Interp *I, int nsubs, const char *what, const Loc 
 Value index_get(Interp *I, Value obj, int nsubs, const Value *subs,
                 const Loc *loc)
 {
-    if (obj.kind == VAL_VAR)
-        return ad_index(I, obj, nsubs, subs, loc);
     switch (obj.kind) {
     case VAL_NUM: case VAL_BOOL: case VAL_MAT: {
         if (nsubs < 1 || nsubs > 2)

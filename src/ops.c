@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ad.h"
 #include "linalg.h"
 #include "vecmath.h"
 
@@ -432,13 +431,24 @@ static Value nan_truth_error(Interp *I, const char *what, Value a, Value b, cons
     return interp_error(I, loc, "%s: NaN is neither true nor false", what);
 }
 
+/* The plain operators never see a value being differentiated: dispatch.c
+ * sends those to their rules. Reaching this is a caller that skipped the
+ * dispatcher, reported rather than computed without its derivative. */
+static Value tracked_operand(Interp *I, Value a, Value b, const Loc *loc)
+{
+    val_unref(a);
+    val_unref(b);
+    return interp_error(I, loc, "internal error: a value being differentiated reached "
+                        "the plain operators (please report this script)");
+}
+
 Value ops_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value r;
     if (ops_number_binary(op, a, b, &r))
         return r;
     if (a.kind == VAL_VAR || b.kind == VAL_VAR)
-        return ad_binary(I, op, a, b, loc);
+        return tracked_operand(I, a, b, loc);
     if (is_true_scalar(a) && is_true_scalar(b))
         return scalar_binary(op, ops_scalar(a), ops_scalar(b));
     if (a.kind == VAL_STR && b.kind == VAL_STR)
@@ -494,7 +504,7 @@ static Value unary_matrix(Interp *I, OpKind op, Value a, const Loc *loc)
 Value ops_unary(Interp *I, OpKind op, Value a, const Loc *loc)
 {
     if (a.kind == VAL_VAR)
-        return ad_unary(I, op, a, loc);
+        return tracked_operand(I, a, val_nil, loc);
     if (is_true_scalar(a)) {
         double x = ops_scalar(a);
         switch (op) {
@@ -582,9 +592,6 @@ static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
 Value ops_concat(Interp *I, const Value *vals, int n, bool horiz,
                  const char *who, const Loc *loc)
 {
-    for (int i = 0; i < n; i++)   /* tracked blocks (not ones inside lists) */
-        if (vals[i].kind == VAL_VAR)
-            return ad_concat(I, vals, n, horiz, who, loc);
     size_t rows, cols;
     if (!concat_check(I, vals, n, horiz, &rows, &cols, who, loc))
         return val_error;

@@ -9,6 +9,7 @@
 
 #include "ad.h"
 #include "builtin.h"
+#include "dispatch.h"
 #include "eval.h"
 #include "hermite.h"
 #include "linalg.h"
@@ -533,7 +534,7 @@ static Value e2e_tracked(Interp *I, Value l)
 {
     Value p = val_ref(l.as.list->items[0]);
     for (size_t j = 1; j < l.as.list->n && !VAL_IS_ERR(p); j++)
-        p = ops_binary(I, OP_MUL, val_ref(l.as.list->items[j]), p, I->site);
+        p = dispatch_binary(I, OP_MUL, val_ref(l.as.list->items[j]), p, I->site);
     return p;
 }
 

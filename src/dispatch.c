@@ -1,0 +1,39 @@
+/* dispatch.c: tracked operands to their rules, the rest to the plain
+ * operators (see dispatch.h). */
+#include "dispatch.h"
+
+#include "ad.h"
+#include "index.h"
+#include "ops.h"
+
+Value dispatch_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
+{
+    Value r;
+    if (ops_number_binary(op, a, b, &r))   /* the scalar loop's fast path */
+        return r;
+    if (a.kind == VAL_VAR || b.kind == VAL_VAR)
+        return ad_binary(I, op, a, b, loc);
+    return ops_binary(I, op, a, b, loc);
+}
+
+Value dispatch_unary(Interp *I, OpKind op, Value a, const Loc *loc)
+{
+    return a.kind == VAL_VAR ? ad_unary(I, op, a, loc) : ops_unary(I, op, a, loc);
+}
+
+/* Tracked blocks count at the top level only, not inside lists. */
+Value dispatch_concat(Interp *I, const Value *vals, int n, bool horizontal,
+                      const char *who, const Loc *loc)
+{
+    for (int i = 0; i < n; i++)
+        if (vals[i].kind == VAL_VAR)
+            return ad_concat(I, vals, n, horizontal, who, loc);
+    return ops_concat(I, vals, n, horizontal, who, loc);
+}
+
+Value dispatch_index(Interp *I, Value obj, int nsubs, const Value *subs,
+                     const Loc *loc)
+{
+    return obj.kind == VAL_VAR ? ad_index(I, obj, nsubs, subs, loc)
+                               : index_get(I, obj, nsubs, subs, loc);
+}
