@@ -9,7 +9,8 @@
 
 /* In subscripts, VAL_NIL stands for a bare `:`. */
 
-/* obj[subs...]; borrows obj and subs. */
+/* obj[subs...] for a plain obj (a tracked one goes through
+ * dispatch_index); borrows obj and subs. */
 Value index_get(Interp *I, Value obj, int nsubs, const Value *subs,
                 const Loc *loc);
 /* *target[subs...] = rhs; takes rhs. *target may be VAL_NIL (unset),

@@ -1,6 +1,8 @@
-/* ops.h: the semantics of the operators on values: broadcasting,
- * matrix products, division, powers, comparisons and truth. The evaluator
- * calls these; they call the matrix kernels. */
+/* ops.h: the semantics of the operators on plain values: broadcasting,
+ * matrix products, division, powers, comparisons and truth. They know
+ * nothing of differentiation: the evaluator reaches them through
+ * dispatch.h, which sends a tracked operand to its rule instead, and the
+ * rules call them on primal values. They call the matrix kernels. */
 #ifndef OVP_OPS_H
 #define OVP_OPS_H
 
@@ -49,8 +51,6 @@ Value ops_broadcast(Interp *I, Value a, Value b, ElemFn2 f, const char *what,
 /* Numbers, booleans and 1x1 matrices are scalars. */
 bool ops_is_scalar(Value v);
 double ops_scalar(Value v);
-
-
 
 /* Concatenates numeric blocks side by side (horizontal) or on top of each
  * other; empty 0x0 blocks vanish. Borrows vals; `who` names the caller in
