@@ -266,18 +266,54 @@ static void start(const Suite *s, Job *j)
     free(out), free(err), free(figs), free(seed);
 }
 
-static void count_checks(const Suite *s, Job *j)
+/* The PASS:/FAIL: lines of a run, in order. */
+typedef struct CheckLines {
+    char **line;
+    int n;
+} CheckLines;
+
+static CheckLines read_checks(const Suite *s, const Job *j)
 {
+    CheckLines c = {NULL, 0};
     char *out = log_path(s, j, "out");
     FILE *f = fopen(out, "r");
     char line[4096];
     while (f && fgets(line, sizeof line, f)) {
-        j->passed += strncmp(line, "PASS:", 5) == 0;
-        j->failed += strncmp(line, "FAIL:", 5) == 0;
+        if (strncmp(line, "PASS:", 5) != 0 && strncmp(line, "FAIL:", 5) != 0)
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        c.line = xrealloc(c.line, (size_t)(c.n + 1) * sizeof *c.line);
+        c.line[c.n++] = xstrdup(line);
     }
     if (f)
         fclose(f);
     free(out);
+    return c;
+}
+
+static void free_checks(CheckLines *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->line[i]);
+    free(c->line);
+}
+
+/* The k-th check of a run failed, or the run never got to it. */
+static bool check_failed(const CheckLines *c, int k)
+{
+    return k >= c->n || strncmp(c->line[k], "FAIL:", 5) == 0;
+}
+
+static void count_checks(const Suite *s, Job *j)
+{
+    CheckLines c = read_checks(s, j);
+    for (int k = 0; k < c.n; k++) {
+        if (check_failed(&c, k))
+            j->failed++;
+        else
+            j->passed++;
+    }
+    free_checks(&c);
 }
 
 static const char *verdict(const Job *j)
@@ -357,38 +393,6 @@ static void run_all(Suite *s)
 
 /* ---- the seed sweep ------------------------------------------------- */
 
-/* The PASS:/FAIL: lines of a run, in order. */
-typedef struct CheckLines {
-    char **line;
-    int n;
-} CheckLines;
-
-static CheckLines read_checks(const Suite *s, const Job *j)
-{
-    CheckLines c = {NULL, 0};
-    char *out = log_path(s, j, "out");
-    FILE *f = fopen(out, "r");
-    char line[4096];
-    while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "PASS:", 5) != 0 && strncmp(line, "FAIL:", 5) != 0)
-            continue;
-        line[strcspn(line, "\n")] = '\0';
-        c.line = xrealloc(c.line, (size_t)(c.n + 1) * sizeof *c.line);
-        c.line[c.n++] = xstrdup(line);
-    }
-    if (f)
-        fclose(f);
-    free(out);
-    return c;
-}
-
-static void free_checks(CheckLines *c)
-{
-    for (int i = 0; i < c->n; i++)
-        free(c->line[i]);
-    free(c->line);
-}
-
 /* One script's runs (jobs first..first+count-1): checks are matched by
  * their position in the output, the k-th check of every seed. */
 typedef struct Sweep {
@@ -412,7 +416,7 @@ static Sweep sweep_script(const Suite *s, const Job *jobs, int count, StrBuf *de
     for (int k = 0; k < w.checks; k++) {
         int bad = 0;
         for (int r = 0; r < count; r++)
-            bad += k >= c[r].n || strncmp(c[r].line[k], "FAIL:", 5) == 0;
+            bad += check_failed(&c[r], k);
         if (!bad) {
             w.every_seed++;
             continue;
@@ -420,7 +424,7 @@ static Sweep sweep_script(const Suite *s, const Job *jobs, int count, StrBuf *de
         sb_printf(detail, "- %s, check %d failed on %d of %d seeds:\n", jobs[0].name, k + 1,
                   bad, count);
         for (int r = 0; r < count; r++)
-            if (k >= c[r].n || strncmp(c[r].line[k], "FAIL:", 5) == 0)
+            if (check_failed(&c[r], k))
                 sb_printf(detail, "    seed %s: %s\n", seed_label(&jobs[r]),
                           k < c[r].n ? c[r].line[k] : "(not reached)");
     }
