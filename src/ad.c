@@ -13,15 +13,15 @@
 /* ------------------------------------------------------------------ */
 /* the tape                                                            */
 
-bool ad_begin(Interp *I, const Loc *loc)
+bool ad_begin(Ad *ad, const Loc *loc)
 {
-    if (I->tape) {
-        interp_error(I, loc, "differentiation inside a function being "
+    if (ad->tape) {
+        rt_raise(ad->err, loc, "differentiation inside a function being "
                      "differentiated is not supported");
         return false;
     }
-    I->tape = xcalloc(1, sizeof *I->tape);
-    I->tape->id = ++I->tape_serial;
+    ad->tape = xcalloc(1, sizeof *ad->tape);
+    ad->tape->id = ++ad->serial;
     return true;
 }
 
@@ -35,21 +35,21 @@ static void node_free(AdNode *n)
     val_unref(n->grad);
 }
 
-void ad_end(Interp *I)
+void ad_end(Ad *ad)
 {
-    Tape *t = I->tape;
+    Tape *t = ad->tape;
     if (!t)
         return;
     for (int i = 0; i < t->n; i++)
         node_free(&t->nodes[i]);
     free(t->nodes);
     free(t);
-    I->tape = NULL;
+    ad->tape = NULL;
 }
 
-bool ad_live(const Interp *I, Value v)
+bool ad_live(const Ad *ad, Value v)
 {
-    return v.kind == VAL_VAR && I->tape && v.as.var->tape_id == I->tape->id;
+    return v.kind == VAL_VAR && ad->tape && v.as.var->tape_id == ad->tape->id;
 }
 
 /* Lists and records are searched this deep for tracked values. */
@@ -78,10 +78,10 @@ bool ad_any_tracked(const Value *v, int n)
 }
 
 /* Appends a node; inputs are the operands as given (tracked or not). */
-static int push_node(Interp *I, const AdRule *rule, int nin, const Value *inputs,
+static int push_node(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
                      Value out)
 {
-    Tape *t = I->tape;
+    Tape *t = ad->tape;
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
         t->nodes = xrealloc(t->nodes, (size_t)t->cap * sizeof *t->nodes);
@@ -93,7 +93,7 @@ static int push_node(Interp *I, const AdRule *rule, int nin, const Value *inputs
     n->in = xmalloc((size_t)(nin ? nin : 1) * sizeof *n->in);
     n->saved = xmalloc((size_t)(nin ? nin : 1) * sizeof *n->saved);
     for (int k = 0; k < nin; k++) {
-        n->in[k] = ad_live(I, inputs[k]) ? inputs[k].as.var->node : -1;
+        n->in[k] = ad_live(ad, inputs[k]) ? inputs[k].as.var->node : -1;
         n->saved[k] = val_ref(val_primal(inputs[k]));
     }
     n->out = val_ref(out);
@@ -101,47 +101,47 @@ static int push_node(Interp *I, const AdRule *rule, int nin, const Value *inputs
     return t->n++;
 }
 
-Value ad_leaf(Interp *I, Value x)
+Value ad_leaf(Ad *ad, Value x)
 {
-    int id = push_node(I, NULL, 0, NULL, x);
-    return val_var(x, I->tape->id, id);
+    int id = push_node(ad, NULL, 0, NULL, x);
+    return val_var(x, ad->tape->id, id);
 }
 
 /* Wraps a plain result as the output of a new node (takes out). */
-static Value record(Interp *I, const AdRule *rule, int nin, const Value *inputs,
+static Value record(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
                     Value out)
 {
     if (VAL_IS_ERR(out))
         return out;
-    int id = push_node(I, rule, nin, inputs, out);
-    return val_var(out, I->tape->id, id);
+    int id = push_node(ad, rule, nin, inputs, out);
+    return val_var(out, ad->tape->id, id);
 }
 
-void ad_zero_grads(Interp *I)
+void ad_zero_grads(Ad *ad)
 {
-    for (int i = 0; I->tape && i < I->tape->n; i++) {
-        val_unref(I->tape->nodes[i].grad);
-        I->tape->nodes[i].grad = val_nil;
+    for (int i = 0; ad->tape && i < ad->tape->n; i++) {
+        val_unref(ad->tape->nodes[i].grad);
+        ad->tape->nodes[i].grad = val_nil;
     }
 }
 
 /* ------------------------------------------------------------------ */
 /* value helpers for the rules (all on plain values)                   */
 
-static Value bin(Interp *I, OpKind op, Value a, Value b)
+static Value bin(Ad *ad, OpKind op, Value a, Value b)
 {
-    return ops_binary(I, op, val_ref(a), val_ref(b), NULL);
+    return ops_binary(ad->err, op, val_ref(a), val_ref(b), NULL);
 }
 
 /* Takes a and b (an error in either is passed on; val_unref ignores it). */
-static Value bin_take(Interp *I, OpKind op, Value a, Value b)
+static Value bin_take(Ad *ad, OpKind op, Value a, Value b)
 {
     if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
         val_unref(a);
         val_unref(b);
         return val_error;
     }
-    return ops_binary(I, op, a, b, NULL);
+    return ops_binary(ad->err, op, a, b, NULL);
 }
 
 static Value map1(Value x, double (*f)(double))
@@ -185,9 +185,9 @@ static Value filled_like(Value like, double x)
 }
 
 /* Sums g (taken) down to the shape of target: undoes broadcasting. */
-static Value unbroadcast(Interp *I, Value g, Value target)
+static Value unbroadcast(Ad *ad, Value g, Value target)
 {
-    (void)I;
+    (void)ad;
     if (VAL_IS_ERR(g))
         return g;
     size_t tr = rows_of(target), tc = cols_of(target);
@@ -220,117 +220,117 @@ static Value unbroadcast(Interp *I, Value g, Value target)
 /* ------------------------------------------------------------------ */
 /* rules of the operators                                              */
 
-static Value vjp_add(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_add(Ad *ad, const AdNode *n, int k, Value g)
 {
-    return unbroadcast(I, val_ref(g), n->saved[k]);
+    return unbroadcast(ad, val_ref(g), n->saved[k]);
 }
 
-static Value vjp_sub(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_sub(Ad *ad, const AdNode *n, int k, Value g)
 {
-    Value d = k == 0 ? val_ref(g) : ops_unary(I, OP_NEG, val_ref(g), NULL);
-    return unbroadcast(I, d, n->saved[k]);
+    Value d = k == 0 ? val_ref(g) : ops_unary(ad->err, OP_NEG, val_ref(g), NULL);
+    return unbroadcast(ad, d, n->saved[k]);
 }
 
-static Value vjp_emul(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_emul(Ad *ad, const AdNode *n, int k, Value g)
 {
-    return unbroadcast(I, bin(I, OP_EMUL, g, n->saved[1 - k]), n->saved[k]);
+    return unbroadcast(ad, bin(ad, OP_EMUL, g, n->saved[1 - k]), n->saved[k]);
 }
 
-static Value vjp_ediv(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_ediv(Ad *ad, const AdNode *n, int k, Value g)
 {
     Value a = n->saved[0], b = n->saved[1];
     if (k == 0)
-        return unbroadcast(I, bin(I, OP_EDIV, g, b), a);
-    Value q = bin(I, OP_EDIV, n->out, b);            /* a ./ b.^2 */
-    Value d = bin_take(I, OP_EMUL, q, val_ref(g));
-    return unbroadcast(I, ops_unary(I, OP_NEG, d, NULL), b);
+        return unbroadcast(ad, bin(ad, OP_EDIV, g, b), a);
+    Value q = bin(ad, OP_EDIV, n->out, b);            /* a ./ b.^2 */
+    Value d = bin_take(ad, OP_EMUL, q, val_ref(g));
+    return unbroadcast(ad, ops_unary(ad->err, OP_NEG, d, NULL), b);
 }
 
-static Value vjp_epow(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_epow(Ad *ad, const AdNode *n, int k, Value g)
 {
     Value a = n->saved[0], p = n->saved[1];
     if (k == 0) {   /* p .* a.^(p-1) */
-        Value pm1 = bin(I, OP_SUB, p, val_num(1));
-        Value d = bin_take(I, OP_EMUL, val_ref(p), bin_take(I, OP_EPOW, val_ref(a), pm1));
-        return unbroadcast(I, bin_take(I, OP_EMUL, val_ref(g), d), a);
+        Value pm1 = bin(ad, OP_SUB, p, val_num(1));
+        Value d = bin_take(ad, OP_EMUL, val_ref(p), bin_take(ad, OP_EPOW, val_ref(a), pm1));
+        return unbroadcast(ad, bin_take(ad, OP_EMUL, val_ref(g), d), a);
     }
-    Value d = bin_take(I, OP_EMUL, val_ref(n->out), map1(a, log));
-    return unbroadcast(I, bin_take(I, OP_EMUL, val_ref(g), d), p);
+    Value d = bin_take(ad, OP_EMUL, val_ref(n->out), map1(a, log));
+    return unbroadcast(ad, bin_take(ad, OP_EMUL, val_ref(g), d), p);
 }
 
 /* C = A * B for matrices: dA = G B', dB = A' G. */
-static Value vjp_matmul(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_matmul(Ad *ad, const AdNode *n, int k, Value g)
 {
     if (ops_is_scalar(n->saved[0]) || ops_is_scalar(n->saved[1]))
-        return vjp_emul(I, n, k, g);
+        return vjp_emul(ad, n, k, g);
     Matrix *G = g.as.mat, *A = n->saved[0].as.mat, *B = n->saved[1].as.mat;
     Matrix *r = k == 0 ? mat_mul(G, B, false, true) : mat_mul(A, G, true, false);
-    return r ? val_mat(r) : interp_error(I, NULL, "out of memory in a derivative");
+    return r ? val_mat(r) : rt_raise(ad->err, NULL, "out of memory in a derivative");
 }
 
 /* X = A \ B (square A): dB = A' \ G, dA = -dB X'. */
-static Value vjp_ldiv(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_ldiv(Ad *ad, const AdNode *n, int k, Value g)
 {
     if (ops_is_scalar(n->saved[0])) {   /* b ./ a */
         AdNode swapped = *n;
         Value s[2] = {n->saved[1], n->saved[0]};
         swapped.saved = s;
-        return vjp_ediv(I, &swapped, 1 - k, g);
+        return vjp_ediv(ad, &swapped, 1 - k, g);
     }
     if (!mat_is_square(n->saved[0].as.mat))
-        return interp_error(I, NULL, "no derivative rule for a least-squares "
+        return rt_raise(ad->err, NULL, "no derivative rule for a least-squares "
                             "solve (the matrix is not square)");
-    Value At = ops_unary(I, OP_TRANSPOSE, val_ref(n->saved[0]), NULL);
-    Value dB = bin_take(I, OP_LDIV, At, val_ref(g));
+    Value At = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->saved[0]), NULL);
+    Value dB = bin_take(ad, OP_LDIV, At, val_ref(g));
     if (k == 1 || VAL_IS_ERR(dB))
         return dB;
-    Value Xt = ops_unary(I, OP_TRANSPOSE, val_ref(n->out), NULL);
-    return ops_unary(I, OP_NEG, bin_take(I, OP_MUL, dB, Xt), NULL);
+    Value Xt = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->out), NULL);
+    return ops_unary(ad->err, OP_NEG, bin_take(ad, OP_MUL, dB, Xt), NULL);
 }
 
 /* X = A / B (square B): dA = G / B', dB = -X' dA. */
-static Value vjp_rdiv(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_rdiv(Ad *ad, const AdNode *n, int k, Value g)
 {
     if (ops_is_scalar(n->saved[1]))
-        return vjp_ediv(I, n, k, g);
+        return vjp_ediv(ad, n, k, g);
     if (!mat_is_square(n->saved[1].as.mat))
-        return interp_error(I, NULL, "no derivative rule for a least-squares "
+        return rt_raise(ad->err, NULL, "no derivative rule for a least-squares "
                             "solve (the matrix is not square)");
-    Value Bt = ops_unary(I, OP_TRANSPOSE, val_ref(n->saved[1]), NULL);
-    Value dA = bin_take(I, OP_DIV, val_ref(g), Bt);
+    Value Bt = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->saved[1]), NULL);
+    Value dA = bin_take(ad, OP_DIV, val_ref(g), Bt);
     if (k == 0 || VAL_IS_ERR(dA))
         return dA;
-    Value Xt = ops_unary(I, OP_TRANSPOSE, val_ref(n->out), NULL);
-    return ops_unary(I, OP_NEG, bin_take(I, OP_MUL, Xt, dA), NULL);
+    Value Xt = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->out), NULL);
+    return ops_unary(ad->err, OP_NEG, bin_take(ad, OP_MUL, Xt, dA), NULL);
 }
 
-static Value vjp_neg(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_neg(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)n, (void)k;
-    return ops_unary(I, OP_NEG, val_ref(g), NULL);
+    return ops_unary(ad->err, OP_NEG, val_ref(g), NULL);
 }
 
-static Value vjp_plus(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_plus(Ad *ad, const AdNode *n, int k, Value g)
 {
-    (void)I, (void)n, (void)k;
+    (void)ad, (void)n, (void)k;
     return val_ref(g);
 }
 
-static Value vjp_transpose(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_transpose(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)n, (void)k;
-    return ops_unary(I, OP_TRANSPOSE, val_ref(g), NULL);
+    return ops_unary(ad->err, OP_TRANSPOSE, val_ref(g), NULL);
 }
 
 /* Scatter-adds the adjoint of a subscript back into the source's shape.
  * aux[0] holds the number of subscripts; saved[1..] the subscripts. */
-static Value vjp_index(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_index(Ad *ad, const AdNode *n, int k, Value g)
 {
     size_t *pos, count;
     Value src = n->saved[0];
     if (k > 0)
         return filled_like(n->saved[k], 0);   /* subscripts are constants */
-    if (!index_positions(I, src, n->nin - 1, n->saved + 1, &pos, &count, NULL))
+    if (!index_positions(ad->err, src, n->nin - 1, n->saved + 1, &pos, &count, NULL))
         return val_error;
     Value d = filled_like(src, 0);
     double *out = elems_of(&d);
@@ -341,9 +341,9 @@ static Value vjp_index(Interp *I, const AdNode *n, int k, Value g)
 }
 
 /* The block of a concatenation's adjoint that came from input k. */
-static Value vjp_concat(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_concat(Ad *ad, const AdNode *n, int k, Value g)
 {
-    (void)I;
+    (void)ad;
     bool horiz = n->aux[0] != 0;
     size_t off = 0;
     for (int i = 0; i < k; i++)
@@ -383,36 +383,36 @@ static bool same_shape_matrices(Value a, Value b)
 
 /* out' = f'(x) elementwise, times g; in one pass when no broadcasting is
  * involved (the same products, without the temporary f'(x)). */
-static Value chain(Interp *I, Value x, double (*df)(double), Value g)
+static Value chain(Ad *ad, Value x, double (*df)(double), Value g)
 {
     if (!same_shape_matrices(x, g))
-        return bin_take(I, OP_EMUL, val_ref(g), map1(x, df));
+        return bin_take(ad, OP_EMUL, val_ref(g), map1(x, df));
     Matrix *m = mat_new_uninit(x.as.mat->rows, x.as.mat->cols);
     if (!m)
-        return interp_error(I, NULL, "out of memory in a derivative");
+        return rt_raise(ad->err, NULL, "out of memory in a derivative");
     size_t n = mat_numel(m);
     for (size_t i = 0; i < n; i++)
         m->data[i] = g.as.mat->data[i] * df(x.as.mat->data[i]);
     return val_mat(m);
 }
 
-static Value vjp_exp(Interp *I, const AdNode *n, int k, Value g) { (void)k; return bin(I, OP_EMUL, g, n->out); }
-static Value vjp_log(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_log, g); }
-static Value vjp_sqrt(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_sqrt, g); }
-static Value vjp_abs(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_abs, g); }
+static Value vjp_exp(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return bin(ad, OP_EMUL, g, n->out); }
+static Value vjp_log(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_log, g); }
+static Value vjp_sqrt(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_sqrt, g); }
+static Value vjp_abs(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_abs, g); }
 /* tanh' = 1 - tanh^2 and sigmoid' = s (1 - s), from the saved output. */
 static double d_from_tanh(double t) { return 1 - t * t; }
 static double d_from_sigmoid(double s) { return s * (1 - s); }
-static Value vjp_tanh(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->out, d_from_tanh, g); }
-static Value vjp_sigmoid(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->out, d_from_sigmoid, g); }
-static Value vjp_relu(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_relu, g); }
-static Value vjp_softplus(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_softplus, g); }
-static Value vjp_sin(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], cos, g); }
-static Value vjp_cos(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_cos, g); }
-static Value vjp_tan(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_tan, g); }
-static Value vjp_asin(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_asin, g); }
-static Value vjp_acos(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_acos, g); }
-static Value vjp_atan(Interp *I, const AdNode *n, int k, Value g) { (void)k; return chain(I, n->saved[0], d_atan, g); }
+static Value vjp_tanh(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->out, d_from_tanh, g); }
+static Value vjp_sigmoid(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->out, d_from_sigmoid, g); }
+static Value vjp_relu(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_relu, g); }
+static Value vjp_softplus(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_softplus, g); }
+static Value vjp_sin(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], cos, g); }
+static Value vjp_cos(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_cos, g); }
+static Value vjp_tan(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_tan, g); }
+static Value vjp_asin(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_asin, g); }
+static Value vjp_acos(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_acos, g); }
+static Value vjp_atan(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_atan, g); }
 
 /* ------------------------------------------------------------------ */
 /* rules of reductions and shape built-ins                             */
@@ -424,32 +424,32 @@ static int reduce_dim(const AdNode *n)
 }
 
 /* g spread back over x's shape along the reduced dimension. */
-static Value spread(Interp *I, Value g, Value x)
+static Value spread(Ad *ad, Value g, Value x)
 {
-    return bin_take(I, OP_EMUL, filled_like(x, 1), val_ref(g));
+    return bin_take(ad, OP_EMUL, filled_like(x, 1), val_ref(g));
 }
 
-static Value vjp_sum(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_sum(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
-    return spread(I, g, n->saved[0]);
+    return spread(ad, g, n->saved[0]);
 }
 
-static Value vjp_mean(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_mean(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
     int dim = reduce_dim(n);
     Value x = n->saved[0];
     double count = dim == 0 ? (double)(rows_of(x) * cols_of(x))
                  : dim == 1 ? (double)rows_of(x) : (double)cols_of(x);
-    return bin_take(I, OP_EDIV, spread(I, g, x), val_num(count));
+    return bin_take(ad, OP_EDIV, spread(ad, g, x), val_num(count));
 }
 
-static Value vjp_sumsq(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_sumsq(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
-    Value twice = bin(I, OP_EMUL, n->saved[0], val_num(2));
-    return bin_take(I, OP_EMUL, twice, val_ref(g));
+    Value twice = bin(ad, OP_EMUL, n->saved[0], val_num(2));
+    return bin_take(ad, OP_EMUL, twice, val_ref(g));
 }
 
 /* d prod / d x_i = the product of the other elements of x_i's group
@@ -469,7 +469,7 @@ static void products_of_others(const double *x, double *out, size_t len, size_t 
     }
 }
 
-static Value vjp_prod(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_prod(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
     Value x = n->saved[0];
@@ -484,7 +484,7 @@ static Value vjp_prod(Interp *I, const AdNode *n, int k, Value g)
         products_of_others(in + j * r, out + j * r, r, 1);
     for (size_t i = 0; dim == 2 && i < r; i++)
         products_of_others(in + i, out + i, c, r);
-    return bin_take(I, OP_EMUL, d, val_ref(g));
+    return bin_take(ad, OP_EMUL, d, val_ref(g));
 }
 
 /* The p-norm of a vector: sign(x) |x|^(p-1) / |x|_p^(p-1); for p = inf
@@ -509,7 +509,7 @@ static Value vector_pnorm_adjoint(Value x, double p, double nrm, double g)
 }
 
 /* Vector 2-norm and Frobenius norm: x / |x|; spectral: u1 v1'. */
-static Value vjp_norm(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_norm(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
     Value x = n->saved[0];
@@ -519,7 +519,7 @@ static Value vjp_norm(Interp *I, const AdNode *n, int k, Value g)
     if (p == 2 && matrix) {
         Matrix *U = NULL, *s = NULL, *V = NULL;
         if (la_svd(x.as.mat, &U, &s, &V) != LA_OK)
-            return interp_error(I, NULL, "norm: SVD failed in the derivative");
+            return rt_raise(ad->err, NULL, "norm: SVD failed in the derivative");
         Matrix *d = mat_new(U->rows, V->rows);
         for (size_t j = 0; d && j < V->rows; j++)
             for (size_t i = 0; i < U->rows; i++)
@@ -532,7 +532,7 @@ static Value vjp_norm(Interp *I, const AdNode *n, int k, Value g)
     double nrm = ops_scalar(n->out);
     if (nrm == 0)
         return filled_like(x, 0);
-    return bin_take(I, OP_EMUL, bin(I, OP_EDIV, x, n->out), val_ref(g));
+    return bin_take(ad, OP_EMUL, bin(ad, OP_EDIV, x, n->out), val_ref(g));
 }
 
 /* The groups a reduction runs over: along dim 1 (down each column), 2
@@ -557,19 +557,19 @@ static Groups groups_of(Value x, int dim)
 
 /* max/min: the adjoint of each result goes to the (first) extreme element
  * of its group, or to the larger/smaller operand elementwise. */
-static Value vjp_extreme(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_extreme(Ad *ad, const AdNode *n, int k, Value g)
 {
     bool elementwise = n->nin > 1 && n->saved[1].kind != VAL_NIL &&
                        !(n->saved[1].kind == VAL_MAT && mat_numel(n->saved[1].as.mat) == 0);
     if (elementwise) {   /* the operand equal to the output wins, a first */
-        Value mask = bin(I, OP_EQ, n->saved[k], n->out);
+        Value mask = bin(ad, OP_EQ, n->saved[k], n->out);
         if (k == 1) {
-            Value other = bin(I, OP_NE, n->saved[0], n->out);
-            mask = bin_take(I, OP_AND, mask, other);
+            Value other = bin(ad, OP_NE, n->saved[0], n->out);
+            mask = bin_take(ad, OP_AND, mask, other);
         }
-        return unbroadcast(I, bin_take(I, OP_EMUL, mask, val_ref(g)), n->saved[k]);
+        return unbroadcast(ad, bin_take(ad, OP_EMUL, mask, val_ref(g)), n->saved[k]);
     }
-    (void)I, (void)k;
+    (void)ad, (void)k;
     int dim = n->nin > 2 && n->saved[2].kind != VAL_NIL ? (int)ops_scalar(n->saved[2]) : 0;
     Value x = n->saved[0];
     Groups gr = groups_of(x, dim);
@@ -589,9 +589,9 @@ static Value vjp_extreme(Interp *I, const AdNode *n, int k, Value g)
 
 /* cumsum: the adjoint of x_i is the sum of g over the running sums that
  * contain it, a cumulative sum taken backwards. */
-static Value vjp_cumsum(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_cumsum(Ad *ad, const AdNode *n, int k, Value g)
 {
-    (void)I, (void)k;
+    (void)ad, (void)k;
     Value x = n->saved[0];
     Groups gr = groups_of(x, 0);
     if (!(rows_of(x) == 1 || cols_of(x) == 1))
@@ -612,9 +612,9 @@ static Value vjp_cumsum(Interp *I, const AdNode *n, int k, Value g)
 
 /* var = sum((x - m)^2)/(len - 1) per group: adjoint 2 (x - m)/(len - 1);
  * std = sqrt(var): that divided by 2 std. */
-static Value spread_deviation(Interp *I, const AdNode *n, Value g, bool std)
+static Value spread_deviation(Ad *ad, const AdNode *n, Value g, bool std)
 {
-    (void)I;
+    (void)ad;
     Value x = n->saved[0];
     Groups gr = groups_of(x, reduce_dim(n));
     Value d = filled_like(x, 0);
@@ -638,16 +638,16 @@ static Value spread_deviation(Interp *I, const AdNode *n, Value g, bool std)
     return d;
 }
 
-static Value vjp_var(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_var(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
-    return spread_deviation(I, n, g, false);
+    return spread_deviation(ad, n, g, false);
 }
 
-static Value vjp_std(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_std(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
-    return spread_deviation(I, n, g, true);
+    return spread_deviation(ad, n, g, true);
 }
 
 /* floor, with 0 for x/0 (mod(x, 0) = x does not depend on y). */
@@ -657,29 +657,29 @@ static double floor_finite(double q)
 }
 
 /* mod(x, y) = x - floor(x/y) y: d/dx = 1, d/dy = -floor(x/y). */
-static Value vjp_mod(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_mod(Ad *ad, const AdNode *n, int k, Value g)
 {
     if (k == 0)
-        return unbroadcast(I, val_ref(g), n->saved[0]);
-    Value q = bin(I, OP_EDIV, n->saved[0], n->saved[1]);
+        return unbroadcast(ad, val_ref(g), n->saved[0]);
+    Value q = bin(ad, OP_EDIV, n->saved[0], n->saved[1]);
     Value fl = map1(q, floor_finite);
     val_unref(q);
-    Value d = bin_take(I, OP_EMUL, fl, val_ref(g));
-    return unbroadcast(I, ops_unary(I, OP_NEG, d, NULL), n->saved[1]);
+    Value d = bin_take(ad, OP_EMUL, fl, val_ref(g));
+    return unbroadcast(ad, ops_unary(ad->err, OP_NEG, d, NULL), n->saved[1]);
 }
 
-static Value vjp_reshape(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_reshape(Ad *ad, const AdNode *n, int k, Value g)
 {
-    (void)I, (void)k;
+    (void)ad, (void)k;
     Value x = n->saved[0];
     if (x.kind != VAL_MAT)
         return val_num(ops_scalar(g));
     return val_mat(mat_from(x.as.mat->rows, x.as.mat->cols, g.as.mat->data));
 }
 
-static Value vjp_repmat(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_repmat(Ad *ad, const AdNode *n, int k, Value g)
 {
-    (void)I, (void)k;
+    (void)ad, (void)k;
     Value x = n->saved[0];
     size_t r = rows_of(x), c = cols_of(x);
     Value d = filled_like(x, 0);
@@ -690,9 +690,9 @@ static Value vjp_repmat(Interp *I, const AdNode *n, int k, Value g)
     return d;
 }
 
-static Value vjp_diag(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_diag(Ad *ad, const AdNode *n, int k, Value g)
 {
-    (void)I, (void)k;
+    (void)ad, (void)k;
     Value x = n->saved[0];
     Value d = filled_like(x, 0);
     double *out = elems_of(&d);
@@ -707,7 +707,7 @@ static Value vjp_diag(Interp *I, const AdNode *n, int k, Value g)
 }
 
 /* cat(dim, A, ...): input 0 is the dimension. */
-static Value vjp_cat(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_cat(Ad *ad, const AdNode *n, int k, Value g)
 {
     if (k == 0)
         return val_num(0);
@@ -715,32 +715,32 @@ static Value vjp_cat(Interp *I, const AdNode *n, int k, Value g)
     blocks.saved = n->saved + 1;
     blocks.nin = n->nin - 1;
     blocks.aux[0] = ops_scalar(n->saved[0]) == 2;
-    return vjp_concat(I, &blocks, k - 1, g);
+    return vjp_concat(ad, &blocks, k - 1, g);
 }
 
-static Value vjp_inv(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_inv(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;   /* -X' G X' */
-    Value Xt = ops_unary(I, OP_TRANSPOSE, val_ref(n->out), NULL);
-    Value t = bin_take(I, OP_MUL, val_ref(Xt), val_ref(g));
-    return ops_unary(I, OP_NEG, bin_take(I, OP_MUL, t, Xt), NULL);
+    Value Xt = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->out), NULL);
+    Value t = bin_take(ad, OP_MUL, val_ref(Xt), val_ref(g));
+    return ops_unary(ad->err, OP_NEG, bin_take(ad, OP_MUL, t, Xt), NULL);
 }
 
-static Value vjp_det(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_det(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;   /* g det(A) inv(A)' */
     if (n->saved[0].kind != VAL_MAT)
         return val_num(ops_scalar(g));   /* det of a number is the number */
     Matrix *X = NULL;
     if (la_inv(n->saved[0].as.mat, &X) != LA_OK)
-        return interp_error(I, NULL, "det: the derivative needs a non-singular matrix");
-    Value Xt = ops_unary(I, OP_TRANSPOSE, val_mat(X), NULL);
-    return bin_take(I, OP_EMUL, Xt, val_num(ops_scalar(g) * ops_scalar(n->out)));
+        return rt_raise(ad->err, NULL, "det: the derivative needs a non-singular matrix");
+    Value Xt = ops_unary(ad->err, OP_TRANSPOSE, val_mat(X), NULL);
+    return bin_take(ad, OP_EMUL, Xt, val_num(ops_scalar(g) * ops_scalar(n->out)));
 }
 
-static Value vjp_trace(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_trace(Ad *ad, const AdNode *n, int k, Value g)
 {
-    (void)I, (void)k;
+    (void)ad, (void)k;
     if (n->saved[0].kind != VAL_MAT)
         return val_num(ops_scalar(g));
     Value d = filled_like(n->saved[0], 0);
@@ -749,14 +749,14 @@ static Value vjp_trace(Interp *I, const AdNode *n, int k, Value g)
     return d;
 }
 
-static Value vjp_pow_builtin(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_pow_builtin(Ad *ad, const AdNode *n, int k, Value g)
 {
-    return vjp_epow(I, n, k, g);
+    return vjp_epow(ad, n, k, g);
 }
 
-static Value vjp_solve(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_solve(Ad *ad, const AdNode *n, int k, Value g)
 {
-    return vjp_ldiv(I, n, k, g);
+    return vjp_ldiv(ad, n, k, g);
 }
 
 /* ------------------------------------------------------------------ */
@@ -764,9 +764,9 @@ static Value vjp_solve(Interp *I, const AdNode *n, int k, Value g)
 
 /* kron(A, B)[(i-1)p + k, (j-1)q + l] = A[i, j] B[k, l]: the adjoint of
  * A[i, j] is <block (i, j) of G, B>, that of B[k, l] sums G A over blocks. */
-static Value vjp_kron(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_kron(Ad *ad, const AdNode *n, int k, Value g)
 {
-    (void)I;
+    (void)ad;
     Value A = n->saved[0], B = n->saved[1];
     size_t ra = rows_of(A), ca = cols_of(A), rb = rows_of(B), cb = cols_of(B);
     const double *a = data_of(&A), *b = data_of(&B), *gv = data_of(&g);
@@ -801,7 +801,7 @@ static Matrix *scale_cols_mul_t(const Matrix *V, const double *f, const Matrix *
 
 /* Eigenvalues of a symmetric S (ascending): d lambda_i = v_i' dS v_i, so
  * the adjoint is V diag(g) V'. */
-static Value vjp_eigvals(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_eigvals(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
     Value S = n->saved[0];
@@ -809,7 +809,7 @@ static Value vjp_eigvals(Interp *I, const AdNode *n, int k, Value g)
         return val_num(ops_scalar(g));
     Matrix *w = NULL, *V = NULL;
     if (la_eigsym(S.as.mat, &w, &V) != LA_OK)
-        return interp_error(I, NULL, "eigenvalues: the eigen-decomposition failed in the derivative");
+        return rt_raise(ad->err, NULL, "eigenvalues: the eigen-decomposition failed in the derivative");
     Matrix *d = scale_cols_mul_t(V, data_of(&g), V);
     mat_unref(w), mat_unref(V);
     return d ? val_mat(d) : val_error;
@@ -817,7 +817,7 @@ static Value vjp_eigvals(Interp *I, const AdNode *n, int k, Value g)
 
 /* Singular values: d sigma_i = u_i' dA v_i (distinct, non-zero), so the
  * adjoint is U diag(g) V' over the thin factors. */
-static Value vjp_svd(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_svd(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
     Value A = n->saved[0];
@@ -825,7 +825,7 @@ static Value vjp_svd(Interp *I, const AdNode *n, int k, Value g)
         return val_num(ops_scalar(A) < 0 ? -ops_scalar(g) : ops_scalar(g));
     Matrix *U = NULL, *sv = NULL, *V = NULL;
     if (la_svd(A.as.mat, &U, &sv, &V) != LA_OK)
-        return interp_error(I, NULL, "svd: the SVD failed in the derivative");
+        return rt_raise(ad->err, NULL, "svd: the SVD failed in the derivative");
     size_t r = mat_numel(sv);
     Matrix *Ur = mat_new(U->rows, r), *Vr = mat_new(V->rows, r);
     for (size_t j = 0; Ur && Vr && j < r; j++) {
@@ -861,11 +861,11 @@ static double power_slope(double li, double lj, double p, double tol)
 
 /* mpow(S, p) = V f(L) V' for symmetric S (Daleckii-Krein): the adjoint is
  * V (L_ij .* (V' sym(G) V)) V'. */
-static Value mpow_adjoint(Interp *I, const Matrix *S, double p, Value g)
+static Value mpow_adjoint(Ad *ad, const Matrix *S, double p, Value g)
 {
     Matrix *w = NULL, *V = NULL;
     if (la_eigsym(S, &w, &V) != LA_OK)
-        return interp_error(I, NULL, "mpow: the eigen-decomposition failed in the derivative");
+        return rt_raise(ad->err, NULL, "mpow: the eigen-decomposition failed in the derivative");
     size_t m = w->rows;
     double lmax = 0;
     for (size_t i = 0; i < m; i++)
@@ -890,14 +890,14 @@ static Value mpow_adjoint(Interp *I, const Matrix *S, double p, Value g)
     return d ? val_mat(d) : val_error;
 }
 
-static Value vjp_mpow(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_mpow(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
     Value S = n->saved[0];
     double p = ops_scalar(n->saved[1]);
     if (S.kind != VAL_MAT)
         return val_num(ops_scalar(g) * (p == 0 ? 0 : p * pow(ops_scalar(S), p - 1)));
-    return mpow_adjoint(I, S.as.mat, p, g);
+    return mpow_adjoint(ad, S.as.mat, p, g);
 }
 
 /* Powers of a matrix differentiated through their products at most this
@@ -926,21 +926,21 @@ static Matrix *int_power_adjoint(const Matrix *B, long m, const Matrix *G)
 
 /* A ^ p for a square matrix: integer p by products (through inv(A) when
  * p < 0), fractional p as mpow. */
-static Value vjp_matrix_power(Interp *I, const AdNode *n, int k, Value g)
+static Value vjp_matrix_power(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
     const Matrix *A = n->saved[0].as.mat;
     double p = ops_scalar(n->saved[1]);
     if (p != floor(p))
-        return mpow_adjoint(I, A, p, g);
+        return mpow_adjoint(ad, A, p, g);
     if (p == 0)
         return filled_like(n->saved[0], 0);
     if (fabs(p) > MAX_DIFF_POWER)
-        return interp_error(I, NULL, "operator ^: powers above %d are not differentiated",
+        return rt_raise(ad->err, NULL, "operator ^: powers above %d are not differentiated",
                             MAX_DIFF_POWER);
     Matrix *B = NULL;
     if (p < 0 && la_inv(A, &B) != LA_OK)
-        return interp_error(I, NULL, "operator ^: the derivative needs a non-singular matrix");
+        return rt_raise(ad->err, NULL, "operator ^: the derivative needs a non-singular matrix");
     Matrix *gB = int_power_adjoint(B ? B : A, (long)fabs(p), g.as.mat);
     if (B && gB) {   /* through B = inv(A): gA = -B' gB B' */
         Matrix *t = mat_mul(B, gB, true, false);
@@ -1026,7 +1026,7 @@ static const AdRule *rule_named(const char *name)
 /* ------------------------------------------------------------------ */
 /* the reverse sweep                                                   */
 
-static bool accumulate(Interp *I, AdNode *node, Value d)
+static bool accumulate(Ad *ad, AdNode *node, Value d)
 {
     if (VAL_IS_ERR(d))
         return false;
@@ -1034,15 +1034,15 @@ static bool accumulate(Interp *I, AdNode *node, Value d)
         node->grad = d;
         return true;
     }
-    node->grad = ops_binary(I, OP_ADD, node->grad, d, NULL);
+    node->grad = ops_binary(ad->err, OP_ADD, node->grad, d, NULL);
     return !VAL_IS_ERR(node->grad);
 }
 
-bool ad_backward(Interp *I, Value out, Value seed, const Loc *loc)
+bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc)
 {
-    if (!ad_live(I, out))
+    if (!ad_live(ad, out))
         return true;   /* the output does not depend on the inputs */
-    Tape *t = I->tape;
+    Tape *t = ad->tape;
     AdNode *top = &t->nodes[out.as.var->node];
     /* the adjoint always has the output's kind: a 1x1 matrix stays one */
     top->grad = top->out.kind == VAL_MAT && seed.kind != VAL_MAT
@@ -1054,12 +1054,9 @@ bool ad_backward(Interp *I, Value out, Value seed, const Loc *loc)
         for (int k = 0; k < n->nin; k++) {
             if (n->in[k] < 0 || (n->rule->ndiff && k >= n->rule->ndiff))
                 continue;
-            Value d = n->rule->vjp(I, n, k, n->grad);
-            if (!accumulate(I, &t->nodes[n->in[k]], d)) {
-                if (I->err.msg && !I->err.located && loc) {
-                    I->err.loc = *loc;
-                    I->err.located = true;
-                }
+            Value d = n->rule->vjp(ad, n, k, n->grad);
+            if (!accumulate(ad, &t->nodes[n->in[k]], d)) {
+                rt_locate(ad->err, loc);
                 return false;
             }
         }
@@ -1067,11 +1064,11 @@ bool ad_backward(Interp *I, Value out, Value seed, const Loc *loc)
     return true;
 }
 
-Value ad_grad_of(Interp *I, Value leaf)
+Value ad_grad_of(Ad *ad, Value leaf)
 {
-    if (!ad_live(I, leaf))
+    if (!ad_live(ad, leaf))
         return filled_like(val_primal(leaf), 0);
-    AdNode *n = &I->tape->nodes[leaf.as.var->node];
+    AdNode *n = &ad->tape->nodes[leaf.as.var->node];
     if (n->grad.kind == VAL_NIL)
         return filled_like(n->out, 0);
     return val_ref(n->grad);
@@ -1082,19 +1079,19 @@ Value ad_grad_of(Interp *I, Value leaf)
 
 /* Replaces every number or matrix in x (a number, matrix, list or record
  * of them) by a tracked leaf; NULL-equivalent val_error for other kinds. */
-static Value track_at(Interp *I, Value x, const char *who, int depth)
+static Value track_at(Ad *ad, Value x, const char *who, int depth)
 {
     if (depth > TRACK_SEARCH_DEPTH && (x.kind == VAL_LIST || x.kind == VAL_REC))
-        return interp_error(I, NULL, "%s: the parameters are nested more than %d "
+        return rt_raise(ad->err, NULL, "%s: the parameters are nested more than %d "
                             "lists or records deep", who, TRACK_SEARCH_DEPTH);
     if (x.kind == VAL_NUM || x.kind == VAL_BOOL)
-        return ad_leaf(I, val_num(ops_scalar(x)));
+        return ad_leaf(ad, val_num(ops_scalar(x)));
     if (x.kind == VAL_MAT)
-        return ad_leaf(I, val_ref(x));
+        return ad_leaf(ad, val_ref(x));
     if (x.kind == VAL_LIST) {
         Value l = val_list_new(x.as.list->n);
         for (size_t i = 0; i < x.as.list->n; i++) {
-            Value t = track_at(I, x.as.list->items[i], who, depth + 1);
+            Value t = track_at(ad, x.as.list->items[i], who, depth + 1);
             if (VAL_IS_ERR(t)) {
                 val_unref(l);
                 return t;
@@ -1106,7 +1103,7 @@ static Value track_at(Interp *I, Value x, const char *who, int depth)
     if (x.kind == VAL_REC) {
         Value r = val_rec_new();
         for (size_t i = 0; i < x.as.rec->n; i++) {
-            Value t = track_at(I, x.as.rec->vals[i], who, depth + 1);
+            Value t = track_at(ad, x.as.rec->vals[i], who, depth + 1);
             if (VAL_IS_ERR(t)) {
                 val_unref(r);
                 return t;
@@ -1117,35 +1114,35 @@ static Value track_at(Interp *I, Value x, const char *who, int depth)
     }
     char d[48];
     describe_value(x, d, sizeof d);
-    return interp_error(I, NULL, "%s: the parameters must be matrices, or lists or "
+    return rt_raise(ad->err, NULL, "%s: the parameters must be matrices, or lists or "
                         "records of them, got %s", who, d);
 }
 
-static Value track(Interp *I, Value x, const char *who)
+static Value track(Ad *ad, Value x, const char *who)
 {
-    return track_at(I, x, who, 0);
+    return track_at(ad, x, who, 0);
 }
 
 /* The adjoints at the leaves, in the structure of the tracked input
  * (whose depth track bounded). */
-static Value collect(Interp *I, Value t)
+static Value collect(Ad *ad, Value t)
 {
     if (t.kind == VAL_LIST) {
         Value l = val_list_new(t.as.list->n);
         for (size_t i = 0; i < t.as.list->n; i++)
-            list_push(l.as.list, collect(I, t.as.list->items[i]));
+            list_push(l.as.list, collect(ad, t.as.list->items[i]));
         return l;
     }
     if (t.kind == VAL_REC) {
         Value r = val_rec_new();
         for (size_t i = 0; i < t.as.rec->n; i++)
-            rec_set(r.as.rec, t.as.rec->keys[i], collect(I, t.as.rec->vals[i]));
+            rec_set(r.as.rec, t.as.rec->keys[i], collect(ad, t.as.rec->vals[i]));
         return r;
     }
-    return ad_grad_of(I, t);
+    return ad_grad_of(ad, t);
 }
 
-static bool scalar_result(Interp *I, Value r, const char *who)
+static bool scalar_result(Ad *ad, Value r, const char *who)
 {
     Value p = val_primal(r);
     if (p.kind == VAL_NUM || p.kind == VAL_BOOL ||
@@ -1154,41 +1151,41 @@ static bool scalar_result(Interp *I, Value r, const char *who)
     char d[48];
     describe_value(p, d, sizeof d);
     bool training = strcmp(who, "gd") == 0 || strcmp(who, "sgd") == 0;
-    interp_error(I, NULL, "%s: the %s must return a scalar, got %s", who,
+    rt_raise(ad->err, NULL, "%s: the %s must return a scalar, got %s", who,
                  training ? "loss" : "function", d);
     return false;
 }
 
 /* Calls f(xt, extra...). */
-static Value call_tracked(Interp *I, Value f, Value xt, int nextra, const Value *extra)
+static Value call_tracked(Ad *ad, Value f, Value xt, int nextra, const Value *extra)
 {
     Value *args = xmalloc((size_t)(nextra + 1) * sizeof *args);
     args[0] = xt;
     for (int i = 0; i < nextra; i++)
         args[i + 1] = extra[i];
-    Value r = interp_call(I, f, nextra + 1, args, NULL);
+    Value r = ad->call(ad->host, f, nextra + 1, args, NULL);
     free(args);
     return r;
 }
 
-bool ad_value_and_grad(Interp *I, Value f, Value x, int nextra, const Value *extra,
+bool ad_value_and_grad(Ad *ad, Value f, Value x, int nextra, const Value *extra,
                        const char *who, Value *value, Value *grad)
 {
-    if (!ad_begin(I, NULL))
+    if (!ad_begin(ad, NULL))
         return false;
-    Value xt = track(I, x, who);
-    Value r = VAL_IS_ERR(xt) ? val_error : call_tracked(I, f, xt, nextra, extra);
-    bool ok = !VAL_IS_ERR(r) && scalar_result(I, r, who) &&
-              ad_backward(I, r, val_num(1), NULL);
+    Value xt = track(ad, x, who);
+    Value r = VAL_IS_ERR(xt) ? val_error : call_tracked(ad, f, xt, nextra, extra);
+    bool ok = !VAL_IS_ERR(r) && scalar_result(ad, r, who) &&
+              ad_backward(ad, r, val_num(1), NULL);
     if (ok) {
         *value = val_num(ops_scalar(r));
-        *grad = collect(I, xt);
+        *grad = collect(ad, xt);
     }
     if (!VAL_IS_ERR(r))
         val_unref(r);
     if (!VAL_IS_ERR(xt))
         val_unref(xt);
-    ad_end(I);
+    ad_end(ad);
     return ok;
 }
 
@@ -1218,67 +1215,67 @@ static bool differentiable_op(OpKind op)
            op != OP_GT && op != OP_GE && op != OP_AND && op != OP_OR;
 }
 
-Value ad_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
+Value ad_binary(Ad *ad, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value pa = val_ref(val_primal(a)), pb = val_ref(val_primal(b));
     Value inputs[2] = {a, b};
-    bool live = ad_live(I, a) || ad_live(I, b);
+    bool live = ad_live(ad, a) || ad_live(ad, b);
     const char *name = op_rule_name(op, pa, pb);
     Value r;
     if (live && differentiable_op(op) && !name) {
         val_unref(pa);
         val_unref(pb);
-        r = interp_error(I, loc, "operator %s: no derivative rule for a "
+        r = rt_raise(ad->err, loc, "operator %s: no derivative rule for a "
                          "matrix power (use .^ or repeated products)", op_name(op));
     } else
-        r = ops_binary(I, op, pa, pb, loc);
+        r = ops_binary(ad->err, op, pa, pb, loc);
     if (live && name && !VAL_IS_ERR(r))
-        r = record(I, rule_named(name), 2, inputs, r);
+        r = record(ad, rule_named(name), 2, inputs, r);
     val_unref(a);
     val_unref(b);
     return r;
 }
 
-Value ad_unary(Interp *I, OpKind op, Value a, const Loc *loc)
+Value ad_unary(Ad *ad, OpKind op, Value a, const Loc *loc)
 {
     Value pa = val_ref(val_primal(a));
-    bool live = ad_live(I, a);
-    Value r = ops_unary(I, op, pa, loc);
+    bool live = ad_live(ad, a);
+    Value r = ops_unary(ad->err, op, pa, loc);
     const char *name = op == OP_NEG ? "neg" : op == OP_PLUS ? "plus"
                        : op == OP_TRANSPOSE ? "'" : NULL;
     if (live && name && !VAL_IS_ERR(r))
-        r = record(I, rule_named(name), 1, &a, r);
+        r = record(ad, rule_named(name), 1, &a, r);
     val_unref(a);
     return r;
 }
 
-Value ad_index(Interp *I, Value obj, int nsubs, const Value *subs,
+Value ad_index(Ad *ad, Value obj, int nsubs, const Value *subs,
                const Loc *loc)
 {
     Value inputs[3] = {obj, val_nil, val_nil};
     for (int i = 0; i < nsubs && i < 2; i++)
         inputs[i + 1] = subs[i];
-    Value r = index_get(I, val_primal(obj), nsubs, subs, loc);
-    if (!ad_live(I, obj) || VAL_IS_ERR(r) || nsubs > 2)
+    Value r = index_get(ad->err, val_primal(obj), nsubs, subs, loc);
+    if (!ad_live(ad, obj) || VAL_IS_ERR(r) || nsubs > 2)
         return r;
-    return record(I, rule_named("index"), nsubs + 1, inputs, r);
+    return record(ad, rule_named("index"), nsubs + 1, inputs, r);
 }
 
-Value ad_concat(Interp *I, const Value *vals, int n, bool horizontal,
+Value ad_concat(Ad *ad, const Value *vals, int n, bool horizontal,
                 const char *who, const Loc *loc)
 {
     Value *plain = xmalloc((size_t)(n ? n : 1) * sizeof *plain);
     bool live = false;
     for (int i = 0; i < n; i++) {
         plain[i] = val_primal(vals[i]);
-        live = live || ad_live(I, vals[i]);
+        live = live || ad_live(ad, vals[i]);
     }
-    Value r = ops_concat(I, plain, n, horizontal, who, loc);
+    Value r = ops_concat(ad->err, plain, n, horizontal, who, loc);
     free(plain);
     if (!live || VAL_IS_ERR(r))
         return r;
-    r = record(I, rule_named("concat"), n, vals, r);
-    I->tape->nodes[r.as.var->node].aux[0] = horizontal;
+    r = record(ad, rule_named("concat"), n, vals, r);
+    ad->tape->nodes[r.as.var->node].aux[0] = horizontal;
     return r;
 }
 
@@ -1313,48 +1310,48 @@ static bool listed(const char *const *names, const char *name)
 }
 
 /* True when a tracked value of the active tape sits inside v. */
-static bool holds_live(const Interp *I, Value v, int depth)
+static bool holds_live(const Ad *ad, Value v, int depth)
 {
     if ((v.kind == VAL_LIST || v.kind == VAL_REC) && depth < TRACK_SEARCH_DEPTH) {
         size_t n = v.kind == VAL_LIST ? v.as.list->n : v.as.rec->n;
         Value *items = v.kind == VAL_LIST ? v.as.list->items : v.as.rec->vals;
         for (size_t i = 0; i < n; i++)
-            if (holds_live(I, items[i], depth + 1))
+            if (holds_live(ad, items[i], depth + 1))
                 return true;
         return false;
     }
-    return ad_live(I, v);
+    return ad_live(ad, v);
 }
 
-Value ad_builtin(Interp *I, const Builtin *bi, Args *a)
+Value ad_builtin(Ad *ad, const Builtin *bi, Args *a)
 {
     if (listed(composite_builtins, bi->name))
-        return bi->fn(I, a);
+        return bi->fn(ad->host, a);
     const AdRule *rule = rule_named(bi->name);
     bool live = false, nested = false;
     for (int i = 0; i < a->n; i++) {
-        live = live || ad_live(I, a->v[i]);
-        nested = nested || (a->v[i].kind != VAL_VAR && holds_live(I, a->v[i], 0));
+        live = live || ad_live(ad, a->v[i]);
+        nested = nested || (a->v[i].kind != VAL_VAR && holds_live(ad, a->v[i], 0));
     }
     if (nested && !is_constant_builtin(bi->name))
-        return interp_error(I, NULL, "%s: no derivative rule for values being "
+        return rt_raise(ad->err, NULL, "%s: no derivative rule for values being "
                             "differentiated inside a list or record", bi->name);
     if (live && !rule && !is_constant_builtin(bi->name))
-        return interp_error(I, NULL, "%s: no derivative rule; it cannot be used "
+        return rt_raise(ad->err, NULL, "%s: no derivative rule; it cannot be used "
                             "on a value being differentiated", bi->name);
     Value *tracked = xmalloc((size_t)(a->n ? a->n : 1) * sizeof *tracked);
     for (int i = 0; i < a->n; i++) {
         tracked[i] = a->v[i];
         a->v[i] = val_primal(a->v[i]);
     }
-    Value r = bi->fn(I, a);
+    Value r = bi->fn(ad->host, a);
     if (live && rule && r.kind == VAL_LIST) {
         /* several results (U, S, V = svd(A)): the rules cover one result */
         val_unref(r);
-        r = interp_error(I, NULL, "%s: only the single-result form can be differentiated",
+        r = rt_raise(ad->err, NULL, "%s: only the single-result form can be differentiated",
                          bi->name);
     } else if (live && rule && !VAL_IS_ERR(r))
-        r = record(I, rule, a->n, tracked, r);
+        r = record(ad, rule, a->n, tracked, r);
     for (int i = 0; i < a->n; i++)
         a->v[i] = tracked[i];
     free(tracked);

@@ -9,36 +9,11 @@
 #include "ad.h"
 #include "ops.h"
 
-extern const Builtin builtins_core[], builtins_math[], builtins_linalg[],
-    builtins_random[], builtins_io[], builtins_ad[], builtins_train[], builtins_theory[],
-    builtins_plot[], builtins_data[];
-
-const Builtin *const builtin_families[] = {
-    builtins_core, builtins_math, builtins_linalg, builtins_random,
-    builtins_io, builtins_ad, builtins_train, builtins_theory, builtins_plot,
-    builtins_data, NULL,
-};
-
-const char *const builtin_family_names[] = {
-    "Construction, shape and values", "Elementwise maths and reductions",
-    "Linear algebra", "Random numbers", "Output, checks and errors",
-    "Differentiation", "Training", "Theory", "Figures", "Files", NULL,
-};
-
-void builtin_register_all(Interp *I)
+void builtin_register_all(Interp *I, const Builtin *const *families)
 {
-    for (int f = 0; builtin_families[f]; f++)
-        for (const Builtin *b = builtin_families[f]; b->name; b++)
+    for (int f = 0; families[f]; f++)
+        for (const Builtin *b = families[f]; b->name; b++)
             sym_intern(I, b->name)->builtin = b;
-}
-
-const Builtin *builtin_lookup(const char *name)
-{
-    for (int f = 0; builtin_families[f]; f++)
-        for (const Builtin *b = builtin_families[f]; b->name; b++)
-            if (strcmp(b->name, name) == 0)
-                return b;
-    return NULL;
 }
 
 /* ---- parameters from the signature ------------------------------ */
@@ -146,13 +121,11 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
     const Loc *saved_site = I->site;
     I->site = loc;
     /* tracked values exist only while a tape records (inside grad, gd...) */
-    bool tracked = I->tape && ad_any_tracked(slots, nslots);
-    Value r = tracked ? ad_builtin(I, bi, &a) : bi->fn(I, &a);
+    bool tracked = I->ad.tape && ad_any_tracked(slots, nslots);
+    Value r = tracked ? ad_builtin(&I->ad, bi, &a) : bi->fn(I, &a);
     I->site = saved_site;
-    if (VAL_IS_ERR(r) && !I->err.located && loc) {
-        I->err.loc = *loc;
-        I->err.located = true;
-    }
+    if (VAL_IS_ERR(r))
+        rt_locate(&I->err, loc);
     return r;
 }
 
@@ -331,25 +304,4 @@ bool arg_dim(Interp *I, const Args *a, int i, int *out)
     }
     arg_type_error(I, a, i, "a dimension (1 or 2)");
     return false;
-}
-
-/* ---- reference ---------------------------------------------------- */
-
-void builtin_write_reference(FILE *out)
-{
-    fputs("# ovp built-in reference\n\n"
-          "Generated from the built-in tables by `ovp --reference`; do not edit.\n"
-          "Arguments may be given by position or by the parameter names shown.\n", out);
-    for (int f = 0; builtin_families[f]; f++) {
-        fprintf(out, "\n## %s\n\n", builtin_family_names[f]);
-        for (const Builtin *b = builtin_families[f]; b->name; b++)
-            fprintf(out, "- `%s`: %s\n", b->signature, b->help);
-    }
-}
-
-void builtin_write_names(FILE *out)
-{
-    for (int f = 0; builtin_families[f]; f++)
-        for (const Builtin *b = builtin_families[f]; b->name; b++)
-            fprintf(out, "%s\n", b->name);
 }

@@ -12,16 +12,11 @@
 
 #define BUILTIN_END {NULL, 0, 0, NULL, NULL, NULL}
 
-/* Every family's table, NULL-terminated, for registration and the docs. */
-extern const Builtin *const builtin_families[];
-extern const char *const builtin_family_names[];
-
-void builtin_register_all(Interp *I);
-/* Writes the Markdown reference of every built-in (doc/builtins.md). */
-void builtin_write_reference(FILE *out);
-/* Writes every built-in's name, one per line (for editor syntax files). */
-void builtin_write_names(FILE *out);
-const Builtin *builtin_lookup(const char *name);
+/* Makes every row of the NULL-terminated list of family tables a global
+ * name. The tables themselves live above the evaluator (the families in
+ * builtins/, listed by builtins/registry.c); whoever makes an interpreter
+ * hands them in (interp_new). */
+void builtin_register_all(Interp *I, const Builtin *const *families);
 
 /* Name of parameter i (0-based) from the signature into buf; "" if none. */
 void builtin_param_name(const Builtin *bi, int i, char *buf, size_t n);

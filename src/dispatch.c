@@ -6,34 +6,34 @@
 #include "index.h"
 #include "ops.h"
 
-Value dispatch_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
+Value dispatch_binary(Ad *ad, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value r;
     if (ops_number_binary(op, a, b, &r))   /* the scalar loop's fast path */
         return r;
     if (a.kind == VAL_VAR || b.kind == VAL_VAR)
-        return ad_binary(I, op, a, b, loc);
-    return ops_binary(I, op, a, b, loc);
+        return ad_binary(ad, op, a, b, loc);
+    return ops_binary(ad->err, op, a, b, loc);
 }
 
-Value dispatch_unary(Interp *I, OpKind op, Value a, const Loc *loc)
+Value dispatch_unary(Ad *ad, OpKind op, Value a, const Loc *loc)
 {
-    return a.kind == VAL_VAR ? ad_unary(I, op, a, loc) : ops_unary(I, op, a, loc);
+    return a.kind == VAL_VAR ? ad_unary(ad, op, a, loc) : ops_unary(ad->err, op, a, loc);
 }
 
 /* Tracked blocks count at the top level only, not inside lists. */
-Value dispatch_concat(Interp *I, const Value *vals, int n, bool horizontal,
+Value dispatch_concat(Ad *ad, const Value *vals, int n, bool horizontal,
                       const char *who, const Loc *loc)
 {
     for (int i = 0; i < n; i++)
         if (vals[i].kind == VAL_VAR)
-            return ad_concat(I, vals, n, horizontal, who, loc);
-    return ops_concat(I, vals, n, horizontal, who, loc);
+            return ad_concat(ad, vals, n, horizontal, who, loc);
+    return ops_concat(ad->err, vals, n, horizontal, who, loc);
 }
 
-Value dispatch_index(Interp *I, Value obj, int nsubs, const Value *subs,
+Value dispatch_index(Ad *ad, Value obj, int nsubs, const Value *subs,
                      const Loc *loc)
 {
-    return obj.kind == VAL_VAR ? ad_index(I, obj, nsubs, subs, loc)
-                               : index_get(I, obj, nsubs, subs, loc);
+    return obj.kind == VAL_VAR ? ad_index(ad, obj, nsubs, subs, loc)
+                               : index_get(ad->err, obj, nsubs, subs, loc);
 }

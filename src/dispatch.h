@@ -9,15 +9,15 @@
 #ifndef OVP_DISPATCH_H
 #define OVP_DISPATCH_H
 
-#include "interp.h"
+#include "ad.h"
 #include "op.h"
 #include "value.h"
 
-Value dispatch_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc);
-Value dispatch_unary(Interp *I, OpKind op, Value a, const Loc *loc);
-Value dispatch_concat(Interp *I, const Value *vals, int n, bool horizontal,
+Value dispatch_binary(Ad *ad, OpKind op, Value a, Value b, const Loc *loc);
+Value dispatch_unary(Ad *ad, OpKind op, Value a, const Loc *loc);
+Value dispatch_concat(Ad *ad, const Value *vals, int n, bool horizontal,
                       const char *who, const Loc *loc);
-Value dispatch_index(Interp *I, Value obj, int nsubs, const Value *subs,
+Value dispatch_index(Ad *ad, Value obj, int nsubs, const Value *subs,
                      const Loc *loc);
 
 #endif

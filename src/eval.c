@@ -94,7 +94,7 @@ static Value eval_end(Interp *I, AstNode *n)
     if (!I->end.on)
         return interp_error(I, &n->loc, "'end' used outside a subscript");
     double v;
-    if (!index_end(I, I->end.obj, I->end.dim, I->end.nsubs, &v, &n->loc))
+    if (!index_end(&I->err, I->end.obj, I->end.dim, I->end.nsubs, &v, &n->loc))
         return val_error;
     return val_num(v);
 }
@@ -171,7 +171,7 @@ static Value concat_row(Interp *I, AstNode *row)
     Value *vals = xcalloc((size_t)n, sizeof *vals);
     Value r = val_error;
     if (eval_all(I, row, 0, vals)) {
-        r = dispatch_concat(I, vals, n, true, "matrix literal", &row->loc);
+        r = dispatch_concat(&I->ad, vals, n, true, "matrix literal", &row->loc);
         unref_all(vals, n);
     }
     free(vals);
@@ -193,7 +193,7 @@ static Value eval_matrix(Interp *I, AstNode *n)
         }
     }
     if (!VAL_IS_ERR(r))
-        r = dispatch_concat(I, rows, n->nkids, false, "matrix literal", &n->loc);
+        r = dispatch_concat(&I->ad, rows, n->nkids, false, "matrix literal", &n->loc);
     unref_all(rows, done);
     free(rows);
     return r;
@@ -278,15 +278,15 @@ static Value eval_logical(Interp *I, AstNode *n)
         return a;
     if (a.kind == VAL_NUM || a.kind == VAL_BOOL) {
         bool t;
-        if (!ops_truth(I, a, &n->kids[0]->loc, &t))   /* NaN is neither */
+        if (!ops_truth(&I->err, a, &n->kids[0]->loc, &t))   /* NaN is neither */
             return val_error;
         if ((n->op == OP_AND && !t) || (n->op == OP_OR && t))
             return val_bool(t);
         Value b = eval(I, n->kids[1]);
         if (VAL_IS_ERR(b) || b.kind == VAL_MAT)
-            return VAL_IS_ERR(b) ? b : dispatch_binary(I, n->op, a, b, &n->loc);
+            return VAL_IS_ERR(b) ? b : dispatch_binary(&I->ad, n->op, a, b, &n->loc);
         bool u;
-        bool ok = ops_truth(I, b, &n->kids[1]->loc, &u);
+        bool ok = ops_truth(&I->err, b, &n->kids[1]->loc, &u);
         val_unref(b);
         return ok ? val_bool(u) : val_error;
     }
@@ -295,7 +295,7 @@ static Value eval_logical(Interp *I, AstNode *n)
         val_unref(a);
         return b;
     }
-    return dispatch_binary(I, n->op, a, b, &n->loc);
+    return dispatch_binary(&I->ad, n->op, a, b, &n->loc);
 }
 
 /* A' * B and A * B': the product with a transposed operand, without
@@ -327,16 +327,16 @@ static Value eval_product_transposed(Interp *I, AstNode *n)
         return m ? val_mat(m) : interp_error(I, &n->loc, "out of memory in a product");
     }
     if (ta)
-        a = dispatch_unary(I, OP_TRANSPOSE, a, &n->kids[0]->loc);
+        a = dispatch_unary(&I->ad, OP_TRANSPOSE, a, &n->kids[0]->loc);
     if (tb)   /* ops_unary takes b; val_unref ignores an error value */
         b = VAL_IS_ERR(a) ? (val_unref(b), val_error)
-                          : dispatch_unary(I, OP_TRANSPOSE, b, &n->kids[1]->loc);
+                          : dispatch_unary(&I->ad, OP_TRANSPOSE, b, &n->kids[1]->loc);
     if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
         val_unref(a);
         val_unref(b);
         return val_error;
     }
-    return dispatch_binary(I, OP_MUL, a, b, &n->loc);
+    return dispatch_binary(&I->ad, OP_MUL, a, b, &n->loc);
 }
 
 /* An operand: a number literal or an assigned variable is read here,
@@ -371,7 +371,7 @@ static Value eval_binop(Interp *I, AstNode *n)
     Value r;
     if (ops_number_binary(n->op, a, b, &r))
         return r;
-    return dispatch_binary(I, n->op, a, b, &n->loc);
+    return dispatch_binary(&I->ad, n->op, a, b, &n->loc);
 }
 
 static Value eval_unop(Interp *I, AstNode *n)
@@ -379,7 +379,7 @@ static Value eval_unop(Interp *I, AstNode *n)
     Value a = eval(I, n->kids[0]);
     if (VAL_IS_ERR(a))
         return a;
-    return dispatch_unary(I, n->op, a, &n->loc);
+    return dispatch_unary(&I->ad, n->op, a, &n->loc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -421,7 +421,7 @@ static Value eval_index(Interp *I, AstNode *n)
     Value subs[nsubs > 0 ? nsubs : 1];
     Value r = val_error;
     if (eval_subs(I, n, obj, subs)) {
-        r = dispatch_index(I, obj, nsubs, subs, &n->loc);
+        r = dispatch_index(&I->ad, obj, nsubs, subs, &n->loc);
         unref_all(subs, nsubs);
     }
     val_unref(obj);
@@ -510,9 +510,9 @@ static void trace_call(Interp *I, Closure *c, const Loc *loc)
 {
     if (!I->err.msg || I->sig != SIG_ERROR)
         return;
-    StrBuf *to = I->err.frames++ < INTERP_TRACE_SHOWN ? &I->err.trace
-                                                      : &I->err.outermost;
-    sb_clear(&I->err.outermost);
+    StrBuf *to = I->unwind.frames++ < INTERP_TRACE_SHOWN ? &I->unwind.trace
+                                                      : &I->unwind.outermost;
+    sb_clear(&I->unwind.outermost);
     sb_printf(to, "  in %s, called at ", closure_name(c));
     diag_position(to, loc);
     sb_putc(to, '\n');
@@ -742,7 +742,7 @@ static bool assign_to(Interp *I, AstNode *t, Value v)
             val_unref(v);
             return false;
         }
-        bool ok = index_set(I, parent, nsubs, subs, v, &t->loc);
+        bool ok = index_set(&I->err, parent, nsubs, subs, v, &t->loc);
         unref_all(subs, nsubs);
         return ok;
     }
@@ -795,7 +795,7 @@ static Value exec_assign(Interp *I, AstNode *n)
             val_unref(v);
             return old;
         }
-        v = dispatch_binary(I, n->op, old, v, &n->loc);
+        v = dispatch_binary(&I->ad, n->op, old, v, &n->loc);
         if (VAL_IS_ERR(v))
             return v;
     }
@@ -828,7 +828,7 @@ static Value exec_if(Interp *I, AstNode *n)
         if (VAL_IS_ERR(c))
             return c;
         bool t;
-        bool ok = ops_truth(I, c, &n->kids[i]->loc, &t);
+        bool ok = ops_truth(&I->err, c, &n->kids[i]->loc, &t);
         val_unref(c);
         if (!ok)
             return val_error;
@@ -865,7 +865,7 @@ static Value exec_while(Interp *I, AstNode *n)
         if (VAL_IS_ERR(c))
             return c;
         bool t;
-        bool ok = ops_truth(I, c, &n->kids[0]->loc, &t);
+        bool ok = ops_truth(&I->err, c, &n->kids[0]->loc, &t);
         val_unref(c);
         if (!ok)
             return val_error;

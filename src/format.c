@@ -2,6 +2,7 @@
 #include "format.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,7 +331,7 @@ static void convert(StrBuf *out, const Spec *s, double num, const char *str)
 }
 
 /* One pass over the format. Returns false on a malformed conversion. */
-static bool format_pass(Interp *I, StrBuf *out, const char *fmt, ArgCursor *c,
+static bool format_pass(RtError *E, StrBuf *out, const char *fmt, ArgCursor *c,
                         bool *consumed, const char *who)
 {
     for (const char *p = fmt; *p;) {
@@ -349,7 +350,7 @@ static bool format_pass(Interp *I, StrBuf *out, const char *fmt, ArgCursor *c,
             size_t n = 1;
             while (p[n] && n < 12 && strchr("-+ 0#.123456789", p[n]))
                 n++;
-            interp_error(I, NULL, "%s: bad conversion '%.*s' in format (use "
+            rt_raise(E, NULL, "%s: bad conversion '%.*s' in format (use "
                          "%%d %%i %%g %%f %%e %%s %%x %%c %%%%)", who,
                          (int)(p[n] && p[n] != '\n' ? n + 1 : n), p);
             return false;
@@ -360,7 +361,7 @@ static bool format_pass(Interp *I, StrBuf *out, const char *fmt, ArgCursor *c,
             return true;
         if (!cursor_next(c, &num, &str)) {
             if (c->arg < 0) {
-                interp_error(I, NULL, "%s: argument %d cannot be formatted",
+                rt_raise(E, NULL, "%s: argument %d cannot be formatted",
                              who, -c->arg + 1);
                 return false;
             }
@@ -373,13 +374,13 @@ static bool format_pass(Interp *I, StrBuf *out, const char *fmt, ArgCursor *c,
     return true;
 }
 
-bool format_printf(Interp *I, StrBuf *out, const char *fmt, int nargs,
+bool format_printf(RtError *E, StrBuf *out, const char *fmt, int nargs,
                    const Value *args, const char *who)
 {
     ArgCursor c = {nargs, args, 0, 0};
     bool consumed = false;
     do {
-        if (!format_pass(I, out, fmt, &c, &consumed, who))
+        if (!format_pass(E, out, fmt, &c, &consumed, who))
             return false;
     } while (consumed && !cursor_done(&c) && c.arg >= 0);
     return true;

@@ -3,7 +3,7 @@
 #ifndef OVP_FORMAT_H
 #define OVP_FORMAT_H
 
-#include "interp.h"
+#include "rterror.h"
 #include "strbuf.h"
 #include "value.h"
 
@@ -23,7 +23,7 @@ void format_number(StrBuf *out, double x);
  * precision. Matrix arguments contribute their elements in column-major
  * order; the format is reused while arguments remain. Raises a located
  * error and returns false on a bad format or argument. */
-bool format_printf(Interp *I, StrBuf *out, const char *fmt, int nargs,
+bool format_printf(RtError *E, StrBuf *out, const char *fmt, int nargs,
                    const Value *args, const char *who);
 
 #endif

@@ -135,22 +135,23 @@ bool interp_stack_nearly_full(const Interp *I)
     return I->stack_base && I->stack_base - &here > (ptrdiff_t)I->stack_room;
 }
 
-Interp *interp_new(void)
+Interp *interp_new(const Builtin *const *families)
 {
     Interp *I = xcalloc(1, sizeof *I);
     measure_stack(I);
     I->nbuckets = 256;
     I->buckets = xcalloc(I->nbuckets, sizeof *I->buckets);
-    sb_init(&I->err.trace);
-    sb_init(&I->err.outermost);
+    sb_init(&I->unwind.trace);
+    sb_init(&I->unwind.outermost);
     I->out = stdout;
+    I->ad = (Ad){.err = &I->err, .host = I, .call = interp_call};
     I->ret = val_nil;
     I->stdlib_dir = find_stdlib();
     rng_seed(&I->rng, 0);
     struct timespec ts;   /* toc() without tic() counts from the start */
     clock_gettime(CLOCK_MONOTONIC, &ts);
     I->tic = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-    builtin_register_all(I);
+    builtin_register_all(I, families);
     define_constants(I);
     return I;
 }
@@ -171,7 +172,7 @@ void interp_free(Interp *I)
 {
     if (!I)
         return;
-    ad_end(I);
+    ad_end(&I->ad);
     free_symbols(I);
     val_unref(I->ret);
     for (size_t i = 0; i < I->nprograms; i++) {
@@ -185,9 +186,9 @@ void interp_free(Interp *I)
     free(I->imported);
     free(I->stdlib_dir);
     params_free(&I->params);
-    free(I->err.msg);
-    sb_free(&I->err.trace);
-    sb_free(&I->err.outermost);
+    rt_clear(&I->err);
+    sb_free(&I->unwind.trace);
+    sb_free(&I->unwind.outermost);
     free(I);
 }
 
@@ -195,32 +196,22 @@ void interp_free(Interp *I)
 
 Value interp_error(Interp *I, const Loc *loc, const char *fmt, ...)
 {
-    if (I->err.msg)
+    if (rt_pending(&I->err))
         return val_error;   /* keep the first (innermost) error */
-    StrBuf b;
-    sb_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    rt_vraise(&I->err, loc, fmt, ap);
     va_end(ap);
-    I->err.msg = sb_take(&b);
-    sb_free(&b);
-    I->err.located = loc != NULL;
-    if (loc)
-        I->err.loc = *loc;
-    I->err.code = EXIT_RUNTIME;
     I->sig = SIG_ERROR;
     return val_error;
 }
 
 void interp_clear_error(Interp *I)
 {
-    free(I->err.msg);
-    I->err.msg = NULL;
-    I->err.located = false;
-    I->err.frames = 0;
-    sb_clear(&I->err.trace);
-    sb_clear(&I->err.outermost);
+    rt_clear(&I->err);
+    I->unwind.frames = 0;
+    sb_clear(&I->unwind.trace);
+    sb_clear(&I->unwind.outermost);
     I->sig = SIG_NONE;
     val_unref(I->ret);
     I->ret = val_nil;
@@ -230,11 +221,11 @@ void interp_render_error(Interp *I, StrBuf *out)
 {
     diag_render(out, "error", I->err.located ? &I->err.loc : NULL,
                 I->err.msg ? I->err.msg : "unknown error");
-    sb_puts(out, I->err.trace.s);
-    if (I->err.frames > INTERP_TRACE_SHOWN + 1)
+    sb_puts(out, I->unwind.trace.s);
+    if (I->unwind.frames > INTERP_TRACE_SHOWN + 1)
         sb_printf(out, "  ... %lu more calls ...\n",
-                  I->err.frames - INTERP_TRACE_SHOWN - 1);
-    sb_puts(out, I->err.outermost.s);
+                  I->unwind.frames - INTERP_TRACE_SHOWN - 1);
+    sb_puts(out, I->unwind.outermost.s);
 }
 
 /* ---- running ----------------------------------------------------- */
@@ -435,9 +426,9 @@ Value interp_import(Interp *I, AstNode *n)
     I->imported[I->nimported++] = path;
     Value v = run_module(I, path, &n->loc);
     if (VAL_IS_ERR(v)) {
-        sb_puts(&I->err.trace, "  in module imported at ");
-        diag_position(&I->err.trace, &n->loc);
-        sb_putc(&I->err.trace, '\n');
+        sb_puts(&I->unwind.trace, "  in module imported at ");
+        diag_position(&I->unwind.trace, &n->loc);
+        sb_putc(&I->unwind.trace, '\n');
         return v;
     }
     val_unref(v);

@@ -7,10 +7,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "ad.h"
 #include "ast.h"
 #include "diag.h"
 #include "params.h"
 #include "rng.h"
+#include "rterror.h"
 #include "strbuf.h"
 #include "value.h"
 
@@ -32,10 +34,6 @@ typedef struct Sym {
     struct Sym *next;
 } Sym;
 
-/* Exit codes of the command line (documented in the manual). */
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_SYNTAX = 2, EXIT_CHECK = 3,
-       EXIT_INTERRUPT = 130 };
-
 /* Control flow signals raised by statements. */
 typedef enum Signal { SIG_NONE, SIG_BREAK, SIG_CONTINUE, SIG_RETURN,
                       SIG_ERROR } Signal;
@@ -54,16 +52,15 @@ typedef struct Interp {
     AstNode **programs;       /* every tree ever run (closures point in) */
     size_t nprograms, capprograms;
 
-    /* The pending runtime error (sig == SIG_ERROR). */
+    /* The pending runtime error (sig == SIG_ERROR once the evaluator saw
+     * it); the layers below write it through &I->err. */
+    RtError err;
+    /* The calls it unwound through, for the trace under the message. */
     struct {
-        char *msg;
-        Loc loc;
-        bool located;
         StrBuf trace;         /* "  in f, called at file:l:c" lines */
         StrBuf outermost;     /* the last frame, when more than shown */
         unsigned long frames; /* calls unwound; only the first few shown */
-        int code;             /* exit code it maps to */
-    } err;
+    } unwind;
     Signal sig;
     Value ret;                /* the value of a pending `return` */
     int depth;                /* ovp call depth */
@@ -77,8 +74,7 @@ typedef struct Interp {
 
     const Loc *site;          /* call site of the running built-in, for the
                                  functions it calls back */
-    struct Tape *tape;        /* the active differentiation tape, or NULL */
-    unsigned long tape_serial;
+    Ad ad;                    /* differentiation: the tape, if active */
     Rng rng;
     unsigned long checks_passed, checks_failed;
     double tic;
@@ -98,7 +94,10 @@ typedef struct Interp {
 /* Set by the SIGINT handler; loops and calls poll it. */
 extern volatile sig_atomic_t interp_interrupted;
 
-Interp *interp_new(void);
+/* A new interpreter whose global names include every built-in of the
+ * NULL-terminated list of family tables (builtin_families, from
+ * builtins/registry.h, for the full language). */
+Interp *interp_new(const struct Builtin *const *families);
 void interp_free(Interp *I);
 
 /* Parses and runs a program. Returns an exit code (EXIT_*); diagnostics

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "registry.h"
 #include "interp.h"
 #include "parse.h"
 #include "repl.h"
@@ -298,7 +299,7 @@ int main(int argc, char **argv)
     struct sigaction sa = {0};
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
-    Interp *I = interp_new();
+    Interp *I = interp_new(builtin_families);
     if (o.seeded)
         rng_seed(&I->rng, o.seed);
     set_argv(I, argc, argv, first);

@@ -2,6 +2,7 @@
 #include "ops.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,19 +79,19 @@ static Matrix *result_storage(Value *a, Value *b, size_t r, size_t c)
     return mat_new_uninit(r, c);
 }
 
-static Value shape_error(Interp *I, const char *what, View x, View y,
+static Value shape_error(RtError *E, const char *what, View x, View y,
                          const Loc *loc)
 {
-    return interp_error(I, loc, "%s: shapes %zux%zu and %zux%zu do not "
+    return rt_raise(E, loc, "%s: shapes %zux%zu and %zux%zu do not "
                         "broadcast", what, x.rows, x.cols, y.rows, y.cols);
 }
 
-static Value size_error(Interp *I, const Loc *loc, size_t r, size_t c)
+static Value size_error(RtError *E, const Loc *loc, size_t r, size_t c)
 {
-    return interp_error(I, loc, "out of memory for a %zux%zu matrix", r, c);
+    return rt_raise(E, loc, "out of memory for a %zux%zu matrix", r, c);
 }
 
-Value ops_broadcast(Interp *I, Value a, Value b, ElemFn2 f, const char *what,
+Value ops_broadcast(RtError *E, Value a, Value b, ElemFn2 f, const char *what,
                     const Loc *loc)
 {
     View x = view_of(&a), y = view_of(&b);
@@ -98,13 +99,13 @@ Value ops_broadcast(Interp *I, Value a, Value b, ElemFn2 f, const char *what,
     if (!broadcast_dim(x.rows, y.rows, &r) || !broadcast_dim(x.cols, y.cols, &c)) {
         val_unref(a);
         val_unref(b);
-        return shape_error(I, what, x, y, loc);
+        return shape_error(E, what, x, y, loc);
     }
     Matrix *m = result_storage(&a, &b, r, c);
     if (!m) {
         val_unref(a);
         val_unref(b);
-        return size_error(I, loc, r, c);
+        return size_error(E, loc, r, c);
     }
     size_t xr = x.rows == 1 ? 0 : 1, xc = x.cols == 1 ? 0 : x.rows;
     size_t yr = y.rows == 1 ? 0 : 1, yc = y.cols == 1 ? 0 : y.rows;
@@ -180,7 +181,7 @@ static bool arithmetic_fast(OpKind op, View x, View y, double *out, size_t n)
 }
 
 /* Same shapes, or one side a scalar: no broadcasting arithmetic needed. */
-static Value elementwise_fast(Interp *I, OpKind op, Value a, Value b, const Loc *loc,
+static Value elementwise_fast(RtError *E, OpKind op, Value a, Value b, const Loc *loc,
                               bool *done)
 {
     View x = view_of(&a), y = view_of(&b);
@@ -195,7 +196,7 @@ static Value elementwise_fast(Interp *I, OpKind op, Value a, Value b, const Loc 
         val_unref(a);
         val_unref(b);
         *done = true;
-        return size_error(I, loc, r, c);
+        return size_error(E, loc, r, c);
     }
     x = view_of(&a), y = view_of(&b);   /* storage may be shared with m */
     *done = arithmetic_fast(op, x, y, m->data, r * c);
@@ -218,62 +219,62 @@ static int small_integer_power(Value b)
 /* X .^ p for a small integer p through vm_powi: several times faster than
  * pow and correctly rounded (glibc's pow is an ulp off in about 0.08% of
  * cases). Takes a. */
-static Value integer_power(Interp *I, Value a, int p, const Loc *loc)
+static Value integer_power(RtError *E, Value a, int p, const Loc *loc)
 {
     Value exponent = val_num(p);
     size_t r = a.as.mat->rows, c = a.as.mat->cols;
     Matrix *m = result_storage(&a, &exponent, r, c);
     if (!m) {
         val_unref(a);
-        return size_error(I, loc, r, c);
+        return size_error(E, loc, r, c);
     }
     vm_powi(m->data, a.as.mat->data, r * c, p);
     val_unref(a);
     return val_mat(m);
 }
 
-static Value elementwise(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
+static Value elementwise(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
 {
     if (op == OP_EPOW && a.kind == VAL_MAT && ops_is_scalar(b) && ops_scalar(b) == 2) {
         val_unref(b);   /* x .^ 2 as x .* x: exact and much faster than pow */
-        return elementwise(I, OP_EMUL, val_ref(a), a, loc);
+        return elementwise(E, OP_EMUL, val_ref(a), a, loc);
     }
     if (op == OP_EPOW && a.kind == VAL_MAT && small_integer_power(b)) {
         int p = small_integer_power(b);
         val_unref(b);
-        return integer_power(I, a, p, loc);
+        return integer_power(E, a, p, loc);
     }
     if (op == OP_ADD || op == OP_SUB || op == OP_EMUL || op == OP_EDIV) {
         bool done;
-        Value r = elementwise_fast(I, op, a, b, loc, &done);
+        Value r = elementwise_fast(E, op, a, b, loc, &done);
         if (done)
             return r;
     }
     char what[32];
     snprintf(what, sizeof what, "operator %s", op_name(op));
-    Value r = ops_broadcast(I, a, b, elem_fns[op], what, loc);
+    Value r = ops_broadcast(E, a, b, elem_fns[op], what, loc);
     if (!VAL_IS_ERR(r) && is_comparison(op))
         r.as.mat->logical = true;
     return r;
 }
 
-static Value la_fail(Interp *I, const Loc *loc, const char *what, LaStatus s)
+static Value la_fail(RtError *E, const Loc *loc, const char *what, LaStatus s)
 {
-    return interp_error(I, loc, "%s: %s", what, la_status_str(s));
+    return rt_raise(E, loc, "%s: %s", what, la_status_str(s));
 }
 
-static Value matrix_product(Interp *I, Value a, Value b, const Loc *loc)
+static Value matrix_product(RtError *E, Value a, Value b, const Loc *loc)
 {
     const Matrix *x = a.as.mat, *y = b.as.mat;
     Value r;
     if (x->cols != y->rows)
-        r = interp_error(I, loc, "operator *: inner dimensions differ "
+        r = rt_raise(E, loc, "operator *: inner dimensions differ "
                          "(%zux%zu * %zux%zu)", x->rows, x->cols, y->rows, y->cols);
     else if (!mat_size_ok(x->rows, y->cols))
-        r = size_error(I, loc, x->rows, y->cols);
+        r = size_error(E, loc, x->rows, y->cols);
     else {
         Matrix *m = mat_mul(x, y, false, false);
-        r = m ? val_mat(m) : size_error(I, loc, x->rows, y->cols);
+        r = m ? val_mat(m) : size_error(E, loc, x->rows, y->cols);
     }
     val_unref(a);
     val_unref(b);
@@ -288,7 +289,7 @@ static Value as_matrix(Value v)
     return val_mat(mat_scalar(ops_scalar(v)));
 }
 
-static Value solve_op(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
+static Value solve_op(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
 {
     a = as_matrix(a);
     b = as_matrix(b);
@@ -297,12 +298,12 @@ static Value solve_op(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
                                : la_rdivide(a.as.mat, b.as.mat, &x);
     Value r;
     if (s == LA_SHAPE)
-        r = interp_error(I, loc, "operator %s: dimensions do not agree "
+        r = rt_raise(E, loc, "operator %s: dimensions do not agree "
                          "(%zux%zu %s %zux%zu)", op_name(op), a.as.mat->rows,
                          a.as.mat->cols, op_name(op), b.as.mat->rows,
                          b.as.mat->cols);
     else
-        r = s == LA_OK ? val_mat(x) : la_fail(I, loc, op == OP_LDIV ?
+        r = s == LA_OK ? val_mat(x) : la_fail(E, loc, op == OP_LDIV ?
                                              "operator \\" : "operator /", s);
     val_unref(a);
     val_unref(b);
@@ -337,28 +338,28 @@ static Matrix *int_power(const Matrix *a, long p)
     return result;
 }
 
-static Value matrix_power(Interp *I, Value a, Value b, const Loc *loc)
+static Value matrix_power(RtError *E, Value a, Value b, const Loc *loc)
 {
     const Matrix *m = a.as.mat;
     double p = ops_scalar(b);
     Value r;
     Matrix *x = NULL;
     if (!mat_is_square(m))
-        r = interp_error(I, loc, "operator ^: matrix must be square, got "
+        r = rt_raise(E, loc, "operator ^: matrix must be square, got "
                          "%zux%zu (use .^ for elementwise powers)", m->rows, m->cols);
     else if (p == floor(p) && fabs(p) < 0x1p62) {   /* fits a long */
         Matrix *base = NULL;
         LaStatus s = p < 0 ? la_inv(m, &base) : LA_OK;
         if (s != LA_OK)
-            r = la_fail(I, loc, "operator ^", s);
+            r = la_fail(E, loc, "operator ^", s);
         else {
             x = int_power(base ? base : m, (long)fabs(p));
-            r = x ? val_mat(x) : size_error(I, loc, m->rows, m->cols);
+            r = x ? val_mat(x) : size_error(E, loc, m->rows, m->cols);
         }
         mat_unref(base);
     } else {
         LaStatus s = la_mpow_psd(m, p, &x);
-        r = s == LA_OK ? val_mat(x) : la_fail(I, loc, "operator ^ (fractional "
+        r = s == LA_OK ? val_mat(x) : la_fail(E, loc, "operator ^ (fractional "
                                               "power needs a symmetric PSD matrix)", s);
     }
     val_unref(a);
@@ -366,7 +367,7 @@ static Value matrix_power(Interp *I, Value a, Value b, const Loc *loc)
     return r;
 }
 
-static Value string_binary(Interp *I, OpKind op, Value a, Value b,
+static Value string_binary(RtError *E, OpKind op, Value a, Value b,
                            const Loc *loc)
 {
     Value r;
@@ -381,7 +382,7 @@ static Value string_binary(Interp *I, OpKind op, Value a, Value b,
         bool eq = strcmp(a.as.str->s, b.as.str->s) == 0;
         r = val_bool(op == OP_EQ ? eq : !eq);
     } else {
-        r = interp_error(I, loc, "operator %s is not defined for strings",
+        r = rt_raise(E, loc, "operator %s is not defined for strings",
                          op_name(op));
     }
     val_unref(a);
@@ -389,7 +390,7 @@ static Value string_binary(Interp *I, OpKind op, Value a, Value b,
     return r;
 }
 
-static Value type_error(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
+static Value type_error(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value r;
     if (op == OP_EQ || op == OP_NE) {
@@ -399,7 +400,7 @@ static Value type_error(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
         char x[48], y[48];
         describe_value(a, x, sizeof x);
         describe_value(b, y, sizeof y);
-        r = interp_error(I, loc, "operator %s: cannot combine %s and %s",
+        r = rt_raise(E, loc, "operator %s: cannot combine %s and %s",
                          op_name(op), x, y);
     }
     val_unref(a);
@@ -424,65 +425,65 @@ static bool holds_nan(Value v)
 
 /* NaN is neither true nor false: a logical operator on it is an error, as
  * a NaN condition of if or while is. Takes a and b. */
-static Value nan_truth_error(Interp *I, const char *what, Value a, Value b, const Loc *loc)
+static Value nan_truth_error(RtError *E, const char *what, Value a, Value b, const Loc *loc)
 {
     val_unref(a);
     val_unref(b);
-    return interp_error(I, loc, "%s: NaN is neither true nor false", what);
+    return rt_raise(E, loc, "%s: NaN is neither true nor false", what);
 }
 
 /* The plain operators never see a value being differentiated: dispatch.c
  * sends those to their rules. Reaching this is a caller that skipped the
  * dispatcher, reported rather than computed without its derivative. */
-static Value tracked_operand(Interp *I, Value a, Value b, const Loc *loc)
+static Value tracked_operand(RtError *E, Value a, Value b, const Loc *loc)
 {
     val_unref(a);
     val_unref(b);
-    return interp_error(I, loc, "internal error: a value being differentiated reached "
+    return rt_raise(E, loc, "internal error: a value being differentiated reached "
                         "the plain operators (please report this script)");
 }
 
-Value ops_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc)
+Value ops_binary(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value r;
     if (ops_number_binary(op, a, b, &r))
         return r;
     if (a.kind == VAL_VAR || b.kind == VAL_VAR)
-        return tracked_operand(I, a, b, loc);
+        return tracked_operand(E, a, b, loc);
     if (is_true_scalar(a) && is_true_scalar(b))
         return scalar_binary(op, ops_scalar(a), ops_scalar(b));
     if (a.kind == VAL_STR && b.kind == VAL_STR)
-        return string_binary(I, op, a, b, loc);
+        return string_binary(E, op, a, b, loc);
     if (!is_numeric(a) || !is_numeric(b))
-        return type_error(I, op, a, b, loc);
+        return type_error(E, op, a, b, loc);
     if ((op == OP_AND || op == OP_OR) && (holds_nan(a) || holds_nan(b)))
-        return nan_truth_error(I, op == OP_AND ? "&&" : "||", a, b, loc);
+        return nan_truth_error(E, op == OP_AND ? "&&" : "||", a, b, loc);
     bool sa = ops_is_scalar(a), sb = ops_is_scalar(b);
     switch (op) {
     case OP_MUL:
-        return sa || sb ? elementwise(I, OP_EMUL, a, b, loc)
-                        : matrix_product(I, a, b, loc);
+        return sa || sb ? elementwise(E, OP_EMUL, a, b, loc)
+                        : matrix_product(E, a, b, loc);
     case OP_DIV:
-        return sb ? elementwise(I, OP_EDIV, a, b, loc)
-                  : solve_op(I, op, a, b, loc);
+        return sb ? elementwise(E, OP_EDIV, a, b, loc)
+                  : solve_op(E, op, a, b, loc);
     case OP_LDIV:
-        return sa ? elementwise(I, OP_EDIV, b, a, loc)
-                  : solve_op(I, op, a, b, loc);
+        return sa ? elementwise(E, OP_EDIV, b, a, loc)
+                  : solve_op(E, op, a, b, loc);
     case OP_POW:
         if (sa && sb)
-            return elementwise(I, OP_EPOW, a, b, loc);
+            return elementwise(E, OP_EPOW, a, b, loc);
         if (!sb)
-            return type_error(I, op, a, b, loc);
-        return matrix_power(I, a, b, loc);
+            return type_error(E, op, a, b, loc);
+        return matrix_power(E, a, b, loc);
     default:
-        return elementwise(I, op, a, b, loc);
+        return elementwise(E, op, a, b, loc);
     }
 }
 
 static double f_neg(double x, double y) { (void)y; return -x; }
 static double f_not(double x, double y) { (void)y; return x == 0; }
 
-static Value unary_matrix(Interp *I, OpKind op, Value a, const Loc *loc)
+static Value unary_matrix(RtError *E, OpKind op, Value a, const Loc *loc)
 {
     if (op == OP_PLUS)
         return a;
@@ -492,19 +493,19 @@ static Value unary_matrix(Interp *I, OpKind op, Value a, const Loc *loc)
             t->logical = a.as.mat->logical;   /* a transposed mask is a mask */
         size_t r = a.as.mat->cols, c = a.as.mat->rows;
         val_unref(a);
-        return t ? val_mat(t) : size_error(I, loc, r, c);
+        return t ? val_mat(t) : size_error(E, loc, r, c);
     }
-    Value r = ops_broadcast(I, a, val_num(0), op == OP_NEG ? f_neg : f_not,
+    Value r = ops_broadcast(E, a, val_num(0), op == OP_NEG ? f_neg : f_not,
                             "operator", loc);
     if (!VAL_IS_ERR(r) && op == OP_NOT)
         r.as.mat->logical = true;
     return r;
 }
 
-Value ops_unary(Interp *I, OpKind op, Value a, const Loc *loc)
+Value ops_unary(RtError *E, OpKind op, Value a, const Loc *loc)
 {
     if (a.kind == VAL_VAR)
-        return tracked_operand(I, a, val_nil, loc);
+        return tracked_operand(E, a, val_nil, loc);
     if (is_true_scalar(a)) {
         double x = ops_scalar(a);
         switch (op) {
@@ -512,23 +513,23 @@ Value ops_unary(Interp *I, OpKind op, Value a, const Loc *loc)
         case OP_PLUS: return val_num(x);
         case OP_NOT:
             if (isnan(x))
-                return interp_error(I, loc, "!: NaN is neither true nor false");
+                return rt_raise(E, loc, "!: NaN is neither true nor false");
             return val_bool(x == 0);
         default: return a;
         }
     }
     if (a.kind == VAL_MAT && op == OP_NOT && holds_nan(a))
-        return nan_truth_error(I, "!", a, val_nil, loc);
+        return nan_truth_error(E, "!", a, val_nil, loc);
     if (a.kind == VAL_MAT)
-        return unary_matrix(I, op, a, loc);
+        return unary_matrix(E, op, a, loc);
     char x[48];
     describe_value(a, x, sizeof x);
     val_unref(a);
-    return interp_error(I, loc, "operator %s is not defined for %s",
+    return rt_raise(E, loc, "operator %s is not defined for %s",
                         op_name(op), x);
 }
 
-bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out)
+bool ops_truth(RtError *E, Value v, const Loc *loc, bool *out)
 {
     v = val_primal(v);
     if (v.kind == VAL_BOOL) {
@@ -541,7 +542,7 @@ bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out)
         *out = n > 0;
         for (size_t i = 0; i < n; i++) {
             if (isnan(d[i])) {
-                interp_error(I, loc, "condition is NaN");
+                rt_raise(E, loc, "condition is NaN");
                 return false;
             }
             if (d[i] == 0)
@@ -551,11 +552,11 @@ bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out)
     }
     char x[48];
     describe_value(v, x, sizeof x);
-    interp_error(I, loc, "condition must be a bool, number or matrix, got %s", x);
+    rt_raise(E, loc, "condition must be a bool, number or matrix, got %s", x);
     return false;
 }
 
-static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
+static bool concat_check(RtError *E, const Value *vals, int n, bool horiz,
                          size_t *rows, size_t *cols, const char *who,
                          const Loc *loc)
 {
@@ -565,7 +566,7 @@ static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
         if (!is_numeric(vals[i])) {
             char d[48];
             describe_value(vals[i], d, sizeof d);
-            interp_error(I, loc, "%s: cannot concatenate %s", who, d);
+            rt_raise(E, loc, "%s: cannot concatenate %s", who, d);
             return false;
         }
         View v = view_of(&vals[i]);
@@ -575,7 +576,7 @@ static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
         size_t *fixed = horiz ? rows : cols, *sum = horiz ? cols : rows;
         if (first >= 0 && along != *fixed) {
             View f = view_of(&vals[first]);
-            interp_error(I, loc, "%s: %s concatenation needs equal %s: block %d "
+            rt_raise(E, loc, "%s: %s concatenation needs equal %s: block %d "
                          "is %zux%zu, block %d is %zux%zu", who,
                          horiz ? "horizontal" : "vertical", horiz ? "rows" : "columns",
                          first + 1, f.rows, f.cols, i + 1, v.rows, v.cols);
@@ -589,15 +590,15 @@ static bool concat_check(Interp *I, const Value *vals, int n, bool horiz,
     return true;
 }
 
-Value ops_concat(Interp *I, const Value *vals, int n, bool horiz,
+Value ops_concat(RtError *E, const Value *vals, int n, bool horiz,
                  const char *who, const Loc *loc)
 {
     size_t rows, cols;
-    if (!concat_check(I, vals, n, horiz, &rows, &cols, who, loc))
+    if (!concat_check(E, vals, n, horiz, &rows, &cols, who, loc))
         return val_error;
     Matrix *m = mat_new_uninit(rows, cols);
     if (!m)
-        return size_error(I, loc, rows, cols);
+        return size_error(E, loc, rows, cols);
     m->logical = n > 0;   /* masks and booleans joined stay a mask */
     for (int i = 0; i < n; i++)
         if (vals[i].kind != VAL_BOOL && !(vals[i].kind == VAL_MAT && vals[i].as.mat->logical))

@@ -7,7 +7,7 @@
 #define OVP_OPS_H
 
 #include "diag.h"
-#include "interp.h"
+#include "rterror.h"
 #include "op.h"
 #include "value.h"
 
@@ -34,18 +34,18 @@ static inline bool ops_number_binary(OpKind op, Value a, Value b, Value *r)
 
 /* Applies a binary operator. Takes a and b (their storage may be reused
  * for the result). Errors are raised at loc. */
-Value ops_binary(Interp *I, OpKind op, Value a, Value b, const Loc *loc);
+Value ops_binary(RtError *E, OpKind op, Value a, Value b, const Loc *loc);
 /* Applies a unary operator (OP_NEG, OP_PLUS, OP_NOT, OP_TRANSPOSE);
  * takes a. */
-Value ops_unary(Interp *I, OpKind op, Value a, const Loc *loc);
+Value ops_unary(RtError *E, OpKind op, Value a, const Loc *loc);
 /* The truth of a condition: bools, numbers, and matrices (true when
  * non-empty and every element is non-zero). NaN is an error. */
-bool ops_truth(Interp *I, Value v, const Loc *loc, bool *out);
+bool ops_truth(RtError *E, Value v, const Loc *loc, bool *out);
 
 /* Elementwise kernel used by built-ins too: out[i] = f(a[i], b[i]) with
  * broadcasting. Takes a and b. `what` names the operation in errors. */
 typedef double (*ElemFn2)(double, double);
-Value ops_broadcast(Interp *I, Value a, Value b, ElemFn2 f, const char *what,
+Value ops_broadcast(RtError *E, Value a, Value b, ElemFn2 f, const char *what,
                     const Loc *loc);
 
 /* Numbers, booleans and 1x1 matrices are scalars. */
@@ -55,6 +55,6 @@ double ops_scalar(Value v);
 /* Concatenates numeric blocks side by side (horizontal) or on top of each
  * other; empty 0x0 blocks vanish. Borrows vals; `who` names the caller in
  * errors ("matrix literal", "cat"). */
-Value ops_concat(Interp *I, const Value *vals, int n, bool horizontal,
+Value ops_concat(RtError *E, const Value *vals, int n, bool horizontal,
                  const char *who, const Loc *loc);
 #endif

@@ -16,7 +16,7 @@ static Value gradient(Interp *I, const Args *a, bool with_value)
     if (a->n < 2)
         return val_partial(a->bi, val_ref(a->v[0]));
     Value v, g;
-    if (!ad_value_and_grad(I, a->v[0], a->v[1], a->n - 2, a->v + 2, a->bi->name, &v, &g))
+    if (!ad_value_and_grad(&I->ad, a->v[0], a->v[1], a->n - 2, a->v + 2, a->bi->name, &v, &g))
         return val_error;
     if (!with_value)
         return g;
@@ -55,16 +55,16 @@ static bool fill_jacobian(Interp *I, Value y, Value xt, Matrix *J)
 {
     Value yp = val_primal(y);
     for (size_t i = 0; i < J->rows; i++) {
-        ad_zero_grads(I);
+        ad_zero_grads(&I->ad);
         Matrix *seed = mat_new(yp.kind == VAL_MAT ? yp.as.mat->rows : 1,
                                yp.kind == VAL_MAT ? yp.as.mat->cols : 1);
         seed->data[i] = 1;
         Value s = yp.kind == VAL_MAT ? val_mat(seed) : (mat_unref(seed), val_num(1));
-        bool ok = ad_backward(I, y, s, NULL);
+        bool ok = ad_backward(&I->ad, y, s, NULL);
         val_unref(s);
         if (!ok)
             return false;
-        Value g = ad_grad_of(I, xt);
+        Value g = ad_grad_of(&I->ad, xt);
         const double *d = g.kind == VAL_MAT ? g.as.mat->data : &g.as.num;
         for (size_t j = 0; j < J->cols; j++)
             MAT_AT(J, i, j) = d[j];
@@ -78,9 +78,9 @@ static Value jacobian_of(Interp *I, const Args *a)
     Value x = a->v[1];
     if (x.kind != VAL_MAT && x.kind != VAL_NUM)
         return arg_type_error(I, a, 1, "a matrix");
-    if (!arg_callable(I, a, 0) || !ad_begin(I, NULL))
+    if (!arg_callable(I, a, 0) || !ad_begin(&I->ad, NULL))
         return val_error;
-    Value xt = ad_leaf(I, val_ref(x));
+    Value xt = ad_leaf(&I->ad, val_ref(x));
     Value args1[1] = {xt};
     Value y = eval_call_value(I, a->v[0], 1, 0, args1, NULL, 1, NULL);
     Value r = val_error;
@@ -98,7 +98,7 @@ static Value jacobian_of(Interp *I, const Args *a)
         val_unref(y);
     }
     val_unref(xt);
-    ad_end(I);
+    ad_end(&I->ad);
     return r;
 }
 

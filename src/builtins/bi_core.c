@@ -224,7 +224,7 @@ static Value bi_cat(Interp *I, const Args *a)
     for (int i = 1; i < a->n; i++)
         if (!ops_is_scalar(a->v[i]) && a->v[i].kind != VAL_MAT)
             return arg_type_error(I, a, i, "a matrix");
-    return ops_concat(I, a->v + 1, a->n - 1, dim == 2, "cat", NULL);
+    return ops_concat(&I->err, a->v + 1, a->n - 1, dim == 2, "cat", NULL);
 }
 
 static Value bi_type(Interp *I, const Args *a)

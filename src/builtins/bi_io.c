@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "builtin.h"
+#include "registry.h"
 #include "eval.h"
 #include "format.h"
 #include "ops.h"
@@ -33,7 +34,7 @@ static bool format_args(Interp *I, const Args *a, int first, StrBuf *out)
     const char *fmt = arg_str(I, a, first);
     if (!fmt)
         return false;
-    return format_printf(I, out, fmt, a->n - first - 1, a->v + first + 1, a->bi->name);
+    return format_printf(&I->err, out, fmt, a->n - first - 1, a->v + first + 1, a->bi->name);
 }
 
 static Value bi_printf(Interp *I, const Args *a)

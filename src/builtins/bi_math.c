@@ -203,7 +203,7 @@ static Value binary_map(Interp *I, const Args *a, ElemFn2 f)
     Value x = val_ref(a->v[0]), y = val_ref(a->v[1]);
     if (x.kind == VAL_NUM && y.kind == VAL_NUM)
         return val_num(f(x.as.num, y.as.num));
-    return ops_broadcast(I, x, y, f, a->bi->name, NULL);
+    return ops_broadcast(&I->err, x, y, f, a->bi->name, NULL);
 }
 
 /* max(A): largest element; max(A, B): elementwise; max(A, dim = d). */

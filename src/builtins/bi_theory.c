@@ -9,6 +9,7 @@
 
 #include "ad.h"
 #include "builtin.h"
+#include "registry.h"
 #include "dispatch.h"
 #include "eval.h"
 #include "hermite.h"
@@ -201,8 +202,8 @@ static Value covariance_exact_of(Interp *I, const Args *a, Value act, const Matr
 static Value derivative_matrix(Interp *I, Value act, Value Z)
 {
     const double h = 1e-5;
-    Value zp = ops_binary(I, OP_ADD, val_ref(Z), val_num(h), NULL);
-    Value zm = ops_binary(I, OP_SUB, val_ref(Z), val_num(h), NULL);
+    Value zp = ops_binary(&I->err, OP_ADD, val_ref(Z), val_num(h), NULL);
+    Value zm = ops_binary(&I->err, OP_SUB, val_ref(Z), val_num(h), NULL);
     Value fp = eval_call_value(I, act, 1, 0, &zp, NULL, 1, NULL);
     Value fm = VAL_IS_ERR(fp) ? val_error : eval_call_value(I, act, 1, 0, &zm, NULL, 1, NULL);
     val_unref(zp), val_unref(zm);
@@ -211,8 +212,8 @@ static Value derivative_matrix(Interp *I, Value act, Value Z)
             val_unref(fp);
         return val_error;
     }
-    Value d = ops_binary(I, OP_SUB, fp, fm, NULL);
-    return ops_binary(I, OP_EDIV, d, val_num(2 * h), NULL);
+    Value d = ops_binary(&I->err, OP_SUB, fp, fm, NULL);
+    return ops_binary(&I->err, OP_EDIV, d, val_num(2 * h), NULL);
 }
 
 /* Draws per block of the Monte-Carlo estimate: bounds the n x block
@@ -534,7 +535,7 @@ static Value e2e_tracked(Interp *I, Value l)
 {
     Value p = val_ref(l.as.list->items[0]);
     for (size_t j = 1; j < l.as.list->n && !VAL_IS_ERR(p); j++)
-        p = dispatch_binary(I, OP_MUL, val_ref(l.as.list->items[j]), p, I->site);
+        p = dispatch_binary(&I->ad, OP_MUL, val_ref(l.as.list->items[j]), p, I->site);
     return p;
 }
 

@@ -33,8 +33,8 @@ static Value tree_axpy(Interp *I, double a, Value x, Value y)
                     tree_axpy(I, a, x.as.rec->vals[i], *rec_get(y.as.rec, x.as.rec->keys[i])));
         return r;
     }
-    Value ax = ops_binary(I, OP_EMUL, val_num(a), val_ref(x), NULL);
-    return ops_binary(I, OP_ADD, ax, val_ref(y), NULL);
+    Value ax = ops_binary(&I->err, OP_EMUL, val_num(a), val_ref(x), NULL);
+    return ops_binary(&I->err, OP_ADD, ax, val_ref(y), NULL);
 }
 
 /* Sum of squares of the difference of two trees (y may be VAL_NIL: 0). */
@@ -73,7 +73,7 @@ static Value tree_scale(Interp *I, double a, Value x)
         val_unref(z);
         return r;
     }
-    return ops_binary(I, OP_EMUL, val_num(a), val_ref(x), NULL);
+    return ops_binary(&I->err, OP_EMUL, val_num(a), val_ref(x), NULL);
 }
 
 /* ---- options ------------------------------------------------------ */
@@ -283,7 +283,7 @@ static bool loss_and_grad(Interp *I, const TrainOpts *o, Value x, Value extra,
                           double *loss, Value *g)
 {
     Value v;
-    if (!ad_value_and_grad(I, o->loss, x, extra.kind == VAL_NIL ? 0 : 1, &extra,
+    if (!ad_value_and_grad(&I->ad, o->loss, x, extra.kind == VAL_NIL ? 0 : 1, &extra,
                            o->who, &v, g))
         return false;
     *loss = v.as.num;
@@ -328,7 +328,7 @@ static bool wants_stop(Interp *I, const TrainOpts *o, long t, double loss, doubl
     if (VAL_IS_ERR(r))
         return false;
     bool is_nan = ops_is_scalar(r) && r.kind != VAL_BOOL && isnan(ops_scalar(r));
-    bool ok = !is_nan && (r.kind == VAL_BOOL || ops_is_scalar(r)) && ops_truth(I, r, NULL, stop);
+    bool ok = !is_nan && (r.kind == VAL_BOOL || ops_is_scalar(r)) && ops_truth(&I->err, r, NULL, stop);
     if (is_nan)
         interp_error(I, NULL, "%s: stop(state) returned NaN, which is neither true nor false",
                      o->who);

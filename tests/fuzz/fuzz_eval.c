@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "interp.h"
+#include "registry.h"
 #include "strbuf.h"
 
 #define FUZZ_STEP_BUDGET 100000UL
@@ -29,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!devnull && (!(devnull = fopen("/dev/null", "w")) || signal(SIGUSR1, on_watchdog) == SIG_ERR
                      || timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0))
         abort();
-    Interp *I = interp_new();
+    Interp *I = interp_new(builtin_families);
     I->out = devnull;
     I->step_budget = FUZZ_STEP_BUDGET;
     for (size_t i = 0; i < sizeof no_io / sizeof *no_io; i++)

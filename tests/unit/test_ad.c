@@ -9,6 +9,7 @@
 
 #include "ad.h"
 #include "interp.h"
+#include "registry.h"
 
 static const char *const script =
     "fn body(X, Y) %s end\n"
@@ -40,7 +41,7 @@ static void check_rule(const AdRule *r)
     cr_assert(r->fd_expr && *r->fd_expr, "rule %s has no finite-difference test", r->name);
     char text[4096];
     snprintf(text, sizeof text, script, r->fd_expr);
-    Interp *I = interp_new();
+    Interp *I = interp_new(builtin_families);
     I->out = fopen("/dev/null", "w");
     StrBuf diag;
     sb_init(&diag);
@@ -65,7 +66,7 @@ Test(ad, every_rule_matches_finite_differences)
 /* Composite losses against their analytic gradients. */
 static void expect_script_passes(const char *text)
 {
-    Interp *I = interp_new();
+    Interp *I = interp_new(builtin_families);
     I->out = fopen("/dev/null", "w");
     StrBuf diag;
     sb_init(&diag);

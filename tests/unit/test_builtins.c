@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "registry.h"
 #include "interp.h"
 #include "strbuf.h"
 
@@ -87,7 +88,7 @@ typedef struct {
 
 static Run run(const char *src)
 {
-    Interp *I = interp_new();
+    Interp *I = interp_new(builtin_families);
     FILE *devnull = fopen("/dev/null", "w");
     cr_assert_not_null(devnull);
     I->out = devnull;

@@ -18,6 +18,7 @@
 
 #include "format.h"
 #include "interp.h"
+#include "registry.h"
 #include "matrix.h"
 #include "strbuf.h"
 #include "value.h"
@@ -705,7 +706,7 @@ typedef struct Run {
 
 static void run_open(Run *r)
 {
-    r->I = interp_new();
+    r->I = interp_new(builtin_families);
     cr_assert_not_null(r->I);
     r->buf = NULL;
     r->size = 0;

@@ -1,0 +1,49 @@
+/* registry.c: the families of built-ins, their titles, lookup by name and
+ * the generated reference. */
+#include "registry.h"
+
+#include <string.h>
+
+extern const Builtin builtins_core[], builtins_math[], builtins_linalg[],
+    builtins_random[], builtins_io[], builtins_ad[], builtins_train[], builtins_theory[],
+    builtins_plot[], builtins_data[];
+
+const Builtin *const builtin_families[] = {
+    builtins_core, builtins_math, builtins_linalg, builtins_random,
+    builtins_io, builtins_ad, builtins_train, builtins_theory, builtins_plot,
+    builtins_data, NULL,
+};
+
+const char *const builtin_family_names[] = {
+    "Construction, shape and values", "Elementwise maths and reductions",
+    "Linear algebra", "Random numbers", "Output, checks and errors",
+    "Differentiation", "Training", "Theory", "Figures", "Files", NULL,
+};
+
+const Builtin *builtin_lookup(const char *name)
+{
+    for (int f = 0; builtin_families[f]; f++)
+        for (const Builtin *b = builtin_families[f]; b->name; b++)
+            if (strcmp(b->name, name) == 0)
+                return b;
+    return NULL;
+}
+
+void builtin_write_reference(FILE *out)
+{
+    fputs("# ovp built-in reference\n\n"
+          "Generated from the built-in tables by `ovp --reference`; do not edit.\n"
+          "Arguments may be given by position or by the parameter names shown.\n", out);
+    for (int f = 0; builtin_families[f]; f++) {
+        fprintf(out, "\n## %s\n\n", builtin_family_names[f]);
+        for (const Builtin *b = builtin_families[f]; b->name; b++)
+            fprintf(out, "- `%s`: %s\n", b->signature, b->help);
+    }
+}
+
+void builtin_write_names(FILE *out)
+{
+    for (int f = 0; builtin_families[f]; f++)
+        for (const Builtin *b = builtin_families[f]; b->name; b++)
+            fprintf(out, "%s\n", b->name);
+}
