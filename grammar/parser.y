@@ -12,8 +12,8 @@
 %lex-param {void *scanner}
 
 %code requires {
-#include "ast.h"
-#include "parse.h"
+#include "front/ast.h"
+#include "front/parse.h"
 }
 
 %code provides {

@@ -3,7 +3,7 @@
 
 ovp computes Sigma(X) = E_w[act'(Xw) act'(Xw)'] .* (X X'), w ~ N(0, I), by
 Mehler's series per pair with a certified tail, and a conditional 2-D
-Gauss-Legendre quadrature where the series cannot certify (src/hermite.c).
+Gauss-Legendre quadrature where the series cannot certify (src/numeric/hermite.c).
 This script computes every entry again by a different method, in polar
 coordinates: with x = R cos(alpha), y = R cos(alpha - theta) (R Rayleigh,
 alpha uniform, theta the angle between the rows),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check-numpy.py: interoperability of src/dataio.c with numpy.
+"""check-numpy.py: interoperability of src/numeric/dataio.c with numpy.
 
 Drives tests/unit/npytool (a small C program around dataio.c) whose path is
 given in the environment variable OVP_NPYTOOL:
@@ -20,8 +20,8 @@ given in the environment variable OVP_NPYTOOL:
 Prints one line per failure and "N passed, M failed"; exits 1 on failure,
 77 (skip) when numpy is missing.
 
-  gcc -std=c11 -D_GNU_SOURCE -O2 -Isrc tests/unit/npytool.c src/dataio.c \\
-      src/matrix.c -lopenblas -lz -lm -o /tmp/npytool
+  gcc -std=c11 -D_GNU_SOURCE -O2 -Isrc tests/unit/npytool.c src/numeric/dataio.c \\
+      src/base/matrix.c -lopenblas -lz -lm -o /tmp/npytool
   OVP_NPYTOOL=/tmp/npytool python3 tests/check-numpy.py
 """
 import gzip

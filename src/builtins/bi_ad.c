@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ad.h"
-#include "builtin.h"
-#include "eval.h"
-#include "ops.h"
+#include "ad/ad.h"
+#include "eval/builtin.h"
+#include "eval/eval.h"
+#include "value/ops.h"
 
 /* grad and value_and_grad: f alone gives the bound function; f and x the
  * gradient, with the value too when asked. */

@@ -2,9 +2,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "format.h"
-#include "ops.h"
+#include "eval/builtin.h"
+#include "value/format.h"
+#include "value/ops.h"
 
 /* Reads (rows, cols) from arguments i, i+1: f() is 1x1... callers pass the
  * default; f(n) is n x n; f(r, c) is r x c. */

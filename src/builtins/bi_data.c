@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "dataio.h"
-#include "ops.h"
+#include "eval/builtin.h"
+#include "numeric/dataio.h"
+#include "value/ops.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "builtin.h"
-#include "registry.h"
-#include "eval.h"
-#include "format.h"
-#include "ops.h"
+#include "eval/builtin.h"
+#include "builtins/registry.h"
+#include "eval/eval.h"
+#include "value/format.h"
+#include "value/ops.h"
 
 static void put(Interp *I, const StrBuf *b)
 {

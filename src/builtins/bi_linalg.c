@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "builtin.h"
-#include "linalg.h"
+#include "eval/builtin.h"
+#include "numeric/linalg.h"
 
 static Value la_error(Interp *I, const Args *a, LaStatus s)
 {

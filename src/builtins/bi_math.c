@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "linalg.h"
-#include "ops.h"
-#include "vecmath.h"
+#include "eval/builtin.h"
+#include "numeric/linalg.h"
+#include "value/ops.h"
+#include "base/vecmath.h"
 
 /* NaN stays NaN: a diverging run must not be hidden behind a zero. */
 static double relu(double x) { return x > 0 || isnan(x) ? x : 0; }

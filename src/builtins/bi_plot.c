@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "ops.h"
-#include "plot.h"
+#include "eval/builtin.h"
+#include "value/ops.h"
+#include "numeric/plot.h"
 
 /* Series data copied out of the arguments so they outlive the values. */
 typedef struct Series {

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "builtin.h"
+#include "eval/builtin.h"
 
 static bool rand_shape(Interp *I, const Args *a, size_t *r, size_t *c)
 {

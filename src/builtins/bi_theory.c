@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ad.h"
-#include "builtin.h"
-#include "registry.h"
-#include "dispatch.h"
-#include "eval.h"
-#include "hermite.h"
-#include "linalg.h"
-#include "ops.h"
-#include "theory.h"
+#include "ad/ad.h"
+#include "eval/builtin.h"
+#include "builtins/registry.h"
+#include "ad/dispatch.h"
+#include "eval/eval.h"
+#include "numeric/hermite.h"
+#include "numeric/linalg.h"
+#include "value/ops.h"
+#include "numeric/theory.h"
 
 /* Depth limit for balance, precond and balanced nets: each layer is a
  * matrix (and a term of the preconditioner). */

@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ad.h"
-#include "builtin.h"
-#include "resolve.h"
-#include "eval.h"
-#include "ops.h"
+#include "ad/ad.h"
+#include "eval/builtin.h"
+#include "eval/resolve.h"
+#include "eval/eval.h"
+#include "value/ops.h"
 
 /* ---- parameter trees --------------------------------------------- */
 

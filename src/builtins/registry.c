@@ -1,6 +1,6 @@
 /* registry.c: the families of built-ins, their titles, lookup by name and
  * the generated reference. */
-#include "registry.h"
+#include "builtins/registry.h"
 
 #include <string.h>
 

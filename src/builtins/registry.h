@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "value.h"
+#include "value/value.h"
 
 /* Every family's table, NULL-terminated, and the family titles in the
  * same order (for the reference and `help`). */

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "interp.h"
-#include "registry.h"
-#include "strbuf.h"
+#include "eval/interp.h"
+#include "builtins/registry.h"
+#include "base/strbuf.h"
 
 #define FUZZ_STEP_BUDGET 100000UL
 

@@ -1,5 +1,5 @@
 /* fuzz_load.c: libFuzzer harness for the data readers (R4): the same bytes
- * go through the CSV, .npy and IDX readers of src/dataio.c. Their API takes
+ * go through the CSV, .npy and IDX readers of src/numeric/dataio.c. Their API takes
  * a path, so the input is written to one temporary file per process. */
 #include <stddef.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "dataio.h"
+#include "numeric/dataio.h"
 
 static char path[] = "/tmp/ovp-fuzz-load-XXXXXX";
 

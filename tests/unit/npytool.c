@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataio.h"
+#include "numeric/dataio.h"
 
 /* Prints the shape of m; frees m. */
 static int done(Matrix *m)

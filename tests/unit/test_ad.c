@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ad.h"
-#include "interp.h"
-#include "registry.h"
+#include "ad/ad.h"
+#include "eval/interp.h"
+#include "builtins/registry.h"
 
 static const char *const script =
     "fn body(X, Y) %s end\n"

@@ -31,10 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "registry.h"
-#include "interp.h"
-#include "strbuf.h"
+#include "eval/builtin.h"
+#include "builtins/registry.h"
+#include "eval/interp.h"
+#include "base/strbuf.h"
 
 #define FILE_NAME "builtins.ovp"
 

@@ -1,4 +1,4 @@
-/* test_dataio.c: CSV, .npy and IDX reading and writing (src/dataio.c).
+/* test_dataio.c: CSV, .npy and IDX reading and writing (src/numeric/dataio.c).
  *
  * Files are built byte by byte here (npy headers, IDX magic numbers, gzip
  * streams through zlib) so each format detail is checked independently of
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "dataio.h"
+#include "numeric/dataio.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */

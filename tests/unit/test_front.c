@@ -1,5 +1,5 @@
-/* test_front.c: Criterion tests for the front end (src/parse.h, the
- * --dump-ast printer of src/ast.h) and the diagnostic renderer (diag.h).
+/* test_front.c: Criterion tests for the front end (src/front/parse.h, the
+ * --dump-ast printer of src/front/ast.h) and the diagnostic renderer (diag.h).
  *
  * Trees are compared through ast_dump: one node per line, indented two
  * spaces per level, `kind [payload] [op] @line:col`. The expected dumps
@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ast.h"
-#include "diag.h"
-#include "parse.h"
-#include "strbuf.h"
+#include "front/ast.h"
+#include "base/diag.h"
+#include "front/parse.h"
+#include "base/strbuf.h"
 
 /* ------------------------------------------------------------- helpers */
 

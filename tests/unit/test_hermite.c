@@ -3,7 +3,7 @@
  *
  * Build (from the repository root):
  *   gcc -std=c11 -D_GNU_SOURCE -O2 -I src tests/unit/test_hermite.c
- *       src/hermite.c src/matrix.c -lcriterion -lopenblas -lm
+ *       src/numeric/hermite.c src/base/matrix.c -lcriterion -lopenblas -lm
  *
  * Tolerances are those of theory.md except where a test says otherwise:
  * the step kernel series at R = 60, |rho| = 0.9 (A3 (c)) is 1.9e-6 off
@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hermite.h"
+#include "numeric/hermite.h"
 
 #define TABLE_R 8
 #define SQRT_2PI 2.50662827463100050242

@@ -1,7 +1,7 @@
 /* test_linalg.c: unit tests for linalg.c (Criterion).
  *
- * Build: gcc -std=c11 -I src tests/unit/test_linalg.c src/linalg.c
- *        src/matrix.c -lcriterion -llapacke -lopenblas -lm
+ * Build: gcc -std=c11 -I src tests/unit/test_linalg.c src/numeric/linalg.c
+ *        src/base/matrix.c -lcriterion -llapacke -lopenblas -lm
  *
  * Results are checked against known decompositions and with LAPACK-style
  * scaled residuals such as ||A X - B|| / (n ||A|| ||X|| eps) < 30.
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "linalg.h"
+#include "numeric/linalg.h"
 
 #define EPS DBL_EPSILON
 #define THRESH 30.0

@@ -1,4 +1,4 @@
-/* test_matrix.c: Criterion tests for src/matrix.c (storage, refcounts,
+/* test_matrix.c: Criterion tests for src/base/matrix.c (storage, refcounts,
  * copy-on-write, resize, transpose, dgemm/dgemv products, reshape).
  *
  * Expectations come from the contract in matrix.h: column-major storage,
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "matrix.h"
+#include "base/matrix.h"
 
 /* ------------------------------------------------------------- helpers */
 

@@ -1,4 +1,4 @@
-/* test_plot.c: Criterion tests for src/plot.c (figures through gnuplot).
+/* test_plot.c: Criterion tests for src/numeric/plot.c (figures through gnuplot).
  *
  * Each test works in its own fresh directory under /tmp, removed at the
  * end. Criterion runs every test in its own process, so the tests that
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plot.h"
+#include "numeric/plot.h"
 
 static char workdir[] = "/tmp/ovp-test-plot-XXXXXX";
 

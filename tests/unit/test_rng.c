@@ -1,4 +1,4 @@
-/* test_rng.c: Criterion tests for src/rng.c (Philox4x32-10 stream).
+/* test_rng.c: Criterion tests for src/base/rng.c (Philox4x32-10 stream).
  *
  * Statistical tests use fixed seeds, so they are deterministic; their
  * thresholds are still set several standard deviations out so that a
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
+#include "base/rng.h"
 
 #define NSAMPLES 100000
 

@@ -2,8 +2,8 @@
  *
  * Build (from the repository root):
  *   gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -I src
- *       tests/unit/test_theory.c src/theory.c src/linalg.c src/matrix.c
- *       src/rng.c -lcriterion -llapacke -lopenblas -lm
+ *       tests/unit/test_theory.c src/numeric/theory.c src/numeric/linalg.c src/base/matrix.c
+ *       src/base/rng.c -lcriterion -llapacke -lopenblas -lm
  *
  * The oracles are the closed forms of /work/shared/theory.md: B2 (balance),
  * B3 P1-P4 (the end-to-end preconditioner), B5 (deficiency margin), B8
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "linalg.h"
-#include "theory.h"
+#include "numeric/linalg.h"
+#include "numeric/theory.h"
 
 /* ------------------------------------------------------------- helpers */
 

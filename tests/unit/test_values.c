@@ -1,6 +1,6 @@
-/* test_values.c: Criterion tests for values (src/value.h), their printed
- * forms (src/format.h) and a few whole programs through the interpreter
- * (src/interp.h): value semantics, closures, recovery after errors.
+/* test_values.c: Criterion tests for values (src/value/value.h), their printed
+ * forms (src/value/format.h) and a few whole programs through the interpreter
+ * (src/eval/interp.h): value semantics, closures, recovery after errors.
  *
  * Expectations follow the contracts: value.h's ownership rule (returned
  * values carry one reference, "takes" means the callee owns it), format.h
@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h"
-#include "interp.h"
-#include "registry.h"
-#include "matrix.h"
-#include "strbuf.h"
-#include "value.h"
+#include "value/format.h"
+#include "eval/interp.h"
+#include "builtins/registry.h"
+#include "base/matrix.h"
+#include "base/strbuf.h"
+#include "value/value.h"
 
 /* ------------------------------------------------------------- helpers */
 

@@ -1,4 +1,4 @@
-/* test_vecmath.c: Criterion tests for src/vecmath.c (array exp, tanh,
+/* test_vecmath.c: Criterion tests for src/base/vecmath.c (array exp, tanh,
  * sigmoid and integer powers) against long double libm and binary128.
  *
  * Errors are measured in ulp of the correctly rounded value, for which a
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vecmath.h"
+#include "base/vecmath.h"
 
 typedef void (*ArrayMap)(double *, const double *, size_t);
 

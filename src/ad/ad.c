@@ -1,0 +1,1359 @@
+/* ad.c: the tape, the reverse sweep and the table of derivative rules. */
+#include "ad/ad.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value/index.h"
+#include "numeric/linalg.h"
+#include "value/ops.h"
+
+/* ------------------------------------------------------------------ */
+/* the tape                                                            */
+
+bool ad_begin(Ad *ad, const Loc *loc)
+{
+    if (ad->tape) {
+        rt_raise(ad->err, loc, "differentiation inside a function being "
+                     "differentiated is not supported");
+        return false;
+    }
+    ad->tape = xcalloc(1, sizeof *ad->tape);
+    ad->tape->id = ++ad->serial;
+    return true;
+}
+
+static void node_free(AdNode *n)
+{
+    for (int k = 0; k < n->nin; k++)
+        val_unref(n->saved[k]);
+    free(n->in);
+    free(n->saved);
+    val_unref(n->out);
+    val_unref(n->grad);
+}
+
+void ad_end(Ad *ad)
+{
+    Tape *t = ad->tape;
+    if (!t)
+        return;
+    for (int i = 0; i < t->n; i++)
+        node_free(&t->nodes[i]);
+    free(t->nodes);
+    free(t);
+    ad->tape = NULL;
+}
+
+bool ad_live(const Ad *ad, Value v)
+{
+    return v.kind == VAL_VAR && ad->tape && v.as.var->tape_id == ad->tape->id;
+}
+
+/* Lists and records are searched this deep for tracked values. */
+#define TRACK_SEARCH_DEPTH 1000
+
+static bool any_tracked_at(const Value *v, int n, int depth)
+{
+    for (int i = 0; i < n; i++) {
+        if (v[i].kind == VAL_VAR)
+            return true;
+        if (depth >= TRACK_SEARCH_DEPTH)
+            continue;
+        if (v[i].kind == VAL_LIST &&
+            any_tracked_at(v[i].as.list->items, (int)v[i].as.list->n, depth + 1))
+            return true;
+        if (v[i].kind == VAL_REC &&
+            any_tracked_at(v[i].as.rec->vals, (int)v[i].as.rec->n, depth + 1))
+            return true;
+    }
+    return false;
+}
+
+bool ad_any_tracked(const Value *v, int n)
+{
+    return any_tracked_at(v, n, 0);
+}
+
+/* Appends a node; inputs are the operands as given (tracked or not). */
+static int push_node(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
+                     Value out)
+{
+    Tape *t = ad->tape;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->nodes = xrealloc(t->nodes, (size_t)t->cap * sizeof *t->nodes);
+    }
+    AdNode *n = &t->nodes[t->n];
+    memset(n, 0, sizeof *n);
+    n->rule = rule;
+    n->nin = nin;
+    n->in = xmalloc((size_t)(nin ? nin : 1) * sizeof *n->in);
+    n->saved = xmalloc((size_t)(nin ? nin : 1) * sizeof *n->saved);
+    for (int k = 0; k < nin; k++) {
+        n->in[k] = ad_live(ad, inputs[k]) ? inputs[k].as.var->node : -1;
+        n->saved[k] = val_ref(val_primal(inputs[k]));
+    }
+    n->out = val_ref(out);
+    n->grad = val_nil;
+    return t->n++;
+}
+
+Value ad_leaf(Ad *ad, Value x)
+{
+    int id = push_node(ad, NULL, 0, NULL, x);
+    return val_var(x, ad->tape->id, id);
+}
+
+/* Wraps a plain result as the output of a new node (takes out). */
+static Value record(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
+                    Value out)
+{
+    if (VAL_IS_ERR(out))
+        return out;
+    int id = push_node(ad, rule, nin, inputs, out);
+    return val_var(out, ad->tape->id, id);
+}
+
+void ad_zero_grads(Ad *ad)
+{
+    for (int i = 0; ad->tape && i < ad->tape->n; i++) {
+        val_unref(ad->tape->nodes[i].grad);
+        ad->tape->nodes[i].grad = val_nil;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* value helpers for the rules (all on plain values)                   */
+
+static Value bin(Ad *ad, OpKind op, Value a, Value b)
+{
+    return ops_binary(ad->err, op, val_ref(a), val_ref(b), NULL);
+}
+
+/* Takes a and b (an error in either is passed on; val_unref ignores it). */
+static Value bin_take(Ad *ad, OpKind op, Value a, Value b)
+{
+    if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
+        val_unref(a);
+        val_unref(b);
+        return val_error;
+    }
+    return ops_binary(ad->err, op, a, b, NULL);
+}
+
+static Value map1(Value x, double (*f)(double))
+{
+    if (x.kind != VAL_MAT)
+        return val_num(f(ops_scalar(x)));
+    Matrix *m = mat_new_uninit(x.as.mat->rows, x.as.mat->cols);
+    if (!m)
+        return val_error;
+    size_t n = mat_numel(m);
+    for (size_t i = 0; i < n; i++)
+        m->data[i] = f(x.as.mat->data[i]);
+    return val_mat(m);
+}
+
+/* The elements of a number or matrix, to read (data_of) or to fill (elems_of). */
+static const double *data_of(const Value *v)
+{
+    return v->kind == VAL_MAT ? v->as.mat->data : &v->as.num;
+}
+
+static double *elems_of(Value *v)
+{
+    return v->kind == VAL_MAT ? v->as.mat->data : &v->as.num;
+}
+
+static size_t rows_of(Value v) { return v.kind == VAL_MAT ? v.as.mat->rows : 1; }
+static size_t cols_of(Value v) { return v.kind == VAL_MAT ? v.as.mat->cols : 1; }
+
+/* A matrix shaped like `like` filled with x. */
+static Value filled_like(Value like, double x)
+{
+    if (like.kind != VAL_MAT)
+        return val_num(x);
+    Matrix *m = mat_new_uninit(like.as.mat->rows, like.as.mat->cols);
+    if (!m)
+        return val_error;
+    for (size_t i = 0; i < mat_numel(m); i++)
+        m->data[i] = x;
+    return val_mat(m);
+}
+
+/* Sums g (taken) down to the shape of target: undoes broadcasting. */
+static Value unbroadcast(Ad *ad, Value g, Value target)
+{
+    (void)ad;
+    if (VAL_IS_ERR(g))
+        return g;
+    size_t tr = rows_of(target), tc = cols_of(target);
+    size_t gr = rows_of(g), gc = cols_of(g);
+    if (gr == tr && gc == tc) {
+        if (target.kind == VAL_MAT || g.kind != VAL_MAT)
+            return g;
+        double x = g.as.mat->data[0];
+        val_unref(g);
+        return val_num(x);
+    }
+    Matrix *m = mat_new(tr, tc);
+    if (!m) {
+        val_unref(g);
+        return val_error;
+    }
+    for (size_t j = 0; j < gc; j++)
+        for (size_t i = 0; i < gr; i++)
+            MAT_AT(m, tr == 1 ? 0 : i, tc == 1 ? 0 : j) +=
+                g.kind == VAL_MAT ? MAT_AT(g.as.mat, i, j) : ops_scalar(g);
+    val_unref(g);
+    if (target.kind != VAL_MAT) {
+        double x = m->data[0];
+        mat_unref(m);
+        return val_num(x);
+    }
+    return val_mat(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* rules of the operators                                              */
+
+static Value vjp_add(Ad *ad, const AdNode *n, int k, Value g)
+{
+    return unbroadcast(ad, val_ref(g), n->saved[k]);
+}
+
+static Value vjp_sub(Ad *ad, const AdNode *n, int k, Value g)
+{
+    Value d = k == 0 ? val_ref(g) : ops_unary(ad->err, OP_NEG, val_ref(g), NULL);
+    return unbroadcast(ad, d, n->saved[k]);
+}
+
+static Value vjp_emul(Ad *ad, const AdNode *n, int k, Value g)
+{
+    return unbroadcast(ad, bin(ad, OP_EMUL, g, n->saved[1 - k]), n->saved[k]);
+}
+
+static Value vjp_ediv(Ad *ad, const AdNode *n, int k, Value g)
+{
+    Value a = n->saved[0], b = n->saved[1];
+    if (k == 0)
+        return unbroadcast(ad, bin(ad, OP_EDIV, g, b), a);
+    Value q = bin(ad, OP_EDIV, n->out, b);            /* a ./ b.^2 */
+    Value d = bin_take(ad, OP_EMUL, q, val_ref(g));
+    return unbroadcast(ad, ops_unary(ad->err, OP_NEG, d, NULL), b);
+}
+
+static Value vjp_epow(Ad *ad, const AdNode *n, int k, Value g)
+{
+    Value a = n->saved[0], p = n->saved[1];
+    if (k == 0) {   /* p .* a.^(p-1) */
+        Value pm1 = bin(ad, OP_SUB, p, val_num(1));
+        Value d = bin_take(ad, OP_EMUL, val_ref(p), bin_take(ad, OP_EPOW, val_ref(a), pm1));
+        return unbroadcast(ad, bin_take(ad, OP_EMUL, val_ref(g), d), a);
+    }
+    Value d = bin_take(ad, OP_EMUL, val_ref(n->out), map1(a, log));
+    return unbroadcast(ad, bin_take(ad, OP_EMUL, val_ref(g), d), p);
+}
+
+/* C = A * B for matrices: dA = G B', dB = A' G. */
+static Value vjp_matmul(Ad *ad, const AdNode *n, int k, Value g)
+{
+    if (ops_is_scalar(n->saved[0]) || ops_is_scalar(n->saved[1]))
+        return vjp_emul(ad, n, k, g);
+    Matrix *G = g.as.mat, *A = n->saved[0].as.mat, *B = n->saved[1].as.mat;
+    Matrix *r = k == 0 ? mat_mul(G, B, false, true) : mat_mul(A, G, true, false);
+    return r ? val_mat(r) : rt_raise(ad->err, NULL, "out of memory in a derivative");
+}
+
+/* X = A \ B (square A): dB = A' \ G, dA = -dB X'. */
+static Value vjp_ldiv(Ad *ad, const AdNode *n, int k, Value g)
+{
+    if (ops_is_scalar(n->saved[0])) {   /* b ./ a */
+        AdNode swapped = *n;
+        Value s[2] = {n->saved[1], n->saved[0]};
+        swapped.saved = s;
+        return vjp_ediv(ad, &swapped, 1 - k, g);
+    }
+    if (!mat_is_square(n->saved[0].as.mat))
+        return rt_raise(ad->err, NULL, "no derivative rule for a least-squares "
+                            "solve (the matrix is not square)");
+    Value At = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->saved[0]), NULL);
+    Value dB = bin_take(ad, OP_LDIV, At, val_ref(g));
+    if (k == 1 || VAL_IS_ERR(dB))
+        return dB;
+    Value Xt = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->out), NULL);
+    return ops_unary(ad->err, OP_NEG, bin_take(ad, OP_MUL, dB, Xt), NULL);
+}
+
+/* X = A / B (square B): dA = G / B', dB = -X' dA. */
+static Value vjp_rdiv(Ad *ad, const AdNode *n, int k, Value g)
+{
+    if (ops_is_scalar(n->saved[1]))
+        return vjp_ediv(ad, n, k, g);
+    if (!mat_is_square(n->saved[1].as.mat))
+        return rt_raise(ad->err, NULL, "no derivative rule for a least-squares "
+                            "solve (the matrix is not square)");
+    Value Bt = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->saved[1]), NULL);
+    Value dA = bin_take(ad, OP_DIV, val_ref(g), Bt);
+    if (k == 0 || VAL_IS_ERR(dA))
+        return dA;
+    Value Xt = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->out), NULL);
+    return ops_unary(ad->err, OP_NEG, bin_take(ad, OP_MUL, Xt, dA), NULL);
+}
+
+static Value vjp_neg(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)n, (void)k;
+    return ops_unary(ad->err, OP_NEG, val_ref(g), NULL);
+}
+
+static Value vjp_plus(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)ad, (void)n, (void)k;
+    return val_ref(g);
+}
+
+static Value vjp_transpose(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)n, (void)k;
+    return ops_unary(ad->err, OP_TRANSPOSE, val_ref(g), NULL);
+}
+
+/* Scatter-adds the adjoint of a subscript back into the source's shape.
+ * aux[0] holds the number of subscripts; saved[1..] the subscripts. */
+static Value vjp_index(Ad *ad, const AdNode *n, int k, Value g)
+{
+    size_t *pos, count;
+    Value src = n->saved[0];
+    if (k > 0)
+        return filled_like(n->saved[k], 0);   /* subscripts are constants */
+    if (!index_positions(ad->err, src, n->nin - 1, n->saved + 1, &pos, &count, NULL))
+        return val_error;
+    Value d = filled_like(src, 0);
+    double *out = elems_of(&d);
+    for (size_t i = 0; i < count; i++)
+        out[pos[i]] += g.kind == VAL_MAT ? g.as.mat->data[i] : ops_scalar(g);
+    free(pos);
+    return d;
+}
+
+/* The block of a concatenation's adjoint that came from input k. */
+static Value vjp_concat(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)ad;
+    bool horiz = n->aux[0] != 0;
+    size_t off = 0;
+    for (int i = 0; i < k; i++)
+        off += horiz ? cols_of(n->saved[i]) : rows_of(n->saved[i]);
+    if (rows_of(n->saved[k]) * cols_of(n->saved[k]) == 0 ||
+        (n->saved[k].kind == VAL_MAT && n->saved[k].as.mat->rows == 0))
+        return val_ref(n->saved[k]);
+    Value d = filled_like(n->saved[k], 0);
+    double *out = elems_of(&d);
+    size_t r = rows_of(n->saved[k]), c = cols_of(n->saved[k]);
+    for (size_t j = 0; j < c; j++)
+        for (size_t i = 0; i < r; i++)
+            out[i + j * r] = horiz ? MAT_AT(g.as.mat, i, off + j)
+                                   : MAT_AT(g.as.mat, off + i, j);
+    return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* rules of the elementwise built-ins                                  */
+
+static double d_relu(double x) { return x > 0 ? 1 : 0; }
+static double d_softplus(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
+static double d_log(double x) { return 1 / x; }
+static double d_sqrt(double x) { return 0.5 / sqrt(x); }
+static double d_abs(double x) { return x > 0 ? 1 : x < 0 ? -1 : 0; }
+static double d_cos(double x) { return -sin(x); }
+static double d_tan(double x) { double t = tan(x); return 1 + t * t; }
+static double d_asin(double x) { return 1 / sqrt(1 - x * x); }
+static double d_acos(double x) { return -1 / sqrt(1 - x * x); }
+static double d_atan(double x) { return 1 / (1 + x * x); }
+
+static bool same_shape_matrices(Value a, Value b)
+{
+    return a.kind == VAL_MAT && b.kind == VAL_MAT && a.as.mat->rows == b.as.mat->rows &&
+           a.as.mat->cols == b.as.mat->cols;
+}
+
+/* out' = f'(x) elementwise, times g; in one pass when no broadcasting is
+ * involved (the same products, without the temporary f'(x)). */
+static Value chain(Ad *ad, Value x, double (*df)(double), Value g)
+{
+    if (!same_shape_matrices(x, g))
+        return bin_take(ad, OP_EMUL, val_ref(g), map1(x, df));
+    Matrix *m = mat_new_uninit(x.as.mat->rows, x.as.mat->cols);
+    if (!m)
+        return rt_raise(ad->err, NULL, "out of memory in a derivative");
+    size_t n = mat_numel(m);
+    for (size_t i = 0; i < n; i++)
+        m->data[i] = g.as.mat->data[i] * df(x.as.mat->data[i]);
+    return val_mat(m);
+}
+
+static Value vjp_exp(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return bin(ad, OP_EMUL, g, n->out); }
+static Value vjp_log(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_log, g); }
+static Value vjp_sqrt(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_sqrt, g); }
+static Value vjp_abs(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_abs, g); }
+/* tanh' = 1 - tanh^2 and sigmoid' = s (1 - s), from the saved output. */
+static double d_from_tanh(double t) { return 1 - t * t; }
+static double d_from_sigmoid(double s) { return s * (1 - s); }
+static Value vjp_tanh(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->out, d_from_tanh, g); }
+static Value vjp_sigmoid(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->out, d_from_sigmoid, g); }
+static Value vjp_relu(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_relu, g); }
+static Value vjp_softplus(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_softplus, g); }
+static Value vjp_sin(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], cos, g); }
+static Value vjp_cos(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_cos, g); }
+static Value vjp_tan(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_tan, g); }
+static Value vjp_asin(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_asin, g); }
+static Value vjp_acos(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_acos, g); }
+static Value vjp_atan(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_atan, g); }
+
+/* ------------------------------------------------------------------ */
+/* rules of reductions and shape built-ins                             */
+
+/* The reduction dimension saved as the built-in's second argument. */
+static int reduce_dim(const AdNode *n)
+{
+    return n->nin > 1 && n->saved[1].kind != VAL_NIL ? (int)ops_scalar(n->saved[1]) : 0;
+}
+
+/* g spread back over x's shape along the reduced dimension. */
+static Value spread(Ad *ad, Value g, Value x)
+{
+    return bin_take(ad, OP_EMUL, filled_like(x, 1), val_ref(g));
+}
+
+static Value vjp_sum(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    return spread(ad, g, n->saved[0]);
+}
+
+static Value vjp_mean(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    int dim = reduce_dim(n);
+    Value x = n->saved[0];
+    double count = dim == 0 ? (double)(rows_of(x) * cols_of(x))
+                 : dim == 1 ? (double)rows_of(x) : (double)cols_of(x);
+    return bin_take(ad, OP_EDIV, spread(ad, g, x), val_num(count));
+}
+
+static Value vjp_sumsq(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value twice = bin(ad, OP_EMUL, n->saved[0], val_num(2));
+    return bin_take(ad, OP_EMUL, twice, val_ref(g));
+}
+
+/* d prod / d x_i = the product of the other elements of x_i's group
+ * (all of x, or its column or row), from prefix and suffix products so
+ * that zeros in x are handled exactly. */
+static void products_of_others(const double *x, double *out, size_t len, size_t stride)
+{
+    double prefix = 1;
+    for (size_t i = 0; i < len; i++) {
+        out[i * stride] = prefix;
+        prefix *= x[i * stride];
+    }
+    double suffix = 1;
+    for (size_t i = len; i-- > 0;) {
+        out[i * stride] *= suffix;
+        suffix *= x[i * stride];
+    }
+}
+
+static Value vjp_prod(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value x = n->saved[0];
+    Value d = filled_like(x, 0);
+    const double *in = data_of(&x);
+    double *out = elems_of(&d);
+    size_t r = rows_of(x), c = cols_of(x);
+    int dim = reduce_dim(n);
+    if (dim == 0)
+        products_of_others(in, out, r * c, 1);
+    for (size_t j = 0; dim == 1 && j < c; j++)
+        products_of_others(in + j * r, out + j * r, r, 1);
+    for (size_t i = 0; dim == 2 && i < r; i++)
+        products_of_others(in + i, out + i, c, r);
+    return bin_take(ad, OP_EMUL, d, val_ref(g));
+}
+
+/* The p-norm of a vector: sign(x) |x|^(p-1) / |x|_p^(p-1); for p = inf
+ * the sign at the (first) largest |x_i|. Zero at x = 0. */
+static Value vector_pnorm_adjoint(Value x, double p, double nrm, double g)
+{
+    Value d = filled_like(x, 0);
+    double *out = elems_of(&d);
+    const double *in = data_of(&x);
+    size_t count = rows_of(x) * cols_of(x);
+    for (size_t i = 0; nrm > 0 && i < count; i++) {
+        double sg = in[i] > 0 ? 1 : in[i] < 0 ? -1 : 0;
+        if (isinf(p)) {
+            if (fabs(in[i]) == nrm) {
+                out[i] = sg * g;
+                break;
+            }
+        } else
+            out[i] = g * sg * pow(fabs(in[i]) / nrm, p - 1);
+    }
+    return d;
+}
+
+/* Vector 2-norm and Frobenius norm: x / |x|; spectral: u1 v1'. */
+static Value vjp_norm(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value x = n->saved[0];
+    double p = n->nin > 1 && n->saved[1].kind != VAL_NIL && n->saved[1].kind != VAL_STR
+                   ? ops_scalar(n->saved[1]) : 0;
+    bool matrix = x.kind == VAL_MAT && !mat_is_vector(x.as.mat);
+    if (p == 2 && matrix) {
+        Matrix *U = NULL, *s = NULL, *V = NULL;
+        if (la_svd(x.as.mat, &U, &s, &V) != LA_OK)
+            return rt_raise(ad->err, NULL, "norm: SVD failed in the derivative");
+        Matrix *d = mat_new(U->rows, V->rows);
+        for (size_t j = 0; d && j < V->rows; j++)
+            for (size_t i = 0; i < U->rows; i++)
+                MAT_AT(d, i, j) = MAT_AT(U, i, 0) * MAT_AT(V, j, 0) * ops_scalar(g);
+        mat_unref(U), mat_unref(s), mat_unref(V);
+        return d ? val_mat(d) : val_error;
+    }
+    if (p != 0 && p != 2)
+        return vector_pnorm_adjoint(x, p, ops_scalar(n->out), ops_scalar(g));
+    double nrm = ops_scalar(n->out);
+    if (nrm == 0)
+        return filled_like(x, 0);
+    return bin_take(ad, OP_EMUL, bin(ad, OP_EDIV, x, n->out), val_ref(g));
+}
+
+/* The groups a reduction runs over: along dim 1 (down each column), 2
+ * (along each row) or 0 (all elements). Group j has len elements starting
+ * at first(j), stride apart. */
+typedef struct Groups {
+    size_t count, len, stride, step;   /* group j starts at j * step */
+} Groups;
+
+static Groups groups_of(Value x, int dim)
+{
+    size_t r = rows_of(x), c = cols_of(x);
+    bool vector = r == 1 || c == 1;
+    if (dim == 0 && vector)
+        dim = r == 1 ? 2 : 1;
+    if (dim == 1)
+        return (Groups){c, r, 1, r};
+    if (dim == 2)
+        return (Groups){r, c, r, 1};
+    return (Groups){1, r * c, 1, 0};
+}
+
+/* max/min: the adjoint of each result goes to the (first) extreme element
+ * of its group, or to the larger/smaller operand elementwise. */
+static Value vjp_extreme(Ad *ad, const AdNode *n, int k, Value g)
+{
+    bool elementwise = n->nin > 1 && n->saved[1].kind != VAL_NIL &&
+                       !(n->saved[1].kind == VAL_MAT && mat_numel(n->saved[1].as.mat) == 0);
+    if (elementwise) {   /* the operand equal to the output wins, a first */
+        Value mask = bin(ad, OP_EQ, n->saved[k], n->out);
+        if (k == 1) {
+            Value other = bin(ad, OP_NE, n->saved[0], n->out);
+            mask = bin_take(ad, OP_AND, mask, other);
+        }
+        return unbroadcast(ad, bin_take(ad, OP_EMUL, mask, val_ref(g)), n->saved[k]);
+    }
+    (void)ad, (void)k;
+    int dim = n->nin > 2 && n->saved[2].kind != VAL_NIL ? (int)ops_scalar(n->saved[2]) : 0;
+    Value x = n->saved[0];
+    Groups gr = groups_of(x, dim);
+    Value d = filled_like(x, 0);
+    double *out = elems_of(&d);
+    const double *in = data_of(&x), *best = data_of(&n->out), *gv = data_of(&g);
+    for (size_t j = 0; j < gr.count; j++)
+        for (size_t i = 0; i < gr.len; i++) {
+            size_t at = j * gr.step + i * gr.stride;
+            if (in[at] == best[j]) {
+                out[at] = gv[j];
+                break;
+            }
+        }
+    return d;
+}
+
+/* cumsum: the adjoint of x_i is the sum of g over the running sums that
+ * contain it, a cumulative sum taken backwards. */
+static Value vjp_cumsum(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)ad, (void)k;
+    Value x = n->saved[0];
+    Groups gr = groups_of(x, 0);
+    if (!(rows_of(x) == 1 || cols_of(x) == 1))
+        gr = groups_of(x, 1);
+    Value d = filled_like(x, 0);
+    double *out = elems_of(&d);
+    const double *gv = data_of(&g);
+    for (size_t j = 0; j < gr.count; j++) {
+        double acc = 0;
+        for (size_t i = gr.len; i-- > 0;) {
+            size_t at = j * gr.step + i * gr.stride;
+            acc += gv[at];
+            out[at] = acc;
+        }
+    }
+    return d;
+}
+
+/* var = sum((x - m)^2)/(len - 1) per group: adjoint 2 (x - m)/(len - 1);
+ * std = sqrt(var): that divided by 2 std. */
+static Value spread_deviation(Ad *ad, const AdNode *n, Value g, bool std)
+{
+    (void)ad;
+    Value x = n->saved[0];
+    Groups gr = groups_of(x, reduce_dim(n));
+    Value d = filled_like(x, 0);
+    double *out = elems_of(&d);
+    const double *in = data_of(&x), *res = data_of(&n->out), *gv = data_of(&g);
+    for (size_t j = 0; gr.len > 1 && j < gr.count; j++) {
+        double m = 0;
+        for (size_t i = 0; i < gr.len; i++)
+            m += in[j * gr.step + i * gr.stride];
+        m /= (double)gr.len;
+        /* std of a constant group is 0, where it is not differentiable:
+         * 0 is a subgradient (as for norm at 0) */
+        if (std && res[j] == 0)
+            continue;
+        double scale = gv[j] * (std ? 1 / res[j] : 2) / (double)(gr.len - 1);
+        for (size_t i = 0; i < gr.len; i++) {
+            size_t at = j * gr.step + i * gr.stride;
+            out[at] = scale * (in[at] - m);
+        }
+    }
+    return d;
+}
+
+static Value vjp_var(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    return spread_deviation(ad, n, g, false);
+}
+
+static Value vjp_std(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    return spread_deviation(ad, n, g, true);
+}
+
+/* floor, with 0 for x/0 (mod(x, 0) = x does not depend on y). */
+static double floor_finite(double q)
+{
+    return isfinite(q) ? floor(q) : 0;
+}
+
+/* mod(x, y) = x - floor(x/y) y: d/dx = 1, d/dy = -floor(x/y). */
+static Value vjp_mod(Ad *ad, const AdNode *n, int k, Value g)
+{
+    if (k == 0)
+        return unbroadcast(ad, val_ref(g), n->saved[0]);
+    Value q = bin(ad, OP_EDIV, n->saved[0], n->saved[1]);
+    Value fl = map1(q, floor_finite);
+    val_unref(q);
+    Value d = bin_take(ad, OP_EMUL, fl, val_ref(g));
+    return unbroadcast(ad, ops_unary(ad->err, OP_NEG, d, NULL), n->saved[1]);
+}
+
+static Value vjp_reshape(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)ad, (void)k;
+    Value x = n->saved[0];
+    if (x.kind != VAL_MAT)
+        return val_num(ops_scalar(g));
+    return val_mat(mat_from(x.as.mat->rows, x.as.mat->cols, g.as.mat->data));
+}
+
+static Value vjp_repmat(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)ad, (void)k;
+    Value x = n->saved[0];
+    size_t r = rows_of(x), c = cols_of(x);
+    Value d = filled_like(x, 0);
+    double *out = elems_of(&d);
+    for (size_t j = 0; j < g.as.mat->cols; j++)
+        for (size_t i = 0; i < g.as.mat->rows; i++)
+            out[(i % r) + (j % c) * r] += MAT_AT(g.as.mat, i, j);
+    return d;
+}
+
+static Value vjp_diag(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)ad, (void)k;
+    Value x = n->saved[0];
+    Value d = filled_like(x, 0);
+    double *out = elems_of(&d);
+    if (x.kind != VAL_MAT || mat_is_vector(x.as.mat)) {
+        for (size_t i = 0; i < rows_of(x) * cols_of(x); i++)
+            out[i] = MAT_AT(g.as.mat, i, i);
+    } else {
+        for (size_t i = 0; i < rows_of(n->out); i++)
+            out[i + i * rows_of(x)] = g.kind == VAL_MAT ? g.as.mat->data[i] : ops_scalar(g);
+    }
+    return d;
+}
+
+/* cat(dim, A, ...): input 0 is the dimension. */
+static Value vjp_cat(Ad *ad, const AdNode *n, int k, Value g)
+{
+    if (k == 0)
+        return val_num(0);
+    AdNode blocks = *n;
+    blocks.saved = n->saved + 1;
+    blocks.nin = n->nin - 1;
+    blocks.aux[0] = ops_scalar(n->saved[0]) == 2;
+    return vjp_concat(ad, &blocks, k - 1, g);
+}
+
+static Value vjp_inv(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;   /* -X' G X' */
+    Value Xt = ops_unary(ad->err, OP_TRANSPOSE, val_ref(n->out), NULL);
+    Value t = bin_take(ad, OP_MUL, val_ref(Xt), val_ref(g));
+    return ops_unary(ad->err, OP_NEG, bin_take(ad, OP_MUL, t, Xt), NULL);
+}
+
+static Value vjp_det(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;   /* g det(A) inv(A)' */
+    if (n->saved[0].kind != VAL_MAT)
+        return val_num(ops_scalar(g));   /* det of a number is the number */
+    Matrix *X = NULL;
+    if (la_inv(n->saved[0].as.mat, &X) != LA_OK)
+        return rt_raise(ad->err, NULL, "det: the derivative needs a non-singular matrix");
+    Value Xt = ops_unary(ad->err, OP_TRANSPOSE, val_mat(X), NULL);
+    return bin_take(ad, OP_EMUL, Xt, val_num(ops_scalar(g) * ops_scalar(n->out)));
+}
+
+static Value vjp_trace(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)ad, (void)k;
+    if (n->saved[0].kind != VAL_MAT)
+        return val_num(ops_scalar(g));
+    Value d = filled_like(n->saved[0], 0);
+    for (size_t i = 0; i < rows_of(n->saved[0]); i++)
+        d.as.mat->data[i + i * rows_of(n->saved[0])] = ops_scalar(g);
+    return d;
+}
+
+static Value vjp_pow_builtin(Ad *ad, const AdNode *n, int k, Value g)
+{
+    return vjp_epow(ad, n, k, g);
+}
+
+static Value vjp_solve(Ad *ad, const AdNode *n, int k, Value g)
+{
+    return vjp_ldiv(ad, n, k, g);
+}
+
+/* ------------------------------------------------------------------ */
+/* rules of linear algebra built-ins                                   */
+
+/* kron(A, B)[(i-1)p + k, (j-1)q + l] = A[i, j] B[k, l]: the adjoint of
+ * A[i, j] is <block (i, j) of G, B>, that of B[k, l] sums G A over blocks. */
+static Value vjp_kron(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)ad;
+    Value A = n->saved[0], B = n->saved[1];
+    size_t ra = rows_of(A), ca = cols_of(A), rb = rows_of(B), cb = cols_of(B);
+    const double *a = data_of(&A), *b = data_of(&B), *gv = data_of(&g);
+    size_t gr = ra * rb;
+    Value d = filled_like(k == 0 ? A : B, 0);
+    double *out = elems_of(&d);
+    for (size_t j = 0; j < ca; j++)
+        for (size_t i = 0; i < ra; i++)
+            for (size_t l = 0; l < cb; l++)
+                for (size_t kk = 0; kk < rb; kk++) {
+                    double gij = gv[(i * rb + kk) + (j * cb + l) * gr];
+                    if (k == 0)
+                        out[i + j * ra] += gij * b[kk + l * rb];
+                    else
+                        out[kk + l * rb] += gij * a[i + j * ra];
+                }
+    return d;
+}
+
+/* M (n x n) with column j scaled by f[j], then times V': V diag(f) V'
+ * for M = V. */
+static Matrix *scale_cols_mul_t(const Matrix *V, const double *f, const Matrix *W)
+{
+    Matrix *S = mat_copy(V);
+    for (size_t j = 0; S && j < S->cols; j++)
+        for (size_t i = 0; i < S->rows; i++)
+            MAT_AT(S, i, j) *= f[j];
+    Matrix *r = S ? mat_mul(S, W, false, true) : NULL;
+    mat_unref(S);
+    return r;
+}
+
+/* Eigenvalues of a symmetric S (ascending): d lambda_i = v_i' dS v_i, so
+ * the adjoint is V diag(g) V'. */
+static Value vjp_eigvals(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value S = n->saved[0];
+    if (S.kind != VAL_MAT)
+        return val_num(ops_scalar(g));
+    Matrix *w = NULL, *V = NULL;
+    if (la_eigsym(S.as.mat, &w, &V) != LA_OK)
+        return rt_raise(ad->err, NULL, "eigenvalues: the eigen-decomposition failed in the derivative");
+    Matrix *d = scale_cols_mul_t(V, data_of(&g), V);
+    mat_unref(w), mat_unref(V);
+    return d ? val_mat(d) : val_error;
+}
+
+/* Singular values: d sigma_i = u_i' dA v_i (distinct, non-zero), so the
+ * adjoint is U diag(g) V' over the thin factors. */
+static Value vjp_svd(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value A = n->saved[0];
+    if (A.kind != VAL_MAT)
+        return val_num(ops_scalar(A) < 0 ? -ops_scalar(g) : ops_scalar(g));
+    Matrix *U = NULL, *sv = NULL, *V = NULL;
+    if (la_svd(A.as.mat, &U, &sv, &V) != LA_OK)
+        return rt_raise(ad->err, NULL, "svd: the SVD failed in the derivative");
+    size_t r = mat_numel(sv);
+    Matrix *Ur = mat_new(U->rows, r), *Vr = mat_new(V->rows, r);
+    for (size_t j = 0; Ur && Vr && j < r; j++) {
+        for (size_t i = 0; i < U->rows; i++)
+            MAT_AT(Ur, i, j) = MAT_AT(U, i, j);
+        for (size_t i = 0; i < V->rows; i++)
+            MAT_AT(Vr, i, j) = MAT_AT(V, i, j);
+    }
+    Matrix *d = Ur && Vr ? scale_cols_mul_t(Ur, data_of(&g), Vr) : NULL;
+    mat_unref(U), mat_unref(sv), mat_unref(V), mat_unref(Ur), mat_unref(Vr);
+    return d ? val_mat(d) : val_error;
+}
+
+/* f(l) = l^p on eigenvalues treated as mpow does (within rounding of 0
+ * they are 0), and its divided differences L_ij = (f(l_i) - f(l_j)) /
+ * (l_i - l_j), f'(l_i) on the diagonal and for equal eigenvalues. */
+static double power_slope(double li, double lj, double p, double tol)
+{
+    double l = 0.5 * (li + lj);
+    if (fabs(li - lj) <= tol) {
+        if (fabs(l) <= tol)
+            return p == 1 ? 1 : p > 1 || p == 0 ? 0 : INFINITY;
+        return p * pow(l, p - 1);
+    }
+    /* close positive eigenvalues: with d = lj/li - 1, the quotient is
+     * li^(p-1) (exp(p log1p(d)) - 1)/d, which keeps its digits as d -> 0 */
+    if (li > tol && lj > tol && fabs(lj - li) < 0.5 * li) {
+        double d = (lj - li) / li;
+        return pow(li, p - 1) * expm1(p * log1p(d)) / d;
+    }
+    return (pow(li, p) - pow(lj, p)) / (li - lj);
+}
+
+/* mpow(S, p) = V f(L) V' for symmetric S (Daleckii-Krein): the adjoint is
+ * V (L_ij .* (V' sym(G) V)) V'. */
+static Value mpow_adjoint(Ad *ad, const Matrix *S, double p, Value g)
+{
+    Matrix *w = NULL, *V = NULL;
+    if (la_eigsym(S, &w, &V) != LA_OK)
+        return rt_raise(ad->err, NULL, "mpow: the eigen-decomposition failed in the derivative");
+    size_t m = w->rows;
+    double lmax = 0;
+    for (size_t i = 0; i < m; i++)
+        lmax = fmax(lmax, fabs(w->data[i]));
+    double tol = (double)m * DBL_EPSILON * lmax;
+    for (size_t i = 0; i < m; i++)
+        if (fabs(w->data[i]) <= tol)
+            w->data[i] = 0;
+    Matrix *Gs = mat_new(m, m);
+    for (size_t j = 0; Gs && j < m; j++)
+        for (size_t i = 0; i < m; i++)
+            MAT_AT(Gs, i, j) = 0.5 * (MAT_AT(g.as.mat, i, j) + MAT_AT(g.as.mat, j, i));
+    Matrix *t = Gs ? mat_mul(V, Gs, true, false) : NULL;
+    Matrix *M = t ? mat_mul(t, V, false, false) : NULL;
+    for (size_t j = 0; M && j < m; j++)
+        for (size_t i = 0; i < m; i++)
+            MAT_AT(M, i, j) *= power_slope(w->data[i], w->data[j], p, tol);
+    mat_unref(t);
+    t = M ? mat_mul(V, M, false, false) : NULL;
+    Matrix *d = t ? mat_mul(t, V, false, true) : NULL;
+    mat_unref(w), mat_unref(V), mat_unref(Gs), mat_unref(M), mat_unref(t);
+    return d ? val_mat(d) : val_error;
+}
+
+static Value vjp_mpow(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    Value S = n->saved[0];
+    double p = ops_scalar(n->saved[1]);
+    if (S.kind != VAL_MAT)
+        return val_num(ops_scalar(g) * (p == 0 ? 0 : p * pow(ops_scalar(S), p - 1)));
+    return mpow_adjoint(ad, S.as.mat, p, g);
+}
+
+/* Powers of a matrix differentiated through their products at most this
+ * high (each costs a few matrix products). */
+#define MAX_DIFF_POWER 100000
+
+/* B^m with B square, m >= 1: the adjoint sum_j (B')^j G (B')^(m-1-j), by
+ * T_0 = G, T_k = B' T_(k-1) + G (B')^k. */
+static Matrix *int_power_adjoint(const Matrix *B, long m, const Matrix *G)
+{
+    Matrix *T = mat_copy(G), *Pk = NULL;   /* Pk = (B')^k */
+    for (long k = 1; T && k < m; k++) {
+        Matrix *np = Pk ? mat_mul(Pk, B, false, true) : mat_transpose(B);
+        mat_unref(Pk);
+        Pk = np;
+        Matrix *a = np ? mat_mul(B, T, true, false) : NULL;
+        Matrix *b = a ? mat_mul(G, Pk, false, false) : NULL;
+        for (size_t i = 0; b && i < mat_numel(a); i++)
+            a->data[i] += b->data[i];
+        mat_unref(T), mat_unref(b);
+        T = b ? a : (mat_unref(a), NULL);
+    }
+    mat_unref(Pk);
+    return T;
+}
+
+/* A ^ p for a square matrix: integer p by products (through inv(A) when
+ * p < 0), fractional p as mpow. */
+static Value vjp_matrix_power(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)k;
+    const Matrix *A = n->saved[0].as.mat;
+    double p = ops_scalar(n->saved[1]);
+    if (p != floor(p))
+        return mpow_adjoint(ad, A, p, g);
+    if (p == 0)
+        return filled_like(n->saved[0], 0);
+    if (fabs(p) > MAX_DIFF_POWER)
+        return rt_raise(ad->err, NULL, "operator ^: powers above %d are not differentiated",
+                            MAX_DIFF_POWER);
+    Matrix *B = NULL;
+    if (p < 0 && la_inv(A, &B) != LA_OK)
+        return rt_raise(ad->err, NULL, "operator ^: the derivative needs a non-singular matrix");
+    Matrix *gB = int_power_adjoint(B ? B : A, (long)fabs(p), g.as.mat);
+    if (B && gB) {   /* through B = inv(A): gA = -B' gB B' */
+        Matrix *t = mat_mul(B, gB, true, false);
+        mat_unref(gB);
+        gB = t ? mat_mul(t, B, false, true) : NULL;
+        mat_unref(t);
+        for (size_t i = 0; gB && i < mat_numel(gB); i++)
+            gB->data[i] = -gB->data[i];
+    }
+    mat_unref(B);
+    return gB ? val_mat(gB) : val_error;
+}
+
+/* ------------------------------------------------------------------ */
+/* the table                                                           */
+
+const AdRule ad_rules[] = {
+    {"+", vjp_add, "X + Y[1, :] + 2", 0},
+    {"-", vjp_sub, "X - Y[:, 2]", 0},
+    {".*", vjp_emul, "X .* Y", 0},
+    {"./", vjp_ediv, "X ./ Y", 0},
+    {".^", vjp_epow, "X .^ Y", 0},
+    {"*", vjp_matmul, "X * Y' * X", 0},
+    {"\\", vjp_ldiv, "[X, [1; 0.5; 2]] \\ Y", 0},
+    {"/", vjp_rdiv, "Y' / [X, [1; 0.5; 2]]'", 0},
+    {"^", vjp_epow, "X[1, 1] ^ Y[2, 2]", 0},
+    {"neg", vjp_neg, "-X", 0},
+    {"plus", vjp_plus, "+X", 0},
+    {"'", vjp_transpose, "X'", 0},
+    {"index", vjp_index, "[X[2, :]'; X[[1, 1, 3]]'; X[end]; X[X > 1]; X[:, 1]]", 0},
+    {"concat", vjp_concat, "[X, Y; Y, 2 * X]", 0},
+    {"exp", vjp_exp, "exp(X)", 0},
+    {"log", vjp_log, "log(X)", 0},
+    {"sqrt", vjp_sqrt, "sqrt(X)", 0},
+    {"abs", vjp_abs, "abs(X - 1)", 0},
+    {"tanh", vjp_tanh, "tanh(X)", 0},
+    {"sigmoid", vjp_sigmoid, "sigmoid(X)", 0},
+    {"relu", vjp_relu, "relu(X - 1)", 0},
+    {"softplus", vjp_softplus, "softplus(X)", 0},
+    {"sin", vjp_sin, "sin(X)", 0},
+    {"cos", vjp_cos, "cos(X)", 0},
+    {"tan", vjp_tan, "tan(X)", 0},
+    {"asin", vjp_asin, "asin(X / 2)", 0},
+    {"acos", vjp_acos, "acos(X / 2)", 0},
+    {"atan", vjp_atan, "atan(X)", 0},
+    {"sum", vjp_sum, "[sum(X), sum(sum(X, 1)), sum(sum(X, 2))]", 1},
+    {"mean", vjp_mean, "[mean(X), mean(mean(X, 1)), mean(mean(X, 2))]", 1},
+    {"sumsq", vjp_sumsq, "[sumsq(X), sum(sumsq(X, 1))]", 1},
+    {"prod", vjp_prod, "[prod(X), sum(prod(X, 1)), sum(prod(X, 2))]", 1},
+    {"norm", vjp_norm, "[norm(X), norm(X[:, 1]), norm(X, 2), norm(X[:, 2] - 1, 1), norm(Y[:, 1], inf), norm(X[2, :], 3)]", 1},
+    {"max", vjp_extreme, "[max(X), sum(sum(max(X, Y))), sum(max(X, [], 1)), sum(max(X, dim = 2)), max(X[:, 1])]", 2},
+    {"min", vjp_extreme, "[min(X), sum(sum(min(X, Y))), sum(min(X, [], 1)), sum(min(X, dim = 2)), min(X[2, :])]", 2},
+    {"cumsum", vjp_cumsum, "[cumsum(X), cumsum(Y[:, 2]), [cumsum(X[1, :]), 0]']", 1},
+    {"var", vjp_var, "[var(X), sum(var(X, 1)), sum(var(X, 2)), var(Y[:, 1])]", 1},
+    {"std", vjp_std, "[std(X), sum(std(X, 1)), sum(std(X, 2)), std(Y[:, 1])]", 1},
+    {"mod", vjp_mod, "mod(X, Y) + mod(X, 0.4)", 0},
+    {"pow", vjp_pow_builtin, "pow(X, Y)", 0},
+    {"reshape", vjp_reshape, "reshape(X, 2, 3)", 1},
+    {"repmat", vjp_repmat, "repmat(X, 2, 3)", 1},
+    {"diag", vjp_diag, "[diag(X[:, 1]), diag(X * Y')]", 1},
+    {"cat", vjp_cat, "cat(1, X, Y)", 0},
+    {"inv", vjp_inv, "inv([X, [1; 0.5; 2]])", 1},
+    {"det", vjp_det, "det([X, [1; 0.5; 2]])", 1},
+    {"trace", vjp_trace, "trace(X * Y')", 1},
+    {"solve", vjp_solve, "solve([X, [1; 0.5; 2]], Y)", 0},
+    {"kron", vjp_kron, "kron(X, Y')", 0},
+    {"svd", vjp_svd, "[svd(X); svd(Y')]", 1},
+    {"eigvals", vjp_eigvals, "eigvals(X' * Y + Y' * X + [3, 1; 1, 0])", 1},
+    {"eigsym", vjp_eigvals, "eigsym(X' * X + [1, 0.2; 0.2, 3])", 1},
+    {"mpow", vjp_mpow, "[mpow(X' * X + 0.5 * eye(2), 0.5), mpow(Y' * Y, -1.5), mpow(X' * Y + Y' * X, 3)]", 1},
+    {"^m", vjp_matrix_power, "[X' * Y] ^ 3 + [X' * Y] ^ -2 + (X' * X) ^ 0.5", 1},
+    {NULL, NULL, NULL, 0},
+};
+
+static const AdRule *rule_named(const char *name)
+{
+    for (const AdRule *r = ad_rules; r->name; r++)
+        if (strcmp(r->name, name) == 0)
+            return r;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* the reverse sweep                                                   */
+
+static bool accumulate(Ad *ad, AdNode *node, Value d)
+{
+    if (VAL_IS_ERR(d))
+        return false;
+    if (node->grad.kind == VAL_NIL) {
+        node->grad = d;
+        return true;
+    }
+    node->grad = ops_binary(ad->err, OP_ADD, node->grad, d, NULL);
+    return !VAL_IS_ERR(node->grad);
+}
+
+bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc)
+{
+    if (!ad_live(ad, out))
+        return true;   /* the output does not depend on the inputs */
+    Tape *t = ad->tape;
+    AdNode *top = &t->nodes[out.as.var->node];
+    /* the adjoint always has the output's kind: a 1x1 matrix stays one */
+    top->grad = top->out.kind == VAL_MAT && seed.kind != VAL_MAT
+                    ? filled_like(top->out, ops_scalar(seed)) : val_ref(seed);
+    for (int i = out.as.var->node; i >= 0; i--) {
+        AdNode *n = &t->nodes[i];
+        if (!n->rule || n->grad.kind == VAL_NIL)
+            continue;
+        for (int k = 0; k < n->nin; k++) {
+            if (n->in[k] < 0 || (n->rule->ndiff && k >= n->rule->ndiff))
+                continue;
+            Value d = n->rule->vjp(ad, n, k, n->grad);
+            if (!accumulate(ad, &t->nodes[n->in[k]], d)) {
+                rt_locate(ad->err, loc);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+Value ad_grad_of(Ad *ad, Value leaf)
+{
+    if (!ad_live(ad, leaf))
+        return filled_like(val_primal(leaf), 0);
+    AdNode *n = &ad->tape->nodes[leaf.as.var->node];
+    if (n->grad.kind == VAL_NIL)
+        return filled_like(n->out, 0);
+    return val_ref(n->grad);
+}
+
+/* ------------------------------------------------------------------ */
+/* gradients of functions                                              */
+
+/* Replaces every number or matrix in x (a number, matrix, list or record
+ * of them) by a tracked leaf; NULL-equivalent val_error for other kinds. */
+static Value track_at(Ad *ad, Value x, const char *who, int depth)
+{
+    if (depth > TRACK_SEARCH_DEPTH && (x.kind == VAL_LIST || x.kind == VAL_REC))
+        return rt_raise(ad->err, NULL, "%s: the parameters are nested more than %d "
+                            "lists or records deep", who, TRACK_SEARCH_DEPTH);
+    if (x.kind == VAL_NUM || x.kind == VAL_BOOL)
+        return ad_leaf(ad, val_num(ops_scalar(x)));
+    if (x.kind == VAL_MAT)
+        return ad_leaf(ad, val_ref(x));
+    if (x.kind == VAL_LIST) {
+        Value l = val_list_new(x.as.list->n);
+        for (size_t i = 0; i < x.as.list->n; i++) {
+            Value t = track_at(ad, x.as.list->items[i], who, depth + 1);
+            if (VAL_IS_ERR(t)) {
+                val_unref(l);
+                return t;
+            }
+            list_push(l.as.list, t);
+        }
+        return l;
+    }
+    if (x.kind == VAL_REC) {
+        Value r = val_rec_new();
+        for (size_t i = 0; i < x.as.rec->n; i++) {
+            Value t = track_at(ad, x.as.rec->vals[i], who, depth + 1);
+            if (VAL_IS_ERR(t)) {
+                val_unref(r);
+                return t;
+            }
+            rec_set(r.as.rec, x.as.rec->keys[i], t);
+        }
+        return r;
+    }
+    char d[48];
+    describe_value(x, d, sizeof d);
+    return rt_raise(ad->err, NULL, "%s: the parameters must be matrices, or lists or "
+                        "records of them, got %s", who, d);
+}
+
+static Value track(Ad *ad, Value x, const char *who)
+{
+    return track_at(ad, x, who, 0);
+}
+
+/* The adjoints at the leaves, in the structure of the tracked input
+ * (whose depth track bounded). */
+static Value collect(Ad *ad, Value t)
+{
+    if (t.kind == VAL_LIST) {
+        Value l = val_list_new(t.as.list->n);
+        for (size_t i = 0; i < t.as.list->n; i++)
+            list_push(l.as.list, collect(ad, t.as.list->items[i]));
+        return l;
+    }
+    if (t.kind == VAL_REC) {
+        Value r = val_rec_new();
+        for (size_t i = 0; i < t.as.rec->n; i++)
+            rec_set(r.as.rec, t.as.rec->keys[i], collect(ad, t.as.rec->vals[i]));
+        return r;
+    }
+    return ad_grad_of(ad, t);
+}
+
+static bool scalar_result(Ad *ad, Value r, const char *who)
+{
+    Value p = val_primal(r);
+    if (p.kind == VAL_NUM || p.kind == VAL_BOOL ||
+        (p.kind == VAL_MAT && mat_numel(p.as.mat) == 1))
+        return true;
+    char d[48];
+    describe_value(p, d, sizeof d);
+    bool training = strcmp(who, "gd") == 0 || strcmp(who, "sgd") == 0;
+    rt_raise(ad->err, NULL, "%s: the %s must return a scalar, got %s", who,
+                 training ? "loss" : "function", d);
+    return false;
+}
+
+/* Calls f(xt, extra...). */
+static Value call_tracked(Ad *ad, Value f, Value xt, int nextra, const Value *extra)
+{
+    Value *args = xmalloc((size_t)(nextra + 1) * sizeof *args);
+    args[0] = xt;
+    for (int i = 0; i < nextra; i++)
+        args[i + 1] = extra[i];
+    Value r = ad->call(ad->host, f, nextra + 1, args, NULL);
+    free(args);
+    return r;
+}
+
+bool ad_value_and_grad(Ad *ad, Value f, Value x, int nextra, const Value *extra,
+                       const char *who, Value *value, Value *grad)
+{
+    if (!ad_begin(ad, NULL))
+        return false;
+    Value xt = track(ad, x, who);
+    Value r = VAL_IS_ERR(xt) ? val_error : call_tracked(ad, f, xt, nextra, extra);
+    bool ok = !VAL_IS_ERR(r) && scalar_result(ad, r, who) &&
+              ad_backward(ad, r, val_num(1), NULL);
+    if (ok) {
+        *value = val_num(ops_scalar(r));
+        *grad = collect(ad, xt);
+    }
+    if (!VAL_IS_ERR(r))
+        val_unref(r);
+    if (!VAL_IS_ERR(xt))
+        val_unref(xt);
+    ad_end(ad);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* hooks                                                               */
+
+static const char *op_rule_name(OpKind op, Value a, Value b)
+{
+    switch (op) {
+    case OP_ADD: return "+";
+    case OP_SUB: return "-";
+    case OP_EMUL: return ".*";
+    case OP_EDIV: return "./";
+    case OP_EPOW: return ".^";
+    case OP_MUL: return ops_is_scalar(a) || ops_is_scalar(b) ? ".*" : "*";
+    case OP_DIV: return ops_is_scalar(b) ? "./" : "/";
+    case OP_LDIV: return "\\";
+    case OP_POW: return ops_is_scalar(a) && ops_is_scalar(b) ? "^"
+                        : ops_is_scalar(b) ? "^m" : NULL;
+    default: return NULL;
+    }
+}
+
+static bool differentiable_op(OpKind op)
+{
+    return op != OP_EQ && op != OP_NE && op != OP_LT && op != OP_LE &&
+           op != OP_GT && op != OP_GE && op != OP_AND && op != OP_OR;
+}
+
+Value ad_binary(Ad *ad, OpKind op, Value a, Value b, const Loc *loc)
+{
+    Value pa = val_ref(val_primal(a)), pb = val_ref(val_primal(b));
+    Value inputs[2] = {a, b};
+    bool live = ad_live(ad, a) || ad_live(ad, b);
+    const char *name = op_rule_name(op, pa, pb);
+    Value r;
+    if (live && differentiable_op(op) && !name) {
+        val_unref(pa);
+        val_unref(pb);
+        r = rt_raise(ad->err, loc, "operator %s: no derivative rule for a "
+                         "matrix power (use .^ or repeated products)", op_name(op));
+    } else
+        r = ops_binary(ad->err, op, pa, pb, loc);
+    if (live && name && !VAL_IS_ERR(r))
+        r = record(ad, rule_named(name), 2, inputs, r);
+    val_unref(a);
+    val_unref(b);
+    return r;
+}
+
+Value ad_unary(Ad *ad, OpKind op, Value a, const Loc *loc)
+{
+    Value pa = val_ref(val_primal(a));
+    bool live = ad_live(ad, a);
+    Value r = ops_unary(ad->err, op, pa, loc);
+    const char *name = op == OP_NEG ? "neg" : op == OP_PLUS ? "plus"
+                       : op == OP_TRANSPOSE ? "'" : NULL;
+    if (live && name && !VAL_IS_ERR(r))
+        r = record(ad, rule_named(name), 1, &a, r);
+    val_unref(a);
+    return r;
+}
+
+Value ad_index(Ad *ad, Value obj, int nsubs, const Value *subs,
+               const Loc *loc)
+{
+    Value inputs[3] = {obj, val_nil, val_nil};
+    for (int i = 0; i < nsubs && i < 2; i++)
+        inputs[i + 1] = subs[i];
+    Value r = index_get(ad->err, val_primal(obj), nsubs, subs, loc);
+    if (!ad_live(ad, obj) || VAL_IS_ERR(r) || nsubs > 2)
+        return r;
+    return record(ad, rule_named("index"), nsubs + 1, inputs, r);
+}
+
+Value ad_concat(Ad *ad, const Value *vals, int n, bool horizontal,
+                const char *who, const Loc *loc)
+{
+    Value *plain = xmalloc((size_t)(n ? n : 1) * sizeof *plain);
+    bool live = false;
+    for (int i = 0; i < n; i++) {
+        plain[i] = val_primal(vals[i]);
+        live = live || ad_live(ad, vals[i]);
+    }
+    Value r = ops_concat(ad->err, plain, n, horizontal, who, loc);
+    free(plain);
+    if (!live || VAL_IS_ERR(r))
+        return r;
+    r = record(ad, rule_named("concat"), n, vals, r);
+    ad->tape->nodes[r.as.var->node].aux[0] = horizontal;
+    return r;
+}
+
+/* Built-ins whose result does not depend smoothly on a tracked argument
+ * (shapes, signs, tests, output): they see the plain value. */
+static const char *const constant_builtins[] = {
+    "size", "rows", "cols", "numel", "length", "isempty", "sign", "step",
+    "floor", "ceil", "round", "isnan", "isinf", "find", "any", "all", "type",
+    "print", "disp", "printf", "sprintf", "check", "error", "help", "num2str",
+    "zeros", "ones", "eye", "rand", "randn", "linspace", "rank", "cond",
+    "append", "keys", "isfield", NULL,
+};
+
+static bool is_constant_builtin(const char *name)
+{
+    for (int i = 0; constant_builtins[i]; i++)
+        if (strcmp(constant_builtins[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Built-ins that differentiate themselves by composing recorded
+ * operations (e2e multiplies its tracked layers with the * operator). */
+static const char *const composite_builtins[] = {"e2e", NULL};
+
+static bool listed(const char *const *names, const char *name)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* True when a tracked value of the active tape sits inside v. */
+static bool holds_live(const Ad *ad, Value v, int depth)
+{
+    if ((v.kind == VAL_LIST || v.kind == VAL_REC) && depth < TRACK_SEARCH_DEPTH) {
+        size_t n = v.kind == VAL_LIST ? v.as.list->n : v.as.rec->n;
+        Value *items = v.kind == VAL_LIST ? v.as.list->items : v.as.rec->vals;
+        for (size_t i = 0; i < n; i++)
+            if (holds_live(ad, items[i], depth + 1))
+                return true;
+        return false;
+    }
+    return ad_live(ad, v);
+}
+
+Value ad_builtin(Ad *ad, const Builtin *bi, Args *a)
+{
+    if (listed(composite_builtins, bi->name))
+        return bi->fn(ad->host, a);
+    const AdRule *rule = rule_named(bi->name);
+    bool live = false, nested = false;
+    for (int i = 0; i < a->n; i++) {
+        live = live || ad_live(ad, a->v[i]);
+        nested = nested || (a->v[i].kind != VAL_VAR && holds_live(ad, a->v[i], 0));
+    }
+    if (nested && !is_constant_builtin(bi->name))
+        return rt_raise(ad->err, NULL, "%s: no derivative rule for values being "
+                            "differentiated inside a list or record", bi->name);
+    if (live && !rule && !is_constant_builtin(bi->name))
+        return rt_raise(ad->err, NULL, "%s: no derivative rule; it cannot be used "
+                            "on a value being differentiated", bi->name);
+    Value *tracked = xmalloc((size_t)(a->n ? a->n : 1) * sizeof *tracked);
+    for (int i = 0; i < a->n; i++) {
+        tracked[i] = a->v[i];
+        a->v[i] = val_primal(a->v[i]);
+    }
+    Value r = bi->fn(ad->host, a);
+    if (live && rule && r.kind == VAL_LIST) {
+        /* several results (U, S, V = svd(A)): the rules cover one result */
+        val_unref(r);
+        r = rt_raise(ad->err, NULL, "%s: only the single-result form can be differentiated",
+                         bi->name);
+    } else if (live && rule && !VAL_IS_ERR(r))
+        r = record(ad, rule, a->n, tracked, r);
+    for (int i = 0; i < a->n; i++)
+        a->v[i] = tracked[i];
+    free(tracked);
+    return r;
+}

@@ -1,0 +1,311 @@
+/* main.c: the command line. Parses options and hands over to the
+ * library: run a file, -e code, stdin, or the REPL. */
+#include "config.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <sys/stat.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eval/builtin.h"
+#include "builtins/registry.h"
+#include "eval/interp.h"
+#include "front/parse.h"
+#include "app/repl.h"
+#include "base/rng.h"
+#include "app/suite.h"
+
+typedef struct Options {
+    const char *code;      /* -e */
+    const char *file;      /* FILE or "-" */
+    int first_arg;         /* argv index of the script's own arguments */
+    bool dump_ast;
+    bool force_repl;       /* --repl: the REPL even when stdin is not a terminal */
+    bool seeded;
+    unsigned long long seed;
+    Params params;         /* --param NAME=VALUE, and NAME=VALUE after FILE */
+} Options;
+
+static void usage(FILE *out)
+{
+    fputs("usage: ovp [options] [FILE [NAME=VALUE | args...]]\n"
+          "       ovp suite [DIR] [--seeds A:B] [--report DIR] [-j N]   (the theorem suite)\n"
+          "       ovp [options] -e CODE [args...]\n"
+          "       ovp [options] -            (program from standard input)\n"
+          "\n"
+          "With no FILE, ovp opens the REPL on a terminal and reads a program\n"
+          "from standard input otherwise.\n"
+          "\n"
+          "options:\n"
+          "  -e CODE       run CODE\n"
+          "  --seed N      seed the random generator with N (default 0)\n"
+          "  --param NAME=VALUE  a script parameter, read by param(\"NAME\", default);\n"
+          "                NAME=VALUE after FILE or -e CODE does the same, and the\n"
+          "                other arguments after it are the script's, in argv\n"
+          "  --dump-ast    print the syntax tree instead of running\n"
+          "  --repl        the REPL even when standard input is not a terminal\n"
+          "  --reference   print the built-in reference (Markdown)\n"
+          "  --builtin-names  print the built-in names, one per line\n"
+          "  --help        this text\n"
+          "  --version     version and random stream\n"
+          "\n"
+          "exit status: 0 ok, 1 runtime error, 2 usage or syntax error,\n"
+          "3 a check failed, 130 interrupted\n", out);
+}
+
+static bool add_param(Options *o, const char *arg)
+{
+    const char *why = params_add(&o->params, arg);
+    if (why)
+        fprintf(stderr, "ovp: bad parameter '%s': %s\n", arg, why);
+    return !why;
+}
+
+/* The arguments after the program: NAME=VALUE ones are parameters too.
+ * Returns the index of the script's first argument, or -2 (a bad one). */
+static int script_params(Options *o, int argc, char **argv, int first)
+{
+    for (int i = first; i < argc; i++)
+        if (param_shaped(argv[i]) && !add_param(o, argv[i]))
+            return -2;
+    return first;
+}
+
+static int parse_options(int argc, char **argv, Options *o)
+{
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("ovp %s (random stream %s)\n", PACKAGE_VERSION, RNG_STREAM_VERSION);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--reference") == 0) {
+            builtin_write_reference(stdout);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--builtin-names") == 0) {
+            builtin_write_names(stdout);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--dump-ast") == 0) {
+            o->dump_ast = true;
+        } else if (strcmp(a, "--repl") == 0) {
+            o->force_repl = true;
+        } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
+            char *end;
+            o->seed = strtoull(argv[++i], &end, 10);
+            if (*end || argv[i][0] == '-') {
+                fprintf(stderr, "ovp: --seed needs a non-negative integer, got '%s'\n", argv[i]);
+                return -1;
+            }
+            o->seeded = true;
+        } else if (strcmp(a, "--param") == 0 && i + 1 < argc) {
+            if (!add_param(o, argv[++i]))
+                return -2;
+        } else if (strcmp(a, "-e") == 0 && i + 1 < argc) {
+            o->code = argv[++i];
+            return script_params(o, argc, argv, i + 1);
+        } else if (strcmp(a, "-") == 0 || a[0] != '-') {
+            o->file = a;
+            return script_params(o, argc, argv, i + 1);
+        } else if (strcmp(a, "-e") == 0 || strcmp(a, "--seed") == 0 ||
+                   strcmp(a, "--param") == 0) {
+            fprintf(stderr, "ovp: %s needs a value (%s)\n", a,
+                    a[1] == 'e' ? "the code to run" :
+                    a[2] == 's' ? "a non-negative integer" : "NAME=VALUE");
+            return -1;
+        } else {
+            fprintf(stderr, "ovp: unknown option '%s'\n", a);
+            return -1;
+        }
+    }
+    return i;
+}
+
+static void set_argv(Interp *I, int argc, char **argv, int first)
+{
+    Value l = val_list_new(0);
+    for (int i = first; i < argc; i++)
+        list_push(l.as.list, val_str(argv[i]));
+    interp_set_global(I, "argv", l);
+}
+
+static char *read_stream(FILE *f, size_t *len)
+{
+    StrBuf b;
+    sb_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_putn(&b, chunk, n);
+    *len = b.len;
+    char *s = sb_take(&b);
+    sb_free(&b);
+    return s;
+}
+
+static int dump_ast(const char *name, char *text, size_t len)
+{
+    Source *src = source_new(name, text, len);
+    ParseError err = {0};
+    AstNode *tree = parse_source(src, &err);
+    int code = EXIT_OK;
+    if (tree) {
+        ast_dump(stdout, tree, 0);
+    } else {
+        StrBuf b;
+        sb_init(&b);
+        diag_render(&b, "error", &err.loc, err.msg);
+        fputs(b.s, stderr);
+        sb_free(&b);
+        code = EXIT_SYNTAX;
+    }
+    ast_free(tree);
+    parse_error_clear(&err);
+    source_free_all(src);
+    return code;
+}
+
+/* Loads the program text named by the options; NULL after an error. */
+static char *program_text(const Options *o, const char **name, size_t *len)
+{
+    if (o->code) {
+        *name = "-e";
+        *len = strlen(o->code);
+        return strdup(o->code);
+    }
+    if (!o->file || strcmp(o->file, "-") == 0) {
+        *name = "<stdin>";
+        return read_stream(stdin, len);
+    }
+    *name = o->file;
+    struct stat st;
+    if (stat(o->file, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "ovp: error: cannot read '%s': Is a directory\n", o->file);
+        return NULL;
+    }
+    FILE *f = fopen(o->file, "rb");
+    if (!f) {
+        fprintf(stderr, "ovp: error: cannot read '%s': %s\n", o->file, strerror(errno));
+        return NULL;
+    }
+    char *text = read_stream(f, len);
+    fclose(f);
+    return text;
+}
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interp_interrupted = 1;
+}
+
+/* A parameter the script never read is a mistake on the command line (a
+ * misspelt name, or the wrong script): say so rather than ignore it. */
+static int report_unread_param(const Interp *I, int code)
+{
+    const Param *p = params_unread(&I->params);
+    if (!p)
+        return code;
+    fprintf(stderr, "ovp: error: parameter '%s' was given on the command line but the "
+            "script never reads it with param(\"%s\", ...)\n", p->name, p->name);
+    return EXIT_SYNTAX;
+}
+
+static int run(Interp *I, const Options *o)
+{
+    const char *name;
+    size_t len;
+    char *text = program_text(o, &name, &len);
+    if (!text)
+        return EXIT_SYNTAX;
+    if (o->dump_ast)
+        return dump_ast(name, text, len);
+    if (o->file && strcmp(o->file, "-") != 0)
+        interp_mark_imported(I, o->file);
+    StrBuf diag;
+    sb_init(&diag);
+    int code = interp_run_source(I, name, text, len, &diag);
+    free(text);
+    fflush(stdout);
+    fputs(diag.s, stderr);
+    sb_free(&diag);
+    if (code == EXIT_OK && I->checks_failed)
+        code = EXIT_CHECK;
+    if (code == EXIT_OK || code == EXIT_CHECK)
+        code = report_unread_param(I, code);
+    if (I->checks_passed + I->checks_failed)
+        fprintf(stderr, "checks: %lu passed, %lu failed\n", I->checks_passed,
+                I->checks_failed);
+    return code;
+}
+
+/* The path of this binary, to run suite scripts with. */
+static char *self_path(const char *argv0)
+{
+    char *p = realpath("/proc/self/exe", NULL);
+    return p ? p : strdup(argv0);
+}
+
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+void openblas_set_num_threads(int n);
+#endif
+
+/* One BLAS thread unless OPENBLAS_NUM_THREADS asks for more: the matrices
+ * of these experiments are small, where threads cost more than they give,
+ * and one thread makes every result bit-identical from run to run. */
+static void blas_threads(void)
+{
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+    if (!getenv("OPENBLAS_NUM_THREADS"))
+        openblas_set_num_threads(1);
+#endif
+}
+
+/* Matrices of a training loop are freed and allocated again every step;
+ * keeping them in the heap instead of fresh mmap'd pages (the default
+ * above 128 KiB) saves the page faults of touching new memory each time. */
+static void keep_freed_memory(void)
+{
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+#endif
+}
+
+int main(int argc, char **argv)
+{
+    blas_threads();
+    keep_freed_memory();
+    if (argc > 1 && strcmp(argv[1], "suite") == 0) {
+        char *self = self_path(argv[0]);
+        int code = suite_main(argc - 1, argv + 1, self);
+        free(self);
+        return code;
+    }
+    Options o = {0};
+    int first = parse_options(argc, argv, &o);
+    if (first < 0) {
+        params_free(&o.params);
+        if (first == -1)
+            usage(stderr);
+        return EXIT_SYNTAX;
+    }
+    struct sigaction sa = {0};
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    Interp *I = interp_new(builtin_families);
+    if (o.seeded)
+        rng_seed(&I->rng, o.seed);
+    set_argv(I, argc, argv, first);
+    I->params = o.params;
+    bool interactive = !o.code && !o.file && !o.dump_ast && (o.force_repl || isatty(STDIN_FILENO));
+    int code = interactive ? repl_run(I) : run(I, &o);
+    interp_free(I);
+    return code;
+}

@@ -1,0 +1,233 @@
+/* repl.c: the read-eval-print loop. Each input is parsed with the same
+ * parser as files; input that ends inside an open construct asks for more
+ * with a continuation prompt. An error is reported and the session goes on
+ * with its variables intact. */
+#include "config.h"
+
+#include "app/repl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef HAVE_READLINE
+#include <readline/history.h>
+#include <readline/readline.h>
+#endif
+
+#include "eval/builtin.h"
+#include "front/parse.h"
+
+#define PROMPT "ovp> "
+#define HISTORY_LINES 1000     /* kept in memory and in ~/.ovp_history */
+#define CONTINUE_PROMPT "...> "
+
+#ifdef HAVE_READLINE
+static Interp *completion_interp;
+/* Set when Ctrl-C arrives while a line is being read: the input so far,
+ * including earlier lines of an unfinished block, is thrown away. */
+static bool input_cancelled;
+
+/* Readline's input: a byte from the terminal, or, once Ctrl-C was pressed
+ * (the SIGINT handler sets interp_interrupted and read fails with EINTR), an
+ * empty line. Readline's own signal handlers are off, so ours sees the key. */
+static int read_key(FILE *in)
+{
+    for (;;) {
+        if (interp_interrupted) {
+            interp_interrupted = 0;
+            input_cancelled = true;
+            rl_replace_line("", 0);
+            return '\n';
+        }
+        unsigned char c;
+        ssize_t n = read(fileno(in), &c, 1);
+        if (n == 1)
+            return c;
+        if (n == 0 || errno != EINTR)
+            return EOF;
+    }
+}
+
+/* True (once) when the line just read was cut short by Ctrl-C. */
+static bool take_cancelled(void)
+{
+    bool c = input_cancelled;
+    input_cancelled = false;
+    return c;
+}
+
+/* Yields the global and built-in names starting with text. */
+static char *complete_name(const char *text, int state)
+{
+    static size_t bucket;
+    static const Sym *sym;
+    if (state == 0) {
+        bucket = 0;
+        sym = NULL;
+    }
+    Interp *I = completion_interp;
+    size_t n = strlen(text);
+    while (bucket < I->nbuckets) {
+        sym = sym ? sym->next : I->buckets[bucket];
+        if (!sym) {
+            bucket++;
+            continue;
+        }
+        bool named = sym->value.kind != VAL_NIL || sym->builtin;
+        if (named && strncmp(sym->name, text, n) == 0)
+            return strdup(sym->name);
+    }
+    return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)start;
+    (void)end;
+    rl_attempted_completion_over = 1;
+    return rl_completion_matches(text, complete_name);
+}
+
+static char *history_path(void)
+{
+    const char *home = getenv("HOME");
+    if (!home)
+        return NULL;
+    return xasprintf("%s/.ovp_history", home);
+}
+
+static char *read_line(const char *prompt)
+{
+    return readline(prompt);
+}
+
+static void remember(const char *line)
+{
+    if (*line)
+        add_history(line);
+}
+#else
+static char *read_line(const char *prompt)
+{
+    fputs(prompt, stdout);
+    fflush(stdout);
+    StrBuf b;
+    sb_init(&b);
+    int c;
+    while ((c = getchar()) != EOF && c != '\n')
+        sb_putc(&b, (char)c);
+    if (c == EOF && b.len == 0) {
+        sb_free(&b);
+        return NULL;
+    }
+    char *s = sb_take(&b);
+    sb_free(&b);
+    return s;
+}
+
+static void remember(const char *line)
+{
+    (void)line;
+}
+
+static bool take_cancelled(void)
+{
+    return false;
+}
+#endif
+
+/* `help name` is shorthand for help("name"). */
+static char *rewrite_help(const char *line)
+{
+    const char *p = line;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (strncmp(p, "help", 4) != 0 || !isspace((unsigned char)p[4]))
+        return NULL;
+    p += 4;
+    while (isspace((unsigned char)*p))
+        p++;
+    size_t n = 0;
+    while (isalnum((unsigned char)p[n]) || p[n] == '_')
+        n++;
+    const char *rest = p + n;
+    while (isspace((unsigned char)*rest))
+        rest++;
+    if (n == 0 || *rest)
+        return NULL;
+    return xasprintf("help(\"%.*s\")", (int)n, p);
+}
+
+/* True when text parses or fails for a reason other than ending early. */
+static bool is_complete(const char *text, size_t len)
+{
+    Source src = {.name = "<repl>", .text = (char *)text, .len = len};
+    ParseError err = {0};
+    AstNode *tree = parse_source(&src, &err);
+    bool incomplete = !tree && err.incomplete;
+    ast_free(tree);
+    parse_error_clear(&err);
+    return !incomplete;
+}
+
+static void evaluate(Interp *I, const char *text, size_t len)
+{
+    StrBuf diag;
+    sb_init(&diag);
+    interp_interrupted = 0;
+    char *help = rewrite_help(text);
+    interp_run_source(I, "<repl>", help ? help : text, help ? strlen(help) : len, &diag);
+    interp_interrupted = 0;     /* a Ctrl-C that stopped this input is spent */
+    free(help);
+    fflush(I->out);
+    fputs(diag.s, stderr);
+    sb_free(&diag);
+}
+
+int repl_run(Interp *I)
+{
+    I->repl = true;
+#ifdef HAVE_READLINE
+    completion_interp = I;
+    rl_attempted_completion_function = complete;
+    rl_getc_function = read_key;
+    rl_catch_signals = 0;
+    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[+-*/^.:";
+    stifle_history(HISTORY_LINES);
+    char *hist = history_path();
+    if (hist)
+        read_history(hist);
+#endif
+    StrBuf input;
+    sb_init(&input);
+    char *line;
+    while ((line = read_line(input.len ? CONTINUE_PROMPT : PROMPT)) != NULL) {
+        if (take_cancelled()) {
+            free(line);
+            sb_clear(&input);
+            continue;
+        }
+        remember(line);
+        sb_puts(&input, line);
+        sb_putc(&input, '\n');
+        free(line);
+        if (!is_complete(input.s, input.len))
+            continue;
+        evaluate(I, input.s, input.len);
+        sb_clear(&input);
+    }
+    if (input.len)
+        evaluate(I, input.s, input.len);
+    putchar('\n');
+    sb_free(&input);
+#ifdef HAVE_READLINE
+    if (hist)
+        write_history(hist);
+    free(hist);
+#endif
+    return I->checks_failed ? EXIT_CHECK : EXIT_OK;
+}

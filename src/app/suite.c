@@ -1,0 +1,653 @@
+/* suite.c: the theorem-suite runner (see suite.h). */
+#include "config.h"
+
+#include "app/suite.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <md4c-html.h>
+
+#include "base/strbuf.h"
+
+typedef struct Job {
+    char *path;        /* the script */
+    char *name;        /* its base name without .ovp */
+    char *tag;         /* name of its logs: NAME, or NAME.sK under --seeds */
+    long seed;         /* passed as seed=K; -1: the script's own seed */
+    int index;         /* order of creation (keeps the seeds' order) */
+    bool first_seed;   /* the script's first run (its figures are kept) */
+    pid_t pid;
+    double start, seconds;
+    int status;        /* exit status; -1 killed by the timeout */
+    int passed, failed;
+    bool done;
+} Job;
+
+typedef struct Suite {
+    const char *dir;
+    const char *report;
+    const char *self;
+    int jobs;
+    double timeout;
+    long *seeds;       /* --seeds: each seeded script runs once per seed */
+    int nseeds;
+    Job *list;
+    int n;
+} Suite;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static char *path_join(const char *a, const char *b)
+{
+    return xasprintf("%s/%s", a, b);
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ---- options ------------------------------------------------------- */
+
+static const char *default_dir(void)
+{
+    if (is_dir(OVP_SRCDIR "/examples/theorems"))
+        return OVP_SRCDIR "/examples/theorems";
+    return OVP_PKGDATADIR "/theorems";
+}
+
+static int usage(void)
+{
+    fputs("usage: ovp suite [DIR] [--seeds LIST] [--report DIR] [-j N] [--timeout SECONDS]\n"
+          "Runs every .ovp script of DIR (default: the theorem suite) and writes\n"
+          "a report with the figures to DIR (default: suite-report).\n"
+          "--seeds A:B or A,B,C runs each script that reads param(\"seed\", ...) once\n"
+          "per seed (as seed=K) and reports, per check, the seeds it failed on;\n"
+          "scripts without a seed parameter are deterministic and run once.\n", stderr);
+    return 2;
+}
+
+/* "A:B" (A <= B) or "A,B,C": non-negative integers, at most 1000 of them. */
+static bool parse_seeds(Suite *s, const char *text)
+{
+    long a, b;
+    int used = 0;
+    if (sscanf(text, "%ld:%ld%n", &a, &b, &used) == 2 && !text[used]) {
+        if (a < 0 || b < a || b - a >= 1000)
+            return false;
+        s->nseeds = (int)(b - a + 1);
+        s->seeds = xmalloc((size_t)s->nseeds * sizeof *s->seeds);
+        for (int i = 0; i < s->nseeds; i++)
+            s->seeds[i] = a + i;
+        return true;
+    }
+    for (const char *p = text; *p;) {
+        char *end;
+        long k = strtol(p, &end, 10);
+        if (end == p || k < 0 || (*end && *end != ',') || s->nseeds >= 1000)
+            return false;
+        s->seeds = xrealloc(s->seeds, (size_t)(s->nseeds + 1) * sizeof *s->seeds);
+        s->seeds[s->nseeds++] = k;
+        p = *end ? end + 1 : end;
+    }
+    return s->nseeds > 0;
+}
+
+static int parse(Suite *s, int argc, char **argv)
+{
+    s->dir = default_dir();
+    s->report = "suite-report";
+    s->jobs = 2;
+    s->timeout = 600;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool more = i + 1 < argc;
+        if (strcmp(a, "--report") == 0 && more)
+            s->report = argv[++i];
+        else if (strcmp(a, "-j") == 0 && more)
+            s->jobs = atoi(argv[++i]);
+        else if (strcmp(a, "--timeout") == 0 && more)
+            s->timeout = atof(argv[++i]);
+        else if (strcmp(a, "--seeds") == 0 && more) {
+            if (!parse_seeds(s, argv[++i])) {
+                fprintf(stderr, "ovp suite: --seeds needs A:B or a list A,B,C of "
+                        "non-negative integers (at most 1000), got '%s'\n", argv[i]);
+                return 2;
+            }
+        }
+        else if (a[0] != '-')
+            s->dir = a;
+        else
+            return usage();
+    }
+    if (s->jobs < 1 || !(s->timeout > 0))
+        return usage();
+    return 0;
+}
+
+/* ---- the scripts ---------------------------------------------------- */
+
+/* By script name, then in the order of --seeds. */
+static int by_name(const void *a, const void *b)
+{
+    const Job *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* A script takes a seed parameter when it reads param("seed", ...). */
+static bool reads_seed(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    bool found = false;
+    while (f && !found && fgets(line, sizeof line, f))
+        found = line[0] != '#' && strstr(line, "param(\"seed\"") != NULL;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+static void add_job(Suite *s, const char *file, size_t len, long seed, bool first)
+{
+    s->list = xrealloc(s->list, (size_t)(s->n + 1) * sizeof *s->list);
+    Job *j = &s->list[s->n++];
+    memset(j, 0, sizeof *j);
+    j->path = path_join(s->dir, file);
+    j->name = xstrndup(file, len - 4);
+    j->tag = seed < 0 ? xstrdup(j->name) : xasprintf("%s.s%ld", j->name, seed);
+    j->seed = seed;
+    j->first_seed = first;
+    j->index = s->n;
+}
+
+/* The script's runs: one per seed under --seeds when it reads a seed. */
+static void add_script(Suite *s, const char *file)
+{
+    size_t len = strlen(file);
+    char *path = path_join(s->dir, file);
+    bool seeded = s->nseeds > 0 && reads_seed(path);
+    free(path);
+    if (!seeded) {
+        add_job(s, file, len, -1, true);
+        return;
+    }
+    for (int k = 0; k < s->nseeds; k++)
+        add_job(s, file, len, s->seeds[k], k == 0);
+}
+
+static bool list_scripts(Suite *s)
+{
+    DIR *d = opendir(s->dir);
+    if (!d) {
+        fprintf(stderr, "ovp suite: cannot open '%s': %s\n", s->dir, strerror(errno));
+        return false;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".ovp") != 0 || e->d_name[0] == '.')
+            continue;   /* hidden files are editors' and tools' scratch copies */
+        add_script(s, e->d_name);
+    }
+    closedir(d);
+    if (s->n > 0)
+        qsort(s->list, (size_t)s->n, sizeof *s->list, by_name);
+    return true;
+}
+
+static void free_jobs(Suite *s)
+{
+    for (int i = 0; i < s->n; i++) {
+        free(s->list[i].path);
+        free(s->list[i].name);
+        free(s->list[i].tag);
+    }
+    free(s->list);
+    free(s->seeds);
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+static char *log_path(const Suite *s, const Job *j, const char *ext)
+{
+    return xasprintf("%s/logs/%s.%s", s->report, j->tag, ext);
+}
+
+static void redirect(const char *path, int fd)
+{
+    int f = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (f >= 0) {
+        dup2(f, fd);
+        close(f);
+    }
+}
+
+static void start(const Suite *s, Job *j)
+{
+    char *out = log_path(s, j, "out"), *err = log_path(s, j, "err");
+    /* the report shows the figures of a script's first run; the other
+     * seeds' go beside their logs */
+    char *figs = j->first_seed ? path_join(s->report, "figures")
+                               : xasprintf("%s/logs/figures-%s", s->report, j->tag);
+    char *seed = xasprintf("seed=%ld", j->seed);
+    if (!j->first_seed)
+        mkdir(figs, 0755);
+    j->start = now();
+    j->pid = fork();
+    if (j->pid == 0) {
+        redirect(out, STDOUT_FILENO);
+        redirect(err, STDERR_FILENO);
+        setenv("OVP_FIGDIR", figs, 1);
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        if (j->seed >= 0)
+            execl(s->self, s->self, j->path, seed, (char *)NULL);
+        else
+            execl(s->self, s->self, j->path, (char *)NULL);
+        _exit(127);
+    }
+    free(out), free(err), free(figs), free(seed);
+}
+
+/* The PASS:/FAIL: lines of a run, in order. */
+typedef struct CheckLines {
+    char **line;
+    int n;
+} CheckLines;
+
+static CheckLines read_checks(const Suite *s, const Job *j)
+{
+    CheckLines c = {NULL, 0};
+    char *out = log_path(s, j, "out");
+    FILE *f = fopen(out, "r");
+    char line[4096];
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "PASS:", 5) != 0 && strncmp(line, "FAIL:", 5) != 0)
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        c.line = xrealloc(c.line, (size_t)(c.n + 1) * sizeof *c.line);
+        c.line[c.n++] = xstrdup(line);
+    }
+    if (f)
+        fclose(f);
+    free(out);
+    return c;
+}
+
+static void free_checks(CheckLines *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->line[i]);
+    free(c->line);
+}
+
+/* The k-th check of a run failed, or the run never got to it. */
+static bool check_failed(const CheckLines *c, int k)
+{
+    return k >= c->n || strncmp(c->line[k], "FAIL:", 5) == 0;
+}
+
+static void count_checks(const Suite *s, Job *j)
+{
+    CheckLines c = read_checks(s, j);
+    for (int k = 0; k < c.n; k++) {
+        if (check_failed(&c, k))
+            j->failed++;
+        else
+            j->passed++;
+    }
+    free_checks(&c);
+}
+
+static const char *verdict(const Job *j)
+{
+    if (j->status == -1)
+        return "TIMEOUT";
+    if (j->status != 0 && j->status != 3)
+        return "ERROR";
+    return j->failed ? "FAIL" : "ok";
+}
+
+static const char *seed_label(const Job *j)
+{
+    static char buf[32];
+    if (j->seed < 0)
+        return "-";
+    snprintf(buf, sizeof buf, "%ld", j->seed);
+    return buf;
+}
+
+static const char *seed_count(int n)
+{
+    static char buf[32];
+    snprintf(buf, sizeof buf, "%d seeds", n);
+    return buf;
+}
+
+static void finish(const Suite *s, Job *j, int status)
+{
+    j->done = true;
+    j->seconds = now() - j->start;
+    j->status = WIFEXITED(status) ? WEXITSTATUS(status) : j->status == -1 ? -1 : 128;
+    count_checks(s, j);
+    printf("%-40s %5s %6d %6d %8.1f  %s\n", j->name, seed_label(j), j->passed, j->failed,
+           j->seconds, verdict(j));
+    fflush(stdout);
+}
+
+/* Kills the running jobs that exceeded the timeout. */
+static void enforce_timeout(const Suite *s)
+{
+    for (int i = 0; i < s->n; i++) {
+        Job *j = &s->list[i];
+        if (j->pid > 0 && !j->done && now() - j->start > s->timeout) {
+            kill(j->pid, SIGKILL);
+            j->status = -1;
+        }
+    }
+}
+
+static void reap(const Suite *s, int *running)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        for (int i = 0; i < s->n; i++)
+            if (s->list[i].pid == pid && !s->list[i].done) {
+                finish(s, &s->list[i], status);
+                (*running)--;
+            }
+}
+
+static void run_all(Suite *s)
+{
+    int next = 0, running = 0;
+    while (next < s->n || running > 0) {
+        while (running < s->jobs && next < s->n) {
+            start(s, &s->list[next++]);
+            running++;
+        }
+        reap(s, &running);
+        enforce_timeout(s);
+        usleep(20000);
+    }
+}
+
+
+/* ---- the seed sweep ------------------------------------------------- */
+
+/* One script's runs (jobs first..first+count-1): checks are matched by
+ * their position in the output, the k-th check of every seed. */
+typedef struct Sweep {
+    int runs, checks, every_seed, errored;
+} Sweep;
+
+static Sweep sweep_script(const Suite *s, const Job *jobs, int count, StrBuf *detail)
+{
+    Sweep w = {count, 0, 0, 0};
+    CheckLines *c = xcalloc((size_t)count, sizeof *c);
+    for (int r = 0; r < count; r++) {
+        c[r] = read_checks(s, &jobs[r]);
+        w.checks = c[r].n > w.checks ? c[r].n : w.checks;
+        if (jobs[r].status != 0 && jobs[r].status != 3) {
+            w.errored++;
+            sb_printf(detail, "- %s, seed %s: %s (exit status %d); see logs/%s.err\n",
+                      jobs[r].name, seed_label(&jobs[r]), verdict(&jobs[r]),
+                      jobs[r].status, jobs[r].tag);
+        }
+    }
+    for (int k = 0; k < w.checks; k++) {
+        int bad = 0;
+        for (int r = 0; r < count; r++)
+            bad += check_failed(&c[r], k);
+        if (!bad) {
+            w.every_seed++;
+            continue;
+        }
+        sb_printf(detail, "- %s, check %d failed on %d of %d seeds:\n", jobs[0].name, k + 1,
+                  bad, count);
+        for (int r = 0; r < count; r++)
+            if (check_failed(&c[r], k))
+                sb_printf(detail, "    seed %s: %s\n", seed_label(&jobs[r]),
+                          k < c[r].n ? c[r].line[k] : "(not reached)");
+    }
+    for (int r = 0; r < count; r++)
+        free_checks(&c[r]);
+    free(c);
+    return w;
+}
+
+/* Per script: the seeds it ran under, its checks, and how many passed on
+ * every seed; then each check that failed somewhere, with its numbers.
+ * Markdown, printed and put in the report. Returns the scripts not green. */
+static int seed_sweep(const Suite *s, StrBuf *md)
+{
+    StrBuf detail;
+    sb_init(&detail);
+    sb_printf(md, "## Seed sweep\n\nSeeds:");
+    for (int i = 0; i < s->nseeds; i++)
+        sb_printf(md, "%s %ld", i ? "," : "", s->seeds[i]);
+    sb_puts(md, ". A check counts as passed when it passed on every seed; scripts "
+            "without a seed parameter are deterministic and ran once.\n\n"
+            "| script | runs | checks | passed on every seed | verdict |\n"
+            "|---|---|---|---|---|\n");
+    int not_green = 0;
+    for (int i = 0; i < s->n;) {
+        int count = 1;
+        while (i + count < s->n && strcmp(s->list[i + count].name, s->list[i].name) == 0)
+            count++;
+        Sweep w = sweep_script(s, &s->list[i], count, &detail);
+        bool green = !w.errored && w.every_seed == w.checks;
+        not_green += !green;
+        sb_printf(md, "| %s | %s | %d | %d | %s |\n", s->list[i].name,
+                  s->list[i].seed < 0 ? "1 (no seed)" : seed_count(count), w.checks,
+                  w.every_seed, w.errored ? "ERROR" : green ? "ok" : "FAIL");
+        i += count;
+    }
+    if (detail.len)
+        sb_printf(md, "\nFailed somewhere:\n\n%s", detail.s);
+    sb_free(&detail);
+    return not_green;
+}
+
+/* ---- the report -------------------------------------------------------- */
+
+/* The script's first comment block, without the comment marks. */
+static void statement(const Job *j, StrBuf *out)
+{
+    FILE *f = fopen(j->path, "r");
+    char line[1024];
+    bool started = false;
+    while (f && fgets(line, sizeof line, f)) {
+        if (line[0] != '#') {
+            if (started)
+                break;
+            continue;
+        }
+        started = true;
+        const char *t = line + 1;
+        while (*t == ' ')
+            t++;
+        sb_puts(out, t);
+    }
+    if (f)
+        fclose(f);
+}
+
+static void append_file(StrBuf *out, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char buf[4096];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_putn(out, buf, n);
+    if (f)
+        fclose(f);
+}
+
+/* Figures named after the script: NAME.svg, NAME.png, NAME_*.svg ... */
+static void figures(const Suite *s, const Job *j, StrBuf *md)
+{
+    char *dir = path_join(s->report, "figures");
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t nl = strlen(j->name);
+    while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        bool image = len > 4 && (strcmp(e->d_name + len - 4, ".svg") == 0 ||
+                                 strcmp(e->d_name + len - 4, ".png") == 0);
+        if (image && strncmp(e->d_name, j->name, nl) == 0)
+            sb_printf(md, "\n![%s](figures/%s)\n", e->d_name, e->d_name);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
+
+static void report_job(const Suite *s, const Job *j, StrBuf *md)
+{
+    if (!j->first_seed)   /* the other seeds are in the sweep and the logs */
+        return;
+    if (j->seed >= 0)
+        sb_printf(md, "\n## %s (seed %ld)\n\n", j->name, j->seed);
+    else
+        sb_printf(md, "\n## %s\n\n", j->name);
+    statement(j, md);
+    sb_printf(md, "\n**%s**: %d checks passed, %d failed, %.1f s.\n\n```\n",
+              verdict(j), j->passed, j->failed, j->seconds);
+    char *out = log_path(s, j, "out"), *err = log_path(s, j, "err");
+    append_file(md, out);
+    sb_puts(md, "```\n");
+    StrBuf e;
+    sb_init(&e);
+    append_file(&e, err);
+    if (e.len)
+        sb_printf(md, "\nStandard error:\n\n```\n%s```\n", e.s);
+    sb_free(&e);
+    free(out), free(err);
+    figures(s, j, md);
+}
+
+static void html_chunk(const MD_CHAR *text, MD_SIZE size, void *out)
+{
+    sb_putn(out, text, size);
+}
+
+/* The report's Markdown as a page, rendered by md4c with GitHub's dialect
+ * (tables, autolinks), so report.html shows what report.md shows. */
+static void to_html(const char *md, StrBuf *html)
+{
+    sb_puts(html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ovp "
+            "theorem suite</title><style>body{font-family:sans-serif;max-width:60em;"
+            "margin:auto}pre{background:#f4f4f4;padding:.5em;overflow:auto}img{max-width:"
+            "100%}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:"
+            ".2em .5em}</style></head><body>\n");
+    md_html(md, (MD_SIZE)strlen(md), html_chunk, html, MD_DIALECT_GITHUB, 0);
+    sb_puts(html, "</body></html>\n");
+}
+
+static bool write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    bool ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        fprintf(stderr, "ovp suite: cannot write '%s': %s\n", path, strerror(errno));
+    return ok;
+}
+
+static void write_report(const Suite *s, int passed, int failed, const char *sweep)
+{
+    StrBuf md, html;
+    sb_init(&md);
+    sb_init(&html);
+    sb_printf(&md, "# ovp theorem suite\n\n%d runs, %d checks passed, %d failed.\n\n"
+              "| script | seed | passed | failed | seconds | verdict |\n"
+              "|---|---|---|---|---|---|\n", s->n, passed, failed);
+    for (int i = 0; i < s->n; i++)
+        sb_printf(&md, "| %s | %s | %d | %d | %.1f | %s |\n", s->list[i].name,
+                  seed_label(&s->list[i]), s->list[i].passed, s->list[i].failed,
+                  s->list[i].seconds, verdict(&s->list[i]));
+    if (sweep)
+        sb_printf(&md, "\n%s", sweep);
+    for (int i = 0; i < s->n; i++)
+        report_job(s, &s->list[i], &md);
+    to_html(md.s, &html);
+    char *mdp = path_join(s->report, "report.md"), *hp = path_join(s->report, "report.html");
+    if (write_text(mdp, md.s) && write_text(hp, html.s))
+        printf("report: %s (and %s)\n", mdp, hp);
+    free(mdp), free(hp);
+    sb_free(&md);
+    sb_free(&html);
+}
+
+static bool make_dirs(const Suite *s)
+{
+    const char *subs[] = {"", "/logs", "/figures"};
+    for (int i = 0; i < 3; i++) {
+        StrBuf p;
+        sb_init(&p);
+        sb_printf(&p, "%s%s", s->report, subs[i]);
+        bool ok = mkdir(p.s, 0755) == 0 || errno == EEXIST;
+        if (!ok)
+            fprintf(stderr, "ovp suite: cannot create '%s': %s\n", p.s, strerror(errno));
+        sb_free(&p);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+int suite_main(int argc, char **argv, const char *self)
+{
+    Suite s = {0};
+    int code = parse(&s, argc, argv);
+    if (code) {
+        free(s.seeds);
+        return code;
+    }
+    s.self = self;
+    if (!list_scripts(&s) || !make_dirs(&s)) {
+        free_jobs(&s);
+        return 1;
+    }
+    printf("%-40s %5s %6s %6s %8s  %s\n", "script", "seed", "passed", "failed", "seconds",
+           "verdict");
+    run_all(&s);
+    int passed = 0, failed = 0, errors = 0;
+    for (int i = 0; i < s.n; i++) {
+        passed += s.list[i].passed;
+        failed += s.list[i].failed;
+        errors += s.list[i].status != 0 && s.list[i].status != 3;
+    }
+    printf("%d runs: %d checks passed, %d failed; %d runs errored\n", s.n, passed,
+           failed, errors);
+    StrBuf sweep;
+    sb_init(&sweep);
+    if (s.nseeds > 0) {
+        seed_sweep(&s, &sweep);
+        printf("\n%s", sweep.s);
+    }
+    write_report(&s, passed, failed, s.nseeds > 0 ? sweep.s : NULL);
+    sb_free(&sweep);
+    free_jobs(&s);
+    return errors ? 1 : failed ? 3 : 0;
+}

@@ -1,0 +1,256 @@
+/* matrix.c: storage, reference counting and copy-on-write for Matrix. */
+#include "base/matrix.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool mat_size_ok(size_t rows, size_t cols)
+{
+    if (rows == 0 || cols == 0)
+        return rows <= MAT_MAX_ELEMS && cols <= MAT_MAX_ELEMS;
+    return rows <= MAT_MAX_ELEMS / cols;
+}
+
+Matrix *mat_new_uninit(size_t rows, size_t cols)
+{
+    if (!mat_size_ok(rows, cols))
+        return NULL;
+    Matrix *m = malloc(sizeof *m);
+    if (!m)
+        return NULL;
+    size_t n = rows * cols;
+    m->data = malloc((n ? n : 1) * sizeof(double));
+    if (!m->data) {
+        free(m);
+        return NULL;
+    }
+    m->rc = 1;
+    m->logical = false;
+    m->rows = rows;
+    m->cols = cols;
+    m->cap = n;
+    return m;
+}
+
+Matrix *mat_new(size_t rows, size_t cols)
+{
+    Matrix *m = mat_new_uninit(rows, cols);
+    if (m)
+        memset(m->data, 0, rows * cols * sizeof(double));
+    return m;
+}
+
+Matrix *mat_from(size_t rows, size_t cols, const double *data)
+{
+    Matrix *m = mat_new_uninit(rows, cols);
+    if (m && rows * cols != 0)
+        memcpy(m->data, data, rows * cols * sizeof(double));
+    return m;
+}
+
+Matrix *mat_scalar(double x)
+{
+    return mat_from(1, 1, &x);
+}
+
+Matrix *mat_copy(const Matrix *src)
+{
+    Matrix *m = mat_from(src->rows, src->cols, src->data);
+    if (m)
+        m->logical = src->logical;
+    return m;
+}
+
+Matrix *mat_ref(Matrix *m)
+{
+    if (m)
+        m->rc++;
+    return m;
+}
+
+void mat_unref(Matrix *m)
+{
+    if (m && --m->rc == 0) {
+        free(m->data);
+        free(m);
+    }
+}
+
+bool mat_unique(Matrix **m)
+{
+    if ((*m)->rc == 1)
+        return true;
+    Matrix *c = mat_copy(*m);
+    if (!c)
+        return false;
+    mat_unref(*m);
+    *m = c;
+    return true;
+}
+
+size_t mat_numel(const Matrix *m)
+{
+    return m->rows * m->cols;
+}
+
+bool mat_all_finite(const Matrix *m)
+{
+    size_t n = mat_numel(m);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(m->data[i]))
+            return false;
+    return true;
+}
+
+bool mat_is_vector(const Matrix *m)
+{
+    return m->rows == 1 || m->cols == 1;
+}
+
+bool mat_is_square(const Matrix *m)
+{
+    return m->rows == m->cols;
+}
+
+bool mat_is_empty(const Matrix *m)
+{
+    return m->rows == 0 || m->cols == 0;
+}
+
+/* Grows the allocation geometrically so that repeated appends are linear. */
+static bool mat_reserve(Matrix *m, size_t n)
+{
+    if (n <= m->cap)
+        return true;
+    size_t cap = m->cap ? m->cap : 4;
+    while (cap < n)
+        cap = cap > SIZE_MAX / 4 ? n : cap * 2;
+    double *d = realloc(m->data, cap * sizeof(double));
+    if (!d)
+        return false;
+    m->data = d;
+    m->cap = cap;
+    return true;
+}
+
+bool mat_resize(Matrix *m, size_t rows, size_t cols)
+{
+    if (!mat_size_ok(rows, cols))
+        return false;
+    if (rows == m->rows) {
+        if (!mat_reserve(m, rows * cols))
+            return false;
+        if (cols > m->cols)
+            memset(m->data + rows * m->cols, 0,
+                   rows * (cols - m->cols) * sizeof(double));
+        m->cols = cols;
+        return true;
+    }
+    Matrix *t = mat_new(rows, cols);
+    if (!t)
+        return false;
+    size_t r = rows < m->rows ? rows : m->rows;
+    size_t c = cols < m->cols ? cols : m->cols;
+    for (size_t j = 0; j < c; j++)
+        memcpy(t->data + j * rows, m->data + j * m->rows, r * sizeof(double));
+    free(m->data);
+    m->data = t->data;
+    m->cap = t->cap;
+    m->rows = rows;
+    m->cols = cols;
+    free(t);
+    return true;
+}
+
+Matrix *mat_transpose(const Matrix *a)
+{
+    Matrix *t = mat_new_uninit(a->cols, a->rows);
+    if (!t)
+        return NULL;
+    if (a->rows == 1 || a->cols == 1) {
+        memcpy(t->data, a->data, mat_numel(a) * sizeof(double));
+        return t;
+    }
+    /* Blocked so both sides stay in cache for large matrices. */
+    const size_t B = 32;
+    for (size_t j0 = 0; j0 < a->cols; j0 += B)
+        for (size_t i0 = 0; i0 < a->rows; i0 += B)
+            for (size_t j = j0; j < j0 + B && j < a->cols; j++)
+                for (size_t i = i0; i < i0 + B && i < a->rows; i++)
+                    t->data[j + i * a->cols] = a->data[i + j * a->rows];
+    return t;
+}
+
+/* y = op(M) x through dgemv; x and y are vectors, contiguous whichever
+ * way they lie. */
+static void gemv(const Matrix *mat, bool trans, const double *x, double *y)
+{
+    cblas_dgemv(CblasColMajor, trans ? CblasTrans : CblasNoTrans,
+                (int)mat->rows, (int)mat->cols, 1.0, mat->data, (int)mat->rows,
+                x, 1, 0.0, y, 1);
+}
+
+/* C = x y' without dgemm's overhead for a rank-one product. Each element
+ * is one product plus 0, as dgemm forms it from a zero accumulator (so a
+ * -0 product is +0 there too). */
+static void outer(const double *x, const double *y, Matrix *c)
+{
+    for (size_t j = 0; j < c->cols; j++)
+        for (size_t i = 0; i < c->rows; i++)
+            c->data[i + j * c->rows] = x[i] * y[j] + 0.0;
+}
+
+/* A A' (ta false) or A' A (ta true) into the zeroed c by dsyrk, half the
+ * work of dgemm; the lower triangle is copied from the upper, so the
+ * result is exactly symmetric. */
+static void gram(const Matrix *a, bool ta, Matrix *c)
+{
+    size_t n = c->rows, k = ta ? a->rows : a->cols;
+    cblas_dsyrk(CblasColMajor, CblasUpper, ta ? CblasTrans : CblasNoTrans, (int)n,
+                (int)k, 1.0, a->data, (int)a->rows, 0.0, c->data, (int)n);
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = j + 1; i < n; i++)
+            c->data[i + j * n] = c->data[j + i * n];
+}
+
+Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
+{
+    size_t m = ta ? a->cols : a->rows, k = ta ? a->rows : a->cols;
+    size_t kb = tb ? b->cols : b->rows, n = tb ? b->rows : b->cols;
+    if (k != kb)
+        return NULL;
+    /* a column result is op(A) times a vector, a row result a vector times
+     * op(B), which is op(B)' times it: matrix-vector products (dgemv) */
+    bool column = n == 1, row = m == 1 && !column;
+    /* dgemm with beta = 0 writes C without reading it, so it needs no
+     * zeroing; dgemv's y is zeroed, as some OpenBLAS versions scale it by
+     * beta = 0 as y * 0, which keeps a NaN left in fresh memory */
+    bool same = a->data == b->data && ta != tb;
+    Matrix *c = k == 0 || column || row || same ? mat_new(m, n) : mat_new_uninit(m, n);
+    if (!c || m == 0 || n == 0 || k == 0)
+        return c;
+    if (k == 1)
+        outer(a->data, b->data, c);
+    else if (same)
+        gram(a, ta, c);
+    else if (column)
+        gemv(a, ta, b->data, c->data);
+    else if (row)
+        gemv(b, !tb, a->data, c->data);
+    else
+        cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans,
+                    tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0,
+                    a->data, (int)a->rows, b->data, (int)b->rows, 0.0, c->data,
+                    (int)c->rows);
+    return c;
+}
+
+Matrix *mat_reshape(const Matrix *a, size_t rows, size_t cols)
+{
+    if (rows * cols != mat_numel(a))
+        return NULL;
+    return mat_from(rows, cols, a->data);
+}

@@ -1,0 +1,307 @@
+/* builtin.c: registration, the central dispatcher (arity, named
+ * arguments) and the argument helpers shared by every family. */
+#include "eval/builtin.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "ad/ad.h"
+#include "value/ops.h"
+
+void builtin_register_all(Interp *I, const Builtin *const *families)
+{
+    for (int f = 0; families[f]; f++)
+        for (const Builtin *b = families[f]; b->name; b++)
+            sym_intern(I, b->name)->builtin = b;
+}
+
+/* ---- parameters from the signature ------------------------------ */
+
+void builtin_param_name(const Builtin *bi, int i, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    const char *p = strchr(bi->signature, '(');
+    if (!p)
+        return;
+    p++;
+    for (int k = 0; k < i; k++) {
+        p = strchr(p, ',');
+        if (!p)
+            return;
+        p++;
+    }
+    while (*p == ' ')
+        p++;
+    size_t len = strcspn(p, " =,)");
+    if (len >= n)
+        len = n - 1;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+}
+
+int builtin_param_index(const Builtin *bi, const char *name)
+{
+    char buf[64];
+    for (int i = 0; i < 32; i++) {
+        builtin_param_name(bi, i, buf, sizeof buf);
+        if (!buf[0])
+            return -1;
+        if (strcmp(buf, name) == 0 && strcmp(buf, "...") != 0)
+            return i;
+    }
+    return -1;
+}
+
+/* ---- dispatch ---------------------------------------------------- */
+
+static Value arity_error(Interp *I, const Builtin *bi, int got, const Loc *loc)
+{
+    char want[48];
+    if (bi->max_args < 0)
+        snprintf(want, sizeof want, "at least %d", bi->min_args);
+    else if (bi->min_args == bi->max_args)
+        snprintf(want, sizeof want, "%d", bi->min_args);
+    else
+        snprintf(want, sizeof want, "%d to %d", bi->min_args, bi->max_args);
+    int last = bi->max_args < 0 || bi->min_args == bi->max_args ? bi->min_args
+                                                                : bi->max_args;
+    bool one = last == 1;
+    return interp_error(I, loc, "%s: expected %s argument%s, got %d (usage: %s)",
+                        bi->name, want, one ? "" : "s", got, bi->signature);
+}
+
+/* Enough arguments, but a required one was left out (named ones given). */
+static Value missing_error(Interp *I, const Builtin *bi, int i, const Loc *loc)
+{
+    char name[64];
+    builtin_param_name(bi, i, name, sizeof name);
+    return interp_error(I, loc, "%s: missing argument %d (%s) (usage: %s)", bi->name,
+                        i + 1, name, bi->signature);
+}
+
+static bool place_named(Interp *I, const Builtin *bi, Value *slots, int nslots,
+                        int npos, const char *name, Value v, const Loc *loc)
+{
+    int k = builtin_param_index(bi, name);
+    if (k < 0 || k >= nslots) {
+        interp_error(I, loc, "%s: unknown named argument '%s' (usage: %s)",
+                     bi->name, name, bi->signature);
+        return false;
+    }
+    if (k < npos || slots[k].kind != VAL_NIL) {
+        interp_error(I, loc, "%s: argument '%s' given twice", bi->name, name);
+        return false;
+    }
+    slots[k] = v;
+    return true;
+}
+
+Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
+                       Value *args, const char **names, int nargout,
+                       const Loc *loc)
+{
+    if (bi->max_args >= 0 && npos > bi->max_args)
+        return arity_error(I, bi, npos, loc);
+    int nslots = bi->max_args >= 0 ? bi->max_args : npos;
+    Value slots[nslots > 0 ? nslots : 1];
+    for (int i = 0; i < nslots; i++)
+        slots[i] = i < npos ? args[i] : val_nil;
+    for (int i = 0; i < nnamed; i++)
+        if (!place_named(I, bi, slots, nslots, npos, names[i], args[npos + i], loc))
+            return val_error;
+    int given = npos;
+    for (int i = npos; i < nslots; i++)
+        given += slots[i].kind != VAL_NIL;
+    for (int i = 0; i < bi->min_args; i++)
+        if (i >= nslots || slots[i].kind == VAL_NIL)
+            return given < bi->min_args ? arity_error(I, bi, given, loc)
+                                        : missing_error(I, bi, i, loc);
+    Args a = {nslots, slots, bi, nargout};
+    const Loc *saved_site = I->site;
+    I->site = loc;
+    /* tracked values exist only while a tape records (inside grad, gd...) */
+    bool tracked = I->ad.tape && ad_any_tracked(slots, nslots);
+    Value r = tracked ? ad_builtin(&I->ad, bi, &a) : bi->fn(I, &a);
+    I->site = saved_site;
+    if (VAL_IS_ERR(r))
+        rt_locate(&I->err, loc);
+    return r;
+}
+
+/* ---- messages ---------------------------------------------------- */
+
+Value bi_error(Interp *I, const Args *a, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return interp_error(I, NULL, "%s: %s", a->bi->name, msg);
+}
+
+Value bi_mat(Interp *I, const Args *a, Matrix *m)
+{
+    return m ? val_mat(m) : bi_error(I, a, "out of memory");
+}
+
+Value arg_type_error(Interp *I, const Args *a, int i, const char *expected)
+{
+    char name[64], got[64];
+    builtin_param_name(a->bi, i, name, sizeof name);
+    if (i < a->n && a->v[i].kind != VAL_NIL)
+        describe_value(a->v[i], got, sizeof got);
+    else
+        snprintf(got, sizeof got, "nothing");
+    return interp_error(I, NULL, "%s: argument %d (%s) must be %s, got %s",
+                        a->bi->name, i + 1, name, expected, got);
+}
+
+/* ---- argument helpers --------------------------------------------- */
+
+bool arg_given(const Args *a, int i)
+{
+    return i < a->n && a->v[i].kind != VAL_NIL;
+}
+
+bool arg_num(Interp *I, const Args *a, int i, double *out)
+{
+    if (arg_given(a, i) && ops_is_scalar(a->v[i])) {
+        *out = ops_scalar(a->v[i]);
+        return true;
+    }
+    arg_type_error(I, a, i, "a number");
+    return false;
+}
+
+bool arg_num_or(Interp *I, const Args *a, int i, double dflt, double *out)
+{
+    if (!arg_given(a, i)) {
+        *out = dflt;
+        return true;
+    }
+    return arg_num(I, a, i, out);
+}
+
+bool arg_int(Interp *I, const Args *a, int i, long *out)
+{
+    double x;
+    if (arg_given(a, i) && ops_is_scalar(a->v[i])) {
+        x = ops_scalar(a->v[i]);
+        if (x == floor(x) && fabs(x) < 9e15) {
+            *out = (long)x;
+            return true;
+        }
+    }
+    arg_type_error(I, a, i, "an integer");
+    return false;
+}
+
+bool arg_int_or(Interp *I, const Args *a, int i, long dflt, long *out)
+{
+    if (!arg_given(a, i)) {
+        *out = dflt;
+        return true;
+    }
+    return arg_int(I, a, i, out);
+}
+
+bool arg_count(Interp *I, const Args *a, int i, size_t *out)
+{
+    double x;
+    if (arg_given(a, i) && ops_is_scalar(a->v[i])) {
+        x = ops_scalar(a->v[i]);
+        if (x == floor(x) && x >= 0 && x <= 4.0 * MAT_MAX_ELEMS) {
+            *out = (size_t)x;
+            return true;
+        }
+        if (x == floor(x) && x > 0) {
+            char name[64];
+            builtin_param_name(a->bi, i, name, sizeof name);
+            interp_error(I, NULL, "%s: argument %d (%s) is too large: %g",
+                         a->bi->name, i + 1, name, x);
+            return false;
+        }
+    }
+    arg_type_error(I, a, i, "a non-negative integer");
+    return false;
+}
+
+bool arg_bool(Interp *I, const Args *a, int i, bool *out)
+{
+    /* true/false, or the numbers 1 and 0 (anything else is likely a slip) */
+    if (arg_given(a, i) && (a->v[i].kind == VAL_BOOL ||
+                            (a->v[i].kind == VAL_NUM && (a->v[i].as.num == 0 ||
+                                                         a->v[i].as.num == 1)))) {
+        *out = ops_scalar(a->v[i]) != 0;
+        return true;
+    }
+    arg_type_error(I, a, i, "a bool (true, false, 1 or 0)");
+    return false;
+}
+
+const char *arg_str(Interp *I, const Args *a, int i)
+{
+    if (arg_given(a, i) && a->v[i].kind == VAL_STR)
+        return a->v[i].as.str->s;
+    arg_type_error(I, a, i, "a string");
+    return NULL;
+}
+
+Matrix *arg_mat(Interp *I, const Args *a, int i)
+{
+    if (arg_given(a, i)) {
+        Value v = a->v[i];
+        if (v.kind == VAL_MAT)
+            return mat_ref(v.as.mat);
+        if (v.kind == VAL_NUM || v.kind == VAL_BOOL)
+            return mat_scalar(ops_scalar(v));
+    }
+    arg_type_error(I, a, i, "a matrix");
+    return NULL;
+}
+
+Matrix *arg_square(Interp *I, const Args *a, int i)
+{
+    Matrix *m = arg_mat(I, a, i);
+    if (m && !mat_is_square(m)) {
+        mat_unref(m);
+        arg_type_error(I, a, i, "a square matrix");
+        return NULL;
+    }
+    return m;
+}
+
+Matrix *arg_vector(Interp *I, const Args *a, int i)
+{
+    Matrix *m = arg_mat(I, a, i);
+    if (m && !mat_is_vector(m)) {
+        mat_unref(m);
+        arg_type_error(I, a, i, "a vector");
+        return NULL;
+    }
+    return m;
+}
+
+bool arg_callable(Interp *I, const Args *a, int i)
+{
+    if (arg_given(a, i) && (a->v[i].kind == VAL_FUNC || a->v[i].kind == VAL_BUILTIN ||
+                            a->v[i].kind == VAL_PARTIAL))
+        return true;
+    arg_type_error(I, a, i, "a function");
+    return false;
+}
+
+bool arg_dim(Interp *I, const Args *a, int i, int *out)
+{
+    if (arg_given(a, i) && ops_is_scalar(a->v[i])) {
+        double x = ops_scalar(a->v[i]);
+        if (x == 1 || x == 2) {
+            *out = (int)x;
+            return true;
+        }
+    }
+    arg_type_error(I, a, i, "a dimension (1 or 2)");
+    return false;
+}

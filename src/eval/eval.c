@@ -1,0 +1,1066 @@
+/* eval.c: the tree walker. Each node kind has one small function; the
+ * two dispatchers at the bottom pick them. Runtime errors are returned as
+ * val_error with the details in the interpreter (no longjmp), so every
+ * temporary is released on every path. */
+#include "eval/eval.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/builtin.h"
+#include "ad/dispatch.h"
+#include "value/format.h"
+#include "value/index.h"
+#include "value/ops.h"
+
+static inline Value eval(Interp *I, AstNode *n);
+static Value exec_block(Interp *I, AstNode *block);
+static Value stack_full_error(Interp *I, const Loc *loc);
+
+/* ------------------------------------------------------------------ */
+/* closures                                                            */
+
+/* Captures the upvalues of a function from the current frame. */
+static Value make_closure(Interp *I, AstNode *fnode)
+{
+    FuncInfo *info = fnode->fn;
+    Closure *c = closure_new(fnode, fnode->str, info->nupvals);
+    Frame *f = I->frame;
+    for (int i = 0; i < info->nupvals && f; i++) {
+        const Upval *u = &info->upvals[i];
+        if (u->from == RES_LOCAL)
+            c->upvals[i] = val_ref(f->locals[u->index]);
+        else if (u->from == RES_UPVAL)
+            c->upvals[i] = val_ref(f->closure->upvals[u->index]);
+        else
+            c->upvals[i] = val_ref((Value){.kind = VAL_FUNC, .as.fn = f->closure});
+    }
+    for (int i = 0; i < info->nupvals && !f; i++)
+        c->upvals[i] = val_ref(info->upvals[i].sym->value);
+    return (Value){.kind = VAL_FUNC, .as.fn = c};
+}
+
+/* ------------------------------------------------------------------ */
+/* names                                                               */
+
+static Value *ident_slot(Interp *I, AstNode *n)
+{
+    switch (n->res.kind) {
+    case RES_LOCAL: return &I->frame->locals[n->res.slot];
+    case RES_UPVAL: return &I->frame->closure->upvals[n->res.slot];
+    case RES_GLOBAL: return &n->res.sym->value;
+    default: return NULL;
+    }
+}
+
+static Value eval_ident(Interp *I, AstNode *n)
+{
+    if (n->res.kind == RES_SELF)
+        return val_ref((Value){.kind = VAL_FUNC, .as.fn = I->frame->closure});
+    Value *slot = ident_slot(I, n);
+    if (slot && slot->kind != VAL_NIL)
+        return val_ref(*slot);
+    Sym *sym = n->res.kind == RES_GLOBAL ? n->res.sym : NULL;
+    if (n->res.kind == RES_UPVAL) {
+        const Upval *u = &I->frame->closure->node->fn->upvals[n->res.slot];
+        if (!u->sym)
+            return interp_error(I, &n->loc, "undefined variable '%s' (a closure "
+                                "captures values when it is made, and '%s' had "
+                                "none yet)", n->str, n->str);
+        sym = u->sym;   /* a global unassigned at capture: read it now */
+        if (sym->value.kind != VAL_NIL)
+            return val_ref(sym->value);
+    }
+    if (sym && sym->builtin)
+        return val_builtin(sym->builtin);
+    if (n->res.kind == RES_LOCAL)
+        return interp_error(I, &n->loc, "local variable '%s' is used before it is "
+                            "assigned (assigning '%s' anywhere in this function makes "
+                            "it local to the whole function)", n->str, n->str);
+    return interp_error(I, &n->loc, "undefined variable '%s'", n->str);
+}
+
+/* ------------------------------------------------------------------ */
+/* literals                                                            */
+
+static Value eval_num(Interp *I, AstNode *n) { (void)I; return val_num(n->num); }
+static Value eval_bool(Interp *I, AstNode *n) { (void)I; return val_bool(n->num != 0); }
+static Value eval_str(Interp *I, AstNode *n) { (void)I; return val_str(n->str); }
+
+static Value eval_end(Interp *I, AstNode *n)
+{
+    if (!I->end.on)
+        return interp_error(I, &n->loc, "'end' used outside a subscript");
+    double v;
+    if (!index_end(&I->err, I->end.obj, I->end.dim, I->end.nsubs, &v, &n->loc))
+        return val_error;
+    return val_num(v);
+}
+
+static Value eval_colon(Interp *I, AstNode *n)
+{
+    return interp_error(I, &n->loc, "':' is only allowed as a whole subscript");
+}
+
+/* Evaluates kids[from..] into vals; on error releases what it made. */
+static bool eval_all(Interp *I, AstNode *n, int from, Value *vals)
+{
+    for (int i = from; i < n->nkids; i++) {
+        vals[i - from] = eval(I, n->kids[i]);
+        if (VAL_IS_ERR(vals[i - from])) {
+            for (int j = from; j < i; j++)
+                val_unref(vals[j - from]);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void unref_all(Value *vals, int n)
+{
+    for (int i = 0; i < n; i++)
+        val_unref(vals[i]);
+}
+
+/* An item of a list or record must be a value ("nothing" is not). */
+static bool has_value(Interp *I, Value v, const AstNode *n)
+{
+    if (v.kind != VAL_NIL)
+        return true;
+    interp_error(I, &n->loc, "this item has no value");
+    return false;
+}
+
+static Value eval_list(Interp *I, AstNode *n)
+{
+    Value l = val_list_new((size_t)n->nkids);
+    if (!eval_all(I, n, 0, l.as.list->items)) {
+        l.as.list->n = 0;
+        val_unref(l);
+        return val_error;
+    }
+    l.as.list->n = (size_t)n->nkids;
+    for (int i = 0; i < n->nkids; i++)
+        if (!has_value(I, l.as.list->items[i], n->kids[i])) {
+            val_unref(l);
+            return val_error;
+        }
+    return l;
+}
+
+static Value eval_record(Interp *I, AstNode *n)
+{
+    Value r = val_rec_new();
+    for (int i = 0; i < n->nkids; i++) {
+        Value v = eval(I, n->kids[i]->kids[0]);
+        if (VAL_IS_ERR(v) || !has_value(I, v, n->kids[i]->kids[0])) {
+            val_unref(r);
+            return val_error;
+        }
+        rec_set(r.as.rec, n->kids[i]->str, v);
+    }
+    return r;
+}
+
+/* Concatenates one row of blocks side by side. */
+static Value concat_row(Interp *I, AstNode *row)
+{
+    int n = row->nkids;
+    Value *vals = xcalloc((size_t)n, sizeof *vals);
+    Value r = val_error;
+    if (eval_all(I, row, 0, vals)) {
+        r = dispatch_concat(&I->ad, vals, n, true, "matrix literal", &row->loc);
+        unref_all(vals, n);
+    }
+    free(vals);
+    return r;
+}
+
+static Value eval_matrix(Interp *I, AstNode *n)
+{
+    if (n->nkids == 0)
+        return val_mat(mat_new(0, 0));
+    Value *rows = xcalloc((size_t)n->nkids, sizeof *rows);
+    Value r = val_nil;
+    int done = 0;
+    for (; done < n->nkids; done++) {
+        rows[done] = concat_row(I, n->kids[done]);
+        if (VAL_IS_ERR(rows[done])) {
+            r = val_error;
+            break;
+        }
+    }
+    if (!VAL_IS_ERR(r))
+        r = dispatch_concat(&I->ad, rows, n->nkids, false, "matrix literal", &n->loc);
+    unref_all(rows, done);
+    free(rows);
+    return r;
+}
+
+/* from:step:to as a row vector; the count is robust to rounding. */
+static bool range_count(Interp *I, double a, double s, double b, size_t *count,
+                        const Loc *loc)
+{
+    if (isnan(a) || isnan(s) || isnan(b) || isinf(a) || isinf(b)) {
+        interp_error(I, loc, "range bounds must be finite numbers");
+        return false;
+    }
+    if (s == 0 || isinf(s)) {
+        interp_error(I, loc, "range step must be finite and non-zero, got %g", s);
+        return false;
+    }
+    double n = floor((b - a) / s * (1 + 1e-15) + 1e-10) + 1;
+    if (n > (double)MAT_MAX_ELEMS) {
+        interp_error(I, loc, "range %g:%g:%g has too many elements", a, s, b);
+        return false;
+    }
+    *count = n > 0 ? (size_t)n : 0;
+    return true;
+}
+
+/* Element i of from:step:to; the last one snaps to `to` when rounding left
+ * it a hair away, so (0:0.1:0.3)[end] is exactly 0.3. */
+static double range_element(const double p[3], size_t i, size_t count)
+{
+    double x = p[0] + (double)i * p[1];
+    if (i + 1 == count && fabs(x - p[2]) <= 1e-10 * fabs(p[1]))
+        x = p[2];
+    return x;
+}
+
+static bool range_parts(Interp *I, AstNode *n, double part[3])
+{
+    Value v[3];
+    if (!eval_all(I, n, 0, v))
+        return false;
+    bool ok = true;
+    for (int i = 0; i < n->nkids && ok; i++) {
+        if (!ops_is_scalar(v[i]) || v[i].kind == VAL_STR) {
+            char d[48];
+            describe_value(v[i], d, sizeof d);
+            interp_error(I, &n->kids[i]->loc, "range bounds must be numbers, got %s", d);
+            ok = false;
+        } else {
+            part[i] = ops_scalar(v[i]);
+        }
+    }
+    unref_all(v, n->nkids);
+    if (ok && n->nkids == 2) {
+        part[2] = part[1];
+        part[1] = 1;
+    }
+    return ok;
+}
+
+static Value eval_range(Interp *I, AstNode *n)
+{
+    double p[3];
+    size_t count;
+    if (!range_parts(I, n, p) || !range_count(I, p[0], p[1], p[2], &count, &n->loc))
+        return val_error;
+    Matrix *m = mat_new_uninit(1, count);
+    if (!m)
+        return interp_error(I, &n->loc, "out of memory for a range of %zu elements", count);
+    for (size_t i = 0; i < count; i++)
+        m->data[i] = range_element(p, i, count);
+    return val_mat(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* operators                                                           */
+
+static Value eval_logical(Interp *I, AstNode *n)
+{
+    Value a = eval(I, n->kids[0]);
+    if (VAL_IS_ERR(a))
+        return a;
+    if (a.kind == VAL_NUM || a.kind == VAL_BOOL) {
+        bool t;
+        if (!ops_truth(&I->err, a, &n->kids[0]->loc, &t))   /* NaN is neither */
+            return val_error;
+        if ((n->op == OP_AND && !t) || (n->op == OP_OR && t))
+            return val_bool(t);
+        Value b = eval(I, n->kids[1]);
+        if (VAL_IS_ERR(b) || b.kind == VAL_MAT)
+            return VAL_IS_ERR(b) ? b : dispatch_binary(&I->ad, n->op, a, b, &n->loc);
+        bool u;
+        bool ok = ops_truth(&I->err, b, &n->kids[1]->loc, &u);
+        val_unref(b);
+        return ok ? val_bool(u) : val_error;
+    }
+    Value b = eval(I, n->kids[1]);
+    if (VAL_IS_ERR(b)) {
+        val_unref(a);
+        return b;
+    }
+    return dispatch_binary(&I->ad, n->op, a, b, &n->loc);
+}
+
+/* A' * B and A * B': the product with a transposed operand, without
+ * building the transpose. */
+static bool is_transposed(const AstNode *n)
+{
+    return n->kind == AST_UNOP && n->op == OP_TRANSPOSE;
+}
+
+static Value eval_product_transposed(Interp *I, AstNode *n)
+{
+    bool ta = is_transposed(n->kids[0]), tb = is_transposed(n->kids[1]);
+    Value a = eval(I, ta ? n->kids[0]->kids[0] : n->kids[0]);
+    if (VAL_IS_ERR(a))
+        return a;
+    Value b = eval(I, tb ? n->kids[1]->kids[0] : n->kids[1]);
+    if (VAL_IS_ERR(b)) {
+        val_unref(a);
+        return b;
+    }
+    bool plain = a.kind == VAL_MAT && b.kind == VAL_MAT && !ops_is_scalar(a) &&
+                 !ops_is_scalar(b);
+    size_t ka = plain ? (ta ? a.as.mat->rows : a.as.mat->cols) : 0;
+    size_t kb = plain ? (tb ? b.as.mat->cols : b.as.mat->rows) : 1;
+    if (plain && ka == kb) {
+        Matrix *m = mat_mul(a.as.mat, b.as.mat, ta, tb);
+        val_unref(a);
+        val_unref(b);
+        return m ? val_mat(m) : interp_error(I, &n->loc, "out of memory in a product");
+    }
+    if (ta)
+        a = dispatch_unary(&I->ad, OP_TRANSPOSE, a, &n->kids[0]->loc);
+    if (tb)   /* ops_unary takes b; val_unref ignores an error value */
+        b = VAL_IS_ERR(a) ? (val_unref(b), val_error)
+                          : dispatch_unary(&I->ad, OP_TRANSPOSE, b, &n->kids[1]->loc);
+    if (VAL_IS_ERR(a) || VAL_IS_ERR(b)) {
+        val_unref(a);
+        val_unref(b);
+        return val_error;
+    }
+    return dispatch_binary(&I->ad, OP_MUL, a, b, &n->loc);
+}
+
+/* An operand: a number literal or an assigned variable is read here,
+ * without the dispatcher (the leaves of scalar loops); anything else is
+ * evaluated as usual. */
+static inline Value eval_operand(Interp *I, AstNode *n)
+{
+    if (n->kind == AST_NUM)
+        return val_num(n->num);
+    if (n->kind == AST_IDENT && n->res.kind != RES_SELF) {
+        Value *slot = ident_slot(I, n);
+        if (slot && slot->kind != VAL_NIL)
+            return val_ref(*slot);
+    }
+    return eval(I, n);
+}
+
+static Value eval_binop(Interp *I, AstNode *n)
+{
+    if (n->op == OP_AND || n->op == OP_OR)
+        return eval_logical(I, n);
+    if (n->op == OP_MUL && (is_transposed(n->kids[0]) || is_transposed(n->kids[1])))
+        return eval_product_transposed(I, n);
+    Value a = eval_operand(I, n->kids[0]);
+    if (VAL_IS_ERR(a))
+        return a;
+    Value b = eval_operand(I, n->kids[1]);
+    if (VAL_IS_ERR(b)) {
+        val_unref(a);
+        return b;
+    }
+    Value r;
+    if (ops_number_binary(n->op, a, b, &r))
+        return r;
+    return dispatch_binary(&I->ad, n->op, a, b, &n->loc);
+}
+
+static Value eval_unop(Interp *I, AstNode *n)
+{
+    Value a = eval(I, n->kids[0]);
+    if (VAL_IS_ERR(a))
+        return a;
+    return dispatch_unary(&I->ad, n->op, a, &n->loc);
+}
+
+/* ------------------------------------------------------------------ */
+/* subscripts and fields                                               */
+
+/* Evaluates subscripts with `end` bound to obj; `:` becomes VAL_NIL. */
+static bool eval_subs(Interp *I, AstNode *n, Value obj, Value *subs)
+{
+    int nsubs = n->nkids - 1;
+    EndCtx saved = I->end;
+    bool ok = true;
+    int i = 0;
+    for (; i < nsubs && ok; i++) {
+        AstNode *k = n->kids[i + 1];
+        I->end.on = true;
+        I->end.obj = obj;
+        I->end.dim = i;
+        I->end.nsubs = nsubs;
+        subs[i] = k->kind == AST_COLON ? val_nil : eval(I, k);
+        if (VAL_IS_ERR(subs[i]))
+            ok = false;
+        else if (k->kind != AST_COLON && subs[i].kind == VAL_NIL) {
+            interp_error(I, &k->loc, "subscript has no value");
+            ok = false;
+        }
+    }
+    I->end = saved;
+    if (!ok)
+        unref_all(subs, i - 1);
+    return ok;
+}
+
+static Value eval_index(Interp *I, AstNode *n)
+{
+    Value obj = eval(I, n->kids[0]);
+    if (VAL_IS_ERR(obj))
+        return obj;
+    int nsubs = n->nkids - 1;
+    Value subs[nsubs > 0 ? nsubs : 1];
+    Value r = val_error;
+    if (eval_subs(I, n, obj, subs)) {
+        r = dispatch_index(&I->ad, obj, nsubs, subs, &n->loc);
+        unref_all(subs, nsubs);
+    }
+    val_unref(obj);
+    return r;
+}
+
+static Value eval_field(Interp *I, AstNode *n)
+{
+    Value obj = eval(I, n->kids[0]);
+    if (VAL_IS_ERR(obj))
+        return obj;
+    Value r;
+    if (obj.kind != VAL_REC) {
+        char d[48];
+        describe_value(obj, d, sizeof d);
+        r = interp_error(I, &n->loc, "cannot read field '%s' of %s", n->str, d);
+    } else {
+        Value *f = rec_get(obj.as.rec, n->str);
+        r = f ? val_ref(*f)
+              : interp_error(I, &n->loc, "record has no field '%s'", n->str);
+    }
+    val_unref(obj);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* calls                                                               */
+
+static Value call_depth_error(Interp *I, const Loc *loc)
+{
+    return interp_error(I, loc, "recursion too deep (more than %d nested calls)",
+                        INTERP_MAX_CALL_DEPTH);
+}
+
+
+static Value stack_full_error(Interp *I, const Loc *loc)
+{
+    return interp_error(I, loc, "recursion too deep (the C stack is nearly full, %d "
+                        "calls deep; raise it with ulimit -s)", I->depth);
+}
+
+static bool bind_named(Interp *I, Closure *c, Value *locals, int nnamed,
+                       Value *named, const char **names, const Loc *loc)
+{
+    FuncInfo *info = c->node->fn;
+    for (int i = 0; i < nnamed; i++) {
+        int k = -1;
+        for (int p = 0; p < info->nparams; p++)
+            if (strcmp(info->locals[p], names[i]) == 0)
+                k = p;
+        if (k < 0) {
+            interp_error(I, loc, "%s: unknown named argument '%s'", closure_name(c), names[i]);
+            return false;
+        }
+        if (locals[k].kind != VAL_NIL) {
+            interp_error(I, loc, "%s: argument '%s' given twice", closure_name(c), names[i]);
+            return false;
+        }
+        locals[k] = val_ref(named[i]);
+    }
+    return true;
+}
+
+/* Fills missing parameters from their defaults, evaluated in the callee. */
+static bool bind_defaults(Interp *I, Closure *c, Value *locals, const Loc *loc)
+{
+    AstNode *params = c->node->kids[0];
+    for (int p = 0; p < params->nkids; p++) {
+        if (locals[p].kind != VAL_NIL)
+            continue;
+        AstNode *param = params->kids[p];
+        if (param->nkids == 0) {
+            interp_error(I, loc, "%s: missing argument '%s'", closure_name(c), param->str);
+            return false;
+        }
+        locals[p] = eval(I, param->kids[0]);
+        if (VAL_IS_ERR(locals[p])) {
+            locals[p] = val_nil;
+            return false;
+        }
+    }
+    return true;
+}
+
+static void trace_call(Interp *I, Closure *c, const Loc *loc)
+{
+    if (!I->err.msg || I->sig != SIG_ERROR)
+        return;
+    StrBuf *to = I->unwind.frames++ < INTERP_TRACE_SHOWN ? &I->unwind.trace
+                                                      : &I->unwind.outermost;
+    sb_clear(&I->unwind.outermost);
+    sb_printf(to, "  in %s, called at ", closure_name(c));
+    diag_position(to, loc);
+    sb_putc(to, '\n');
+}
+
+/* The body's value: `return`'s, else the last expression statement's. */
+static Value run_body(Interp *I, Closure *c)
+{
+    Value r = exec_block(I, c->node->kids[1]);
+    if (I->sig == SIG_RETURN) {
+        I->sig = SIG_NONE;
+        r = I->ret;
+        I->ret = val_nil;
+    } else if (I->sig == SIG_BREAK || I->sig == SIG_CONTINUE) {
+        I->sig = SIG_NONE;
+        r = val_nil;
+    }
+    return r;
+}
+
+static Value call_closure(Interp *I, Closure *c, int npos, int nnamed,
+                          Value *args, const char **names, const Loc *loc)
+{
+    FuncInfo *info = c->node->fn;
+    if (npos > info->nparams)
+        return interp_error(I, loc, "%s: expected at most %d argument%s, got %d",
+                            closure_name(c), info->nparams,
+                            info->nparams == 1 ? "" : "s", npos);
+    if (I->depth >= INTERP_MAX_CALL_DEPTH)
+        return call_depth_error(I, loc);
+    if (interp_stack_nearly_full(I))
+        return stack_full_error(I, loc);
+    Value *locals = xcalloc((size_t)(info->nlocals ? info->nlocals : 1), sizeof(Value));
+    for (int i = 0; i < npos; i++)
+        locals[i] = val_ref(args[i]);
+    Frame frame = {locals, c, I->frame};
+    Frame *saved = I->frame;
+    I->frame = &frame;
+    I->depth++;
+    Value r = val_error;
+    bool bound = bind_named(I, c, locals, nnamed, args + npos, names, loc) &&
+                 bind_defaults(I, c, locals, loc);
+    if (bound)
+        r = run_body(I, c);
+    I->depth--;
+    I->frame = saved;
+    if (VAL_IS_ERR(r) && bound)
+        trace_call(I, c, loc);
+    unref_all(locals, info->nlocals);
+    free(locals);
+    return r;
+}
+
+Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
+                       Value *args, const char **names, int nargout,
+                       const Loc *loc);
+
+/* A bound built-in: its bound value goes first. */
+static Value call_partial(Interp *I, Partial *p, int npos, int nnamed, Value *args,
+                          const char **names, int nargout, const Loc *loc)
+{
+    int n = npos + nnamed + 1;
+    Value *all = xmalloc((size_t)n * sizeof *all);
+    all[0] = p->bound;
+    memcpy(all + 1, args, (size_t)(n - 1) * sizeof *all);
+    Value r = builtin_dispatch(I, p->bi, npos + 1, nnamed, all, names, nargout, loc);
+    free(all);
+    return r;
+}
+
+Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
+                      const char **names, int nargout, const Loc *loc)
+{
+    if (!loc)
+        loc = I->site;   /* a call back from a built-in: its call site */
+    if (interp_interrupted) {
+        interp_error(I, loc, "interrupted");
+        I->err.code = EXIT_INTERRUPT;
+        return val_error;
+    }
+    if (I->step_budget && --I->step_budget == 0)
+        return interp_error(I, loc, "step budget exhausted");
+    if (fn.kind == VAL_FUNC)
+        return call_closure(I, fn.as.fn, npos, nnamed, args, names, loc);
+    if (fn.kind == VAL_BUILTIN)
+        return builtin_dispatch(I, fn.as.bi, npos, nnamed, args, names, nargout, loc);
+    if (fn.kind == VAL_PARTIAL)
+        return call_partial(I, fn.as.partial, npos, nnamed, args, names, nargout, loc);
+    char d[48];
+    describe_value(fn, d, sizeof d);
+    return interp_error(I, loc, "cannot call %s: it is not a function", d);
+}
+
+/* Positional arguments first, then named ones, in args. */
+static Value eval_call_nargout(Interp *I, AstNode *n, int nargout)
+{
+    Value fn = eval(I, n->kids[0]);
+    if (VAL_IS_ERR(fn))
+        return fn;
+    int nargs = n->nkids - 1, npos = 0, nnamed = 0;
+    Value args[nargs > 0 ? nargs : 1];
+    const char *names[nargs > 0 ? nargs : 1];
+    for (int i = 0; i < nargs; i++)
+        if (n->kids[i + 1]->kind != AST_NAMEDARG)
+            npos++;
+    Value r = val_nil;
+    for (int i = 0; i < nargs; i++) {
+        AstNode *k = n->kids[i + 1];
+        bool named = k->kind == AST_NAMEDARG;
+        if (!named && nnamed > 0) {
+            /* Drop what was evaluated: the positional arguments before the
+             * first named one (slots 0..) and the named ones (slots npos..). */
+            unref_all(args, i - nnamed);
+            unref_all(args + npos, nnamed);
+            r = interp_error(I, &k->loc, "positional argument after a named one");
+            break;
+        }
+        int slot = named ? npos + nnamed : i;
+        if (named)
+            names[nnamed++] = k->str;
+        args[slot] = eval(I, named ? k->kids[0] : k);
+        if (VAL_IS_ERR(args[slot]) || args[slot].kind == VAL_NIL) {
+            if (!VAL_IS_ERR(args[slot]))
+                interp_error(I, &k->loc, "argument has no value (a function whose "
+                             "last statement is an assignment returns nothing)");
+            unref_all(args, slot);
+            r = val_error;
+            break;
+        }
+    }
+    if (!VAL_IS_ERR(r)) {
+        r = eval_call_value(I, fn, npos, nnamed, args, names, nargout, &n->loc);
+        unref_all(args, nargs);
+    }
+    val_unref(fn);
+    return r;
+}
+
+static Value eval_call(Interp *I, AstNode *n)
+{
+    return eval_call_nargout(I, n, 1);
+}
+
+static Value eval_func(Interp *I, AstNode *n)
+{
+    return make_closure(I, n);
+}
+
+/* ------------------------------------------------------------------ */
+/* assignment                                                          */
+
+static Value *lvalue_slot(Interp *I, AstNode *t);
+
+/* A field of the record in *parent, created when missing. */
+static Value *field_slot(Interp *I, Value *parent, AstNode *t)
+{
+    if (parent->kind == VAL_NIL)
+        *parent = val_rec_new();
+    if (parent->kind != VAL_REC) {
+        char d[48];
+        describe_value(*parent, d, sizeof d);
+        interp_error(I, &t->loc, "cannot set field '%s' of %s", t->str, d);
+        return NULL;
+    }
+    val_unique_rec(parent);
+    Value *f = rec_get(parent->as.rec, t->str);
+    if (!f) {
+        rec_set(parent->as.rec, t->str, val_nil);
+        f = rec_get(parent->as.rec, t->str);
+    }
+    return f;
+}
+
+/* A list item as an intermediate target: L[2].x = 1 or L[1][2] = 0. */
+static Value *item_slot(Interp *I, Value *parent, AstNode *t)
+{
+    if (parent->kind != VAL_LIST || t->nkids != 2) {
+        interp_error(I, &t->loc, "only a list item can be assigned through "
+                     "(use a single subscript on a list)");
+        return NULL;
+    }
+    Value sub;
+    if (!eval_subs(I, t, *parent, &sub))
+        return NULL;
+    double k = ops_is_scalar(sub) ? ops_scalar(sub) : -1;
+    val_unref(sub);
+    if (k != floor(k) || k < 1 || k > (double)parent->as.list->n) {
+        interp_error(I, &t->loc, "list index out of range (list has %zu items)",
+                     parent->as.list->n);
+        return NULL;
+    }
+    val_unique_list(parent);
+    return &parent->as.list->items[(size_t)k - 1];
+}
+
+static Value *lvalue_slot(Interp *I, AstNode *t)
+{
+    if (t->kind == AST_IDENT)
+        return ident_slot(I, t);
+    Value *parent = lvalue_slot(I, t->kids[0]);
+    if (!parent)
+        return NULL;
+    return t->kind == AST_FIELD ? field_slot(I, parent, t) : item_slot(I, parent, t);
+}
+
+/* Stores v (taken) into a variable. */
+static bool store_variable(Interp *I, AstNode *t, Value v)
+{
+    Value *slot = ident_slot(I, t);
+    if (!slot) {
+        val_unref(v);
+        return false;
+    }
+    val_unref(*slot);
+    *slot = v;
+    return true;
+}
+
+/* Stores v (taken) into one target. */
+static bool assign_to(Interp *I, AstNode *t, Value v)
+{
+    if (t->kind == AST_INDEX) {
+        Value *parent = lvalue_slot(I, t->kids[0]);
+        int nsubs = t->nkids - 1;
+        Value subs[nsubs > 0 ? nsubs : 1];
+        if (!parent || !eval_subs(I, t, *parent, subs)) {
+            val_unref(v);
+            return false;
+        }
+        bool ok = index_set(&I->err, parent, nsubs, subs, v, &t->loc);
+        unref_all(subs, nsubs);
+        return ok;
+    }
+    Value *slot = lvalue_slot(I, t);
+    if (!slot) {
+        val_unref(v);
+        return false;
+    }
+    val_unref(*slot);
+    *slot = v;
+    return true;
+}
+
+/* a, b = v: the items of a list, or the fields of a record in order
+ * (y, mask = corrupt(y, rho)). */
+static bool destructure(Interp *I, AstNode *n, int ntargets, Value v)
+{
+    bool is_list = v.kind == VAL_LIST, is_rec = v.kind == VAL_REC;
+    size_t have = is_list ? v.as.list->n : is_rec ? v.as.rec->n : 0;
+    if ((!is_list && !is_rec) || have != (size_t)ntargets) {
+        char d[48];
+        describe_value(v, d, sizeof d);
+        interp_error(I, &n->loc, "cannot unpack %s into %d targets (need a "
+                     "list of %d, or a record with %d fields)", d, ntargets, ntargets,
+                     ntargets);
+        val_unref(v);
+        return false;
+    }
+    Value *items = is_list ? v.as.list->items : v.as.rec->vals;
+    bool ok = true;
+    for (int i = 0; i < ntargets && ok; i++)
+        ok = assign_to(I, n->kids[i], val_ref(items[i]));
+    val_unref(v);
+    return ok;
+}
+
+static Value exec_assign(Interp *I, AstNode *n)
+{
+    int ntargets = n->nkids - 1;
+    AstNode *rhs = n->kids[ntargets];
+    Value v = rhs->kind == AST_CALL ? eval_call_nargout(I, rhs, ntargets)
+                                    : eval(I, rhs);
+    if (VAL_IS_ERR(v))
+        return v;
+    if (v.kind == VAL_NIL)
+        return interp_error(I, &rhs->loc, "the right-hand side has no value");
+    if (n->op != OP_NONE) {
+        Value old = eval(I, n->kids[0]);
+        if (VAL_IS_ERR(old)) {
+            val_unref(v);
+            return old;
+        }
+        v = dispatch_binary(&I->ad, n->op, old, v, &n->loc);
+        if (VAL_IS_ERR(v))
+            return v;
+    }
+    AstNode *t = n->kids[0];
+    bool ok = ntargets > 1 ? destructure(I, n, ntargets, v)
+              : t->kind == AST_IDENT ? store_variable(I, t, v)   /* the common case */
+              : assign_to(I, t, v);
+    return ok ? val_nil : val_error;
+}
+
+/* ------------------------------------------------------------------ */
+/* statements                                                          */
+
+static Value raise_signal(Interp *I, Signal s)
+{
+    I->sig = s;
+    return val_error;
+}
+
+static Value exec_expr(Interp *I, AstNode *n)
+{
+    return eval(I, n->kids[0]);
+}
+
+static Value exec_if(Interp *I, AstNode *n)
+{
+    int i = 0;
+    for (; i + 1 < n->nkids; i += 2) {
+        Value c = eval(I, n->kids[i]);
+        if (VAL_IS_ERR(c))
+            return c;
+        bool t;
+        bool ok = ops_truth(&I->err, c, &n->kids[i]->loc, &t);
+        val_unref(c);
+        if (!ok)
+            return val_error;
+        if (t)
+            return exec_block(I, n->kids[i + 1]);
+    }
+    return i < n->nkids ? exec_block(I, n->kids[i]) : val_nil;
+}
+
+/* After a loop body: consumes break/continue; true to keep looping. */
+static bool loop_continues(Interp *I, Value body, const Loc *loc)
+{
+    if (!VAL_IS_ERR(body))
+        val_unref(body);
+    if (I->sig == SIG_CONTINUE)
+        I->sig = SIG_NONE;
+    if (I->sig == SIG_BREAK) {
+        I->sig = SIG_NONE;
+        return false;
+    }
+    if (I->sig == SIG_NONE && interp_interrupted) {
+        interp_error(I, loc, "interrupted");
+        I->err.code = EXIT_INTERRUPT;
+    }
+    if (I->sig == SIG_NONE && I->step_budget && --I->step_budget == 0)
+        interp_error(I, loc, "step budget exhausted");
+    return I->sig == SIG_NONE;
+}
+
+static Value exec_while(Interp *I, AstNode *n)
+{
+    for (;;) {
+        Value c = eval(I, n->kids[0]);
+        if (VAL_IS_ERR(c))
+            return c;
+        bool t;
+        bool ok = ops_truth(&I->err, c, &n->kids[0]->loc, &t);
+        val_unref(c);
+        if (!ok)
+            return val_error;
+        if (!t)
+            return val_nil;
+        if (!loop_continues(I, exec_block(I, n->kids[1]), &n->loc))
+            return I->sig ? val_error : val_nil;
+    }
+}
+
+/* `for i in a:b` counts without building the range. */
+static Value exec_for_range(Interp *I, AstNode *n, AstNode *range)
+{
+    double p[3];
+    size_t count;
+    if (!range_parts(I, range, p) || !range_count(I, p[0], p[1], p[2], &count, &range->loc))
+        return val_error;
+    for (size_t i = 0; i < count; i++) {
+        store_variable(I, n->kids[0], val_num(range_element(p, i, count)));
+        if (!loop_continues(I, exec_block(I, n->kids[2]), &n->loc))
+            return I->sig ? val_error : val_nil;
+    }
+    return val_nil;
+}
+
+/* The k-th item a for loop visits: elements of vectors, columns of
+ * matrices, items of lists. */
+static size_t iter_count(Value v)
+{
+    if (v.kind == VAL_LIST)
+        return v.as.list->n;
+    if (v.kind == VAL_MAT)
+        return mat_is_vector(v.as.mat) ? mat_numel(v.as.mat) : v.as.mat->cols;
+    return 1;
+}
+
+static Value iter_item(Value v, size_t k)
+{
+    if (v.kind == VAL_LIST)
+        return val_ref(v.as.list->items[k]);
+    if (v.kind == VAL_MAT && mat_is_vector(v.as.mat))
+        return val_num(v.as.mat->data[k]);
+    if (v.kind == VAL_MAT) {
+        const Matrix *m = v.as.mat;
+        return val_mat(mat_from(m->rows, 1, m->data + k * m->rows));
+    }
+    return val_ref(v);
+}
+
+static Value exec_for(Interp *I, AstNode *n)
+{
+    if (n->kids[1]->kind == AST_RANGE)
+        return exec_for_range(I, n, n->kids[1]);
+    Value seq = eval(I, n->kids[1]);
+    if (VAL_IS_ERR(seq))
+        return seq;
+    if (seq.kind == VAL_VAR) {
+        val_unref(seq);
+        return interp_error(I, &n->kids[1]->loc, "cannot loop over a value being "
+                            "differentiated; index it instead");
+    }
+    if (seq.kind != VAL_LIST && seq.kind != VAL_MAT && seq.kind != VAL_NUM &&
+        seq.kind != VAL_BOOL) {
+        char d[48];
+        describe_value(seq, d, sizeof d);
+        val_unref(seq);
+        return interp_error(I, &n->kids[1]->loc, "cannot iterate over %s", d);
+    }
+    Value r = val_nil;
+    size_t count = iter_count(seq);
+    for (size_t k = 0; k < count; k++) {
+        store_variable(I, n->kids[0], iter_item(seq, k));
+        if (!loop_continues(I, exec_block(I, n->kids[2]), &n->loc)) {
+            r = I->sig ? val_error : val_nil;
+            break;
+        }
+    }
+    val_unref(seq);
+    return r;
+}
+
+static Value exec_return(Interp *I, AstNode *n)
+{
+    if (!I->frame)
+        return interp_error(I, &n->loc, "'return' outside a function");
+    Value v = n->nkids ? eval(I, n->kids[0]) : val_nil;
+    if (VAL_IS_ERR(v))
+        return v;
+    val_unref(I->ret);
+    I->ret = v;
+    return raise_signal(I, SIG_RETURN);
+}
+
+static Value exec_break(Interp *I, AstNode *n)
+{
+    (void)n;
+    return raise_signal(I, SIG_BREAK);
+}
+
+static Value exec_continue(Interp *I, AstNode *n)
+{
+    (void)n;
+    return raise_signal(I, SIG_CONTINUE);
+}
+
+static Value exec_fndef(Interp *I, AstNode *n)
+{
+    Value f = make_closure(I, n->kids[1]);
+    return assign_to(I, n->kids[0], f) ? val_nil : val_error;
+}
+
+Value interp_import(Interp *I, AstNode *n);
+
+static Value exec_import(Interp *I, AstNode *n)
+{
+    return interp_import(I, n);
+}
+
+/* Runs statements; the block's value is its last statement's value. */
+static Value exec_block(Interp *I, AstNode *block)
+{
+    Value last = val_nil;
+    for (int i = 0; i < block->nkids; i++) {
+        val_unref(last);
+        last = eval(I, block->kids[i]);
+        if (VAL_IS_ERR(last))
+            return last;
+    }
+    return last;
+}
+
+/* ------------------------------------------------------------------ */
+/* dispatch                                                            */
+
+typedef Value (*EvalFn)(Interp *I, AstNode *n);
+
+static const EvalFn eval_table[AST__COUNT] = {
+    [AST_NUM] = eval_num,       [AST_STR] = eval_str,
+    [AST_BOOL] = eval_bool,     [AST_IDENT] = eval_ident,
+    [AST_END] = eval_end,       [AST_COLON] = eval_colon,
+    [AST_MATRIX] = eval_matrix, [AST_LIST] = eval_list,
+    [AST_RECORD] = eval_record, [AST_RANGE] = eval_range,
+    [AST_BINOP] = eval_binop,   [AST_UNOP] = eval_unop,
+    [AST_CALL] = eval_call,     [AST_INDEX] = eval_index,
+    [AST_FIELD] = eval_field,   [AST_FUNC] = eval_func,
+    [AST_BLOCK] = exec_block,   [AST_EXPR] = exec_expr,
+    [AST_ASSIGN] = exec_assign, [AST_IF] = exec_if,
+    [AST_FOR] = exec_for,       [AST_WHILE] = exec_while,
+    [AST_BREAK] = exec_break,   [AST_CONTINUE] = exec_continue,
+    [AST_RETURN] = exec_return, [AST_FNDEF] = exec_fndef,
+    [AST_IMPORT] = exec_import,
+};
+
+static inline Value eval(Interp *I, AstNode *n)
+{
+    /* deep expressions are bounded by the parser (2000 levels), but a small
+     * C stack (ulimit -s) may not hold even that */
+    if (interp_stack_nearly_full(I))
+        return stack_full_error(I, &n->loc);
+    EvalFn f = eval_table[n->kind];
+    if (!f)
+        return interp_error(I, &n->loc, "internal error: cannot evaluate %s",
+                            ast_kind_name(n->kind));
+    Value v = f(I, n);
+    if (VAL_IS_ERR(v) && I->sig == SIG_NONE)
+        I->sig = SIG_ERROR;
+    return v;
+}
+
+/* A top-level statement: echoes expression values in the REPL. */
+static Value exec_top(Interp *I, AstNode *stmt)
+{
+    Value v = eval(I, stmt);
+    if (VAL_IS_ERR(v) || !I->repl || stmt->kind != AST_EXPR || v.kind == VAL_NIL)
+        return v;
+    StrBuf b;
+    sb_init(&b);
+    format_display(&b, v);
+    fputs(b.s, I->out);
+    sb_free(&b);
+    return v;
+}
+
+Value eval_program(Interp *I, AstNode *root)
+{
+    Value last = val_nil;
+    for (int i = 0; i < root->nkids; i++) {
+        val_unref(last);
+        last = exec_top(I, root->kids[i]);
+        if (VAL_IS_ERR(last))
+            break;
+    }
+    if (I->sig == SIG_BREAK || I->sig == SIG_CONTINUE) {
+        I->sig = SIG_NONE;
+        return interp_error(I, NULL, "'break' or 'continue' outside a loop");
+    }
+    return last;
+}

@@ -1,0 +1,441 @@
+/* interp.c: the interpreter object: globals, the error slot, running
+ * sources and files, and imports. */
+#include "config.h"
+
+#include "eval/interp.h"
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ad/ad.h"
+#include "eval/builtin.h"
+#include "eval/eval.h"
+#include "front/parse.h"
+#include "eval/resolve.h"
+
+volatile sig_atomic_t interp_interrupted = 0;
+
+/* ---- globals ----------------------------------------------------- */
+
+static size_t hash_name(const char *s)
+{
+    size_t h = 5381;
+    while (*s)
+        h = h * 33 + (unsigned char)*s++;
+    return h;
+}
+
+Sym *sym_find(const Interp *I, const char *name)
+{
+    for (Sym *s = I->buckets[hash_name(name) % I->nbuckets]; s; s = s->next)
+        if (strcmp(s->name, name) == 0)
+            return s;
+    return NULL;
+}
+
+static void rehash(Interp *I)
+{
+    size_t n = I->nbuckets * 2;
+    Sym **b = xcalloc(n, sizeof *b);
+    for (size_t i = 0; i < I->nbuckets; i++)
+        for (Sym *s = I->buckets[i], *next; s; s = next) {
+            next = s->next;
+            size_t h = hash_name(s->name) % n;
+            s->next = b[h];
+            b[h] = s;
+        }
+    free(I->buckets);
+    I->buckets = b;
+    I->nbuckets = n;
+}
+
+Sym *sym_intern(Interp *I, const char *name)
+{
+    Sym *s = sym_find(I, name);
+    if (s)
+        return s;
+    if (I->nsyms >= I->nbuckets)
+        rehash(I);
+    s = xcalloc(1, sizeof *s);
+    s->name = xstrdup(name);
+    size_t h = hash_name(name) % I->nbuckets;
+    s->next = I->buckets[h];
+    I->buckets[h] = s;
+    I->nsyms++;
+    return s;
+}
+
+void interp_set_global(Interp *I, const char *name, Value v)
+{
+    Sym *s = sym_intern(I, name);
+    val_unref(s->value);
+    s->value = v;
+}
+
+/* ---- life cycle -------------------------------------------------- */
+
+/* The stdlib folder: $OVP_STDLIB, the source tree's (uninstalled build),
+ * or the installed package data folder. */
+static char *find_stdlib(void)
+{
+    const char *env = getenv("OVP_STDLIB");
+    if (env && *env)
+        return xstrdup(env);
+    struct stat st;
+    if (stat(OVP_SRCDIR "/stdlib", &st) == 0 && S_ISDIR(st.st_mode))
+        return xstrdup(OVP_SRCDIR "/stdlib");
+    return xstrdup(OVP_PKGDATADIR "/stdlib");
+}
+
+/* Predefined globals; assignable like any variable. */
+static void define_constants(Interp *I)
+{
+    interp_set_global(I, "pi", val_num(M_PI));
+    interp_set_global(I, "e", val_num(M_E));
+    interp_set_global(I, "inf", val_num(INFINITY));
+    interp_set_global(I, "Inf", val_num(INFINITY));
+    interp_set_global(I, "nan", val_num(NAN));
+    interp_set_global(I, "NaN", val_num(NAN));
+    interp_set_global(I, "eps", val_num(DBL_EPSILON));
+}
+
+/* Largest stack assumed when the limit is unlimited or very large. */
+#define STACK_ASSUMED (256u << 20)
+
+/* The room a call chain may use: the stack limit less a quarter of it
+ * (at least 64 KB) for the built-ins and library code under the deepest
+ * call, and less what the caller already used. */
+static void measure_stack(Interp *I)
+{
+    char here;
+    struct rlimit rl;
+    size_t limit = 8u << 20;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        limit = rl.rlim_cur < STACK_ASSUMED ? (size_t)rl.rlim_cur : STACK_ASSUMED;
+    else if (getrlimit(RLIMIT_STACK, &rl) == 0)
+        limit = STACK_ASSUMED;
+    size_t reserve = limit / 4 > (64u << 10) ? limit / 4 : 64u << 10;
+    I->stack_base = &here;
+    I->stack_room = limit > 2 * reserve ? limit - reserve - (64u << 10) : limit / 2;
+}
+
+bool interp_stack_nearly_full(const Interp *I)
+{
+    char here;   /* signed: code may run in frames above the one measured */
+    return I->stack_base && I->stack_base - &here > (ptrdiff_t)I->stack_room;
+}
+
+Interp *interp_new(const Builtin *const *families)
+{
+    Interp *I = xcalloc(1, sizeof *I);
+    measure_stack(I);
+    I->nbuckets = 256;
+    I->buckets = xcalloc(I->nbuckets, sizeof *I->buckets);
+    sb_init(&I->unwind.trace);
+    sb_init(&I->unwind.outermost);
+    I->out = stdout;
+    I->ad = (Ad){.err = &I->err, .host = I, .call = interp_call};
+    I->ret = val_nil;
+    I->stdlib_dir = find_stdlib();
+    rng_seed(&I->rng, 0);
+    struct timespec ts;   /* toc() without tic() counts from the start */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    I->tic = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    builtin_register_all(I, families);
+    define_constants(I);
+    return I;
+}
+
+static void free_symbols(Interp *I)
+{
+    for (size_t i = 0; i < I->nbuckets; i++)
+        for (Sym *s = I->buckets[i], *next; s; s = next) {
+            next = s->next;
+            val_unref(s->value);
+            free(s->name);
+            free(s);
+        }
+    free(I->buckets);
+}
+
+void interp_free(Interp *I)
+{
+    if (!I)
+        return;
+    ad_end(&I->ad);
+    free_symbols(I);
+    val_unref(I->ret);
+    for (size_t i = 0; i < I->nprograms; i++) {
+        resolve_release(I->programs[i]);
+        ast_free(I->programs[i]);
+    }
+    free(I->programs);
+    source_free_all(I->sources);
+    for (size_t i = 0; i < I->nimported; i++)
+        free(I->imported[i]);
+    free(I->imported);
+    free(I->stdlib_dir);
+    params_free(&I->params);
+    rt_clear(&I->err);
+    sb_free(&I->unwind.trace);
+    sb_free(&I->unwind.outermost);
+    free(I);
+}
+
+/* ---- errors ------------------------------------------------------ */
+
+Value interp_error(Interp *I, const Loc *loc, const char *fmt, ...)
+{
+    if (rt_pending(&I->err))
+        return val_error;   /* keep the first (innermost) error */
+    va_list ap;
+    va_start(ap, fmt);
+    rt_vraise(&I->err, loc, fmt, ap);
+    va_end(ap);
+    I->sig = SIG_ERROR;
+    return val_error;
+}
+
+void interp_clear_error(Interp *I)
+{
+    rt_clear(&I->err);
+    I->unwind.frames = 0;
+    sb_clear(&I->unwind.trace);
+    sb_clear(&I->unwind.outermost);
+    I->sig = SIG_NONE;
+    val_unref(I->ret);
+    I->ret = val_nil;
+}
+
+void interp_render_error(Interp *I, StrBuf *out)
+{
+    diag_render(out, "error", I->err.located ? &I->err.loc : NULL,
+                I->err.msg ? I->err.msg : "unknown error");
+    sb_puts(out, I->unwind.trace.s);
+    if (I->unwind.frames > INTERP_TRACE_SHOWN + 1)
+        sb_printf(out, "  ... %lu more calls ...\n",
+                  I->unwind.frames - INTERP_TRACE_SHOWN - 1);
+    sb_puts(out, I->unwind.outermost.s);
+}
+
+/* ---- running ----------------------------------------------------- */
+
+static void keep_program(Interp *I, AstNode *tree)
+{
+    if (I->nprograms == I->capprograms) {
+        I->capprograms = I->capprograms ? I->capprograms * 2 : 8;
+        I->programs = xrealloc(I->programs, I->capprograms * sizeof *I->programs);
+    }
+    I->programs[I->nprograms++] = tree;
+}
+
+static Source *add_source(Interp *I, const char *name, const char *text, size_t len)
+{
+    Source *src = source_new(name, xstrndup(text, len), len);
+    src->next = I->sources;
+    I->sources = src;
+    return src;
+}
+
+/* Parses and resolves; NULL with the error pending (code 2) on failure. */
+static AstNode *prepare(Interp *I, const Source *src)
+{
+    ParseError perr = {0};
+    AstNode *tree = parse_source(src, &perr);
+    if (!tree) {
+        interp_error(I, &perr.loc, "%s", perr.msg);
+        I->err.code = EXIT_SYNTAX;
+        parse_error_clear(&perr);
+        return NULL;
+    }
+    keep_program(I, tree);
+    if (!resolve_program(I, tree)) {
+        I->err.code = EXIT_SYNTAX;
+        return NULL;
+    }
+    return tree;
+}
+
+int interp_run_source(Interp *I, const char *name, const char *text,
+                      size_t len, StrBuf *diag)
+{
+    const Source *src = add_source(I, name, text, len);
+    AstNode *tree = prepare(I, src);
+    Value v = tree ? eval_program(I, tree) : val_error;
+    if (!VAL_IS_ERR(v)) {
+        val_unref(v);
+        return EXIT_OK;
+    }
+    if (!I->err.msg)
+        interp_error(I, NULL, "unexpected control flow");
+    int code = I->err.code;
+    if (diag)
+        interp_render_error(I, diag);
+    interp_clear_error(I);
+    return code;
+}
+
+/* Reads a whole file; NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    StrBuf b;
+    sb_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_putn(&b, chunk, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        sb_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    *len = b.len;
+    char *text = sb_take(&b);
+    sb_free(&b);
+    return text;
+}
+
+static bool is_directory(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void interp_mark_imported(Interp *I, const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return;
+    I->imported = xrealloc(I->imported, (I->nimported + 1) * sizeof *I->imported);
+    I->imported[I->nimported++] = real;
+}
+
+int interp_run_file(Interp *I, const char *path, StrBuf *diag)
+{
+    size_t len = 0;
+    char *text = is_directory(path) ? (errno = EISDIR, NULL) : read_file(path, &len);
+    if (!text) {
+        sb_printf(diag, "ovp: error: cannot read '%s': %s\n", path, strerror(errno));
+        return EXIT_SYNTAX;
+    }
+    int code = interp_run_source(I, path, text, len, diag);
+    free(text);
+    return code;
+}
+
+/* ---- imports ----------------------------------------------------- */
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static char *join_path(const char *dir, const char *name, const char *ext)
+{
+    return xasprintf("%s%s%s%s", dir ? dir : "", dir ? "/" : "", name, ext);
+}
+
+/* The folder of the importing file ("." for the REPL and -e). */
+static char *source_dir(const Source *from)
+{
+    const char *slash = from ? strrchr(from->name, '/') : NULL;
+    if (!slash || from->name[0] == '<')
+        return xstrdup(".");
+    return xstrndup(from->name, (size_t)(slash - from->name));
+}
+
+char *interp_find_module(Interp *I, const char *name, const Source *from)
+{
+    bool has_ext = strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".ovp") == 0;
+    const char *ext = has_ext ? "" : ".ovp";
+    char *dir = source_dir(from);
+    char *candidates[2] = {
+        strchr(name, '/') ? NULL : join_path(I->stdlib_dir, name, ext),
+        join_path(name[0] == '/' ? NULL : dir, name, ext),
+    };
+    free(dir);
+    char *found = NULL;
+    for (int i = 0; i < 2; i++) {
+        if (!found && candidates[i] && file_exists(candidates[i]))
+            found = realpath(candidates[i], NULL);
+        free(candidates[i]);
+    }
+    return found;
+}
+
+static bool already_imported(Interp *I, const char *path)
+{
+    for (size_t i = 0; i < I->nimported; i++)
+        if (strcmp(I->imported[i], path) == 0)
+            return true;
+    return false;
+}
+
+static Value run_module(Interp *I, const char *path, const Loc *loc)
+{
+    size_t len = 0;
+    char *text = read_file(path, &len);
+    if (!text)
+        return interp_error(I, loc, "import: cannot read '%s': %s", path, strerror(errno));
+    const Source *src = add_source(I, path, text, len);
+    free(text);
+    AstNode *tree = prepare(I, src);
+    if (!tree)
+        return val_error;
+    Frame *saved = I->frame;
+    I->frame = NULL;   /* modules run at the top level */
+    I->import_depth++;
+    Value v = eval_program(I, tree);
+    I->import_depth--;
+    I->frame = saved;
+    return v;
+}
+
+Value interp_import(Interp *I, AstNode *n)
+{
+    char *path = interp_find_module(I, n->str, n->loc.src);
+    if (!path)
+        return interp_error(I, &n->loc, "import: no module '%s' %s", n->str,
+                            strchr(n->str, '/') ? "relative to this file"
+                                                : "in the stdlib or beside this file");
+    if (already_imported(I, path)) {
+        free(path);
+        return val_nil;
+    }
+    if (I->import_depth >= 64) {
+        free(path);
+        return interp_error(I, &n->loc, "import: modules nested too deeply");
+    }
+    I->imported = xrealloc(I->imported, (I->nimported + 1) * sizeof *I->imported);
+    I->imported[I->nimported++] = path;
+    Value v = run_module(I, path, &n->loc);
+    if (VAL_IS_ERR(v)) {
+        sb_puts(&I->unwind.trace, "  in module imported at ");
+        diag_position(&I->unwind.trace, &n->loc);
+        sb_putc(&I->unwind.trace, '\n');
+        return v;
+    }
+    val_unref(v);
+    return val_nil;
+}
+
+Value interp_call(Interp *I, Value fn, int argc, const Value *argv, const Loc *loc)
+{
+    return eval_call_value(I, fn, argc, 0, (Value *)argv, NULL, 1, loc);
+}

@@ -1,0 +1,207 @@
+/* resolve.c: slot resolution of names (see resolve.h). */
+#include "eval/resolve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Scope {
+    struct Scope *parent;
+    AstNode *fn;          /* the AST_FUNC, NULL for the global scope */
+} Scope;
+
+static int find_name(char **names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static void add_local(FuncInfo *info, const char *name)
+{
+    if (find_name(info->locals, info->nlocals, name) >= 0)
+        return;
+    info->locals = xrealloc(info->locals,
+                            (size_t)(info->nlocals + 1) * sizeof(char *));
+    info->locals[info->nlocals++] = xstrdup(name);
+}
+
+/* The name an assignment target finally writes to: A in A[1].x = ... */
+static AstNode *target_root(AstNode *t)
+{
+    while (t->kind == AST_INDEX || t->kind == AST_FIELD)
+        t = t->kids[0];
+    return t;
+}
+
+/* Collects the names a function body assigns, not entering nested fns. */
+static void collect_locals(FuncInfo *info, AstNode *n)
+{
+    switch (n->kind) {
+    case AST_FUNC:
+        return;
+    case AST_ASSIGN:
+        for (int i = 0; i + 1 < n->nkids; i++)
+            add_local(info, target_root(n->kids[i])->str);
+        break;
+    case AST_FOR:
+    case AST_FNDEF:
+        add_local(info, n->kids[0]->str);
+        break;
+    default:
+        break;
+    }
+    for (int i = 0; i < n->nkids; i++)
+        collect_locals(info, n->kids[i]);
+}
+
+typedef struct Where {
+    ResKind kind;
+    int slot;
+} Where;
+
+/* Adds name to info's upvalues, captured from `from` in the enclosing
+ * function (outer, NULL at the top). A capture of a global keeps its
+ * symbol, also through an enclosing function's upvalue, so that a name
+ * with no value when the closure is made (a built-in) is found later. */
+static int add_upval(Interp *I, FuncInfo *info, const FuncInfo *outer, const char *name,
+                     Where from)
+{
+    for (int i = 0; i < info->nupvals; i++)
+        if (strcmp(info->upvals[i].name, name) == 0)
+            return i;
+    info->upvals = xrealloc(info->upvals,
+                            (size_t)(info->nupvals + 1) * sizeof(Upval));
+    Sym *sym = from.kind == RES_GLOBAL ? sym_intern(I, name)
+             : from.kind == RES_UPVAL && outer ? outer->upvals[from.slot].sym : NULL;
+    info->upvals[info->nupvals] = (Upval){from.kind, from.slot, xstrdup(name), sym};
+    return info->nupvals++;
+}
+
+/* An anonymous fn written at the top level captures the globals it reads
+ * when it is created (closures capture values); named top-level functions
+ * read globals when they run, so they may call each other in any order. */
+static bool captures_globals(const Scope *s)
+{
+    return s->fn && !s->fn->str && !s->parent->fn;
+}
+
+static Where lookup(Interp *I, Scope *s, const char *name)
+{
+    if (!s->fn)
+        return (Where){RES_GLOBAL, -1};
+    FuncInfo *info = s->fn->fn;
+    int i = find_name(info->locals, info->nlocals, name);
+    if (i >= 0)
+        return (Where){RES_LOCAL, i};
+    if (s->fn->str && strcmp(s->fn->str, name) == 0)
+        return (Where){RES_SELF, -1};
+    Where outer = lookup(I, s->parent, name);
+    if (outer.kind == RES_GLOBAL && !captures_globals(s))
+        return outer;
+    const FuncInfo *outer_info = s->parent->fn ? s->parent->fn->fn : NULL;
+    return (Where){RES_UPVAL, add_upval(I, info, outer_info, name, outer)};
+}
+
+static void resolve_node(Interp *I, Scope *s, AstNode *n);
+
+static void resolve_ident(Interp *I, Scope *s, AstNode *n)
+{
+    Where w = lookup(I, s, n->str);
+    n->res.kind = w.kind;
+    n->res.slot = w.slot;
+    if (w.kind == RES_GLOBAL)
+        n->res.sym = sym_intern(I, n->str);
+}
+
+static void resolve_func(Interp *I, Scope *s, AstNode *f)
+{
+    if (I->sig == SIG_ERROR)
+        return;
+    if (interp_stack_nearly_full(I)) {   /* functions nested deep, small stack */
+        interp_error(I, &f->loc, "functions nested too deeply for the C stack "
+                     "(raise it with ulimit -s)");
+        return;
+    }
+    FuncInfo *info = xcalloc(1, sizeof *info);
+    f->fn = info;
+    AstNode *params = f->kids[0], *body = f->kids[1];
+    for (int i = 0; i < params->nkids; i++)
+        add_local(info, params->kids[i]->str);
+    info->nparams = info->nlocals;
+    collect_locals(info, body);
+    Scope inner = {s, f};
+    resolve_node(I, &inner, params);
+    resolve_node(I, &inner, body);
+}
+
+static void resolve_node(Interp *I, Scope *s, AstNode *n)
+{
+    if (n->kind == AST_IDENT) {
+        resolve_ident(I, s, n);
+        return;
+    }
+    if (n->kind == AST_FUNC) {
+        if (!n->fn)
+            resolve_func(I, s, n);
+        return;
+    }
+    for (int i = 0; i < n->nkids; i++)
+        resolve_node(I, s, n->kids[i]);
+}
+
+/* The first break/continue outside a loop of its own function, or
+ * return outside any function. */
+static AstNode *stray_jump(AstNode *n, bool in_loop, bool in_fn)
+{
+    if (n->kind == AST_BREAK || n->kind == AST_CONTINUE)
+        return in_loop ? NULL : n;
+    if (n->kind == AST_RETURN && !in_fn)
+        return n;
+    if (n->kind == AST_FUNC)
+        in_loop = false, in_fn = true;
+    for (int i = 0; i < n->nkids; i++) {
+        bool body = (n->kind == AST_FOR && i == 2) || (n->kind == AST_WHILE && i == 1);
+        AstNode *bad = stray_jump(n->kids[i], in_loop || body, in_fn);
+        if (bad)
+            return bad;
+    }
+    return NULL;
+}
+
+bool resolve_program(Interp *I, AstNode *root)
+{
+    AstNode *bad = stray_jump(root, false, false);
+    if (bad) {
+        interp_error(I, &bad->loc, "'%s' outside a %s",
+                     bad->kind == AST_BREAK ? "break" :
+                     bad->kind == AST_CONTINUE ? "continue" : "return",
+                     bad->kind == AST_RETURN ? "function" : "loop");
+        return false;
+    }
+    Scope global = {NULL, NULL};
+    resolve_node(I, &global, root);
+    return I->sig != SIG_ERROR;
+}
+
+static void free_funcinfo(FuncInfo *info)
+{
+    for (int i = 0; i < info->nlocals; i++)
+        free(info->locals[i]);
+    for (int i = 0; i < info->nupvals; i++)
+        free(info->upvals[i].name);
+    free(info->locals);
+    free(info->upvals);
+    free(info);
+}
+
+void resolve_release(AstNode *root)
+{
+    if (!root)
+        return;
+    for (int i = 0; i < root->nkids; i++)
+        resolve_release(root->kids[i]);
+    if (root->fn)
+        free_funcinfo(root->fn);
+    root->fn = NULL;
+}

@@ -1,0 +1,72 @@
+/* parse.c: runs the generated scanner and parser over one source. */
+#include "config.h"
+
+#include "front/parse.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+#include "base/strbuf.h"
+
+/* From the generated scanner (prefix ovp_yy). */
+typedef void *yyscan_t;
+int ovp_yylex_init_extra(ParseCtx *extra, yyscan_t *scanner);
+int ovp_yylex_destroy(yyscan_t scanner);
+void *ovp_yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+
+void parse_fail(ParseCtx *ctx, int line, int col, int end_line, int end_col,
+                bool incomplete, const char *fmt, ...)
+{
+    if (ctx->err->msg)
+        return;
+    StrBuf b;
+    sb_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&b, fmt, ap);
+    va_end(ap);
+    ctx->err->msg = sb_take(&b);
+    sb_free(&b);
+    ctx->err->loc = (Loc){ctx->src, line, col, end_line, end_col};
+    ctx->err->incomplete = incomplete;
+}
+
+void parse_error_clear(ParseError *err)
+{
+    free(err->msg);
+    err->msg = NULL;
+    err->incomplete = false;
+}
+
+AstNode *parse_source(const Source *src, ParseError *err)
+{
+    ParseCtx *ctx = xcalloc(1, sizeof *ctx);
+    ctx->src = src;
+    ctx->err = err;
+    ctx->line = ctx->col = 1;
+    ctx->after_line = ctx->after_col = 1;
+    err->msg = NULL;
+    err->incomplete = false;
+    yyscan_t scanner;
+    if (src->len > (size_t)0x7fffffff || ovp_yylex_init_extra(ctx, &scanner)) {
+        parse_fail(ctx, 1, 1, 1, 1, false, "program text is too large");
+        free(ctx);
+        return NULL;
+    }
+    /* A UTF-8 byte-order mark (some editors write one) is not program text. */
+    size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    ovp_yy_scan_bytes(src->text + skip, (int)(src->len - skip), scanner);
+    int rc = ovp_yyparse(scanner, ctx);
+    ovp_yylex_destroy(scanner);
+    AstNode *tree = ctx->result;
+    if (rc != 0 || err->msg) {
+        if (!err->msg)
+            parse_fail(ctx, 1, 1, 1, 1, false, "syntax error");
+        ast_free(tree);
+        tree = NULL;
+    }
+    free(ctx);
+    return tree;
+}

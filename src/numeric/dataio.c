@@ -1,0 +1,1245 @@
+/* dataio.c: CSV, NumPy .npy and IDX reading and writing (see dataio.h).
+ *
+ * Binary element decoding is shared: a Reader streams the payload through a
+ * small buffer, turning each element (any byte order, float/int/uint/bool)
+ * into a double placed at its column-major position. Byte order is handled
+ * by assembling integers from bytes, so the code does not depend on the
+ * host's endianness.
+ */
+#ifndef _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "numeric/dataio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#if defined(__GNUC__)
+#define DIO_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define DIO_PRINTF(f, a)
+#endif
+
+/* Longest .npy header text accepted (numpy itself writes well under 1 KiB). */
+#define NPY_MAX_HEADER ((size_t)1 << 20)
+/* Bytes moved per read or write call when streaming binary data. */
+#define CHUNK 16384
+
+/* ------------------------------------------------------------------ */
+/* Errors and files                                                    */
+
+/* The file being worked on and where its error message goes. */
+typedef struct {
+    const char *path;
+    char *err;
+    size_t errlen;
+} Ctx;
+
+/* Writes the path followed by the formatted text (which supplies its own
+ * separator, ": ..." or ":LINE: ...") into the error buffer; returns -1. */
+DIO_PRINTF(2, 3) static int fail(const Ctx *cx, const char *fmt, ...)
+{
+    if (!cx->err || cx->errlen == 0)
+        return -1;
+    int n = snprintf(cx->err, cx->errlen, "%s", cx->path);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n < cx->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(cx->err + n, cx->errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* errno after a failed write, never 0. */
+static int last_error(void)
+{
+    return errno ? errno : EIO;
+}
+
+/* Opens the path read-only, refusing directories; the descriptor, or -1
+ * after reporting. *st receives the file's status. */
+static int open_fd(const Ctx *cx, struct stat *st)
+{
+    int fd = open(cx->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(cx, ": %s", strerror(errno));
+    int e = fstat(fd, st) != 0 ? errno : S_ISDIR(st->st_mode) ? EISDIR : 0;
+    if (e == 0)
+        return fd;
+    close(fd);
+    return fail(cx, ": %s", strerror(e));
+}
+
+/* open_fd as a stdio stream; NULL after reporting. */
+static FILE *open_read(const Ctx *cx, struct stat *st)
+{
+    int fd = open_fd(cx, st);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        fail(cx, ": %s", strerror(e));
+    }
+    return f;
+}
+
+/* Flushes and closes a stream being written; e is the error (an errno
+ * value) met while writing, 0 if none. Returns 0, or -1 after reporting. */
+static int close_write(const Ctx *cx, FILE *f, int e)
+{
+    if (e == 0 && fflush(f) != 0)
+        e = last_error();
+    if (fclose(f) != 0 && e == 0)
+        e = last_error();
+    return e ? fail(cx, ": write error: %s", strerror(e)) : 0;
+}
+
+/* Opens the path for writing (truncating); NULL after reporting. */
+static FILE *open_write(const Ctx *cx)
+{
+    errno = 0;
+    FILE *f = fopen(cx->path, "wb");
+    if (!f)
+        fail(cx, ": %s", strerror(last_error()));
+    return f;
+}
+
+/* ------------------------------------------------------------------ */
+/* Element types and decoding                                          */
+
+/* An element type: kind 'f' float, 'i' signed, 'u' unsigned, 'b' bool. */
+typedef struct {
+    char kind;
+    unsigned size; /* bytes: 1, 2, 4 or 8 */
+    bool big;      /* big-endian */
+} Dtype;
+
+/* True when (kind, size) is one of the types decode() understands. */
+static bool dtype_ok(char kind, unsigned size)
+{
+    switch (kind) {
+    case 'f': return size == 2 || size == 4 || size == 8;
+    case 'i':
+    case 'u': return size == 1 || size == 2 || size == 4 || size == 8;
+    case 'b': return size == 1;
+    default: return false;
+    }
+}
+
+/* The numpy name of t ("float64", "uint8", "bool") into buf. */
+static const char *dtype_name(const Dtype *t, char *buf, size_t cap)
+{
+    const char *base = t->kind == 'f' ? "float" : t->kind == 'i' ? "int" : "uint";
+    if (t->kind == 'b')
+        snprintf(buf, cap, "bool");
+    else
+        snprintf(buf, cap, "%s%u", base, 8 * t->size);
+    return buf;
+}
+
+/* The unsigned integer held in the size bytes at p. */
+static uint64_t load_uint(const unsigned char *p, unsigned size, bool big)
+{
+    uint64_t u = 0;
+    for (unsigned k = 0; k < size; k++)
+        u = u << 8 | p[big ? k : size - 1 - k];
+    return u;
+}
+
+/* The two's-complement value of the low 8*size bits of u. */
+static double int_value(uint64_t u, unsigned size)
+{
+    unsigned bits = 8 * size;
+    uint64_t mask = bits == 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
+    if (!(u >> (bits - 1) & 1))
+        return (double)u;
+    return -(double)((~u + 1) & mask);
+}
+
+/* An IEEE half-precision value. */
+static double half_value(unsigned h)
+{
+    int e = (int)(h >> 10 & 0x1f);
+    double s = (h & 0x8000) ? -1.0 : 1.0, f = (double)(h & 0x3ff);
+    if (e == 0)
+        return s * ldexp(f, -24);
+    if (e == 31)
+        return f != 0 ? NAN : s * INFINITY;
+    return s * ldexp(f + 1024, e - 25);
+}
+
+/* The IEEE float of size 2, 4 or 8 bytes whose bits are u. */
+static double float_value(uint64_t u, unsigned size)
+{
+    if (size == 8) {
+        double d;
+        memcpy(&d, &u, sizeof d);
+        return d;
+    }
+    if (size == 4) {
+        uint32_t w = (uint32_t)u;
+        float x;
+        memcpy(&x, &w, sizeof x);
+        return x;
+    }
+    return half_value((unsigned)u);
+}
+
+/* The element of type t at p as a double (bool: 0 or 1). */
+static double decode(const unsigned char *p, const Dtype *t)
+{
+    uint64_t u = load_uint(p, t->size, t->big);
+    switch (t->kind) {
+    case 'b': return u != 0;
+    case 'u': return (double)u;
+    case 'i': return int_value(u, t->size);
+    default: return float_value(u, t->size);
+    }
+}
+
+/* Reads up to n bytes from src; the count (less than n only at the end of
+ * the data), or -1 after reporting a read error. */
+typedef long long (*ReadFn)(const Ctx *cx, void *src, unsigned char *buf, size_t n);
+
+/* How to stream a payload of elements into a matrix. */
+typedef struct {
+    ReadFn read;
+    void *src;
+    Dtype t;
+    bool by_rows;     /* elements come row after row (C order) */
+    double divisor;   /* every value is divided by this (1 or 255) */
+    const char *desc; /* what the header promised, e.g. "3x4 float64" */
+} Reader;
+
+/* Reports that fewer bytes followed the header than it promised. */
+static int truncated(const Ctx *cx, const char *desc, size_t need, size_t have)
+{
+    return fail(cx, ": truncated: header says %s (%zu bytes) but only %zu follow", desc,
+                need, have);
+}
+
+/* Decodes n elements from buf, the k0-th element of the payload first. */
+static void decode_run(const Reader *r, Matrix *m, const unsigned char *buf, size_t n,
+                       size_t k0)
+{
+    for (size_t e = 0; e < n; e++) {
+        size_t k = k0 + e, at = k;
+        if (r->by_rows)
+            at = k / m->cols + (k % m->cols) * m->rows;
+        m->data[at] = decode(buf + e * r->t.size, &r->t) / r->divisor;
+    }
+}
+
+/* Fills every element of m from r's source; 0, or -1 after reporting. */
+static int read_elems(const Ctx *cx, const Reader *r, Matrix *m)
+{
+    unsigned char buf[CHUNK]; /* a multiple of every element size */
+    size_t need = m->rows * m->cols * r->t.size, done = 0;
+    while (done < need) {
+        size_t want = need - done < sizeof buf ? need - done : sizeof buf;
+        long long got = r->read(cx, r->src, buf, want);
+        if (got < 0)
+            return -1;
+        decode_run(r, m, buf, (size_t)got / r->t.size, done / r->t.size);
+        done += (size_t)got;
+        if ((size_t)got < want)
+            return truncated(cx, r->desc, need, done);
+    }
+    return 0;
+}
+
+/* ReadFn for a stdio stream. */
+static long long file_read(const Ctx *cx, void *src, unsigned char *buf, size_t n)
+{
+    size_t got = fread(buf, 1, n, (FILE *)src);
+    if (got < n && ferror((FILE *)src))
+        return fail(cx, ": read error: %s", strerror(last_error()));
+    return (long long)got;
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                 */
+
+/* The characters trimmed around fields and making a line blank. */
+static bool is_blank_char(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* True when s holds only blank characters. */
+static bool is_blank_line(const char *s)
+{
+    while (is_blank_char(*s))
+        s++;
+    return *s == '\0';
+}
+
+/* Strips blanks from both ends of s in place; returns the new start. */
+static char *trim(char *s)
+{
+    while (is_blank_char(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_blank_char(s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* True when the whole of s (no blanks around it) is a number; *x gets it. */
+static bool parse_number(const char *s, double *x)
+{
+    if (*s == '\0' || is_blank_char(*s))
+        return false;
+    char *end;
+    *x = strtod(s, &end);
+    return *end == '\0';
+}
+
+/* Reads the whole file into a malloc'd NUL-terminated buffer. */
+static char *slurp(const Ctx *cx, FILE *f, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - 1 - n, f);
+        if (n < cap - 1 || ferror(f))
+            break;
+        char *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+        if (!bigger)
+            free(buf);
+        buf = bigger;
+        cap *= 2;
+    }
+    if (!buf) {
+        fail(cx, ": out of memory reading the file");
+        return NULL;
+    }
+    if (ferror(f)) {
+        free(buf);
+        fail(cx, ": read error: %s", strerror(last_error()));
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* The text of a CSV file, NUL-terminated; NULL after reporting. */
+static char *read_text(const Ctx *cx, size_t *len)
+{
+    struct stat st;
+    FILE *f = open_read(cx, &st);
+    if (!f)
+        return NULL;
+    char *buf = slurp(cx, f, len);
+    fclose(f); /* read-only: nothing can be lost */
+    if (!buf)
+        return NULL;
+    const char *nul = memchr(buf, '\0', *len);
+    if (nul) {
+        fail(cx, ": not a text file (NUL byte at offset %zu)", (size_t)(nul - buf));
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Turns each '\n' of buf into '\0'; returns the number of lines up to and
+ * including the last non-blank one. */
+static size_t split_lines(char *buf, size_t len)
+{
+    size_t lines = 0, last = 0;
+    char *p = buf, *end = buf + len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl)
+            *nl = '\0';
+        lines++;
+        if (!is_blank_line(p))
+            last = lines;
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return last;
+}
+
+/* The number of comma-separated fields of line. */
+static size_t count_fields(const char *line)
+{
+    size_t n = 1;
+    for (; *line; line++)
+        n += *line == ',';
+    return n;
+}
+
+/* Splits line in place at its commas, storing up to max trimmed fields in f;
+ * returns the number of fields, also those beyond max. */
+static size_t split_fields(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    for (;;) {
+        char *c = strchr(line, ',');
+        if (c)
+            *c = '\0';
+        if (n < max)
+            f[n] = trim(line);
+        n++;
+        if (!c)
+            return n;
+        line = c + 1;
+    }
+}
+
+/* A CSV being parsed: its lines are NUL-separated in one buffer. */
+typedef struct {
+    const Ctx *cx;
+    char *line;    /* the current line */
+    char *next;    /* the line after it */
+    size_t lineno; /* its number, from 1 */
+    size_t cols;   /* fields per row */
+    char **fields; /* cols slots for the current line's fields */
+} CsvIn;
+
+/* Moves to the next line and splits it; -1 after reporting a blank line. */
+static int csv_next(CsvIn *in, size_t *nf)
+{
+    in->line = in->next;
+    in->next = in->line + strlen(in->line) + 1;
+    in->lineno++;
+    if (is_blank_line(in->line))
+        return fail(in->cx, ":%zu: blank line", in->lineno);
+    *nf = split_fields(in->line, in->fields, in->cols);
+    return 0;
+}
+
+/* The separator (';', tab, space or '|') that splits s into two or more
+ * numbers, or 0: a file written with another separator than the comma. */
+static char other_separator(const char *s)
+{
+    static const char seps[] = ";\t |";
+    for (const char *sep = seps; *sep; sep++) {
+        if (!strchr(s, *sep))
+            continue;
+        char *copy = strdup(s);
+        bool all = copy != NULL;
+        size_t parts = 0;
+        for (char *tok = copy ? strtok(copy, (char[]){*sep, 0}) : NULL; tok && all;
+             tok = strtok(NULL, (char[]){*sep, 0}), parts++) {
+            double x;
+            all = parse_number(trim(tok), &x);
+        }
+        free(copy);
+        if (all && parts >= 2)
+            return *sep;
+    }
+    return 0;
+}
+
+static int wrong_separator(const CsvIn *in, size_t j, char sep)
+{
+    return fail(in->cx, ":%zu: field %zu is \"%.40s\": the values look separated by "
+                "%s, but CSV fields are separated by commas", in->lineno, j + 1,
+                in->fields[j], sep == '\t' ? "tabs" : sep == ' ' ? "spaces"
+                : sep == ';' ? "';'" : "'|'");
+}
+
+/* Stores the nf fields of the current line as row r of m. */
+static int csv_row(const CsvIn *in, Matrix *m, size_t r, size_t nf)
+{
+    if (nf != m->cols)
+        return fail(in->cx, ":%zu: row has %zu field%s, expected %zu", in->lineno, nf,
+                    nf == 1 ? "" : "s", m->cols);
+    for (size_t j = 0; j < nf; j++) {
+        const char *s = in->fields[j];
+        if (parse_number(s, &MAT_AT(m, r, j)))
+            continue;
+        if (*s == '\0')
+            return fail(in->cx, ":%zu: field %zu is empty", in->lineno, j + 1);
+        char sep = other_separator(s);
+        if (sep)
+            return wrong_separator(in, j, sep);
+        return fail(in->cx, ":%zu: field %zu is not a number: \"%.40s\"", in->lineno, j + 1,
+                    s);
+    }
+    return 0;
+}
+
+/* A malloc'd copy of s without one pair of surrounding double quotes. */
+static char *dup_unquoted(const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+        s++;
+        n -= 2;
+    }
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* The header names of the current (first) line, or NULL when it is data
+ * (some field is a number). *oom is set when copying failed; *bad when the
+ * line is numbers with another separator (reported). */
+static char **csv_header(const CsvIn *in, bool *oom, bool *bad)
+{
+    double x;
+    *oom = *bad = false;
+    for (size_t j = 0; j < in->cols; j++)
+        if (parse_number(in->fields[j], &x))
+            return NULL;
+    for (size_t j = 0; j < in->cols; j++) {
+        char sep = other_separator(in->fields[j]);
+        if (sep) {
+            wrong_separator(in, j, sep);
+            *bad = true;
+            return NULL;
+        }
+    }
+    char **h = calloc(in->cols, sizeof *h);
+    for (size_t j = 0; h && j < in->cols; j++) {
+        h[j] = dup_unquoted(in->fields[j]);
+        if (!h[j]) {
+            dio_free_header(h, j);
+            h = NULL;
+        }
+    }
+    *oom = !h;
+    return h;
+}
+
+/* Parses the rows of m: the current line first when it is data (first_is_data),
+ * then the following lines. */
+static int csv_rows(CsvIn *in, Matrix *m, bool first_is_data)
+{
+    size_t nf = in->cols;
+    for (size_t r = 0; r < m->rows; r++) {
+        if ((r > 0 || !first_is_data) && csv_next(in, &nf) != 0)
+            return -1;
+        if (csv_row(in, m, r, nf) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Parses from the first line (already split) on; nlines counts the lines
+ * that matter. *names gets the header or NULL. */
+static Matrix *csv_body(CsvIn *in, size_t nlines, char ***names)
+{
+    bool oom, bad;
+    *names = csv_header(in, &oom, &bad);
+    size_t rows = nlines - (*names ? 1 : 0);
+    Matrix *m = NULL;
+    if (bad)
+        return NULL;
+    if (oom)
+        fail(in->cx, ": out of memory");
+    else if (!mat_size_ok(rows, in->cols))
+        fail(in->cx, ": %zu rows of %zu fields is too large", rows, in->cols);
+    else if (!(m = mat_new_uninit(rows, in->cols)))
+        fail(in->cx, ": out of memory for %zu x %zu", rows, in->cols);
+    if (m && csv_rows(in, m, !*names) != 0) {
+        mat_unref(m);
+        m = NULL;
+    }
+    if (!m) {
+        dio_free_header(*names, in->cols);
+        *names = NULL;
+    }
+    return m;
+}
+
+/* Parses the text of a CSV file (modified in place). */
+static Matrix *csv_parse(const Ctx *cx, char *buf, size_t len, char ***names)
+{
+    /* a UTF-8 byte-order mark (spreadsheets write one) is not data */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3;
+        len -= 3;
+    }
+    size_t nlines = split_lines(buf, len);
+    if (nlines == 0) {
+        Matrix *m = mat_new(0, 0);
+        if (!m)
+            fail(cx, ": out of memory");
+        return m;
+    }
+    if (is_blank_line(buf)) {
+        fail(cx, ":1: blank line");
+        return NULL;
+    }
+    CsvIn in = {cx, buf, buf + strlen(buf) + 1, 1, count_fields(buf), NULL};
+    if (!mat_size_ok(1, in.cols) || !(in.fields = malloc(in.cols * sizeof *in.fields))) {
+        fail(cx, ":1: too many fields (%zu)", in.cols);
+        return NULL;
+    }
+    split_fields(buf, in.fields, in.cols);
+    Matrix *m = csv_body(&in, nlines, names);
+    free(in.fields);
+    return m;
+}
+
+Matrix *dio_load_csv(const char *path, char ***header, size_t *nheader, char *err,
+                     size_t errlen)
+{
+    Ctx cx = {path, err, errlen};
+    if (header)
+        *header = NULL;
+    if (nheader)
+        *nheader = 0;
+    size_t len;
+    char *buf = read_text(&cx, &len);
+    if (!buf)
+        return NULL;
+    char **names = NULL;
+    Matrix *m = csv_parse(&cx, buf, len, &names);
+    size_t n = m ? m->cols : 0;
+    free(buf);
+    if (names && header && nheader) {
+        *header = names;
+        *nheader = n;
+    } else {
+        dio_free_header(names, n);
+    }
+    return m;
+}
+
+void dio_free_header(char **header, size_t n)
+{
+    if (!header)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(header[i]);
+    free(header);
+}
+
+/* True when a header name must be quoted to read back as itself. */
+static bool needs_quotes(const char *s)
+{
+    double x;
+    size_t n = strlen(s);
+    return n == 0 || s[0] == '"' || is_blank_char(s[0]) || is_blank_char(s[n - 1]) ||
+           parse_number(s, &x);
+}
+
+/* Checks that every name can be written; -1 after reporting. */
+static int check_names(const Ctx *cx, char *const *header, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        if (!header[j])
+            return fail(cx, ": header name %zu is missing", j + 1);
+        if (strpbrk(header[j], ",\r\n"))
+            return fail(cx, ": header name %zu contains a comma or a line break", j + 1);
+    }
+    return 0;
+}
+
+/* Writes the header line; 0 or an errno value. */
+static int csv_write_header(FILE *f, char *const *header, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        const char *q = needs_quotes(header[j]) ? "\"" : "";
+        if (fprintf(f, "%s%s%s%s", j ? "," : "", q, header[j], q) < 0)
+            return last_error();
+    }
+    return fputc('\n', f) == EOF ? last_error() : 0;
+}
+
+/* Writes the rows of m; 0 or an errno value. */
+static int csv_write_rows(FILE *f, const Matrix *m)
+{
+    if (m->cols == 0)
+        return 0;
+    for (size_t i = 0; i < m->rows; i++) {
+        for (size_t j = 0; j < m->cols; j++)
+            if (fprintf(f, "%s%.17g", j ? "," : "", MAT_AT(m, i, j)) < 0)
+                return last_error();
+        if (fputc('\n', f) == EOF)
+            return last_error();
+    }
+    return 0;
+}
+
+int dio_save_csv(const char *path, const Matrix *m, char *const *header, size_t nheader,
+                 char *err, size_t errlen)
+{
+    Ctx cx = {path, err, errlen};
+    if (header && nheader != m->cols)
+        return fail(&cx, ": header has %zu name%s but the matrix has %zu column%s", nheader,
+                    nheader == 1 ? "" : "s", m->cols, m->cols == 1 ? "" : "s");
+    if (header && check_names(&cx, header, nheader) != 0)
+        return -1;
+    FILE *f = open_write(&cx);
+    if (!f)
+        return -1;
+    errno = 0;
+    int e = header ? csv_write_header(f, header, nheader) : 0;
+    if (e == 0)
+        e = csv_write_rows(f, m);
+    return close_write(&cx, f, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* NumPy .npy                                                          */
+
+/* What the .npy header dictionary says. */
+typedef struct {
+    char descr[32];
+    bool fortran;
+    size_t ndim;
+    uint64_t dims[2]; /* the first two dimensions */
+    unsigned seen;    /* bit 0 descr, 1 fortran_order, 2 shape */
+} NpyHeader;
+
+/* Reads exactly n bytes of the header part `what`; -1 after reporting. */
+static int read_exact(const Ctx *cx, FILE *f, void *buf, size_t n, const char *what)
+{
+    if (fread(buf, 1, n, f) == n)
+        return 0;
+    if (ferror(f))
+        return fail(cx, ": read error: %s", strerror(last_error()));
+    return fail(cx, ": truncated: file ends inside the %s", what);
+}
+
+/* Checks the magic and version; returns the header text length or -1. */
+static long long npy_prefix(const Ctx *cx, FILE *f)
+{
+    unsigned char b[12];
+    size_t got = fread(b, 1, 8, f);
+    if (got < 8 && ferror(f))
+        return fail(cx, ": read error: %s", strerror(last_error()));
+    if (got < 6 || memcmp(b, "\x93NUMPY", 6) != 0) {
+        const char *hint = got >= 2 && b[0] == 'P' && b[1] == 'K' ? " (a zip/.npz archive?)" : "";
+        return fail(cx, ": not a .npy file (no \\x93NUMPY magic)%s", hint);
+    }
+    if (got < 8)
+        return fail(cx, ": truncated: file ends inside the version");
+    unsigned major = b[6], minor = b[7];
+    if (major < 1 || major > 3)
+        return fail(cx, ": unsupported .npy format version %u.%u", major, minor);
+    size_t lenbytes = major == 1 ? 2 : 4;
+    if (read_exact(cx, f, b + 8, lenbytes, "header length") != 0)
+        return -1;
+    size_t hlen = (size_t)load_uint(b + 8, (unsigned)lenbytes, false);
+    if (hlen > NPY_MAX_HEADER)
+        return fail(cx, ": implausible header length %zu", hlen);
+    return (long long)hlen;
+}
+
+/* The header text (NUL-terminated, malloc'd); NULL after reporting. */
+static char *npy_text(const Ctx *cx, FILE *f)
+{
+    long long hlen = npy_prefix(cx, f);
+    if (hlen < 0)
+        return NULL;
+    char *text = malloc((size_t)hlen + 1);
+    if (!text) {
+        fail(cx, ": out of memory");
+        return NULL;
+    }
+    if (read_exact(cx, f, text, (size_t)hlen, "header") != 0) {
+        free(text);
+        return NULL;
+    }
+    text[hlen] = '\0';
+    return text;
+}
+
+/* Skips Python whitespace. */
+static void skip_ws(const char **p)
+{
+    while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
+        (*p)++;
+}
+
+/* Reports a header that is not the expected dictionary. */
+static int malformed(const Ctx *cx, const char *what, const char *at)
+{
+    return fail(cx, ": malformed header: expected %s at \"%.20s\"", what, at);
+}
+
+/* Skips whitespace and the character c; -1 after reporting. */
+static int expect(const Ctx *cx, const char **p, char c)
+{
+    skip_ws(p);
+    if (**p != c) {
+        char what[8] = {'\'', c, '\'', '\0'};
+        return malformed(cx, what, *p);
+    }
+    (*p)++;
+    return 0;
+}
+
+/* Reads a quoted Python string (no escapes) into out (cap bytes). */
+static int py_string(const Ctx *cx, const char **p, char *out, size_t cap)
+{
+    skip_ws(p);
+    char q = **p;
+    if (q != '\'' && q != '"')
+        return malformed(cx, "a string", *p);
+    const char *s = *p + 1, *e = strchr(s, q);
+    if (!e)
+        return malformed(cx, "the end of the string", s);
+    if ((size_t)(e - s) >= cap)
+        return fail(cx, ": malformed header: string \"%.20s...\" is too long", s);
+    memcpy(out, s, (size_t)(e - s));
+    out[e - s] = '\0';
+    *p = e + 1;
+    return 0;
+}
+
+/* Reads True or False. */
+static int py_bool(const Ctx *cx, const char **p, bool *b)
+{
+    skip_ws(p);
+    if (strncmp(*p, "True", 4) == 0 || strncmp(*p, "False", 5) == 0) {
+        *b = **p == 'T';
+        *p += *b ? 4 : 5;
+        return 0;
+    }
+    return malformed(cx, "True or False", *p);
+}
+
+/* Reads a non-negative integer (an 'L' suffix, from Python 2, allowed). */
+static int py_uint(const Ctx *cx, const char **p, uint64_t *v)
+{
+    skip_ws(p);
+    if (**p < '0' || **p > '9')
+        return malformed(cx, "a non-negative integer", *p);
+    uint64_t x = 0;
+    for (; **p >= '0' && **p <= '9'; (*p)++) {
+        unsigned d = (unsigned)(**p - '0');
+        if (x > (UINT64_MAX - d) / 10)
+            return fail(cx, ": dimension too large in the shape");
+        x = x * 10 + d;
+    }
+    if (**p == 'L')
+        (*p)++;
+    *v = x;
+    return 0;
+}
+
+/* Reads the shape tuple, counting all dimensions, keeping the first two. */
+static int py_shape(const Ctx *cx, const char **p, NpyHeader *h)
+{
+    if (expect(cx, p, '(') != 0)
+        return -1;
+    h->ndim = 0;
+    for (skip_ws(p); **p != ')'; skip_ws(p)) {
+        uint64_t d = 0;
+        if (py_uint(cx, p, &d) != 0)
+            return -1;
+        if (h->ndim < 2)
+            h->dims[h->ndim] = d;
+        h->ndim++;
+        skip_ws(p);
+        if (**p == ',')
+            (*p)++;
+        else if (**p != ')')
+            return malformed(cx, "',' or ')' in the shape", *p);
+    }
+    (*p)++;
+    return 0;
+}
+
+/* Reads the value of key into h. */
+static int npy_value(const Ctx *cx, const char **p, const char *key, NpyHeader *h)
+{
+    skip_ws(p);
+    if (strcmp(key, "descr") == 0) {
+        h->seen |= 1;
+        if (**p == '[')
+            return fail(cx, ": structured dtypes are not supported");
+        return py_string(cx, p, h->descr, sizeof h->descr);
+    }
+    if (strcmp(key, "fortran_order") == 0) {
+        h->seen |= 2;
+        return py_bool(cx, p, &h->fortran);
+    }
+    if (strcmp(key, "shape") == 0) {
+        h->seen |= 4;
+        return py_shape(cx, p, h);
+    }
+    return fail(cx, ": malformed header: unknown key '%s'", key);
+}
+
+/* Parses the header dictionary text into h. */
+static int npy_dict(const Ctx *cx, const char *text, NpyHeader *h)
+{
+    const char *p = text;
+    if (expect(cx, &p, '{') != 0)
+        return -1;
+    for (skip_ws(&p); *p != '}'; skip_ws(&p)) {
+        char key[32];
+        if (py_string(cx, &p, key, sizeof key) != 0 || expect(cx, &p, ':') != 0 ||
+            npy_value(cx, &p, key, h) != 0)
+            return -1;
+        skip_ws(&p);
+        if (*p == ',')
+            p++;
+        else if (*p != '}')
+            return malformed(cx, "',' or '}'", p);
+    }
+    p++;
+    skip_ws(&p);
+    if (*p != '\0')
+        return malformed(cx, "the end of the header", p);
+    if (h->seen != 7)
+        return fail(cx, ": malformed header: '%s' is missing",
+                    !(h->seen & 1) ? "descr" : !(h->seen & 2) ? "fortran_order" : "shape");
+    return 0;
+}
+
+/* True on a big-endian host (for the '=' byte order). */
+static bool host_big_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char c;
+    memcpy(&c, &one, 1);
+    return c == 0;
+}
+
+/* Understands a descr string such as "<f8" or "|b1". */
+static int npy_dtype(const Ctx *cx, const char *descr, Dtype *t)
+{
+    const char *s = descr;
+    char order = '<';
+    if (*s == '<' || *s == '>' || *s == '|' || *s == '=')
+        order = *s++;
+    char kind = *s ? *s++ : '\0';
+    unsigned size = 0;
+    for (; *s >= '0' && *s <= '9' && size < 100; s++)
+        size = size * 10 + (unsigned)(*s - '0');
+    if (*s != '\0' || !dtype_ok(kind, size))
+        return fail(cx, ": unsupported dtype '%s' (supported: float16/32/64, "
+                        "int and uint of 8 to 64 bits, bool)", descr);
+    t->kind = kind;
+    t->size = size;
+    t->big = order == '>' || (order == '=' && host_big_endian());
+    return 0;
+}
+
+/* The matrix shape for h: () 1x1, (n,) n x 1, (r, c) r x c. */
+static int npy_shape(const Ctx *cx, const NpyHeader *h, size_t *rows, size_t *cols)
+{
+    if (h->ndim > 2)
+        return fail(cx, ": array has %zu dimensions; at most 2 are supported", h->ndim);
+    uint64_t r = h->ndim >= 1 ? h->dims[0] : 1, c = h->ndim == 2 ? h->dims[1] : 1;
+    if (r > MAT_MAX_ELEMS || c > MAT_MAX_ELEMS || !mat_size_ok((size_t)r, (size_t)c))
+        return fail(cx, ": shape %llux%llu is too large (at most %zu elements)",
+                    (unsigned long long)r, (unsigned long long)c, MAT_MAX_ELEMS);
+    *rows = (size_t)r;
+    *cols = (size_t)c;
+    return 0;
+}
+
+/* Describes the promised payload, e.g. "3x4 float64", into buf. */
+static void npy_desc(const NpyHeader *h, const Dtype *t, char *buf, size_t cap)
+{
+    char name[16];
+    dtype_name(t, name, sizeof name);
+    unsigned long long r = h->dims[0], c = h->dims[1];
+    if (h->ndim == 0)
+        snprintf(buf, cap, "a scalar %s", name);
+    else if (h->ndim == 1)
+        snprintf(buf, cap, "%llu %s", r, name);
+    else
+        snprintf(buf, cap, "%llux%llu %s", r, c, name);
+}
+
+/* Bytes left in a regular file after the current position; -1 if unknown. */
+static long long bytes_left(FILE *f, const struct stat *st)
+{
+    off_t pos = ftello(f);
+    if (!S_ISREG(st->st_mode) || pos < 0 || pos > st->st_size)
+        return -1;
+    return (long long)(st->st_size - pos);
+}
+
+/* Reads the payload of a .npy file whose header has been parsed. */
+static Matrix *npy_data(const Ctx *cx, FILE *f, const struct stat *st, const NpyHeader *h,
+                        const Dtype *t)
+{
+    size_t rows = 0, cols = 0;
+    if (npy_shape(cx, h, &rows, &cols) != 0)
+        return NULL;
+    char desc[96];
+    npy_desc(h, t, desc, sizeof desc);
+    size_t need = rows * cols * t->size;
+    long long left = bytes_left(f, st);
+    if (left >= 0 && (unsigned long long)left < need) {
+        truncated(cx, desc, need, (size_t)left);
+        return NULL;
+    }
+    Matrix *m = mat_new_uninit(rows, cols);
+    if (!m) {
+        fail(cx, ": out of memory for %zu x %zu", rows, cols);
+        return NULL;
+    }
+    m->logical = t->kind == 'b';
+    Reader r = {file_read, f, *t, h->ndim == 2 && !h->fortran, 1.0, desc};
+    if (read_elems(cx, &r, m) != 0) {
+        mat_unref(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* Reads a whole .npy file from an open stream. */
+static Matrix *npy_read(const Ctx *cx, FILE *f, const struct stat *st)
+{
+    char *text = npy_text(cx, f);
+    if (!text)
+        return NULL;
+    NpyHeader h;
+    memset(&h, 0, sizeof h);
+    int rc = npy_dict(cx, text, &h);
+    free(text);
+    Dtype t;
+    if (rc != 0 || npy_dtype(cx, h.descr, &t) != 0)
+        return NULL;
+    return npy_data(cx, f, st, &h, &t);
+}
+
+Matrix *dio_load_npy(const char *path, char *err, size_t errlen)
+{
+    Ctx cx = {path, err, errlen};
+    struct stat st;
+    FILE *f = open_read(&cx, &st);
+    if (!f)
+        return NULL;
+    Matrix *m = npy_read(&cx, f, &st);
+    fclose(f); /* read-only: nothing can be lost */
+    return m;
+}
+
+/* Builds the version 1.0 preamble and header for an r x c float64 Fortran
+ * array into buf (at least 256 bytes); returns its length, a multiple of 64. */
+static size_t npy_header(unsigned char *buf, size_t rows, size_t cols)
+{
+    static const unsigned char magic[8] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+    char dict[160];
+    int n = snprintf(dict, sizeof dict,
+                     "{'descr': '<f8', 'fortran_order': True, 'shape': (%zu, %zu), }", rows,
+                     cols);
+    size_t len = n > 0 ? (size_t)n : 0;
+    size_t total = (10 + len + 1 + 63) / 64 * 64;
+    memcpy(buf, magic, sizeof magic);
+    buf[8] = (unsigned char)((total - 10) & 0xff);
+    buf[9] = (unsigned char)((total - 10) >> 8);
+    memcpy(buf + 10, dict, len);
+    memset(buf + 10 + len, ' ', total - 10 - len - 1);
+    buf[total - 1] = '\n';
+    return total;
+}
+
+/* Writes n doubles little-endian; 0 or an errno value. */
+static int write_doubles(FILE *f, const double *x, size_t n)
+{
+    unsigned char buf[CHUNK];
+    while (n > 0) {
+        size_t k = n < CHUNK / 8 ? n : CHUNK / 8;
+        for (size_t i = 0; i < k; i++) {
+            uint64_t u;
+            memcpy(&u, &x[i], sizeof u);
+            for (unsigned b = 0; b < 8; b++)
+                buf[8 * i + b] = (unsigned char)(u >> (8 * b));
+        }
+        if (fwrite(buf, 8, k, f) != k)
+            return last_error();
+        x += k;
+        n -= k;
+    }
+    return 0;
+}
+
+int dio_save_npy(const char *path, const Matrix *m, char *err, size_t errlen)
+{
+    Ctx cx = {path, err, errlen};
+    unsigned char head[256];
+    size_t hlen = npy_header(head, m->rows, m->cols);
+    FILE *f = open_write(&cx);
+    if (!f)
+        return -1;
+    errno = 0;
+    int e = fwrite(head, 1, hlen, f) == hlen ? 0 : last_error();
+    if (e == 0)
+        e = write_doubles(f, m->data, m->rows * m->cols);
+    return close_write(&cx, f, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* IDX                                                                 */
+
+/* What an IDX header says. */
+typedef struct {
+    Dtype t;
+    unsigned ndim;     /* 1 to 3 */
+    uint32_t dims[3];
+    unsigned char code; /* the element type byte */
+} IdxHeader;
+
+/* Reports the error of a failed gzread. */
+static int gz_fail(const Ctx *cx, gzFile gz)
+{
+    int code;
+    const char *msg = gzerror(gz, &code);
+    if (code == Z_ERRNO)
+        return fail(cx, ": read error: %s", strerror(last_error()));
+    /* zlib prefixes the stream's name: the path, or "<fd:N>" after gzdopen */
+    size_t n = strlen(cx->path);
+    if (strncmp(msg, cx->path, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+        msg += n + 2;
+    else if (strncmp(msg, "<fd:", 4) == 0 && strstr(msg, ">: "))
+        msg = strstr(msg, ">: ") + 3;
+    return fail(cx, ": gzip error: %s", msg);
+}
+
+/* ReadFn for a zlib stream (n is at most CHUNK). */
+static long long gz_read(const Ctx *cx, void *src, unsigned char *buf, size_t n)
+{
+    int got = gzread((gzFile)src, buf, (unsigned)n);
+    if (got < 0)
+        return gz_fail(cx, (gzFile)src);
+    return got;
+}
+
+/* Reads exactly n header bytes; -1 after reporting. */
+static int gz_exact(const Ctx *cx, gzFile gz, unsigned char *buf, size_t n)
+{
+    long long got = gz_read(cx, gz, buf, n);
+    if (got < 0)
+        return -1;
+    if ((size_t)got < n)
+        return fail(cx, ": truncated: file ends inside the IDX header");
+    return 0;
+}
+
+/* The element type of IDX type code c; false when unknown. */
+static bool idx_type(unsigned char c, Dtype *t)
+{
+    static const struct { unsigned char code; char kind; unsigned size; } types[] = {
+        {0x08, 'u', 1}, {0x09, 'i', 1}, {0x0B, 'i', 2},
+        {0x0C, 'i', 4}, {0x0D, 'f', 4}, {0x0E, 'f', 8},
+    };
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (types[i].code == c) {
+            *t = (Dtype){types[i].kind, types[i].size, true};
+            return true;
+        }
+    return false;
+}
+
+/* Reads and checks the magic number and dimensions. */
+static int idx_header(const Ctx *cx, gzFile gz, IdxHeader *h)
+{
+    unsigned char b[12];
+    if (gz_exact(cx, gz, b, 4) != 0)
+        return -1;
+    unsigned long magic = (unsigned long)load_uint(b, 4, true);
+    if (b[0] != 0 || b[1] != 0)
+        return fail(cx, ": not an IDX file (magic 0x%08lx)", magic);
+    h->code = b[2];
+    if (!idx_type(b[2], &h->t))
+        return fail(cx, ": unknown IDX element type 0x%02x (magic 0x%08lx)", b[2], magic);
+    h->ndim = b[3];
+    if (h->ndim < 1 || h->ndim > 3)
+        return fail(cx, ": IDX file has %u dimensions; 1 to 3 are supported", h->ndim);
+    if (gz_exact(cx, gz, b, 4 * h->ndim) != 0)
+        return -1;
+    for (unsigned k = 0; k < h->ndim; k++)
+        h->dims[k] = (uint32_t)load_uint(b + 4 * k, 4, true);
+    return 0;
+}
+
+/* Describes n items of h, e.g. "10 items of 28x28 uint8", into buf. */
+static void idx_desc(const IdxHeader *h, size_t n, char *buf, size_t cap)
+{
+    char name[16];
+    dtype_name(&h->t, name, sizeof name);
+    if (h->ndim == 1)
+        snprintf(buf, cap, "%zu %s items", n, name);
+    else if (h->ndim == 2)
+        snprintf(buf, cap, "%zu items of %lu %s", n, (unsigned long)h->dims[1], name);
+    else
+        snprintf(buf, cap, "%zu items of %lux%lu %s", n, (unsigned long)h->dims[1],
+                 (unsigned long)h->dims[2], name);
+}
+
+/* Checks that a plain (not gzipped) file holds need bytes after the header. */
+static int idx_size_check(const Ctx *cx, gzFile gz, const struct stat *st,
+                          const IdxHeader *h, size_t need, const char *desc)
+{
+    if (!gzdirect(gz) || !S_ISREG(st->st_mode))
+        return 0;
+    long long left = (long long)st->st_size - 4 - 4 * (long long)h->ndim;
+    if (left >= 0 && (unsigned long long)left < need)
+        return truncated(cx, desc, need, (size_t)left);
+    return 0;
+}
+
+/* Reads an IDX file from an open zlib stream. */
+static Matrix *idx_read(const Ctx *cx, gzFile gz, const struct stat *st, size_t limit)
+{
+    IdxHeader h = {{0, 0, false}, 0, {0, 0, 0}, 0};
+    if (idx_header(cx, gz, &h) != 0)
+        return NULL;
+    size_t n = limit > 0 && limit < h.dims[0] ? limit : h.dims[0];
+    uint64_t cols = h.ndim == 1 ? 1 : (uint64_t)h.dims[1] * (h.ndim == 3 ? h.dims[2] : 1);
+    char desc[96];
+    idx_desc(&h, n, desc, sizeof desc);
+    if (cols > MAT_MAX_ELEMS || !mat_size_ok(n, (size_t)cols)) {
+        fail(cx, ": %s is too large (at most %zu elements)", desc, MAT_MAX_ELEMS);
+        return NULL;
+    }
+    if (idx_size_check(cx, gz, st, &h, n * (size_t)cols * h.t.size, desc) != 0)
+        return NULL;
+    Matrix *m = mat_new_uninit(n, (size_t)cols);
+    if (!m) {
+        fail(cx, ": out of memory for %s", desc);
+        return NULL;
+    }
+    bool scale = h.t.kind == 'u' && h.ndim >= 2;
+    Reader r = {gz_read, gz, h.t, true, scale ? 255.0 : 1.0, desc};
+    if (read_elems(cx, &r, m) != 0) {
+        mat_unref(m);
+        return NULL;
+    }
+    return m;
+}
+
+int dio_load_idx(const char *path, size_t limit, Matrix **out, char *err, size_t errlen)
+{
+    Ctx cx = {path, err, errlen};
+    *out = NULL;
+    struct stat st;
+    int fd = open_fd(&cx, &st);
+    if (fd < 0)
+        return -1;
+    gzFile gz = gzdopen(fd, "rb");
+    if (!gz) {
+        close(fd);
+        return fail(&cx, ": out of memory opening the file");
+    }
+    *out = idx_read(&cx, gz, &st, limit);
+    gzclose(gz); /* read-only: the data are already checked */
+    return *out ? 0 : -1;
+}

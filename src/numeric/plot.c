@@ -1,0 +1,713 @@
+/* plot.c: figures drawn by gnuplot (see plot.h for the contract).
+ *
+ * Steps of plot_render: validate the spec (nothing is written on error),
+ * find gnuplot on PATH, decide the file names (beside the figure, or in a
+ * fresh temporary directory for a text plot), write the .dat and the .gp,
+ * fork, and in the child chdir to the files' folder and exec gnuplot on
+ * "./NAME.gp" with stdin from /dev/null, stdout to a temporary file (text
+ * plots) or /dev/null, and stderr to a temporary file. A failure exit status
+ * turns gnuplot's last error line into the message.
+ *
+ * Script safety. Everything taken from the caller reaches gnuplot only as a
+ * single-quoted string (quotes and newlines spliced in as ."'". and ."\n".),
+ * inside which gnuplot performs no backquote command substitution and no
+ * escapes; file names are given as './NAME' so that gnuplot's special
+ * names ('<cmd', '|cmd', '-', '~/...') cannot occur. In comments, control
+ * characters of names are replaced by '?' so a name cannot end a comment
+ * line. The style is checked against a fixed list; sizes are integers.
+ *
+ * Terminals: pngcairo when this gnuplot has it, png otherwise (the choice
+ * is made by the script itself, so it stays valid on another machine); svg
+ * with a white background; dumb for text. All are `noenhanced`.
+ */
+#ifndef _GNU_SOURCE
+#define _XOPEN_SOURCE 700   /* POSIX 2008 with realpath */
+#endif
+
+#include "numeric/plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum {
+    DEFAULT_PX_W = 800,
+    DEFAULT_PX_H = 500,
+    DEFAULT_TEXT_W = 79,
+    DEFAULT_TEXT_H = 24,
+    MAX_SIZE = 10000,            /* pixels or characters per side */
+    MAX_STDERR = 64 * 1024       /* bytes of gnuplot's stderr examined */
+};
+
+typedef enum PlotKind { KIND_TEXT, KIND_PNG, KIND_SVG } PlotKind;
+
+/* Names of the files of one plot. The *_path members are for this process
+ * (relative to its working directory or absolute); the *_name members are
+ * bare names inside dir, for the script, which gnuplot runs from dir. */
+typedef struct PlotFiles {
+    char *dir;        /* gnuplot's working directory */
+    char *fig_name;   /* "fig.png"; NULL for a text plot */
+    char *dat_name;   /* "fig.dat" */
+    char *gp_name;    /* "fig.gp" */
+    char *dat_path;
+    char *gp_path;
+    bool temp;        /* dir is a temporary directory, removed afterwards */
+} PlotFiles;
+
+/* What happens to the points of one series. */
+typedef struct SeriesCount {
+    size_t kept, nonfinite, nonpos;
+} SeriesCount;
+
+typedef enum PointState { POINT_OK, POINT_NONFINITE, POINT_NONPOS } PointState;
+
+static const char *const not_installed =
+    "plot: gnuplot is not installed (apt-get install gnuplot-nox)";
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* Formats a message into err (when there is room) and returns -1. */
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* Newly allocated a[0..alen) followed by b, or NULL when out of memory. */
+static char *join(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    char *s = malloc(alen + blen + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, a, alen);
+    memcpy(s + alen, b, blen + 1);
+    return s;
+}
+
+/* Writes s as a gnuplot single-quoted string (see the file comment). */
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\'')
+            fputs("'.\"'\".'", f);   /* gnuplot mishandles a lone '' */
+        else if (*p == '\n')
+            fputs("'.\"\\n\".'", f);
+        else
+            fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+    }
+    fputc('\'', f);
+}
+
+/* Writes s for a comment, control characters replaced by '?'. */
+static void put_plain(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+}
+
+/* Closes f, reporting a write error that happened on it or at closing. */
+static int close_checked(FILE *f, const char *path, char *err, size_t errlen)
+{
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad)
+        return fail(err, errlen, "plot: cannot write %s: %s", path, strerror(errno));
+    return 0;
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+/* Kind of plot for path (NULL: text); -1 for a name not ending in a known
+ * extension after a nonempty stem. */
+static int figure_kind(const char *path, PlotKind *kind)
+{
+    if (!path) {
+        *kind = KIND_TEXT;
+        return 0;
+    }
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base)
+        return -1;
+    if (strcasecmp(dot, ".png") == 0)
+        *kind = KIND_PNG;
+    else if (strcasecmp(dot, ".svg") == 0)
+        *kind = KIND_SVG;
+    else
+        return -1;
+    return 0;
+}
+
+/* The gnuplot style for a requested one (NULL means lines), or NULL. */
+static const char *style_name(const char *style)
+{
+    static const char *const known[] = {"lines", "points", "linespoints"};
+    if (!style)
+        return known[0];
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(style, known[i]) == 0)
+            return known[i];
+    return NULL;
+}
+
+static double series_x(const PlotSeries *s, size_t i)
+{
+    return s->x ? s->x[i] : (double)i + 1.0;
+}
+
+static PointState point_state(double x, double y, bool logx, bool logy)
+{
+    if (!isfinite(x) || !isfinite(y))
+        return POINT_NONFINITE;
+    if ((logx && x <= 0) || (logy && y <= 0))
+        return POINT_NONPOS;
+    return POINT_OK;
+}
+
+static SeriesCount count_series(const PlotSeries *s, bool logx, bool logy)
+{
+    SeriesCount c = {0, 0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        PointState st = point_state(series_x(s, i), s->y[i], logx, logy);
+        if (st == POINT_OK)
+            c.kept++;
+        else if (st == POINT_NONFINITE)
+            c.nonfinite++;
+        else
+            c.nonpos++;
+    }
+    return c;
+}
+
+/* Checks series number k (1-based). */
+static int validate_series(const PlotSpec *spec, int k, char *err, size_t errlen)
+{
+    const PlotSeries *s = &spec->series[k - 1];
+    if (s->n == 0)
+        return fail(err, errlen, "plot: series %d is empty", k);
+    if (!s->y)
+        return fail(err, errlen, "plot: series %d has no y values", k);
+    SeriesCount c = count_series(s, spec->logx, spec->logy);
+    if (c.kept == 0)
+        return fail(err, errlen,
+                    "plot: series %d has no point to plot (%zu non-finite, "
+                    "%zu nonpositive on a log axis)", k, c.nonfinite, c.nonpos);
+    return 0;
+}
+
+static bool size_ok(int v)
+{
+    return v >= 0 && v <= MAX_SIZE;
+}
+
+static int validate(const PlotSpec *spec, FILE *text_out, PlotKind *kind,
+                    char *err, size_t errlen)
+{
+    if (!spec || spec->nseries <= 0 || !spec->series)
+        return fail(err, errlen, "plot: no series to plot");
+    if (figure_kind(spec->path, kind) != 0)
+        return fail(err, errlen, "plot: unknown figure type \"%s\" (the name must "
+                    "end in .png or .svg)", spec->path);
+    if (!style_name(spec->style))
+        return fail(err, errlen, "plot: unknown style \"%s\" (use lines, points "
+                    "or linespoints)", spec->style);
+    if (!size_ok(spec->width) || !size_ok(spec->height))
+        return fail(err, errlen, "plot: width and height must be between 1 and %d "
+                    "(0: default)", MAX_SIZE);
+    if (*kind == KIND_TEXT && !text_out)
+        return fail(err, errlen, "plot: text plot needs an output stream");
+    for (int k = 1; k <= spec->nseries; k++)
+        if (validate_series(spec, k, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---- finding gnuplot ---------------------------------------------------- */
+
+static bool is_executable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Absolute path of dir[0..len)/gnuplot in *out when it is executable:
+ * returns 1 found, 0 not there, -1 out of memory. */
+static int try_dir(const char *dir, size_t len, char **out)
+{
+    char *d = join(dir, len, "/gnuplot");
+    if (!d)
+        return -1;
+    int found = 0;
+    if (is_executable(d)) {
+        *out = realpath(d, NULL);   /* absolute: the child changes directory */
+        found = *out ? 1 : (errno == ENOMEM ? -1 : 0);
+    }
+    free(d);
+    return found;
+}
+
+/* Looks gnuplot up on PATH: 1 found (*out to free), 0 not found, -1 out of
+ * memory. */
+static int find_gnuplot(char **out)
+{
+    const char *p = getenv("PATH");
+    if (!p)
+        p = "/usr/bin:/bin";
+    for (;;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        int found = len > 0 ? try_dir(p, len, out) : 0;
+        if (found != 0)
+            return found;
+        if (!colon)
+            return 0;
+        p = colon + 1;
+    }
+}
+
+bool plot_available(void)
+{
+    char *exe = NULL;
+    int found = find_gnuplot(&exe);
+    free(exe);
+    return found == 1;
+}
+
+/* ---- file names --------------------------------------------------------- */
+
+static void files_free(PlotFiles *f)
+{
+    if (f->temp) {
+        if (f->dat_path)
+            unlink(f->dat_path);
+        if (f->gp_path)
+            unlink(f->gp_path);
+        rmdir(f->dir);
+    }
+    free(f->dir);
+    free(f->fig_name);
+    free(f->dat_name);
+    free(f->gp_name);
+    free(f->dat_path);
+    free(f->gp_path);
+}
+
+/* Names beside the figure at path (already validated). */
+static int files_for_figure(const char *path, PlotFiles *f)
+{
+    const char *slash = strrchr(path, '/');
+    size_t plen = slash ? (size_t)(slash - path) + 1 : 0;   /* "dir/" prefix */
+    const char *base = path + plen;
+    size_t stem = (size_t)(strrchr(base, '.') - base);
+    f->dir = plen == 0 ? join(".", 1, "") : join(path, plen > 1 ? plen - 1 : 1, "");
+    f->fig_name = join(base, strlen(base), "");
+    f->dat_name = join(base, stem, ".dat");
+    f->gp_name = join(base, stem, ".gp");
+    if (!f->dat_name || !f->gp_name)
+        return -1;
+    f->dat_path = join(path, plen, f->dat_name);
+    f->gp_path = join(path, plen, f->gp_name);
+    return f->dir && f->fig_name && f->dat_path && f->gp_path ? 0 : -1;
+}
+
+/* Names in a new temporary directory, for a text plot. */
+static int files_for_text(PlotFiles *f, char *err, size_t errlen)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    f->dir = join(tmp, strlen(tmp), "/ovp-plot-XXXXXX");
+    if (!f->dir)
+        return fail(err, errlen, "plot: out of memory");
+    if (!mkdtemp(f->dir))
+        return fail(err, errlen, "plot: cannot create a temporary directory in %s: %s",
+                    tmp, strerror(errno));
+    f->temp = true;
+    f->dat_name = join("plot.dat", 8, "");
+    f->gp_name = join("plot.gp", 7, "");
+    f->dat_path = join(f->dir, strlen(f->dir), "/plot.dat");
+    f->gp_path = join(f->dir, strlen(f->dir), "/plot.gp");
+    if (!f->dat_name || !f->gp_name || !f->dat_path || !f->gp_path)
+        return fail(err, errlen, "plot: out of memory");
+    return 0;
+}
+
+/* ---- the data file ------------------------------------------------------ */
+
+/* One block: kept points, a single blank line where points were skipped
+ * (never first, last or doubled, so block separators stay unambiguous). */
+static void write_block(FILE *f, const PlotSeries *s, int k, bool logx, bool logy)
+{
+    fprintf(f, "# series %d", k);
+    if (s->label) {
+        fputs(": ", f);
+        put_plain(f, s->label);
+    }
+    fputc('\n', f);
+    bool any = false, gap = false;
+    for (size_t i = 0; i < s->n; i++) {
+        double x = series_x(s, i), y = s->y[i];
+        if (point_state(x, y, logx, logy) != POINT_OK) {
+            gap = true;
+            continue;
+        }
+        if (gap && any)
+            fputc('\n', f);
+        fprintf(f, "%.17g %.17g\n", x, y);
+        any = true;
+        gap = false;
+    }
+}
+
+static int write_dat(const PlotSpec *spec, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return fail(err, errlen, "plot: cannot write %s: %s", path, strerror(errno));
+    fputs("# Written by ovp: one block per series (gnuplot index 0, 1, ...),\n"
+          "# columns x y; a single blank line marks skipped points.\n", f);
+    for (int k = 1; k <= spec->nseries; k++) {
+        if (k > 1)
+            fputs("\n\n", f);
+        write_block(f, &spec->series[k - 1], k, spec->logx, spec->logy);
+    }
+    return close_checked(f, path, err, errlen);
+}
+
+/* ---- the script --------------------------------------------------------- */
+
+static void gp_header(FILE *f, const PlotFiles *files)
+{
+    if (files->temp) {
+        fputs("# Text plot written by ovp.\n", f);
+    } else {
+        fputs("# Written by ovp. Draws ", f);
+        put_plain(f, files->fig_name);
+        fputs(" from the data in ", f);
+        put_plain(f, files->dat_name);
+        fputs(".\n# Edit it, then run `gnuplot ", f);
+        put_plain(f, files->gp_name);
+        fputs("` in this folder to redraw.\n", f);
+    }
+    fputs("# Non-finite points, and nonpositive ones on a log axis, are left out\n"
+          "# of the data; a blank line there makes gnuplot break the line.\n\n", f);
+}
+
+/* Writes "set output './NAME'". */
+static void gp_output(FILE *f, const char *name)
+{
+    char *ref = join("./", 2, name);
+    fputs("set output ", f);
+    put_quoted(f, ref ? ref : name);   /* name never starts with '|', '<' */
+    fputc('\n', f);
+    free(ref);
+}
+
+static void gp_terminal(FILE *f, const PlotSpec *spec, PlotKind kind, const PlotFiles *files)
+{
+    bool text = kind == KIND_TEXT;
+    int w = spec->width ? spec->width : text ? DEFAULT_TEXT_W : DEFAULT_PX_W;
+    int h = spec->height ? spec->height : text ? DEFAULT_TEXT_H : DEFAULT_PX_H;
+    if (kind == KIND_PNG)
+        fprintf(f, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+                "    set terminal pngcairo size %d,%d noenhanced\n} else {\n"
+                "    set terminal png size %d,%d noenhanced\n}\n", w, h, w, h);
+    else if (kind == KIND_SVG)
+        fprintf(f, "set terminal svg size %d,%d noenhanced background rgb 'white'\n", w, h);
+    else
+        fprintf(f, "set terminal dumb size %d,%d noenhanced\n", w, h);
+    if (!text)
+        gp_output(f, files->fig_name);
+    fputc('\n', f);
+}
+
+/* Writes "set WHAT 'text'" when text is not NULL. */
+static void gp_set_text(FILE *f, const char *what, const char *text)
+{
+    if (!text)
+        return;
+    fprintf(f, "set %s ", what);
+    put_quoted(f, text);
+    fputc('\n', f);
+}
+
+static void gp_axes(FILE *f, const PlotSpec *spec, PlotKind kind)
+{
+    gp_set_text(f, "title", spec->title);
+    gp_set_text(f, "xlabel", spec->xlabel);
+    gp_set_text(f, "ylabel", spec->ylabel);
+    if (spec->logx)
+        fputs("set logscale x\n", f);
+    if (spec->logy)
+        fputs("set logscale y\n", f);
+    if (kind != KIND_TEXT)
+        fputs("set grid\n", f);
+    bool any_label = false;
+    for (int i = 0; i < spec->nseries; i++)
+        any_label = any_label || spec->series[i].label;
+    fputs(any_label ? "set key top right\n\n" : "unset key\n\n", f);
+}
+
+static void gp_counts(FILE *f, const PlotSpec *spec)
+{
+    for (int k = 1; k <= spec->nseries; k++) {
+        const PlotSeries *s = &spec->series[k - 1];
+        SeriesCount c = count_series(s, spec->logx, spec->logy);
+        fprintf(f, "# series %d (index %d): %zu of %zu points; skipped %zu non-finite, "
+                "%zu nonpositive on a log axis\n", k, k - 1, c.kept, s->n,
+                c.nonfinite, c.nonpos);
+    }
+}
+
+static void gp_plot(FILE *f, const PlotSpec *spec, const PlotFiles *files)
+{
+    char *ref = join("./", 2, files->dat_name);
+    const char *style = style_name(spec->style);
+    gp_counts(f, spec);
+    for (int k = 1; k <= spec->nseries; k++) {
+        const PlotSeries *s = &spec->series[k - 1];
+        fputs(k == 1 ? "plot " : ", \\\n     ", f);
+        put_quoted(f, ref ? ref : files->dat_name);
+        fprintf(f, " index %d using 1:2 with %s ", k - 1, style);
+        if (s->label) {
+            fputs("title ", f);
+            put_quoted(f, s->label);
+        } else {
+            fputs("notitle", f);
+        }
+    }
+    fputc('\n', f);
+    free(ref);
+}
+
+static int write_gp(const PlotSpec *spec, PlotKind kind, const PlotFiles *files,
+                    char *err, size_t errlen)
+{
+    FILE *f = fopen(files->gp_path, "w");
+    if (!f)
+        return fail(err, errlen, "plot: cannot write %s: %s", files->gp_path,
+                    strerror(errno));
+    gp_header(f, files);
+    gp_terminal(f, spec, kind, files);
+    gp_axes(f, spec, kind);
+    gp_plot(f, spec, files);
+    return close_checked(f, files->gp_path, err, errlen);
+}
+
+/* ---- running gnuplot ---------------------------------------------------- */
+
+/* In the child: reports msg on the captured stderr and ends the child.
+ * _exit, not exit: the parent's stdio buffers must not be flushed twice. */
+static _Noreturn void child_die(const char *msg)
+{
+    ssize_t ignored = write(STDERR_FILENO, msg, strlen(msg));
+    (void)ignored;
+    _exit(127);
+}
+
+/* In the child: redirects, changes directory and executes gnuplot. */
+static _Noreturn void child_exec(const char *exe, const char *dir, const char *script,
+                                 int out_fd, int err_fd)
+{
+    if (dup2(err_fd, STDERR_FILENO) < 0)
+        _exit(127);
+    int in = open("/dev/null", O_RDONLY);
+    int out = out_fd >= 0 ? out_fd : open("/dev/null", O_WRONLY);
+    if (in < 0 || out < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+        child_die("plot: cannot redirect gnuplot's input and output\n");
+    if (chdir(dir) != 0)
+        child_die("plot: cannot change to the plot's folder\n");
+    char *const argv[] = {(char *)"gnuplot", (char *)script, NULL};
+    execv(exe, argv);
+    child_die("plot: cannot execute gnuplot\n");
+}
+
+static int wait_child(pid_t pid, int *status)
+{
+    while (waitpid(pid, status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return 0;
+}
+
+/* Contents of f from the start, at most max bytes, NUL-terminated; NULL
+ * when out of memory or unreadable. */
+static char *read_all(FILE *f, size_t max)
+{
+    char *buf = malloc(max + 1);
+    if (!buf)
+        return NULL;
+    rewind(f);
+    size_t n = fread(buf, 1, max, f);
+    if (ferror(f)) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* For a line `"SCRIPT" line N: MESSAGE`, the message (and N in *lineno). */
+static const char *gp_error_text(const char *line, long *lineno)
+{
+    if (line[0] != '"')
+        return NULL;
+    const char *q = strstr(line + 1, "\" line ");
+    if (!q)
+        return NULL;
+    char *end;
+    long n = strtol(q + 7, &end, 10);
+    if (end == q + 7 || strncmp(end, ": ", 2) != 0)
+        return NULL;
+    *lineno = n;
+    return end + 2;
+}
+
+/* Message from gnuplot's stderr text: its last error line (warnings
+ * skipped) with a following "system error:" line, else its last line. */
+static void stderr_message(char *text, char *err, size_t errlen)
+{
+    const char *msg = NULL, *detail = NULL, *last = NULL;
+    long lineno = 0, n;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        const char *m = gp_error_text(line, &n);
+        if (m && strncmp(m, "warning:", 8) != 0) {
+            msg = m;
+            lineno = n;
+            detail = NULL;
+        } else if (msg && !detail && strncmp(line, "system error:", 13) == 0) {
+            detail = line;
+        }
+        if (line[strspn(line, " \t^")] != '\0')
+            last = line;
+    }
+    if (msg)
+        fail(err, errlen, "gnuplot: line %ld: %s%s%s", lineno, msg, detail ? "; " : "",
+             detail ? detail : "");
+    else
+        fail(err, errlen, "%s%s", last && strncmp(last, "plot: ", 6) == 0 ? "" : "gnuplot: ",
+             last ? last : "failed");
+}
+
+/* Error for a gnuplot run that ended with status. */
+static int report_failure(FILE *errf, int status, char *err, size_t errlen)
+{
+    char *text = read_all(errf, MAX_STDERR);
+    bool empty = !text || text[strspn(text, " \t\r\n^")] == '\0';
+    if (!empty)
+        stderr_message(text, err, errlen);
+    else if (WIFEXITED(status))
+        fail(err, errlen, "gnuplot: exited with status %d", WEXITSTATUS(status));
+    else
+        fail(err, errlen, "gnuplot: killed by signal %d",
+             WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    free(text);
+    return -1;
+}
+
+/* Runs gnuplot on files->gp_name in files->dir; its stdout goes to out
+ * (a real file) or is discarded when out is NULL. */
+static int run_gnuplot(const char *exe, const PlotFiles *files, FILE *out,
+                       char *err, size_t errlen)
+{
+    char *script = join("./", 2, files->gp_name);
+    FILE *errf = script ? tmpfile() : NULL;
+    if (!errf) {
+        free(script);
+        return fail(err, errlen, "plot: cannot create a temporary file: %s", strerror(errno));
+    }
+    int status = 0, rc = 0;
+    pid_t pid = fork();
+    if (pid == 0)
+        child_exec(exe, files->dir, script, out ? fileno(out) : -1, fileno(errf));
+    if (pid < 0 || wait_child(pid, &status) != 0)
+        rc = fail(err, errlen, "plot: cannot run gnuplot: %s", strerror(errno));
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        rc = report_failure(errf, status, err, errlen);
+    fclose(errf);
+    free(script);
+    return rc;
+}
+
+/* Copies from (from its start) to to, leaving out form feeds. */
+static int copy_text(FILE *from, FILE *to, char *err, size_t errlen)
+{
+    rewind(from);
+    int c;
+    while ((c = getc(from)) != EOF)
+        if (c != '\f' && putc(c, to) == EOF)
+            break;
+    if (ferror(from))
+        return fail(err, errlen, "plot: cannot read gnuplot's output: %s", strerror(errno));
+    if (ferror(to))
+        return fail(err, errlen, "plot: cannot write the text plot: %s", strerror(errno));
+    return 0;
+}
+
+/* Runs gnuplot, copying a text plot to text_out. */
+static int run_and_copy(const char *exe, PlotKind kind, const PlotFiles *files,
+                        FILE *text_out, char *err, size_t errlen)
+{
+    if (kind != KIND_TEXT)
+        return run_gnuplot(exe, files, NULL, err, errlen);
+    FILE *out = tmpfile();
+    if (!out)
+        return fail(err, errlen, "plot: cannot create a temporary file: %s", strerror(errno));
+    int rc = run_gnuplot(exe, files, out, err, errlen);
+    if (rc == 0)
+        rc = copy_text(out, text_out, err, errlen);
+    fclose(out);
+    return rc;
+}
+
+/* ---- entry point -------------------------------------------------------- */
+
+static int prepare_files(const PlotSpec *spec, PlotKind kind, PlotFiles *files,
+                         char *err, size_t errlen)
+{
+    if (kind == KIND_TEXT) {
+        if (files_for_text(files, err, errlen) != 0)
+            return -1;
+    } else if (files_for_figure(spec->path, files) != 0) {
+        return fail(err, errlen, "plot: out of memory");
+    }
+    if (write_dat(spec, files->dat_path, err, errlen) != 0)
+        return -1;
+    return write_gp(spec, kind, files, err, errlen);
+}
+
+int plot_render(const PlotSpec *spec, FILE *text_out, char *err, size_t errlen)
+{
+    PlotKind kind = KIND_TEXT;
+    if (validate(spec, text_out, &kind, err, errlen) != 0)
+        return -1;
+    char *exe = NULL;
+    int found = find_gnuplot(&exe);
+    if (found != 1)
+        return fail(err, errlen, "%s", found < 0 ? "plot: out of memory" : not_installed);
+    PlotFiles files = {0};
+    int rc = prepare_files(spec, kind, &files, err, errlen);
+    if (rc == 0)
+        rc = run_and_copy(exe, kind, &files, text_out, err, errlen);
+    files_free(&files);
+    free(exe);
+    return rc;
+}

@@ -1,0 +1,353 @@
+/* value.c: constructors, reference counting and copy-on-write. */
+#include "value/value.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+
+const Value val_nil = {.kind = VAL_NIL};
+const Value val_error = {.kind = VAL_ERROR};
+
+Value val_strn(const char *s, size_t n)
+{
+    Str *str = xmalloc(sizeof *str + n + 1);
+    str->rc = 1;
+    str->len = n;
+    memcpy(str->s, s, n);
+    str->s[n] = '\0';
+    return (Value){.kind = VAL_STR, .as.str = str};
+}
+
+Value val_str(const char *s)
+{
+    return val_strn(s, strlen(s));
+}
+
+Value val_str_take(char *s)
+{
+    Value v = val_str(s);
+    free(s);
+    return v;
+}
+
+Value val_mat(Matrix *m)
+{
+    if (!m)
+        return val_nil;
+    return (Value){.kind = VAL_MAT, .as.mat = m};
+}
+
+Value val_list_new(size_t cap)
+{
+    List *l = xcalloc(1, sizeof *l);
+    l->rc = 1;
+    l->cap = cap;
+    l->items = cap ? xmalloc(cap * sizeof *l->items) : NULL;
+    return (Value){.kind = VAL_LIST, .as.list = l};
+}
+
+Value val_rec_new(void)
+{
+    Record *r = xcalloc(1, sizeof *r);
+    r->rc = 1;
+    return (Value){.kind = VAL_REC, .as.rec = r};
+}
+
+Value val_builtin(const struct Builtin *bi)
+{
+    return (Value){.kind = VAL_BUILTIN, .as.bi = bi};
+}
+
+Value val_partial(const struct Builtin *bi, Value bound)
+{
+    Partial *p = xmalloc(sizeof *p);
+    p->rc = 1;
+    p->bi = bi;
+    p->bound = bound;
+    return (Value){.kind = VAL_PARTIAL, .as.partial = p};
+}
+
+Value val_var(Value primal, unsigned long tape_id, int node)
+{
+    AdVar *v = xmalloc(sizeof *v);
+    v->rc = 1;
+    v->primal = primal;
+    v->tape_id = tape_id;
+    v->node = node;
+    return (Value){.kind = VAL_VAR, .as.var = v};
+}
+
+Value val_ref_boxed(Value v)
+{
+    switch (v.kind) {
+    case VAL_STR: v.as.str->rc++; break;
+    case VAL_MAT: v.as.mat->rc++; break;
+    case VAL_LIST: v.as.list->rc++; break;
+    case VAL_REC: v.as.rec->rc++; break;
+    case VAL_FUNC: v.as.fn->rc++; break;
+    case VAL_PARTIAL: v.as.partial->rc++; break;
+    case VAL_VAR: v.as.var->rc++; break;
+    default: break;
+    }
+    return v;
+}
+
+/* Freeing without recursion: a container whose count reaches zero hands
+ * the values it held to a work list, so a million nested lists (or a long
+ * chain of closures) cannot overflow the C stack. */
+typedef struct Work {
+    Value *v;
+    size_t n, cap;
+    Value local[16];
+} Work;
+
+static void work_push(Work *w, Value v)
+{
+    if (v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_NIL)
+        return;
+    if (w->n == w->cap) {
+        size_t cap = w->cap * 2;
+        Value *bigger = xmalloc(cap * sizeof *bigger);
+        memcpy(bigger, w->v, w->n * sizeof *bigger);
+        if (w->v != w->local)
+            free(w->v);
+        w->v = bigger;
+        w->cap = cap;
+    }
+    w->v[w->n++] = v;
+}
+
+static void drop_list(List *l, Work *w)
+{
+    for (size_t i = 0; i < l->n; i++)
+        work_push(w, l->items[i]);
+    free(l->items);
+    free(l);
+}
+
+static void drop_rec(Record *r, Work *w)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->keys[i]);
+        work_push(w, r->vals[i]);
+    }
+    free(r->keys);
+    free(r->vals);
+    free(r);
+}
+
+Closure *closure_new(struct AstNode *node, const char *name, int nupvals)
+{
+    Closure *c = xcalloc(1, sizeof *c);
+    c->rc = 1;
+    c->node = node;
+    c->name = name;
+    c->nupvals = nupvals;
+    c->upvals = nupvals ? xcalloc((size_t)nupvals, sizeof(Value)) : NULL;
+    return c;
+}
+
+const char *closure_name(const Closure *c)
+{
+    return c->name ? c->name : "anonymous fn";
+}
+
+static void drop_closure(Closure *fn, Work *w)
+{
+    for (int i = 0; i < fn->nupvals; i++)
+        work_push(w, fn->upvals[i]);
+    free(fn->upvals);
+    free(fn);
+}
+
+/* Drops one reference; frees the object when it was the last. */
+static void drop(Value v, Work *w)
+{
+    switch (v.kind) {
+    case VAL_STR:
+        if (--v.as.str->rc == 0)
+            free(v.as.str);
+        break;
+    case VAL_MAT: mat_unref(v.as.mat); break;
+    case VAL_LIST: if (--v.as.list->rc == 0) drop_list(v.as.list, w); break;
+    case VAL_REC: if (--v.as.rec->rc == 0) drop_rec(v.as.rec, w); break;
+    case VAL_FUNC: if (--v.as.fn->rc == 0) drop_closure(v.as.fn, w); break;
+    case VAL_PARTIAL:
+        if (--v.as.partial->rc == 0) {
+            work_push(w, v.as.partial->bound);
+            free(v.as.partial);
+        }
+        break;
+    case VAL_VAR:
+        if (--v.as.var->rc == 0) {
+            work_push(w, v.as.var->primal);
+            free(v.as.var);
+        }
+        break;
+    default: break;
+    }
+}
+
+void val_unref_boxed(Value v)
+{
+    if (v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_NIL ||
+        v.kind == VAL_ERROR || v.kind == VAL_BUILTIN)
+        return;
+    Work w;
+    w.v = w.local;
+    w.n = 0;
+    w.cap = sizeof w.local / sizeof *w.local;
+    drop(v, &w);
+    while (w.n > 0)
+        drop(w.v[--w.n], &w);
+    if (w.v != w.local)
+        free(w.v);
+}
+
+void val_unique_list(Value *v)
+{
+    List *l = v->as.list;
+    if (l->rc == 1)
+        return;
+    Value c = val_list_new(l->n);
+    for (size_t i = 0; i < l->n; i++)
+        c.as.list->items[i] = val_ref(l->items[i]);
+    c.as.list->n = l->n;
+    val_unref(*v);
+    *v = c;
+}
+
+void val_unique_rec(Value *v)
+{
+    Record *r = v->as.rec;
+    if (r->rc == 1)
+        return;
+    Value c = val_rec_new();
+    for (size_t i = 0; i < r->n; i++)
+        rec_set(c.as.rec, r->keys[i], val_ref(r->vals[i]));
+    val_unref(*v);
+    *v = c;
+}
+
+void list_push(List *l, Value item)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->items = xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->n++] = item;
+}
+
+Value *rec_get(const Record *r, const char *key)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->keys[i], key) == 0)
+            return &r->vals[i];
+    return NULL;
+}
+
+void rec_set(Record *r, const char *key, Value val)
+{
+    Value *slot = rec_get(r, key);
+    if (slot) {
+        val_unref(*slot);
+        *slot = val;
+        return;
+    }
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 4;
+        r->keys = xrealloc(r->keys, r->cap * sizeof *r->keys);
+        r->vals = xrealloc(r->vals, r->cap * sizeof *r->vals);
+    }
+    r->keys[r->n] = xstrdup(key);
+    r->vals[r->n++] = val;
+}
+
+const char *val_kind_name(ValKind k)
+{
+    static const char *const names[] = {"nothing", "number", "bool", "string",
+                                        "matrix", "list", "record",
+                                        "function", "builtin", "function",
+                                        "tracked", "error"};
+    return names[k];
+}
+
+const char *val_type_name(Value v)
+{
+    return val_kind_name(val_primal(v).kind);
+}
+
+static bool mat_equal(const Matrix *a, const Matrix *b)
+{
+    if (a->rows != b->rows || a->cols != b->cols)
+        return false;
+    for (size_t i = 0; i < mat_numel(a); i++)
+        if (a->data[i] != b->data[i])
+            return false;
+    return true;
+}
+
+/* Deeper structures than this compare by identity (no C-stack overflow). */
+#define EQUAL_MAX_DEPTH 10000
+
+static bool equal_at(Value a, Value b, int depth);
+
+bool val_equal(Value a, Value b)
+{
+    return equal_at(a, b, 0);
+}
+
+static bool equal_at(Value a, Value b, int depth)
+{
+    a = val_primal(a);
+    b = val_primal(b);
+    if (a.kind == VAL_LIST && b.kind == VAL_LIST && a.as.list == b.as.list)
+        return true;   /* the same shared list */
+    if (a.kind == VAL_REC && b.kind == VAL_REC && a.as.rec == b.as.rec)
+        return true;
+    if (a.kind != b.kind)
+        return false;
+    switch (a.kind) {
+    case VAL_NUM: return a.as.num == b.as.num;
+    case VAL_BOOL: return a.as.b == b.as.b;
+    case VAL_STR: return strcmp(a.as.str->s, b.as.str->s) == 0;
+    case VAL_MAT: return mat_equal(a.as.mat, b.as.mat);
+    case VAL_LIST:
+        if (a.as.list->n != b.as.list->n)
+            return false;
+        for (size_t i = 0; i < a.as.list->n; i++)
+            if (depth > EQUAL_MAX_DEPTH ||
+                !equal_at(a.as.list->items[i], b.as.list->items[i], depth + 1))
+                return false;
+        return true;
+    case VAL_REC:
+        if (a.as.rec->n != b.as.rec->n)
+            return false;
+        for (size_t i = 0; i < a.as.rec->n; i++) {
+            const Value *f = rec_get(b.as.rec, a.as.rec->keys[i]);
+            if (!f || depth > EQUAL_MAX_DEPTH || !equal_at(a.as.rec->vals[i], *f, depth + 1))
+                return false;
+        }
+        return true;
+    case VAL_FUNC: return a.as.fn == b.as.fn;
+    case VAL_BUILTIN: return a.as.bi == b.as.bi;
+    default: return a.kind == VAL_NIL;
+    }
+}
+
+void describe_value(Value v, char *buf, size_t n)
+{
+    v = val_primal(v);
+    if (v.kind == VAL_MAT)
+        snprintf(buf, n, "%zux%zu %s", v.as.mat->rows, v.as.mat->cols,
+                 v.as.mat->logical ? "logical" : "matrix");
+    else if (v.kind == VAL_NUM && isnan(v.as.num))
+        snprintf(buf, n, "number nan");
+    else if (v.kind == VAL_NUM)
+        snprintf(buf, n, "number %g", v.as.num);
+    else
+        snprintf(buf, n, "%s", val_type_name(v));
+}
