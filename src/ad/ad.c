@@ -13,6 +13,36 @@
 /* ------------------------------------------------------------------ */
 /* the tape                                                            */
 
+/* Invariants of the tape.
+ *
+ * Order: nodes are appended as operations run, and a node's inputs
+ * already existed when it was made, so every input id is smaller than the
+ * node's own. The array is therefore a topological order: one pass from
+ * the output's node down to 0 reaches each node after every node that
+ * consumed it, when its adjoint is complete.
+ *
+ * Liveness: a tracked value (VAL_VAR) holds the id of the tape that made
+ * it and its node index there; it is live only while that tape is the
+ * active one (ad_live). Tape ids come from ad->serial, which only grows,
+ * so a tracked value that outlived its tape (stored somewhere that
+ * outlives the call) can never be taken for a node of a later tape. Such
+ * a value is a constant: operations use its primal and record nothing.
+ *
+ * Ownership: a node holds one reference to each saved primal input, to
+ * its output and to its adjoint. Adjoints start as VAL_NIL ("nothing
+ * reached this node"), are set or summed during the reverse sweep
+ * (accumulate), cleared by ad_zero_grads before another sweep on the same
+ * tape (jacobian runs one per output), and freed with the nodes in
+ * ad_end. Tracked values own their primal separately, so they stay valid
+ * after ad_end.
+ *
+ * One tape at a time: differentiating inside a function that is being
+ * differentiated is refused (ad_begin), not nested, so there are no
+ * higher derivatives. */
+
+/* Starts a tape with a fresh id from ad->serial. A tape is already
+ * active only when grad (or jacobian, gd, ...) is called inside a function
+ * being differentiated, which is what the message says. */
 bool ad_begin(Ad *ad, const Loc *loc)
 {
     if (ad->tape) {
@@ -25,6 +55,8 @@ bool ad_begin(Ad *ad, const Loc *loc)
     return true;
 }
 
+/* Drops the node's references; the node itself lives in the tape's
+ * array. */
 static void node_free(AdNode *n)
 {
     for (int k = 0; k < n->nin; k++)
@@ -35,6 +67,7 @@ static void node_free(AdNode *n)
     val_unref(n->grad);
 }
 
+/* Safe with no active tape (interp_free calls it unconditionally). */
 void ad_end(Ad *ad)
 {
     Tape *t = ad->tape;
@@ -52,7 +85,9 @@ bool ad_live(const Ad *ad, Value v)
     return v.kind == VAL_VAR && ad->tape && v.as.var->tape_id == ad->tape->id;
 }
 
-/* Lists and records are searched this deep for tracked values. */
+/* Lists and records are searched this deep for tracked values. The
+ * searches recurse, so the bound keeps a pathologically nested value from
+ * exhausting the C stack; values nested deeper are not looked at. */
 #define TRACK_SEARCH_DEPTH 1000
 
 static bool any_tracked_at(const Value *v, int n, int depth)
@@ -77,7 +112,16 @@ bool ad_any_tracked(const Value *v, int n)
     return any_tracked_at(v, n, 0);
 }
 
-/* Appends a node; inputs are the operands as given (tracked or not). */
+/* Appends a node; inputs are the operands as given (tracked or not).
+ * An input that is not live on this tape gets id -1, a constant the sweep
+ * sends no adjoint. Every input's primal is saved, constants too, because
+ * the rules need them (the other factor of a product, a dimension). out is
+ * referenced, not taken. The returned id is the node's index, which is
+ * what keeps the array in topological order.
+ *
+ * xrealloc may move the array: no AdNode pointer may be held across a
+ * push. The reverse sweep holds such pointers; it is safe because the
+ * rules compute on plain values (ops_*, linalg) and never record. */
 static int push_node(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
                      Value out)
 {
@@ -101,13 +145,18 @@ static int push_node(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
     return t->n++;
 }
 
+/* A leaf has no rule and no inputs: the sweep stops there, and its
+ * adjoint is what ad_grad_of reads. The node and the tracked value each
+ * hold a reference to x. */
 Value ad_leaf(Ad *ad, Value x)
 {
     int id = push_node(ad, NULL, 0, NULL, x);
     return val_var(x, ad->tape->id, id);
 }
 
-/* Wraps a plain result as the output of a new node (takes out). */
+/* Wraps a plain result as the output of a new node (takes out): the node
+ * keeps a reference of its own and the tracked result takes the caller's.
+ * An error result passes through unrecorded. */
 static Value record(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
                     Value out)
 {
@@ -128,6 +177,8 @@ void ad_zero_grads(Ad *ad)
 /* ------------------------------------------------------------------ */
 /* value helpers for the rules (all on plain values)                   */
 
+/* a op b on borrowed operands (ops_binary takes its operands, hence the
+ * references). */
 static Value bin(Ad *ad, OpKind op, Value a, Value b)
 {
     return ops_binary(ad->err, op, val_ref(a), val_ref(b), NULL);
@@ -144,6 +195,9 @@ static Value bin_take(Ad *ad, OpKind op, Value a, Value b)
     return ops_binary(ad->err, op, a, b, NULL);
 }
 
+/* f applied to every element of a number or matrix (borrowed). Returns
+ * val_error, with no error raised, when memory runs out; filled_like
+ * below does the same. */
 static Value map1(Value x, double (*f)(double))
 {
     if (x.kind != VAL_MAT)
@@ -184,7 +238,9 @@ static Value filled_like(Value like, double x)
     return val_mat(m);
 }
 
-/* Sums g (taken) down to the shape of target: undoes broadcasting. */
+/* Sums g (taken) down to the shape of target: undoes broadcasting. A
+ * dimension that is 1 in target but not in g was broadcast, so g is summed
+ * along it. A number target gets a number back, not a 1x1 matrix. */
 static Value unbroadcast(Ad *ad, Value g, Value target)
 {
     (void)ad;
@@ -220,22 +276,32 @@ static Value unbroadcast(Ad *ad, Value g, Value target)
 /* ------------------------------------------------------------------ */
 /* rules of the operators                                              */
 
+/* Every rule gets the node, the input k to differentiate and the output
+ * adjoint g (borrowed), and returns a new reference shaped like input k's
+ * primal, or val_error. The comment above each rule gives the derivation
+ * where it is not the textbook one. */
+
+/* c = a + b: both inputs get g, summed over what broadcasting repeated. */
 static Value vjp_add(Ad *ad, const AdNode *n, int k, Value g)
 {
     return unbroadcast(ad, val_ref(g), n->saved[k]);
 }
 
+/* c = a - b: a gets g, b gets -g. */
 static Value vjp_sub(Ad *ad, const AdNode *n, int k, Value g)
 {
     Value d = k == 0 ? val_ref(g) : ops_unary(ad->err, OP_NEG, val_ref(g), NULL);
     return unbroadcast(ad, d, n->saved[k]);
 }
 
+/* c = a .* b: da = g .* b, db = g .* a. */
 static Value vjp_emul(Ad *ad, const AdNode *n, int k, Value g)
 {
     return unbroadcast(ad, bin(ad, OP_EMUL, g, n->saved[1 - k]), n->saved[k]);
 }
 
+/* c = a ./ b: da = g ./ b, db = -g .* a ./ b.^2, formed as
+ * -(c ./ b) .* g from the saved output. */
 static Value vjp_ediv(Ad *ad, const AdNode *n, int k, Value g)
 {
     Value a = n->saved[0], b = n->saved[1];
@@ -246,6 +312,8 @@ static Value vjp_ediv(Ad *ad, const AdNode *n, int k, Value g)
     return unbroadcast(ad, ops_unary(ad->err, OP_NEG, d, NULL), b);
 }
 
+/* c = a .^ p: da = g .* p .* a.^(p-1), dp = g .* c .* log(a). The
+ * latter is NaN where a <= 0; it is only formed when p is tracked. */
 static Value vjp_epow(Ad *ad, const AdNode *n, int k, Value g)
 {
     Value a = n->saved[0], p = n->saved[1];
@@ -258,7 +326,8 @@ static Value vjp_epow(Ad *ad, const AdNode *n, int k, Value g)
     return unbroadcast(ad, bin_take(ad, OP_EMUL, val_ref(g), d), p);
 }
 
-/* C = A * B for matrices: dA = G B', dB = A' G. */
+/* C = A * B for matrices: dA = G B', dB = A' G. With a scalar factor the
+ * product is elementwise, and so is the rule. */
 static Value vjp_matmul(Ad *ad, const AdNode *n, int k, Value g)
 {
     if (ops_is_scalar(n->saved[0]) || ops_is_scalar(n->saved[1]))
@@ -268,7 +337,9 @@ static Value vjp_matmul(Ad *ad, const AdNode *n, int k, Value g)
     return r ? val_mat(r) : rt_raise(ad->err, NULL, "out of memory in a derivative");
 }
 
-/* X = A \ B (square A): dB = A' \ G, dA = -dB X'. */
+/* X = A \ B (square A): dB = A' \ G, dA = -dB X'. A scalar a makes it
+ * b ./ a, the elementwise rule with the operands swapped. A non-square A
+ * is a least-squares solve, whose derivative is not implemented. */
 static Value vjp_ldiv(Ad *ad, const AdNode *n, int k, Value g)
 {
     if (ops_is_scalar(n->saved[0])) {   /* b ./ a */
@@ -288,7 +359,8 @@ static Value vjp_ldiv(Ad *ad, const AdNode *n, int k, Value g)
     return ops_unary(ad->err, OP_NEG, bin_take(ad, OP_MUL, dB, Xt), NULL);
 }
 
-/* X = A / B (square B): dA = G / B', dB = -X' dA. */
+/* X = A / B (square B): dA = G / B', dB = -X' dA. A scalar b is an
+ * elementwise division. */
 static Value vjp_rdiv(Ad *ad, const AdNode *n, int k, Value g)
 {
     if (ops_is_scalar(n->saved[1]))
@@ -323,7 +395,9 @@ static Value vjp_transpose(Ad *ad, const AdNode *n, int k, Value g)
 }
 
 /* Scatter-adds the adjoint of a subscript back into the source's shape.
- * aux[0] holds the number of subscripts; saved[1..] the subscripts. */
+ * saved[1..nin-1] are the subscripts (ad_index records at most two).
+ * Adding rather than storing makes a repeated subscript (X[[1, 1]])
+ * collect the adjoint of each of its uses. */
 static Value vjp_index(Ad *ad, const AdNode *n, int k, Value g)
 {
     size_t *pos, count;
@@ -340,7 +414,9 @@ static Value vjp_index(Ad *ad, const AdNode *n, int k, Value g)
     return d;
 }
 
-/* The block of a concatenation's adjoint that came from input k. */
+/* The block of a concatenation's adjoint that came from input k. aux[0]
+ * is nonzero for a horizontal concatenation; input k starts `off` columns
+ * (or rows) into g. An empty block gets its own empty primal back. */
 static Value vjp_concat(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)ad;
@@ -364,6 +440,10 @@ static Value vjp_concat(Ad *ad, const AdNode *n, int k, Value g)
 /* ------------------------------------------------------------------ */
 /* rules of the elementwise built-ins                                  */
 
+/* Derivatives of the elementwise built-ins at x. Where the function has
+ * a kink (relu and abs at 0) the derivative is taken as 0, a subgradient.
+ * softplus' is the logistic function, in the form that cannot overflow
+ * for either sign of x. asin' and acos' are infinite at |x| = 1. */
 static double d_relu(double x) { return x > 0 ? 1 : 0; }
 static double d_softplus(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
 static double d_log(double x) { return 1 / x; }
@@ -396,6 +476,7 @@ static Value chain(Ad *ad, Value x, double (*df)(double), Value g)
     return val_mat(m);
 }
 
+/* exp' = exp: the saved output is the derivative. */
 static Value vjp_exp(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return bin(ad, OP_EMUL, g, n->out); }
 static Value vjp_log(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_log, g); }
 static Value vjp_sqrt(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_sqrt, g); }
@@ -417,24 +498,31 @@ static Value vjp_atan(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return
 /* ------------------------------------------------------------------ */
 /* rules of reductions and shape built-ins                             */
 
-/* The reduction dimension saved as the built-in's second argument. */
+/* The reduction dimension saved as the built-in's second argument; 0
+ * (all elements, the built-in's default) when that slot is VAL_NIL,
+ * which is how Args marks an argument that was not given. */
 static int reduce_dim(const AdNode *n)
 {
     return n->nin > 1 && n->saved[1].kind != VAL_NIL ? (int)ops_scalar(n->saved[1]) : 0;
 }
 
-/* g spread back over x's shape along the reduced dimension. */
+/* g spread back over x's shape along the reduced dimension. g has the
+ * reduced shape (a number, a row or a column), so broadcasting it over
+ * ones(size(x)) puts each group's adjoint on every element of the
+ * group, whichever dimension was reduced. */
 static Value spread(Ad *ad, Value g, Value x)
 {
     return bin_take(ad, OP_EMUL, filled_like(x, 1), val_ref(g));
 }
 
+/* d sum(x) / d x_i = 1 for each x_i of the group. */
 static Value vjp_sum(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
     return spread(ad, g, n->saved[0]);
 }
 
+/* mean = sum / count, count the size of the reduced group. */
 static Value vjp_mean(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
@@ -445,6 +533,7 @@ static Value vjp_mean(Ad *ad, const AdNode *n, int k, Value g)
     return bin_take(ad, OP_EDIV, spread(ad, g, x), val_num(count));
 }
 
+/* d sum(x.^2) = 2 x, times g broadcast over the groups. */
 static Value vjp_sumsq(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
@@ -508,7 +597,11 @@ static Value vector_pnorm_adjoint(Value x, double p, double nrm, double g)
     return d;
 }
 
-/* Vector 2-norm and Frobenius norm: x / |x|; spectral: u1 v1'. */
+/* Vector 2-norm and Frobenius norm: x / |x|; spectral: u1 v1' (the top
+ * singular vectors, assuming the largest singular value is simple). p is
+ * 0 for the default and for a string argument ("fro"). Other p reach
+ * here for vectors only: the built-in refuses matrix norms but "fro" and
+ * 2. At x = 0 the vector and Frobenius adjoints are 0, a subgradient. */
 static Value vjp_norm(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
@@ -588,7 +681,8 @@ static Value vjp_extreme(Ad *ad, const AdNode *n, int k, Value g)
 }
 
 /* cumsum: the adjoint of x_i is the sum of g over the running sums that
- * contain it, a cumulative sum taken backwards. */
+ * contain it, a cumulative sum taken backwards. cumsum has no dim
+ * argument: it runs down a vector, or down each column of a matrix. */
 static Value vjp_cumsum(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)ad, (void)k;
@@ -610,8 +704,9 @@ static Value vjp_cumsum(Ad *ad, const AdNode *n, int k, Value g)
     return d;
 }
 
-/* var = sum((x - m)^2)/(len - 1) per group: adjoint 2 (x - m)/(len - 1);
- * std = sqrt(var): that divided by 2 std. */
+/* var = sum((x - m)^2)/(len - 1) per group: adjoint 2 (x - m)/(len - 1)
+ * (the terms through m sum to zero); std = sqrt(var): that divided by
+ * 2 std. A group of one element gets a zero adjoint. */
 static Value spread_deviation(Ad *ad, const AdNode *n, Value g, bool std)
 {
     (void)ad;
@@ -668,6 +763,8 @@ static Value vjp_mod(Ad *ad, const AdNode *n, int k, Value g)
     return unbroadcast(ad, ops_unary(ad->err, OP_NEG, d, NULL), n->saved[1]);
 }
 
+/* reshape keeps the column-major order of the elements, so the adjoint
+ * is g's elements in x's shape. */
 static Value vjp_reshape(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)ad, (void)k;
@@ -677,6 +774,8 @@ static Value vjp_reshape(Ad *ad, const AdNode *n, int k, Value g)
     return val_mat(mat_from(x.as.mat->rows, x.as.mat->cols, g.as.mat->data));
 }
 
+/* x(i, j) appears at (i mod r, j mod c) of every tile; its adjoint sums
+ * g over those places. */
 static Value vjp_repmat(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)ad, (void)k;
@@ -690,6 +789,9 @@ static Value vjp_repmat(Ad *ad, const AdNode *n, int k, Value g)
     return d;
 }
 
+/* diag of a vector builds a matrix with it on the diagonal: the vector's
+ * adjoint is g's diagonal. diag of a matrix extracts the diagonal: its
+ * adjoint is g on the diagonal and 0 elsewhere. */
 static Value vjp_diag(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)ad, (void)k;
@@ -718,6 +820,7 @@ static Value vjp_cat(Ad *ad, const AdNode *n, int k, Value g)
     return vjp_concat(ad, &blocks, k - 1, g);
 }
 
+/* X = inv(A): dX = -X dA X, so dA = -X' G X'. */
 static Value vjp_inv(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;   /* -X' G X' */
@@ -726,6 +829,9 @@ static Value vjp_inv(Ad *ad, const AdNode *n, int k, Value g)
     return ops_unary(ad->err, OP_NEG, bin_take(ad, OP_MUL, t, Xt), NULL);
 }
 
+/* Jacobi's formula: d det(A) = det(A) trace(inv(A) dA), so the adjoint
+ * is g det(A) inv(A)'. It needs inv(A), hence the refusal at a singular
+ * A, although det itself is smooth there. */
 static Value vjp_det(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;   /* g det(A) inv(A)' */
@@ -738,6 +844,7 @@ static Value vjp_det(Ad *ad, const AdNode *n, int k, Value g)
     return bin_take(ad, OP_EMUL, Xt, val_num(ops_scalar(g) * ops_scalar(n->out)));
 }
 
+/* d trace(A) = trace(dA): the adjoint is g times the identity. */
 static Value vjp_trace(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)ad, (void)k;
@@ -749,6 +856,7 @@ static Value vjp_trace(Ad *ad, const AdNode *n, int k, Value g)
     return d;
 }
 
+/* pow(a, p) is a .^ p, and solve(A, B) is A \ B. */
 static Value vjp_pow_builtin(Ad *ad, const AdNode *n, int k, Value g)
 {
     return vjp_epow(ad, n, k, g);
@@ -786,8 +894,8 @@ static Value vjp_kron(Ad *ad, const AdNode *n, int k, Value g)
     return d;
 }
 
-/* M (n x n) with column j scaled by f[j], then times V': V diag(f) V'
- * for M = V. */
+/* V diag(f) W': V with column j scaled by f[j], times W'. NULL when
+ * memory runs out. */
 static Matrix *scale_cols_mul_t(const Matrix *V, const double *f, const Matrix *W)
 {
     Matrix *S = mat_copy(V);
@@ -800,7 +908,8 @@ static Matrix *scale_cols_mul_t(const Matrix *V, const double *f, const Matrix *
 }
 
 /* Eigenvalues of a symmetric S (ascending): d lambda_i = v_i' dS v_i, so
- * the adjoint is V diag(g) V'. */
+ * the adjoint is V diag(g) V'. This holds for distinct eigenvalues; at a
+ * repeated one the eigenvalues are not differentiable. */
 static Value vjp_eigvals(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
@@ -860,7 +969,10 @@ static double power_slope(double li, double lj, double p, double tol)
 }
 
 /* mpow(S, p) = V f(L) V' for symmetric S (Daleckii-Krein): the adjoint is
- * V (L_ij .* (V' sym(G) V)) V'. */
+ * V (L_ij .* (V' sym(G) V)) V'. Only the symmetric part of G matters, as
+ * S only varies symmetrically. tol is the threshold la_mpow_psd uses
+ * (n eps max|l|), so the derivative sees the eigenvalues the primal
+ * used. */
 static Value mpow_adjoint(Ad *ad, const Matrix *S, double p, Value g)
 {
     Matrix *w = NULL, *V = NULL;
@@ -890,6 +1002,7 @@ static Value mpow_adjoint(Ad *ad, const Matrix *S, double p, Value g)
     return d ? val_mat(d) : val_error;
 }
 
+/* A number s gives the scalar rule p s^(p-1), 0 for p = 0. */
 static Value vjp_mpow(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)k;
@@ -957,6 +1070,15 @@ static Value vjp_matrix_power(Ad *ad, const AdNode *n, int k, Value g)
 /* ------------------------------------------------------------------ */
 /* the table                                                           */
 
+/* One row per rule. name is how a rule is found: the operator as written,
+ * "neg" and "plus" for the unary signs, "index" and "concat" for
+ * subscripts and brackets, "^m" for a matrix to a scalar power, or the
+ * built-in's name (ad_builtin looks bi->name up here, so a built-in with
+ * a row is differentiable). fd_expr is the body of a function of X and Y,
+ * two fixed 3x2 matrices with entries in [0.6, 1.45] (tests/unit/test_ad.c
+ * compares the gradient of a weighted sum of it with central
+ * differences); the shifts and scalings keep each expression smooth
+ * there (abs(X - 1) has no zero, X / 2 is inside asin's domain). */
 const AdRule ad_rules[] = {
     {"+", vjp_add, "X + Y[1, :] + 2", 0},
     {"-", vjp_sub, "X - Y[:, 2]", 0},
@@ -1015,6 +1137,7 @@ const AdRule ad_rules[] = {
     {NULL, NULL, NULL, 0},
 };
 
+/* The row called name, or NULL; a linear search of a few dozen rows. */
 static const AdRule *rule_named(const char *name)
 {
     for (const AdRule *r = ad_rules; r->name; r++)
@@ -1026,6 +1149,9 @@ static const AdRule *rule_named(const char *name)
 /* ------------------------------------------------------------------ */
 /* the reverse sweep                                                   */
 
+/* Adds d (taken) to node's adjoint. The first contribution is stored as
+ * it is; later ones are summed by ops_binary, which takes both operands.
+ * A failed rule (d is val_error) returns false. */
 static bool accumulate(Ad *ad, AdNode *node, Value d)
 {
     if (VAL_IS_ERR(d))
@@ -1038,6 +1164,13 @@ static bool accumulate(Ad *ad, AdNode *node, Value d)
     return !VAL_IS_ERR(node->grad);
 }
 
+/* Only nodes at or below out's index can have contributed to it, so the
+ * sweep starts there. The output's adjoint is set, not summed: adjoints
+ * must be clear (a fresh tape, or ad_zero_grads) before each sweep. A node
+ * without an adjoint did not influence out and is skipped; a leaf has no
+ * rule. Constant inputs (id -1) and inputs past the rule's ndiff get
+ * nothing. On failure the error is located at loc, false is returned and
+ * the adjoints are left partial. */
 bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc)
 {
     if (!ad_live(ad, out))
@@ -1064,6 +1197,8 @@ bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc)
     return true;
 }
 
+/* A leaf that is not live, or that out did not depend on, has a zero
+ * gradient of its primal's shape. */
 Value ad_grad_of(Ad *ad, Value leaf)
 {
     if (!ad_live(ad, leaf))
@@ -1078,7 +1213,8 @@ Value ad_grad_of(Ad *ad, Value leaf)
 /* gradients of functions                                              */
 
 /* Replaces every number or matrix in x (a number, matrix, list or record
- * of them) by a tracked leaf; NULL-equivalent val_error for other kinds. */
+ * of them) by a tracked leaf; NULL-equivalent val_error for other kinds.
+ * A boolean becomes a number leaf. Borrows x; the result is new. */
 static Value track_at(Ad *ad, Value x, const char *who, int depth)
 {
     if (depth > TRACK_SEARCH_DEPTH && (x.kind == VAL_LIST || x.kind == VAL_REC))
@@ -1142,6 +1278,8 @@ static Value collect(Ad *ad, Value t)
     return ad_grad_of(ad, t);
 }
 
+/* True when r is a number, a boolean or a 1x1 matrix. The message calls
+ * f "the loss" for the training built-ins, whose users think of it so. */
 static bool scalar_result(Ad *ad, Value r, const char *who)
 {
     Value p = val_primal(r);
@@ -1156,7 +1294,8 @@ static bool scalar_result(Ad *ad, Value r, const char *who)
     return false;
 }
 
-/* Calls f(xt, extra...). */
+/* Calls f(xt, extra...). The arguments are borrowed: ad->call does not
+ * take them, and xt stays the caller's. */
 static Value call_tracked(Ad *ad, Value f, Value xt, int nextra, const Value *extra)
 {
     Value *args = xmalloc((size_t)(nextra + 1) * sizeof *args);
@@ -1168,6 +1307,8 @@ static Value call_tracked(Ad *ad, Value f, Value xt, int nextra, const Value *ex
     return r;
 }
 
+/* The tape is ended on every path, so no tracked value made here stays
+ * live. *value and *grad are written only on success. */
 bool ad_value_and_grad(Ad *ad, Value f, Value x, int nextra, const Value *extra,
                        const char *who, Value *value, Value *grad)
 {
@@ -1192,6 +1333,11 @@ bool ad_value_and_grad(Ad *ad, Value f, Value x, int nextra, const Value *extra,
 /* ------------------------------------------------------------------ */
 /* hooks                                                               */
 
+/* The rule of a binary operator on primals a and b, or NULL. * with a
+ * scalar operand and / by a scalar are elementwise and use those rules.
+ * ^ of two scalars is the elementwise power; a matrix to a scalar power
+ * is "^m"; a scalar or matrix to a matrix power has no rule. Comparisons
+ * and && || have none either (see differentiable_op). */
 static const char *op_rule_name(OpKind op, Value a, Value b)
 {
     switch (op) {
@@ -1209,12 +1355,18 @@ static const char *op_rule_name(OpKind op, Value a, Value b)
     }
 }
 
+/* Comparisons and logic have a zero derivative: with a tracked operand
+ * their result is a constant, recorded nowhere, rather than an error. */
 static bool differentiable_op(OpKind op)
 {
     return op != OP_EQ && op != OP_NE && op != OP_LT && op != OP_LE &&
            op != OP_GT && op != OP_GE && op != OP_AND && op != OP_OR;
 }
 
+/* Takes a and b. The primal result is computed on plain values; a node is
+ * recorded only when an operand is live on this tape and the operator has
+ * a rule. The primals are referenced first because ops_binary takes its
+ * operands while a and b still own theirs. */
 Value ad_binary(Ad *ad, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value pa = val_ref(val_primal(a)), pb = val_ref(val_primal(b));
@@ -1236,6 +1388,7 @@ Value ad_binary(Ad *ad, OpKind op, Value a, Value b, const Loc *loc)
     return r;
 }
 
+/* Takes a. ! has no rule: its result is a constant. */
 Value ad_unary(Ad *ad, OpKind op, Value a, const Loc *loc)
 {
     Value pa = val_ref(val_primal(a));
@@ -1249,6 +1402,8 @@ Value ad_unary(Ad *ad, OpKind op, Value a, const Loc *loc)
     return r;
 }
 
+/* Borrows obj and subs. A subscript with more than two parts is not
+ * recorded: its result is a constant. */
 Value ad_index(Ad *ad, Value obj, int nsubs, const Value *subs,
                const Loc *loc)
 {
@@ -1261,6 +1416,7 @@ Value ad_index(Ad *ad, Value obj, int nsubs, const Value *subs,
     return record(ad, rule_named("index"), nsubs + 1, inputs, r);
 }
 
+/* Borrows vals. The direction goes into aux[0] for vjp_concat. */
 Value ad_concat(Ad *ad, const Value *vals, int n, bool horizontal,
                 const char *who, const Loc *loc)
 {
@@ -1323,6 +1479,14 @@ static bool holds_live(const Ad *ad, Value v, int depth)
     return ad_live(ad, v);
 }
 
+/* Reached, while a tape is active, when some argument holds a tracked
+ * value at any depth. A composite built-in runs as it is. Any other runs
+ * on primals: the tracked arguments are swapped out of a for the call and
+ * put back, so the caller's Args still own them. Refused, unless the
+ * built-in is listed as constant: a tracked value of this tape inside a
+ * list or record (a rule sees top-level arguments only), and a live
+ * argument to a built-in without a rule. A list of results is refused
+ * too, since a node has one output. */
 Value ad_builtin(Ad *ad, const Builtin *bi, Args *a)
 {
     if (listed(composite_builtins, bi->name))

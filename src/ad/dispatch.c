@@ -6,6 +6,11 @@
 #include "value/index.h"
 #include "value/ops.h"
 
+/* The tests look at the kind, VAL_VAR, not at liveness: a tracked value
+ * of a finished tape must still be unwrapped to its primal, which the ad_*
+ * hooks do (and they record nothing for it). */
+
+/* Takes a and b, as ops_binary does. */
 Value dispatch_binary(Ad *ad, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value r;
@@ -16,12 +21,14 @@ Value dispatch_binary(Ad *ad, OpKind op, Value a, Value b, const Loc *loc)
     return ops_binary(ad->err, op, a, b, loc);
 }
 
+/* Takes a. */
 Value dispatch_unary(Ad *ad, OpKind op, Value a, const Loc *loc)
 {
     return a.kind == VAL_VAR ? ad_unary(ad, op, a, loc) : ops_unary(ad->err, op, a, loc);
 }
 
-/* Tracked blocks count at the top level only, not inside lists. */
+/* Borrows vals. Tracked blocks count at the top level only, not inside
+ * lists. */
 Value dispatch_concat(Ad *ad, const Value *vals, int n, bool horizontal,
                       const char *who, const Loc *loc)
 {
@@ -31,6 +38,9 @@ Value dispatch_concat(Ad *ad, const Value *vals, int n, bool horizontal,
     return ops_concat(ad->err, vals, n, horizontal, who, loc);
 }
 
+/* Borrows obj and subs. A plain obj with a tracked subscript (X[i], i
+ * tracked) takes the plain path: index_get reads the subscript's primal,
+ * and the result is a constant. */
 Value dispatch_index(Ad *ad, Value obj, int nsubs, const Value *subs,
                      const Loc *loc)
 {

@@ -1,4 +1,11 @@
-/* suite.c: the theorem-suite runner (see suite.h). */
+/* suite.c: the theorem-suite runner (see suite.h).
+ *
+ * The runner never interprets the language: each run is a child process
+ * executing this very binary on one script, with its stdout and stderr
+ * in REPORT/logs. A check is a line the script printed starting "PASS:"
+ * or "FAIL:" (check() in bi_io.c), and a run's verdict comes from those
+ * lines and its exit status. Runs go side by side (-j, default 2), and a
+ * run still going after --timeout seconds (default 600) is killed. */
 #include "config.h"
 
 #include "app/suite.h"
@@ -20,6 +27,9 @@
 
 #include "base/strbuf.h"
 
+/* One run of one script. The first fields are set when the run is
+ * created (add_job); pid and the rest while it runs and when it is
+ * reaped. */
 typedef struct Job {
     char *path;        /* the script */
     char *name;        /* its base name without .ovp */
@@ -34,6 +44,8 @@ typedef struct Job {
     bool done;
 } Job;
 
+/* The options and the runs. dir, report and self are borrowed (argv or
+ * static strings); list and seeds are owned and freed by free_jobs. */
 typedef struct Suite {
     const char *dir;
     const char *report;
@@ -46,6 +58,7 @@ typedef struct Suite {
     int n;
 } Suite;
 
+/* Monotonic, for the timeout and the seconds column. */
 static double now(void)
 {
     struct timespec ts;
@@ -66,6 +79,8 @@ static bool is_dir(const char *p)
 
 /* ---- options ------------------------------------------------------- */
 
+/* The source tree's scripts when they exist (OVP_SRCDIR is compiled in),
+ * so a developer runs what they just edited; else the installed copy. */
 static const char *default_dir(void)
 {
     if (is_dir(OVP_SRCDIR "/examples/theorems"))
@@ -73,6 +88,7 @@ static const char *default_dir(void)
     return OVP_PKGDATADIR "/theorems";
 }
 
+/* Returns 2, the usage-error status, so that parse can return usage(). */
 static int usage(void)
 {
     fputs("usage: ovp suite [DIR] [--seeds LIST] [--report DIR] [-j N] [--timeout SECONDS]\n"
@@ -84,7 +100,9 @@ static int usage(void)
     return 2;
 }
 
-/* "A:B" (A <= B) or "A,B,C": non-negative integers, at most 1000 of them. */
+/* "A:B" (A <= B) or "A,B,C": non-negative integers, at most 1000 of them.
+ * The cap keeps a slip such as 0:100000 from starting a hundred thousand
+ * runs. %n checks that nothing follows B; the list form allows repeats. */
 static bool parse_seeds(Suite *s, const char *text)
 {
     long a, b;
@@ -110,6 +128,10 @@ static bool parse_seeds(Suite *s, const char *text)
     return s->nseeds > 0;
 }
 
+/* Defaults: the theorem suite, ./suite-report, 2 runs at a time (each is
+ * single-threaded), 600 s per run. A malformed -j or --timeout reads as 0
+ * through atoi and atof, which the final test refuses. A word that is not
+ * an option is the directory. Returns 0, or the exit status to give. */
 static int parse(Suite *s, int argc, char **argv)
 {
     s->dir = default_dir();
@@ -144,7 +166,8 @@ static int parse(Suite *s, int argc, char **argv)
 
 /* ---- the scripts ---------------------------------------------------- */
 
-/* By script name, then in the order of --seeds. */
+/* By script name, then in the order of --seeds.
+ * index breaks the ties because qsort is not stable. */
 static int by_name(const void *a, const void *b)
 {
     const Job *x = a, *y = b;
@@ -152,7 +175,10 @@ static int by_name(const void *a, const void *b)
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-/* A script takes a seed parameter when it reads param("seed", ...). */
+/* A script takes a seed parameter when it reads param("seed", ...).
+ * A textual test, not a parse: some line that is not a # comment
+ * mentions param("seed". It fits the suite's scripts, which spell it so;
+ * a script that builds the name another way simply runs once. */
 static bool reads_seed(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -165,6 +191,9 @@ static bool reads_seed(const char *path)
     return found;
 }
 
+/* file ends in ".ovp" (list_scripts checked), so len - 4 is the name.
+ * index counts from 1 in creation order, which is --seeds order within a
+ * script. */
 static void add_job(Suite *s, const char *file, size_t len, long seed, bool first)
 {
     s->list = xrealloc(s->list, (size_t)(s->n + 1) * sizeof *s->list);
@@ -178,7 +207,9 @@ static void add_job(Suite *s, const char *file, size_t len, long seed, bool firs
     j->index = s->n;
 }
 
-/* The script's runs: one per seed under --seeds when it reads a seed. */
+/* The script's runs: one per seed under --seeds when it reads a seed.
+ * Passing seed=K to a script that never reads it would be an error (an
+ * unread parameter, main.c), hence the test. */
 static void add_script(Suite *s, const char *file)
 {
     size_t len = strlen(file);
@@ -193,6 +224,8 @@ static void add_script(Suite *s, const char *file)
         add_job(s, file, len, s->seeds[k], k == 0);
 }
 
+/* readdir's order is arbitrary; the sort makes the table and the report
+ * the same from one run to the next. */
 static bool list_scripts(Suite *s)
 {
     DIR *d = opendir(s->dir);
@@ -226,11 +259,14 @@ static void free_jobs(Suite *s)
 
 /* ---- running ---------------------------------------------------------- */
 
+/* REPORT/logs/TAG.ext: the tag keeps each seed's logs apart. */
 static char *log_path(const Suite *s, const Job *j, const char *ext)
 {
     return xasprintf("%s/logs/%s.%s", s->report, j->tag, ext);
 }
 
+/* In the child, before exec. A file that cannot be opened leaves the
+ * stream as it was, and the run goes on. */
 static void redirect(const char *path, int fd)
 {
     int f = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -240,6 +276,13 @@ static void redirect(const char *path, int fd)
     }
 }
 
+/* Forks one run. The child gets its logs as stdout and stderr, its
+ * figure folder as OVP_FIGDIR (relative figure names go there, bi_plot.c)
+ * and one BLAS thread, since -j already runs scripts side by side. The
+ * seed is the script parameter seed=K after the file name (main.c). If
+ * exec fails the child leaves by _exit(127), the shell's status for a
+ * command that cannot run, without flushing the stdio buffers it
+ * inherited. */
 static void start(const Suite *s, Job *j)
 {
     char *out = log_path(s, j, "out"), *err = log_path(s, j, "err");
@@ -266,7 +309,9 @@ static void start(const Suite *s, Job *j)
     free(out), free(err), free(figs), free(seed);
 }
 
-/* The PASS:/FAIL: lines of a run, in order. */
+/* The PASS:/FAIL: lines of a run, in order.
+ * Read back from the run's log, since the counters of its interpreter
+ * died with the child. */
 typedef struct CheckLines {
     char **line;
     int n;
@@ -298,12 +343,15 @@ static void free_checks(CheckLines *c)
     free(c->line);
 }
 
-/* The k-th check of a run failed, or the run never got to it. */
+/* The k-th check of a run failed, or the run never got to it.
+ * A check not reached counts as failed: a seed whose run stopped early
+ * must not look green in the sweep. */
 static bool check_failed(const CheckLines *c, int k)
 {
     return k >= c->n || strncmp(c->line[k], "FAIL:", 5) == 0;
 }
 
+/* The run's passed and failed, from its log. */
 static void count_checks(const Suite *s, Job *j)
 {
     CheckLines c = read_checks(s, j);
@@ -316,6 +364,9 @@ static void count_checks(const Suite *s, Job *j)
     free_checks(&c);
 }
 
+/* Exit status 3 is what a script whose checks failed exits with, so 0
+ * and 3 are runs that finished; any other status is an error, and an
+ * error or a timeout wins over failed checks. */
 static const char *verdict(const Job *j)
 {
     if (j->status == -1)
@@ -325,6 +376,8 @@ static const char *verdict(const Job *j)
     return j->failed ? "FAIL" : "ok";
 }
 
+/* Static buffers: each result is used by one printf before the next
+ * call. */
 static const char *seed_label(const Job *j)
 {
     static char buf[32];
@@ -341,6 +394,9 @@ static const char *seed_count(int n)
     return buf;
 }
 
+/* Records a reaped run and prints its table row at once, so the table
+ * grows as runs end (in that order, not by name). A run killed by the
+ * timeout keeps -1; any other death by signal, a crash, becomes 128. */
 static void finish(const Suite *s, Job *j, int status)
 {
     j->done = true;
@@ -352,7 +408,10 @@ static void finish(const Suite *s, Job *j, int status)
     fflush(stdout);
 }
 
-/* Kills the running jobs that exceeded the timeout. */
+/* Kills the running jobs that exceeded the timeout.
+ * SIGKILL, which a script stuck in a loop cannot delay. status -1 is set
+ * now, before the reap, so that finish() can tell a timeout from a
+ * crash. */
 static void enforce_timeout(const Suite *s)
 {
     for (int i = 0; i < s->n; i++) {
@@ -364,6 +423,8 @@ static void enforce_timeout(const Suite *s)
     }
 }
 
+/* WNOHANG collects every run that has ended without waiting for the
+ * others, so the loop can start new runs and watch the clock. */
 static void reap(const Suite *s, int *running)
 {
     int status;
@@ -376,6 +437,9 @@ static void reap(const Suite *s, int *running)
             }
 }
 
+/* Keeps up to s->jobs runs going until all have ended. Polling every
+ * 20 ms is simpler than handling SIGCHLD and ample for runs that take
+ * seconds; it also bounds how late a timeout is noticed. */
 static void run_all(Suite *s)
 {
     int next = 0, running = 0;
@@ -394,7 +458,11 @@ static void run_all(Suite *s)
 /* ---- the seed sweep ------------------------------------------------- */
 
 /* One script's runs (jobs first..first+count-1): checks are matched by
- * their position in the output, the k-th check of every seed. */
+ * their position in the output, the k-th check of every seed.
+ * Position, not text: a check's message may print numbers that differ
+ * from seed to seed. checks is the most any run printed, every_seed how
+ * many of them passed on every run, errored the runs that ended in an
+ * error or a timeout. */
 typedef struct Sweep {
     int runs, checks, every_seed, errored;
 } Sweep;
@@ -469,7 +537,9 @@ static int seed_sweep(const Suite *s, StrBuf *md)
 
 /* ---- the report -------------------------------------------------------- */
 
-/* The script's first comment block, without the comment marks. */
+/* The script's first comment block, without the comment marks.
+ * By convention it states the result the script checks, so the report
+ * quotes it above the script's output. */
 static void statement(const Job *j, StrBuf *out)
 {
     FILE *f = fopen(j->path, "r");
@@ -491,6 +561,7 @@ static void statement(const Job *j, StrBuf *out)
         fclose(f);
 }
 
+/* A missing file adds nothing. */
 static void append_file(StrBuf *out, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -502,7 +573,10 @@ static void append_file(StrBuf *out, const char *path)
         fclose(f);
 }
 
-/* Figures named after the script: NAME.svg, NAME.png, NAME_*.svg ... */
+/* Figures named after the script: NAME.svg, NAME.png, NAME_*.svg ...
+ * The test is a prefix, so a script whose name begins another's (gd and
+ * gd_momentum) also shows the other's figures. They appear in readdir's
+ * order. Only the first seed's figures are in REPORT/figures. */
 static void figures(const Suite *s, const Job *j, StrBuf *md)
 {
     char *dir = path_join(s->report, "figures");
@@ -521,6 +595,8 @@ static void figures(const Suite *s, const Job *j, StrBuf *md)
     free(dir);
 }
 
+/* The script's section: its statement, verdict and numbers, its stdout
+ * in a code block, its stderr when there was any, then its figures. */
 static void report_job(const Suite *s, const Job *j, StrBuf *md)
 {
     if (!j->first_seed)   /* the other seeds are in the sweep and the logs */
@@ -545,6 +621,7 @@ static void report_job(const Suite *s, const Job *j, StrBuf *md)
     figures(s, j, md);
 }
 
+/* md4c's output callback: out is the StrBuf given to md_html. */
 static void html_chunk(const MD_CHAR *text, MD_SIZE size, void *out)
 {
     sb_putn(out, text, size);
@@ -563,6 +640,8 @@ static void to_html(const char *md, StrBuf *html)
     sb_puts(html, "</body></html>\n");
 }
 
+/* fclose is checked too: a full disk may show only when the buffer is
+ * written out. */
 static bool write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -574,6 +653,8 @@ static bool write_text(const char *path, const char *text)
     return ok;
 }
 
+/* REPORT/report.md, and report.html rendered from the same Markdown. The
+ * figure links are relative, so the folder can be moved as a whole. */
 static void write_report(const Suite *s, int passed, int failed, const char *sweep)
 {
     StrBuf md, html;
@@ -599,6 +680,9 @@ static void write_report(const Suite *s, int passed, int failed, const char *swe
     sb_free(&html);
 }
 
+/* REPORT, REPORT/logs and REPORT/figures. Existing folders are reused, so
+ * a rerun overwrites the logs; mkdir is not recursive, so REPORT's parent
+ * must exist. */
 static bool make_dirs(const Suite *s)
 {
     const char *subs[] = {"", "/logs", "/figures"};
@@ -616,6 +700,9 @@ static bool make_dirs(const Suite *s)
     return true;
 }
 
+/* The status: 1 when a run errored or timed out, else 3 when a check
+ * failed on some run, else 0 (suite.h). It is decided by the runs alone;
+ * the sweep's count of scripts that are not green does not enter it. */
 int suite_main(int argc, char **argv, const char *self)
 {
     Suite s = {0};

@@ -13,6 +13,7 @@ Source *source_new(const char *name, char *text, size_t len)
     return s;
 }
 
+/* Frees s and every source after it in the chain, texts included. */
 void source_free_all(Source *s)
 {
     while (s) {
@@ -37,6 +38,9 @@ static const char *line_start(const Source *src, int line)
     return p;
 }
 
+/* Without a location (NULL, or line 0) this is just the source name, or
+ * "ovp" when there is no source either, so a message then reads
+ * "ovp: error: ...". */
 void diag_position(StrBuf *out, const Loc *loc)
 {
     const char *name = loc && loc->src ? loc->src->name : "ovp";
@@ -73,6 +77,9 @@ typedef struct Window {
     bool cut_left, cut_right;
 } Window;
 
+/* The window for a line starting at `line` (it ends at '\n' or end),
+ * with col in view: the whole line when it fits, otherwise SHOWN_COLUMNS
+ * columns starting half that far left of col. */
 static Window window_of(const char *line, const char *end, int col)
 {
     int len = 0, cols = 0;
@@ -104,6 +111,11 @@ static void put_source_line(StrBuf *out, const char *line, const Window *w)
         sb_puts(out, "...");
 }
 
+/* The caret line under the source line. Tabs before the caret are copied
+ * as tabs, so the caret lines up whatever the terminal's tab width. A span
+ * that goes on to other lines gets the caret alone; the underline also
+ * stops at the window's right edge. Three spaces stand in for the "..."
+ * of a cut left edge. */
 static void put_caret(StrBuf *out, const char *line, const Loc *loc, const Window *w)
 {
     sb_puts(out, "      | ");
@@ -120,6 +132,8 @@ static void put_caret(StrBuf *out, const char *line, const Loc *loc, const Windo
     sb_putc(out, '\n');
 }
 
+/* Only the first line is written when the location has no source, or
+ * names a line the source does not have. */
 void diag_render(StrBuf *out, const char *severity, const Loc *loc,
                  const char *msg)
 {

@@ -7,6 +7,8 @@
 
 #include "base/strbuf.h"
 
+/* s[0..len) is a letter or '_' followed by letters, digits or '_', the
+ * rule params_add's message states. */
 static bool is_identifier(const char *s, size_t len)
 {
     if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
@@ -28,6 +30,8 @@ bool param_shaped_name(const char *name)
     return is_identifier(name, strlen(name));
 }
 
+/* The parameter named name[0..len) (not NUL-terminated there), or NULL.
+ * A linear search: a command line holds a handful of parameters. */
 static Param *find(const Params *p, const char *name, size_t len)
 {
     for (size_t i = 0; i < p->n; i++)
@@ -36,6 +40,8 @@ static Param *find(const Params *p, const char *name, size_t len)
     return NULL;
 }
 
+/* Copies name and value; p owns them until params_free. A repeated name
+ * is refused rather than letting one of the values win silently. */
 const char *params_add(Params *p, const char *arg)
 {
     if (!param_shaped(arg))
@@ -49,6 +55,8 @@ const char *params_add(Params *p, const char *arg)
     return NULL;
 }
 
+/* Marking on lookup is what lets params_unread find the parameters a
+ * script never asked for. */
 Param *params_take(Params *p, const char *name)
 {
     Param *q = find(p, name, strlen(name));

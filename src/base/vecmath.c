@@ -215,6 +215,9 @@ VM_CLONES void vm_powi(double *out, const double *x, size_t n, int p)
 {
     double low = ldexp(1, -960 / p), high = ldexp(1, 990 / p);
     double in[BLOCK], base[BLOCK], hi[BLOCK], lo[BLOCK];
+    /* the lanes of a short last block are padded with 1, a harmless
+     * input; a lane outside [low, high] computes 1^p and takes pow's
+     * answer at the end */
     for (size_t i = 0; i < n; i += BLOCK) {
         size_t len = n - i < BLOCK ? n - i : BLOCK;
         for (size_t j = 0; j < BLOCK; j++)
@@ -291,6 +294,7 @@ static const ArithLoop arith_loops[][3] = {
     [VM_DIV] = {div_vv, div_vs, div_sv},
 };
 
+/* shape: 0 both arrays, 1 x and the scalar s, 2 s and y. */
 void vm_arith(VmArith op, double *out, const double *x, const double *y,
               double s, size_t n)
 {

@@ -1,4 +1,11 @@
-/* bi_ad.c: grad, value_and_grad, jacobian and ntk on top of the tape. */
+/* bi_ad.c: grad, value_and_grad, jacobian and ntk on top of the tape.
+ *
+ * Each call records its own tape: ad_begin refuses when one is already
+ * active, so these built-ins cannot be nested (grad of a function that
+ * calls grad is an error, not a second-order derivative). The function is
+ * called through the evaluator with tracked arguments; everything it
+ * computes on them is recorded, and one reverse sweep per output reads the
+ * adjoints back at the leaves. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +15,13 @@
 #include "value/ops.h"
 
 /* grad and value_and_grad: f alone gives the bound function; f and x the
- * gradient, with the value too when asked. */
+ * gradient, with the value too when asked.
+ * grad(f) is a Partial holding a reference to f: calling it later puts f
+ * back as the first argument and lands here with a->n >= 2 (a variadic
+ * built-in has one slot per argument passed). Arguments after x go to f
+ * unchanged and untracked. f must return a scalar; the gradient has x's
+ * structure (a matrix, or a list or record of them), and the value is a
+ * plain number. Both are new references that the list takes. */
 static Value gradient(Interp *I, const Args *a, bool with_value)
 {
     if (!arg_callable(I, a, 0))
@@ -31,8 +44,14 @@ static Value bi_value_and_grad(Interp *I, const Args *a) { return gradient(I, a,
 
 /* ---- jacobian ----------------------------------------------------- */
 
+/* A Jacobian with respect to a whole network's parameters easily exceeds
+ * memory. The limit turns that into an error naming the size before J is
+ * allocated and the n sweeps run; maxmem raises it. */
 #define JACOBIAN_DEFAULT_LIMIT 2e9   /* bytes */
 
+/* The byte count is computed in double so that n * p * 8 cannot wrap;
+ * mat_size_ok adds the element limit every matrix obeys. !(limit > 0)
+ * refuses NaN as well. */
 static bool jacobian_fits(Interp *I, const Args *a, size_t n, size_t p)
 {
     double limit;
@@ -50,7 +69,11 @@ static bool jacobian_fits(Interp *I, const Args *a, size_t n, size_t p)
     return false;
 }
 
-/* Row i of J is the gradient of output i: one reverse sweep per output. */
+/* Row i of J is the gradient of output i: one reverse sweep per output.
+ * f ran once and its tape is swept n times, each from the unit seed e_i
+ * shaped like y (i its column-major linear index). Adjoints accumulate,
+ * so they are cleared before every sweep. The adjoint at the leaf has x's
+ * shape: a number when x is one, hence the &g.as.num. */
 static bool fill_jacobian(Interp *I, Value y, Value xt, Matrix *J)
 {
     Value yp = val_primal(y);
@@ -73,6 +96,12 @@ static bool fill_jacobian(Interp *I, Value y, Value xt, Matrix *J)
     return true;
 }
 
+/* The shared body of jacobian and ntk. x must be a number or a matrix:
+ * the Jacobian is a matrix in vec order, which a list or record of
+ * parameters has none of. n, the number of outputs, is known only after
+ * f has run once, so the size check comes after that call. Once
+ * ad_begin succeeded every path reaches ad_end, so no tape stays active
+ * after an error. */
 static Value jacobian_of(Interp *I, const Args *a)
 {
     Value x = a->v[1];
@@ -107,6 +136,10 @@ static Value bi_jacobian(Interp *I, const Args *a)
     return jacobian_of(I, a);
 }
 
+/* K = J J'. mat_mul sees the same operand once transposed and uses dsyrk
+ * (half the work of dgemm, and K exactly symmetric). The n x p Jacobian
+ * is formed in full; the stdlib's ntk_shallow avoids that for a shallow
+ * net. */
 static Value bi_ntk(Interp *I, const Args *a)
 {
     Value J = jacobian_of(I, a);

@@ -1,4 +1,15 @@
-/* bi_core.c: construction, shape and value inspection. */
+/* bi_core.c: construction, shape and value inspection.
+ *
+ * The contract every family shares (see eval/builtin.c): a->v holds the
+ * arguments, borrowed. The dispatcher has checked their number, so a slot
+ * below min_args is never VAL_NIL and may be read directly; an optional
+ * slot is VAL_NIL when it was not given (arg_given). A built-in returns a
+ * new reference; val_nil for "no value" (the REPL echoes nothing and it
+ * cannot be assigned); or val_error once an error is raised through
+ * bi_error, arg_type_error, the arg_* helpers or an RtError of the value
+ * layer. The dispatcher then places an unlocated error at the call site.
+ * An argument tracked on the active tape reaches the C function as its
+ * primal (ad_builtin), so no function here sees the tape. */
 #include <math.h>
 #include <string.h>
 
@@ -7,7 +18,11 @@
 #include "value/ops.h"
 
 /* Reads (rows, cols) from arguments i, i+1: f() is 1x1... callers pass the
- * default; f(n) is n x n; f(r, c) is r x c. */
+ * default; f(n) is n x n; f(r, c) is r x c.
+ * Only the columns can be missing alone through a named argument
+ * (zeros(cols = 3)), hence the first message. arg_count checks each count
+ * (whole, >= 0, not absurdly large) but not their product: new_checked
+ * does, so zeros(1e5) reports the size instead of a bad argument. */
 static bool shape_args(Interp *I, const Args *a, int i, size_t *r, size_t *c)
 {
     if (!arg_given(a, i) && arg_given(a, i + 1)) {
@@ -27,7 +42,10 @@ static bool shape_args(Interp *I, const Args *a, int i, size_t *r, size_t *c)
     return arg_count(I, a, i + 1, c);
 }
 
-/* Checks the size before allocating, with a message naming it. */
+/* Checks the size before allocating, with a message naming it.
+ * mat_new's bare NULL would only say that something failed; asking
+ * mat_size_ok first lets the message give the shape and the limit.
+ * Returns a zeroed matrix (one reference) or NULL with the error raised. */
 static Matrix *new_checked(Interp *I, const Args *a, size_t r, size_t c)
 {
     if (!mat_size_ok(r, c)) {
@@ -41,6 +59,9 @@ static Matrix *new_checked(Interp *I, const Args *a, size_t r, size_t c)
     return m;
 }
 
+/* The body of zeros, ones and eye: f(), f(n) or f(r, c) with every element
+ * x. mat_new has zeroed the storage already; writing x once more for zeros
+ * costs one pass and keeps a single body. */
 static Value filled(Interp *I, const Args *a, double x)
 {
     size_t r, c;
@@ -57,6 +78,8 @@ static Value filled(Interp *I, const Args *a, double x)
 static Value bi_zeros(Interp *I, const Args *a) { return filled(I, a, 0); }
 static Value bi_ones(Interp *I, const Args *a) { return filled(I, a, 1); }
 
+/* A rectangular eye(r, c) has min(r, c) ones on the leading diagonal, as
+ * in Octave; the rest stays zero from filled(). */
 static Value bi_eye(Interp *I, const Args *a)
 {
     Value v = filled(I, a, 0);
@@ -68,6 +91,10 @@ static Value bi_eye(Interp *I, const Args *a)
     return v;
 }
 
+/* n defaults to 100, as in Octave and MATLAB. n = 1 gives hi alone (t = 1,
+ * Octave's choice) and n = 0 an empty 1x0 row. The last point is written
+ * as hi so that it is exact whatever lo is: an infinite lo times t = 0
+ * would otherwise leave NaN there. */
 static Value bi_linspace(Interp *I, const Args *a)
 {
     double lo, hi;
@@ -89,6 +116,10 @@ static Value bi_linspace(Interp *I, const Args *a)
     return val_mat(m);
 }
 
+/* Numbers and booleans are 1x1; a list is a row of its items and a string
+ * a row of its bytes, so size agrees with numel and length on them.
+ * size(A, d) is a plain number, not a 1x1 matrix, so it can be used as a
+ * count directly. */
 static Value bi_size(Interp *I, const Args *a)
 {
     Value x = a->v[0];
@@ -111,6 +142,9 @@ static Value bi_size(Interp *I, const Args *a)
     return bi_mat(I, a, mat_from(1, 2, rc));
 }
 
+/* which: 0 rows, 1 cols, 2 numel. Through arg_mat, so that a number or a
+ * boolean counts as 1x1 and any other kind gets the uniform type error;
+ * the reference arg_mat hands out is dropped before returning. */
 static Value dim_of(Interp *I, const Args *a, int which)
 {
     Matrix *m = arg_mat(I, a, 0);
@@ -125,6 +159,8 @@ static Value dim_of(Interp *I, const Args *a, int which)
 static Value bi_rows(Interp *I, const Args *a) { return dim_of(I, a, 0); }
 static Value bi_cols(Interp *I, const Args *a) { return dim_of(I, a, 1); }
 
+/* Lists and strings are answered here: dim_of's arg_mat would refuse
+ * them. A string counts bytes, not characters. */
 static Value bi_numel(Interp *I, const Args *a)
 {
     if (a->v[0].kind == VAL_LIST)
@@ -134,6 +170,8 @@ static Value bi_numel(Interp *I, const Args *a)
     return dim_of(I, a, 2);
 }
 
+/* A number or boolean is never empty; a matrix is empty when either
+ * dimension is 0 (0x3 too), a record when it has no fields. */
 static Value bi_isempty(Interp *I, const Args *a)
 {
     Value x = a->v[0];
@@ -150,6 +188,11 @@ static Value bi_isempty(Interp *I, const Args *a)
     return arg_type_error(I, a, 0, "a matrix, list, record or string");
 }
 
+/* mat_size_ok runs first so that r * c cannot wrap around size_t and
+ * happen to equal numel. Column-major storage makes reshape keep the
+ * elements in memory order: element k of A is element k of the result.
+ * The result is a new matrix (mat_reshape copies), so writing into it
+ * never reaches A. */
 static Value bi_reshape(Interp *I, const Args *a)
 {
     size_t r, c;
@@ -170,6 +213,11 @@ static Value bi_reshape(Interp *I, const Args *a)
     return out;
 }
 
+/* A vector of either orientation (a 1x1 included) becomes a square
+ * diagonal matrix; anything else gives its main diagonal as a column. So
+ * diag(diag(v)) is v as a column, and a 0x0 matrix gives a 0x1 column.
+ * n x n can pass the element limit; mat_new's NULL then reaches bi_mat,
+ * which reports it. */
 static Value bi_diag(Interp *I, const Args *a)
 {
     Matrix *m = arg_mat(I, a, 0), *out;
@@ -190,6 +238,10 @@ static Value bi_diag(Interp *I, const Args *a)
     return bi_mat(I, a, out);
 }
 
+/* repmat(A, m) tiles m x m (shape_args). rows*p, cols*q and their product
+ * are checked one by one because each of them could wrap size_t; with p
+ * or q zero the result is empty whatever A is, and new_checked suffices.
+ * The result is empty whenever A is, so the modulo never divides by 0. */
 static Value bi_repmat(Interp *I, const Args *a)
 {
     size_t p, q;
@@ -216,6 +268,10 @@ static Value bi_repmat(Interp *I, const Args *a)
     return out;
 }
 
+/* A variadic built-in gets exactly one slot per argument passed, so a->n
+ * counts the blocks plus dim. The kinds are checked here so the message
+ * names the argument; ops_concat, the code of matrix literals, checks the
+ * shapes, drops 0x0 blocks and only borrows the values. */
 static Value bi_cat(Interp *I, const Args *a)
 {
     int dim;
@@ -233,6 +289,8 @@ static Value bi_type(Interp *I, const Args *a)
     return val_str(val_type_name(a->v[0]));
 }
 
+/* Octave's definition: the largest dimension, except that any empty
+ * matrix has length 0 (a 0x3 too, not 3). */
 static Value bi_length(Interp *I, const Args *a)
 {
     Value x = a->v[0];
@@ -249,6 +307,11 @@ static Value bi_length(Interp *I, const Args *a)
     return arg_type_error(I, a, 0, "a matrix, list or string");
 }
 
+/* Value semantics: the caller's list is never changed. The argument slot
+ * still holds a reference, so the list is always shared here and
+ * val_unique_list always makes a shallow copy (the items themselves are
+ * shared by reference): growing a list of n items with append costs
+ * O(n^2) item copies. */
 static Value bi_append(Interp *I, const Args *a)
 {
     if (a->v[0].kind != VAL_LIST)
@@ -259,6 +322,8 @@ static Value bi_append(Interp *I, const Args *a)
     return l;
 }
 
+/* Field names in the record's own order (records keep insertion order),
+ * each copied into a new string of the list. */
 static Value bi_keys(Interp *I, const Args *a)
 {
     if (a->v[0].kind != VAL_REC)
@@ -270,6 +335,8 @@ static Value bi_keys(Interp *I, const Args *a)
     return l;
 }
 
+/* A value that is not a record has no fields: false rather than an
+ * error, so isfield can probe a value of unknown type. */
 static Value bi_isfield(Interp *I, const Args *a)
 {
     const char *k = arg_str(I, a, 1);
@@ -278,6 +345,10 @@ static Value bi_isfield(Interp *I, const Args *a)
     return val_bool(a->v[0].kind == VAL_REC && rec_get(a->v[0].as.rec, k));
 }
 
+/* A string comes back as itself: format_compact would quote it, as it
+ * does inside a list. Everything else takes that one-line form: a number
+ * as print shows it (%.10g), a small matrix as [1, 2; 3, 4], and one of
+ * more than 12 elements only as "<rxc matrix>". */
 static Value bi_num2str(Interp *I, const Args *a)
 {
     (void)I;

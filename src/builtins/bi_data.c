@@ -1,6 +1,11 @@
 /* bi_data.c: files: load/save (CSV, NumPy .npy) and load_idx (MNIST-style
  * IDX, gzipped or not). The formats live in dataio.c; this file reads
- * arguments and reports errors. */
+ * arguments and reports errors.
+ *
+ * dataio's messages already start with the path and say what is wrong
+ * ("x.csv:3: row has 2 fields, expected 3"), so they are passed on as
+ * they are, after the built-in's name. Paths are relative to the working
+ * directory, not to the script. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,12 +13,17 @@
 #include "numeric/dataio.h"
 #include "value/ops.h"
 
+/* The format is chosen by the extension, case-sensitively: ".CSV" is not
+ * recognised. */
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* load returns the matrix alone, so a CSV header line is read and freed
+ * here. Any other extension is refused with the list of known ones; the
+ * message points to load_idx since IDX files have no fixed extension. */
 static Value bi_load(Interp *I, const Args *a)
 {
     const char *path = arg_str(I, a, 0);
@@ -35,7 +45,10 @@ static Value bi_load(Interp *I, const Args *a)
     return m ? val_mat(m) : bi_error(I, a, "%s", err);
 }
 
-/* The header argument: a list of strings, one per column. */
+/* The header argument: a list of strings, one per column.
+ * *h is a malloc'd array of pointers borrowed from the list's strings
+ * (alive for the call); the caller frees the array only. Which names can
+ * be written (no comma or line break) is dio_save_csv's check. */
 static bool header_arg(Interp *I, const Args *a, int i, size_t cols, char ***h, size_t *n)
 {
     *h = NULL;
@@ -67,6 +80,9 @@ static bool header_arg(Interp *I, const Args *a, int i, size_t cols, char ***h, 
     return true;
 }
 
+/* The header's length and item types are checked before the file is
+ * opened, so that mistake leaves no file behind. An unknown extension is
+ * refused rather than guessed: a CSV written as x.dat would not load. */
 static Value bi_save(Interp *I, const Args *a)
 {
     const char *path = arg_str(I, a, 0);
@@ -89,6 +105,9 @@ static Value bi_save(Interp *I, const Args *a)
     return r;
 }
 
+/* n = 0, the default, reads every item. Images (u8 with two or more
+ * dimensions) come scaled to [0, 1] and flattened row-major into one row
+ * per image; labels come unscaled as a column (dataio.h). */
 static Value bi_load_idx(Interp *I, const Args *a)
 {
     const char *path = arg_str(I, a, 0);

@@ -1,4 +1,9 @@
-/* bi_io.c: output, checks, errors, help and timing. */
+/* bi_io.c: output, checks, errors, help and timing.
+ *
+ * Output goes to I->out (stdout, unless an embedder or a test points it
+ * elsewhere), never to stderr: diagnostics are the evaluator's. Each call
+ * formats into a StrBuf first and writes once, so a value is never half
+ * printed when formatting fails, and one call's output stays together. */
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -11,12 +16,16 @@
 #include "value/format.h"
 #include "value/ops.h"
 
+/* fwrite with the buffer's length rather than fputs, so output is never
+ * cut short at a NUL byte. */
 static void put(Interp *I, const StrBuf *b)
 {
     fwrite(b->s, 1, b->len, I->out);
 }
 
-/* print(a, b, ...): each value in its display form. */
+/* print(a, b, ...): each value in its display form. print() with no
+ * argument prints nothing. Returns val_nil, "no value", so that the REPL
+ * does not echo a second copy. */
 static Value bi_print(Interp *I, const Args *a)
 {
     StrBuf b;
@@ -28,7 +37,11 @@ static Value bi_print(Interp *I, const Args *a)
     return val_nil;
 }
 
-/* sprintf/printf/error/check share this: args[first] is the format. */
+/* sprintf/printf/error/check share this: args[first] is the format.
+ * The values after it are its arguments (a matrix gives its elements in
+ * column-major order, and the format repeats while some remain). Errors
+ * (a bad conversion, too few arguments) are raised by format_printf under
+ * the built-in's name; false then. */
 static bool format_args(Interp *I, const Args *a, int first, StrBuf *out)
 {
     const char *fmt = arg_str(I, a, first);
@@ -37,6 +50,7 @@ static bool format_args(Interp *I, const Args *a, int first, StrBuf *out)
     return format_printf(&I->err, out, fmt, a->n - first - 1, a->v + first + 1, a->bi->name);
 }
 
+/* Nothing is written unless the whole format succeeded. */
 static Value bi_printf(Interp *I, const Args *a)
 {
     StrBuf b;
@@ -57,6 +71,10 @@ static Value bi_sprintf(Interp *I, const Args *a)
     return r;
 }
 
+/* Always val_error. The message is the script's own, so it is raised with
+ * interp_error and not bi_error, which would prefix it with "error: ";
+ * passing it through "%s" keeps a '%' in the text from being read as a
+ * conversion. A bad format raises format_printf's error instead. */
 static Value bi_error_fn(Interp *I, const Args *a)
 {
     StrBuf b;
@@ -67,7 +85,11 @@ static Value bi_error_fn(Interp *I, const Args *a)
     return val_error;
 }
 
-/* A check passes when its condition is true; NaN anywhere fails it. */
+/* A check passes when its condition is true; NaN anywhere fails it.
+ * This differs from `if` on purpose: ops_truth raises an error on NaN,
+ * but a check of a diverged computation should record FAIL and let the
+ * script go on to its other checks. An empty matrix fails, as it is false
+ * for `if`. */
 static bool check_truth(Interp *I, const Args *a, bool *out)
 {
     Value c = a->v[0];
@@ -91,6 +113,11 @@ static bool check_truth(Interp *I, const Args *a, bool *out)
     return false;
 }
 
+/* A line starting "PASS: " or "FAIL: " is the whole protocol: `ovp suite`
+ * finds checks in a script's output by that prefix, and matches them
+ * across seeds by their order. The counters feed the exit status (3 when
+ * any check failed, main.c and repl.c). Returns the outcome as a bool so
+ * that a script can react to it; a failed check is not an error. */
 static Value bi_check(Interp *I, const Args *a)
 {
     bool pass;
@@ -115,11 +142,16 @@ static Value bi_check(Interp *I, const Args *a)
     return val_bool(pass);
 }
 
+/* The table row's own text: the same words as `ovp --reference`. */
 static void help_builtin(StrBuf *b, const Builtin *bi)
 {
     sb_printf(b, "%s\n  %s\n", bi->signature, bi->help);
 }
 
+/* A user function's parameters from its AST; a default is shown as
+ * "= ..." since only its tree, not its text, is kept. kids[0] of an
+ * AST_FUNC is the parameter list, and a parameter with a default has it
+ * as its one kid. */
 static void help_closure(StrBuf *b, const Closure *c)
 {
     AstNode *params = c->node->kids[0];
@@ -132,6 +164,7 @@ static void help_closure(StrBuf *b, const Closure *c)
     sb_putc(b, '\n');
 }
 
+/* help() alone: every name, grouped by family in the registry's order. */
 static void help_index(StrBuf *b)
 {
     sb_puts(b, "Built-in functions (help(\"name\") for one):\n");
@@ -143,6 +176,10 @@ static void help_index(StrBuf *b)
     }
 }
 
+/* help(sum), help("sum") and the REPL's `help sum` all land here. A name
+ * is looked up as a built-in first and only then as a global holding a
+ * user function; a local function can be passed by value. Nothing is
+ * printed when the lookup fails. */
 static Value bi_help(Interp *I, const Args *a)
 {
     StrBuf b;
@@ -172,6 +209,8 @@ static Value bi_help(Interp *I, const Args *a)
     return r;
 }
 
+/* CLOCK_MONOTONIC: a clock change (NTP, the user) cannot make an elapsed
+ * time negative. */
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -186,6 +225,8 @@ static Value bi_tic(Interp *I, const Args *a)
     return val_nil;
 }
 
+/* Without a tic() first, the time since the interpreter was made
+ * (interp_new sets I->tic). */
 static Value bi_toc(Interp *I, const Args *a)
 {
     (void)a;
@@ -194,7 +235,11 @@ static Value bi_toc(Interp *I, const Args *a)
 
 /* ---- script parameters ------------------------------------------- */
 
-/* The whole text as a finite or infinite number (not NaN). */
+/* The whole text as a finite or infinite number (not NaN).
+ * strtod must consume all of it. A leading blank is refused because
+ * strtod would skip it, and NaN because a parameter meant as a number is
+ * never meant to be NaN: with a numeric default, x=nan is an error. inf,
+ * 1e-3 and hex floats read as strtod reads them. */
 static bool param_number(const char *text, double *x)
 {
     char *end;
@@ -202,6 +247,7 @@ static bool param_number(const char *text, double *x)
     return *text && !*end && !isspace((unsigned char)*text) && !isnan(*x);
 }
 
+/* Exactly "true" or "false": 1 and 0 already read as numbers. */
 static bool param_boolean(const char *text, bool *b)
 {
     *b = strcmp(text, "true") == 0;
@@ -209,7 +255,11 @@ static bool param_boolean(const char *text, bool *b)
 }
 
 /* A value given as text, converted to the type of the default; with no
- * default, a number if it reads as one, then a boolean, then a string. */
+ * default, a number if it reads as one, then a boolean, then a string.
+ * The default fixes the type so that a script sees what it was written
+ * for: name=3 stays the string "3" when the default is a string, and a
+ * number that does not parse is an error, not a string that would fail
+ * later in arithmetic. */
 static Value param_value(Interp *I, const Args *a, const Param *p, Value dflt)
 {
     double x;
@@ -236,6 +286,12 @@ static Value param_value(Interp *I, const Args *a, const Param *p, Value dflt)
     }
 }
 
+/* The default must be a kind that text converts to. A name that is not
+ * an identifier is refused: NAME=VALUE on the command line needs one, so
+ * such a parameter could never be given and the script has a typo.
+ * params_take marks the parameter read; main.c reports any parameter left
+ * unread after the run. The default is borrowed from the arguments, hence
+ * the val_ref. */
 static Value bi_param(Interp *I, const Args *a)
 {
     const char *name = arg_str(I, a, 0);

@@ -1,18 +1,27 @@
 /* bi_linalg.c: linear algebra built-ins on top of linalg.c. Each one
  * reads its matrices, calls one wrapper and turns the status into the
- * uniform error. */
+ * uniform error.
+ *
+ * The numerics and their tolerances live in numeric/linalg.c; this file
+ * only chooses the wrapper and the shape of the result. The wrappers take
+ * const inputs and hand back outputs the caller owns (all NULL on
+ * failure), so every path here drops the arguments' references once and
+ * either wraps the output or reports the status. They refuse NaN and Inf
+ * (LA_NO_CONVERGE): LAPACK's results on them cannot be trusted. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "eval/builtin.h"
 #include "numeric/linalg.h"
 
+/* The status as the built-in's error: "inv: matrix is singular". */
 static Value la_error(Interp *I, const Args *a, LaStatus s)
 {
     return bi_error(I, a, "%s", la_status_str(s));
 }
 
-/* A list of matrices (taken), for multiple results. */
+/* A list of matrices (taken), for multiple results. The evaluator unpacks
+ * it item by item into the targets of `a, b = f(A)`. */
 static Value list_of(int n, Matrix **ms)
 {
     Value l = val_list_new((size_t)n);
@@ -21,6 +30,12 @@ static Value list_of(int n, Matrix **ms)
     return l;
 }
 
+/* B is read only once A was good, so one failure path frees what was
+ * taken (mat_unref(NULL) does nothing). A shape mismatch gets its own
+ * message with both sizes, more use than la_status_str's generic one.
+ * Square A goes through LU and is refused when nearly singular (1-norm
+ * reciprocal condition below eps); other shapes get the minimum-norm
+ * least-squares solution, as A \ B does. */
 static Value bi_solve(Interp *I, const Args *a)
 {
     Matrix *A = arg_mat(I, a, 0), *B = A ? arg_mat(I, a, 1) : NULL, *X = NULL;
@@ -38,7 +53,8 @@ static Value bi_solve(Interp *I, const Args *a)
     return r;
 }
 
-/* Runs a one-input, one-output wrapper. */
+/* Runs a one-input, one-output wrapper. square asks for arg_square, whose
+ * message names the argument; the wrapper would only say LA_SHAPE. */
 static Value unary_la(Interp *I, const Args *a, bool square,
                       LaStatus (*f)(const Matrix *, Matrix **))
 {
@@ -53,7 +69,11 @@ static Value unary_la(Interp *I, const Args *a, bool square,
 static Value bi_inv(Interp *I, const Args *a) { return unary_la(I, a, true, la_inv); }
 static Value bi_chol(Interp *I, const Args *a) { return unary_la(I, a, true, la_chol); }
 
-/* An optional tolerance: absent means the default (passed on as -1). */
+/* An optional tolerance: absent means the default (passed on as -1).
+ * The default is linalg's max(m, n) * eps * smax, the usual LAPACK and
+ * Octave choice. A given tolerance must be >= 0, which also refuses NaN:
+ * la_pinv reads any negative or NaN tol as "use the default", and a user
+ * who typed one should hear about it instead. */
 static bool tolerance_arg(Interp *I, const Args *a, int i, double *tol)
 {
     *tol = -1;
@@ -68,6 +88,7 @@ static bool tolerance_arg(Interp *I, const Args *a, int i, double *tol)
     return true;
 }
 
+/* tol is read before A so that its failure leaves nothing to free. */
 static Value bi_pinv(Interp *I, const Args *a)
 {
     double tol;
@@ -81,6 +102,10 @@ static Value bi_pinv(Interp *I, const Args *a)
     return s == LA_OK ? val_mat(X) : la_error(I, a, s);
 }
 
+/* The product of the LU pivots: exactly singular gives 0, not an error,
+ * and 0x0 gives 1 (the empty product). For large or badly scaled A the
+ * product overflows to inf or underflows to 0 long before A is singular;
+ * rank and cond are the tests of singularity, not det. */
 static Value bi_det(Interp *I, const Args *a)
 {
     Matrix *A = arg_square(I, a, 0);
@@ -92,6 +117,7 @@ static Value bi_det(Interp *I, const Args *a)
     return s == LA_OK ? val_num(d) : la_error(I, a, s);
 }
 
+/* Summed directly: no factorisation needed. 0x0 gives 0. */
 static Value bi_trace(Interp *I, const Args *a)
 {
     Matrix *A = arg_square(I, a, 0);
@@ -104,6 +130,8 @@ static Value bi_trace(Interp *I, const Args *a)
     return val_num(t);
 }
 
+/* The number of singular values above tol (an SVD, the reliable way to
+ * count them); an empty matrix has rank 0. */
 static Value bi_rank(Interp *I, const Args *a)
 {
     double tol;
@@ -118,6 +146,8 @@ static Value bi_rank(Interp *I, const Args *a)
     return s == LA_OK ? val_num((double)r) : la_error(I, a, s);
 }
 
+/* smax/smin from the singular values: inf for a singular matrix rather
+ * than an error, 0 for an empty one. Any shape is accepted. */
 static Value bi_cond(Interp *I, const Args *a)
 {
     Matrix *A = arg_mat(I, a, 0);
@@ -129,6 +159,9 @@ static Value bi_cond(Interp *I, const Args *a)
     return s == LA_OK ? val_num(c) : la_error(I, a, s);
 }
 
+/* The economy factors: Q is m x k, R k x n with k = min(m, n). la_qr forms
+ * both; with one result Q is dropped and R kept. Asking for three results
+ * gets the list of two, and the unpacking reports the mismatch. */
 static Value bi_qr(Interp *I, const Args *a)
 {
     Matrix *A = arg_mat(I, a, 0), *QR[2] = {NULL, NULL};
@@ -144,6 +177,10 @@ static Value bi_qr(Interp *I, const Args *a)
     return val_mat(QR[1]);
 }
 
+/* One result: the singular values only (dgesdd without vectors, the
+ * cheaper path). Three: U, S, V with S the k x k diagonal matrix
+ * built here from the vector of values, so that U*S*V' = A as written.
+ * Two results are refused rather than guessing which pair was meant. */
 static Value bi_svd(Interp *I, const Args *a)
 {
     if (a->nargout == 2 || a->nargout > 3)
@@ -170,6 +207,10 @@ static Value bi_svd(Interp *I, const Args *a)
     return list_of(3, USV);
 }
 
+/* la_eigsym refuses a matrix that is not symmetric to 1e-12 relative to
+ * its 1-norm and then hands (A + A')/2 to dsyevd, which reads only one
+ * triangle: averaging lets both count. Eigenvectors are computed only
+ * when two results are asked for (dsyevd's 'N' job is cheaper). */
 static Value bi_eigsym(Interp *I, const Args *a)
 {
     Matrix *A = arg_square(I, a, 0), *wV[2] = {NULL, NULL};
@@ -187,6 +228,8 @@ static Value bi_eigsym(Interp *I, const Args *a)
     return list_of(2, wV);
 }
 
+/* eigsym's one-result form under its own name: the eigenvectors are
+ * never computed, whatever the number of targets. */
 static Value bi_eigvals(Interp *I, const Args *a)
 {
     Matrix *A = arg_square(I, a, 0), *w = NULL;
@@ -197,7 +240,12 @@ static Value bi_eigvals(Interp *I, const Args *a)
     return s == LA_OK ? val_mat(w) : la_error(I, a, s);
 }
 
-/* General eigenvalues: a column when all are real, else [re, im]. */
+/* General eigenvalues: a column when all are real, else [re, im].
+ * dgeev gives a real eigenvalue an imaginary part of exactly 0 and lists
+ * complex ones as conjugate pairs, so the test is exact. The language has
+ * no complex numbers, hence the two-column form. Returns a new reference
+ * either way (mat_ref of wr when all are real); NULL when the two-column
+ * matrix cannot be allocated. */
 static Matrix *eig_values(Matrix *wr, Matrix *wi)
 {
     bool real = true;
@@ -213,6 +261,10 @@ static Matrix *eig_values(Matrix *wr, Matrix *wi)
     return m;
 }
 
+/* V is asked for only with two results. It keeps LAPACK's packed real
+ * form: for a complex pair in entries j, j+1 of w, columns j and j+1 of V
+ * hold the real and imaginary parts of the first eigenvector, and the
+ * second is its conjugate. */
 static Value bi_eig(Interp *I, const Args *a)
 {
     Matrix *A = arg_square(I, a, 0), *wr = NULL, *wi = NULL, *V = NULL;
@@ -235,6 +287,9 @@ static Value bi_eig(Interp *I, const Args *a)
     return list_of(2, Vw);
 }
 
+/* la_kron's NULL means the product could not be made, almost always
+ * because its size is over the element limit, so the message names the
+ * two sizes. */
 static Value bi_kron(Interp *I, const Args *a)
 {
     Matrix *A = arg_mat(I, a, 0), *B = A ? arg_mat(I, a, 1) : NULL;
@@ -250,6 +305,12 @@ static Value bi_kron(Interp *I, const Args *a)
     return r;
 }
 
+/* A fractional power needs a spectral definition: V diag(l^p) V' with the
+ * orthonormal eigenvectors of a symmetric A, which stays real. p must be
+ * finite: l^inf is 0, 1 or inf depending on l, not a matrix function.
+ * la_mpow_psd decides the rest: eigenvalues within n*eps*max|l| below 0
+ * count as 0, more negative ones are refused unless p is a whole number
+ * >= 0, and p < 0 needs every eigenvalue above that tolerance. */
 static Value bi_mpow(Interp *I, const Args *a)
 {
     double p;

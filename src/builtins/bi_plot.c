@@ -1,4 +1,9 @@
-/* bi_plot.c: figures through gnuplot (plot.c does the drawing). */
+/* bi_plot.c: figures through gnuplot (plot.c does the drawing).
+ *
+ * This file turns the arguments into a PlotSpec of plain arrays and
+ * strings; plot.c validates it, writes the .dat and .gp files and runs
+ * gnuplot. Whatever plot_render refuses (no gnuplot, an unknown style or
+ * file type, a series with no finite point) comes back as its message. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,7 +11,10 @@
 #include "value/ops.h"
 #include "numeric/plot.h"
 
-/* Series data copied out of the arguments so they outlive the values. */
+/* Series data copied out of the arguments so they outlive the values.
+ * numbers() points a scalar at a scratch double on the stack of
+ * list_series or matrix_series, gone once they return; copying every
+ * series treats all of them alike. The copies are freed by series_free. */
 typedef struct Series {
     int n;
     PlotSeries *s;
@@ -21,6 +29,7 @@ static void series_free(Series *ss)
     free(ss->s);
 }
 
+/* xmalloc never returns NULL (running out of memory ends the run). */
 static double *copy_doubles(const double *d, size_t n)
 {
     double *c = xmalloc((n ? n : 1) * sizeof *c);
@@ -28,6 +37,8 @@ static double *copy_doubles(const double *d, size_t n)
     return c;
 }
 
+/* x NULL plots y against 1..n. The lengths are compared here because a
+ * PlotSeries holds one n for both (plot.h). */
 static bool add_series(Interp *I, const Args *a, Series *ss, const double *x, size_t nx,
                        const double *y, size_t ny)
 {
@@ -41,7 +52,9 @@ static bool add_series(Interp *I, const Args *a, Series *ss, const double *x, si
     return true;
 }
 
-/* The numbers of a value as (data, count); NULL when it is not numeric. */
+/* The numbers of a value as (data, count); NULL when it is not numeric.
+ * The pointer borrows the matrix's storage or *scratch. val_primal lets a
+ * tracked value kept from a finished tape plot as its numbers. */
 static const double *numbers(Value v, size_t *n, double *scratch)
 {
     v = val_primal(v);
@@ -57,6 +70,10 @@ static const double *numbers(Value v, size_t *n, double *scratch)
     return NULL;
 }
 
+/* y a list of vectors: one series per item. x is nil (index), one vector
+ * shared by every series, or a list matched item by item; an x list
+ * shorter than y leaves the extra series with the list itself as x,
+ * which is reported as not numeric. */
 static bool list_series(Interp *I, const Args *a, Value x, Value y, Series *ss)
 {
     for (size_t k = 0; k < y.as.list->n; k++) {
@@ -75,7 +92,10 @@ static bool list_series(Interp *I, const Args *a, Value x, Value y, Series *ss)
     return true;
 }
 
-/* y a vector (one series) or a matrix (one per column). */
+/* y a vector (one series) or a matrix (one per column).
+ * A column is contiguous in column-major storage, so a series points at
+ * it directly (add_series copies it). A number is a series of one point.
+ * Without x, y is the first argument, hence the index in the message. */
 static bool matrix_series(Interp *I, const Args *a, Value x, Value y, Series *ss)
 {
     double sx, sy;
@@ -99,6 +119,10 @@ static bool matrix_series(Interp *I, const Args *a, Value x, Value y, Series *ss
     return true;
 }
 
+/* labels (argument 6) needs the series, so it is read after them. One
+ * string suffices for one series; otherwise a list with one string each.
+ * The labels borrow the strings of a->v[6], which live through the call:
+ * plot_render has finished before bi_plot returns. */
 static bool plot_labels(Interp *I, const Args *a, Series *ss)
 {
     if (!arg_given(a, 6))
@@ -123,6 +147,9 @@ static bool plot_labels(Interp *I, const Args *a, Series *ss)
     return true;
 }
 
+/* An optional string: NULL when absent. A given non-string raises the
+ * type error and clears *ok; the other options are still read, and the
+ * first error raised is the one the user sees. */
 static const char *opt_str(Interp *I, const Args *a, int i, bool *ok)
 {
     if (!arg_given(a, i))
@@ -132,7 +159,9 @@ static const char *opt_str(Interp *I, const Args *a, int i, bool *ok)
     return s;
 }
 
-/* A relative figure name goes to $OVP_FIGDIR (set by `ovp suite`). */
+/* A relative figure name goes to $OVP_FIGDIR (set by `ovp suite`).
+ * An absolute path is kept as given. The result is always a malloc'd
+ * string (NULL for no file, a text plot), so the caller frees one kind. */
 static char *figure_path(const char *file)
 {
     const char *dir = getenv("OVP_FIGDIR");
@@ -141,6 +170,10 @@ static char *figure_path(const char *file)
     return xasprintf("%s/%s", dir, file);
 }
 
+/* The slots: 2 file, 3 title, 4 xlabel, 5 ylabel, 7 logx, 8 logy, 9 style.
+ * The strings are borrowed from the arguments; spec->path is set even on
+ * failure so that bi_plot's one free covers it. Width and height stay 0,
+ * plot.c's defaults. */
 static bool fill_spec(Interp *I, const Args *a, PlotSpec *spec)
 {
     bool ok = true, logx = false, logy = false;
@@ -157,6 +190,9 @@ static bool fill_spec(Interp *I, const Args *a, PlotSpec *spec)
     return ok;
 }
 
+/* plot(y) or plot(x, y): a single positional value is y. The result is
+ * the figure's path as written (under $OVP_FIGDIR when that applied), or
+ * val_nil for a text plot. */
 static Value bi_plot(Interp *I, const Args *a)
 {
     Value x = arg_given(a, 1) ? a->v[0] : val_nil;
@@ -172,6 +208,7 @@ static Value bi_plot(Interp *I, const Args *a)
         char err[1024];
         spec.nseries = ss.n;
         spec.series = ss.s;
+        /* what the script printed so far comes out before the plot */
         fflush(I->out);
         if (plot_render(&spec, I->out, err, sizeof err) != 0)
             /* plot.c's messages name themselves; bi_error adds the name */

@@ -2,7 +2,15 @@
  * covariance, initialisations, deep linear nets (balance, end-to-end
  * product, preconditioner, margin), label corruption and data models.
  * The numerics live in hermite.c and theory.c; this file reads arguments
- * and reports errors. */
+ * and reports errors.
+ *
+ * An activation reaches the numerics in one of three forms: a built-in
+ * activation of hermite.c (closed form, exact derivative, known kinks);
+ * a user function of one number, called back through the evaluator for
+ * every quadrature node; or, for the Monte-Carlo covariance and teacher,
+ * any function applied to a whole matrix. Random draws come from I->rng
+ * in the orders theory.h documents, so a seed fixes every data set. The
+ * section tags (A12, B3...) refer to /work/shared/theory.md. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +32,11 @@
 /* ---- activations as functions of one variable -------------------- */
 
 /* A user function called on one number; errors surface as NaN and a
- * pending error that the caller checks. */
+ * pending error that the caller checks.
+ * The quadratures call it thousands of times. Once it failed, later calls
+ * return NaN without calling back, so the script's error is raised once;
+ * hermite_coeffs also stops at the first NaN. Ctrl-C is noticed by
+ * eval_call_value at the next call and fails it like any error. */
 typedef struct UserFn {
     Interp *I;
     Value fn;
@@ -52,7 +64,11 @@ static double call_user(double z, void *ctx)
 }
 
 /* The Hermite description of act (a built-in activation or a user
- * function), with kinks for user functions from `kinks`. */
+ * function), with kinks for user functions from `kinks`.
+ * A name or built-in value must be one of hermite.c's activations: other
+ * built-ins such as sin have no HermiteFn and are refused here (wrap one
+ * in a function to sample it). *out's ctx points at *u and its kinks at
+ * the caller's matrix, so both must outlive the use of *out. */
 static bool activation(Interp *I, const Args *a, int i, const Matrix *kinks,
                        HermiteFn *out, UserFn *u)
 {
@@ -78,6 +94,9 @@ static bool activation(Interp *I, const Args *a, int i, const Matrix *kinks,
     return true;
 }
 
+/* mu[0..R] of the activation in argument act_arg. hermite_coeffs fails
+ * only on bad arguments or memory, checked or rare here, hence the plain
+ * message. A failed user function leaves its own error pending. */
 static bool hermite_of(Interp *I, const Args *a, int act_arg, int R, const Matrix *kinks,
                        double *mu)
 {
@@ -92,6 +111,9 @@ static bool hermite_of(Interp *I, const Args *a, int act_arg, int R, const Matri
     return !u.failed;
 }
 
+/* hermite_coeffs skips kinks out of ascending order, so a copy is sorted
+ * here (insertion sort: a list of kinks is short), leaving the caller's
+ * vector as it was. NULL when the argument is absent or not a vector. */
 static Matrix *sorted_kinks(Interp *I, const Args *a, int i)
 {
     if (!arg_given(a, i))
@@ -110,6 +132,8 @@ static Matrix *sorted_kinks(Interp *I, const Args *a, int i)
     return c;
 }
 
+/* R, the last coefficient index, within 0..HERMITE_MAX_R (2000): the
+ * scaled recurrence of hermite.c is free of overflow up to there. */
 static bool read_order(Interp *I, const Args *a, int i, long dflt, long *R)
 {
     if (!arg_int_or(I, a, i, dflt, R))
@@ -121,6 +145,10 @@ static bool read_order(Interp *I, const Args *a, int i, long dflt, long *R)
     return true;
 }
 
+/* Declaring kinks is optional: hermite_coeffs finds those of a user
+ * function itself, and a declared one only saves the ~200 calls spent
+ * locating it. A built-in activation carries its own kinks, and kinks is
+ * then ignored. mu[1] of the result is mu_0. */
 static Value bi_hermite(Interp *I, const Args *a)
 {
     long R;
@@ -139,7 +167,8 @@ static Value bi_hermite(Interp *I, const Args *a)
     return val_mat(mu);
 }
 
-/* The list {W1, ..., WN} of a deep linear net's layers (taken). */
+/* The list {W1, ..., WN} of a deep linear net's layers (taken).
+ * W[j-1] is W_j, of size d_j x d_{j-1}, as theory.h lays a net out. */
 static Value layer_list(Matrix **W, int N)
 {
     Value r = val_list_new((size_t)N);
@@ -150,6 +179,9 @@ static Value layer_list(Matrix **W, int N)
 
 /* ---- covariance --------------------------------------------------- */
 
+/* relu by name, as a built-in value or a string: it has a closed form
+ * (the arc-cosine kernel), exact for any rows. A user function that
+ * equals relu takes the general path. */
 static bool is_relu(Value act)
 {
     const char *name = act.kind == VAL_BUILTIN ? act.as.bi->name
@@ -157,7 +189,10 @@ static bool is_relu(Value act)
     return strcmp(name, "relu") == 0;
 }
 
-/* The covariance_exact failure of st as an error. */
+/* The covariance_exact failure of st as an error.
+ * COV_INVALID cannot reach here (X, act and R were checked), so the
+ * default is memory. COV_TOO_WIDE suggests k = because the Monte-Carlo
+ * estimate has no norm limit. */
 static Value covariance_error(Interp *I, const Args *a, CovStatus st, double at)
 {
     switch (st) {
@@ -179,7 +214,10 @@ static Value covariance_error(Interp *I, const Args *a, CovStatus st, double at)
 /* Sigma(X) by covariance_exact. act (from covariance_act) is a function
  * value or a built-in: a built-in activation's derivative is used
  * directly; any other function, built-ins such as sin or abs included, is
- * sampled on numbers and differentiated. */
+ * sampled on numbers and differentiated.
+ * u lives on this frame for the whole covariance_exact call, which is all
+ * phi's ctx needs. When the user function failed its error is the one
+ * pending, and it wins over the status. */
 static Value covariance_exact_of(Interp *I, const Args *a, Value act, const Matrix *X,
                                  long R)
 {
@@ -198,7 +236,14 @@ static Value covariance_exact_of(Interp *I, const Args *a, Value act, const Matr
     return st == COV_OK ? bi_mat(I, a, S) : covariance_error(I, a, st, at);
 }
 
-/* phi'(Z) elementwise by central differences of phi applied to matrices. */
+/* phi'(Z) elementwise by central differences of phi applied to matrices.
+ * h = 1e-5 is near the best step for arguments of order 1: the O(h^2)
+ * truncation and the O(eps/h) rounding balance around eps^(1/3), leaving
+ * about 1e-10, far below the 1/sqrt(k) sampling error this estimate
+ * carries. For a piecewise linear act (relu) there is no truncation
+ * error except within h of a kink. Z is borrowed (the val_refs are for
+ * ops_binary, which takes its operands). act is called on whole
+ * matrices, so it must act elementwise. */
 static Value derivative_matrix(Interp *I, Value act, Value Z)
 {
     const double h = 1e-5;
@@ -217,10 +262,15 @@ static Value derivative_matrix(Interp *I, Value act, Value Z)
 }
 
 /* Draws per block of the Monte-Carlo estimate: bounds the n x block
- * pre-activation matrix whatever k is. */
+ * pre-activation matrix whatever k is.
+ * The blocking does not change the stream: W is filled column by column,
+ * so k draws of w always consume the same d*k normals. */
 #define MC_BLOCK 4096
 
-/* S += D D' for the n x m activations' derivatives D of the block Z. */
+/* S += D D' for the n x m activations' derivatives D of the block Z.
+ * val_mat(Z) only wraps Z for the call: derivative_matrix borrows it, so
+ * the reference stays the caller's. D D' goes through mat_mul's dsyrk
+ * path (the same operand transposed). */
 static bool add_block(Interp *I, Value act, Matrix *Z, Matrix *S)
 {
     Value D = derivative_matrix(I, act, val_mat(Z));
@@ -241,7 +291,11 @@ static bool add_block(Interp *I, Value act, Matrix *Z, Matrix *S)
     return ok;
 }
 
-/* Monte-Carlo estimate with k Gaussian draws of w, in blocks. */
+/* Monte-Carlo estimate with k Gaussian draws of w, in blocks.
+ * Sigma = E[phi'(Xw) phi'(Xw)'] .* (X X'): the expectation is summed over
+ * the draws, then divided by k and multiplied by X X' once at the end.
+ * Unlike the exact path it takes any X (no norm limit, no finiteness
+ * check) and any elementwise function of matrices. */
 static Value covariance_mc(Interp *I, const Args *a, Value act, const Matrix *X, size_t k)
 {
     Matrix *S = mat_new(X->rows, X->rows);
@@ -273,7 +327,10 @@ static Value covariance_mc(Interp *I, const Args *a, Value act, const Matrix *X,
 }
 
 /* The activation argument i: a function value, or the name of a built-in
- * activation (default relu). Sets *fn (borrowed or a builtin value). */
+ * activation (default relu). Sets *fn (borrowed or a builtin value).
+ * A name may be any built-in, not only hermite.c's activations: the
+ * callers apply it to numbers or matrices. A built-in value holds no
+ * reference, so *fn never needs releasing. */
 static bool activation_value(Interp *I, const Args *a, int i, Value *fn)
 {
     if (!arg_given(a, i)) {
@@ -313,6 +370,11 @@ static bool covariance_act(Interp *I, const Args *a, Value *act)
     return true;
 }
 
+/* Slots: 0 X, 1 act (default relu), 2 k, 3 R. R defaults to the largest
+ * allowed, HERMITE_MAX_R: it only trades series terms for quadrature and
+ * never costs accuracy. k given means Monte-Carlo; k = 0 is refused
+ * rather than read as "exact", since it was given. Only the exact paths
+ * need a finite X. */
 static Value bi_covariance(Interp *I, const Args *a)
 {
     long R;
@@ -342,6 +404,7 @@ static Value bi_covariance(Interp *I, const Args *a)
 
 /* ---- initialisation ----------------------------------------------- */
 
+/* N(0, std^2) entries, r*c normals drawn in column-major order. */
 static Matrix *gaussian(Interp *I, size_t r, size_t c, double std)
 {
     Matrix *m = mat_new_uninit(r, c);
@@ -353,7 +416,11 @@ static Matrix *gaussian(Interp *I, size_t r, size_t c, double std)
     return m;
 }
 
-/* A matrix with orthonormal rows or columns (whichever fit), times gain. */
+/* A matrix with orthonormal rows or columns (whichever fit), times gain.
+ * The Q of a Gaussian matrix, with each column's sign set by R's diagonal
+ * so that Q is Haar-distributed (QR's own sign convention would bias it).
+ * A wide matrix is made as the transpose of a tall one, so its rows are
+ * orthonormal. NULL on failure, reported by bi_init as out of memory. */
 static Matrix *orthogonal(Interp *I, size_t r, size_t c, double gain)
 {
     bool tall = r >= c;
@@ -376,7 +443,8 @@ static Matrix *orthogonal(Interp *I, size_t r, size_t c, double gain)
     return T;
 }
 
-/* True when the layers of dims hold at most 2^31 numbers in all. */
+/* True when the layers of dims hold at most 2^31 numbers in all.
+ * Summed in double, so the products d_i d_{i+1} cannot wrap. */
 static bool dims_fit(const size_t *d, size_t nd)
 {
     double total = 0;
@@ -385,6 +453,12 @@ static bool dims_fit(const size_t *d, size_t nd)
     return total <= (double)MAT_MAX_ELEMS;
 }
 
+/* init("balanced", dims = [d0, ..., dN], target = A): Procedure 1 of
+ * theory.md B8. Without a target, A ~ N(0, std^2) of size dN x d0 is
+ * drawn by th_balanced_init. Each dim must be whole and >= 1 before the
+ * cast to size_t (d holds 0 once one failed). The empty branch: arg_mat
+ * has already raised the target's type error. The layers W are taken by
+ * layer_list; the array itself is freed here. */
 static Value init_balanced(Interp *I, const Args *a, double std)
 {
     Matrix *dims = arg_given(a, 4) ? arg_vector(I, a, 4) : NULL;
@@ -427,6 +501,12 @@ static Value init_balanced(Interp *I, const Args *a, double std)
     return r;
 }
 
+/* Slots: 0 kind, 1 rows, 2 cols (default rows), 3 std (default 1), 4 dims,
+ * 5 target. A layer W maps R^cols to R^rows (y = W x), so fan-in is cols:
+ * xavier has variance 2/(rows + cols) (Glorot and Bengio) and he 2/cols
+ * (He et al., for relu); both ignore std. uniform draws on [-sqrt(3) std,
+ * sqrt(3) std), whose standard deviation is std. The guards on r + c and
+ * c keep an empty matrix from computing 2/0. */
 static Value bi_init(Interp *I, const Args *a)
 {
     const char *kind = arg_str(I, a, 0);
@@ -468,7 +548,10 @@ static Value bi_init(Interp *I, const Args *a)
     return bi_mat(I, a, m);
 }
 
-/* A vector argument of positive integer sizes, as size_t (malloc'd). */
+/* A vector argument of positive integer sizes, as size_t (malloc'd).
+ * Each entry must be a whole number >= 1; a rejected entry stores 0
+ * rather than converting a negative double. *out is freed on failure;
+ * the caller bounds the sizes (dims_fit). */
 static bool size_list(Interp *I, const Args *a, int i, size_t **out, size_t *n)
 {
     Matrix *m = arg_vector(I, a, i);
@@ -491,7 +574,10 @@ static bool size_list(Interp *I, const Args *a, int i, size_t **out, size_t *n)
 
 /* ---- deep linear networks ------------------------------------------ */
 
-/* The matrices of a list argument (new references in *W). */
+/* The matrices of a list argument (new references in *W).
+ * A number item is a 1x1 layer. On a bad item *W is left partly filled
+ * and the caller's free_list releases it: xcalloc made the unfilled
+ * entries NULL, which mat_unref ignores. */
 static bool matrix_list(Interp *I, const Args *a, int i, Matrix ***W, int *N)
 {
     Value l = a->v[i];
@@ -512,6 +598,7 @@ static bool matrix_list(Interp *I, const Args *a, int i, Matrix ***W, int *N)
     return true;
 }
 
+/* Safe on a partly filled or NULL array (matrix_list's failure paths). */
 static void free_list(Matrix **W, int N)
 {
     for (int j = 0; j < N && W; j++)
@@ -519,6 +606,9 @@ static void free_list(Matrix **W, int N)
     free(W);
 }
 
+/* Called once th_e2e or th_balance_delta failed: a pair of layers that
+ * does not chain is the likely cause and gets a message with the sizes;
+ * if every pair chains, the failure was memory. */
 static Value shape_chain_error(Interp *I, const Args *a, Matrix **W, int N)
 {
     for (int j = 0; j + 1 < N; j++)
@@ -530,7 +620,10 @@ static Value shape_chain_error(Interp *I, const Args *a, Matrix **W, int N)
 }
 
 /* W_N ... W_1 through the * operator, so tracked layers are differentiated
- * like any product. */
+ * like any product.
+ * e2e is ad.c's one composite built-in: the dispatcher calls it with its
+ * tracked arguments as they are, and dispatch_binary records each * on
+ * the tape. Errors are placed at the built-in's call site, I->site. */
 static Value e2e_tracked(Interp *I, Value l)
 {
     Value p = val_ref(l.as.list->items[0]);
@@ -539,6 +632,8 @@ static Value e2e_tracked(Interp *I, Value l)
     return p;
 }
 
+/* Plain layers go to th_e2e, which checks every shape before the first
+ * product. */
 static Value bi_e2e(Interp *I, const Args *a)
 {
     if (a->v[0].kind == VAL_LIST && a->v[0].as.list->n > 0 &&
@@ -555,7 +650,9 @@ static Value bi_e2e(Interp *I, const Args *a)
     return r;
 }
 
-/* The depth argument N of balance and precond. */
+/* The depth argument N of balance and precond.
+ * Bounded by MAX_DEPTH: N layers are N matrices, and precond sums N
+ * terms, each with two fractional matrix powers. */
 static bool read_depth(Interp *I, const Args *a, int i, long *N)
 {
     if (!arg_int(I, a, i, N))
@@ -566,6 +663,10 @@ static bool read_depth(Interp *I, const Args *a, int i, long *N)
     return false;
 }
 
+/* balance(W, N) and balance(W, N, dims): N exactly balanced factors of W
+ * by the thin SVD (theory.md B8). Without dims the hidden widths are
+ * min(rows, cols); with dims the factors are zero-padded to them, which
+ * keeps both the product and the balance exact. */
 static Value balance_split(Interp *I, const Args *a)
 {
     long N;
@@ -598,6 +699,10 @@ static Value balance_split(Interp *I, const Args *a)
     return r;
 }
 
+/* The second argument chooses the form: balance(Ws) measures delta of a
+ * list of layers (theory.md B2), balance(W, N) splits a matrix.
+ * th_balance_delta's NaN means bad shapes or no memory, which
+ * shape_chain_error tells apart. */
 static Value bi_balance(Interp *I, const Args *a)
 {
     if (arg_given(a, 1))
@@ -613,6 +718,10 @@ static Value bi_balance(Interp *I, const Args *a)
     return r;
 }
 
+/* The end-to-end preconditioner of depth N applied to G (theory.md B3):
+ * vec of the result is P_W vec(G). th_precond takes the powers from the
+ * SVD of W, with singular values at rounding level set to 0, so that
+ * their noise is not raised to a fractional power (theory.h). */
 static Value bi_precond(Interp *I, const Args *a)
 {
     long N;
@@ -629,6 +738,9 @@ static Value bi_precond(Interp *I, const Args *a)
     return r;
 }
 
+/* Deficiency margin (theory.md B5): W has margin c > 0 when the result is
+ * >= c. By Weyl's inequality it is also a lower bound on sigma_min(W).
+ * An empty or non-finite Phi gives NaN, returned as the number it is. */
 static Value bi_margin(Interp *I, const Args *a)
 {
     Matrix *W = arg_mat(I, a, 0), *P = W ? arg_mat(I, a, 1) : NULL;
@@ -644,6 +756,8 @@ static Value bi_margin(Interp *I, const Args *a)
 
 /* ---- labels and data ------------------------------------------------ */
 
+/* A record of two matrices (taken). Records unpack in field order, so
+ * `y, mask = corrupt(y, rho)` gets them in the order given here. */
 static Value pair(const char *k1, Matrix *v1, const char *k2, Matrix *v2)
 {
     Value r = val_rec_new();
@@ -652,6 +766,10 @@ static Value pair(const char *k1, Matrix *v1, const char *k2, Matrix *v2)
     return r;
 }
 
+/* Exactly round(rho n) labels change, each to a different label drawn
+ * uniformly (theory.md A12). labels fixes the label set when y does not
+ * show every class; without it the set is the distinct values of y.
+ * th_corrupt's draw order is documented in theory.h. */
 static Value bi_corrupt(Interp *I, const Args *a)
 {
     double rho;
@@ -675,6 +793,12 @@ static Value bi_corrupt(Interp *I, const Args *a)
     return r;
 }
 
+/* The conditions repeat th_clusters's own, checked here so the message
+ * lists them. eps0 <= 2 because unit vectors are at most 2 apart. The
+ * centres are drawn by rejection with a bounded number of tries, so a
+ * delta too large for L centres in R^d fails instead of looping. y starts
+ * as a copy of ybar: the labels corrupt() may replace, beside the clean
+ * ones; labels holds the K class labels, for corrupt's third argument. */
 static Value bi_clusters(Interp *I, const Args *a)
 {
     size_t n, d, L, K;
@@ -711,6 +835,12 @@ static Matrix *teacher_labels(const Matrix *A, const Matrix *v, double noise,
     return y;
 }
 
+/* Slots: 0 n, 1 d, 2 k (default 1), 3 act (default relu), 4 noise
+ * (default 0). th_teacher_draw draws everything random first, in its
+ * documented order; act is then applied to the whole n x k matrix X W',
+ * so any function of matrices works, a built-in name included. A scalar
+ * result is accepted only when n = k = 1. X, W and v move into the
+ * record (the locals are cleared so the shared cleanup skips them). */
 static Value bi_teacher(Interp *I, const Args *a)
 {
     size_t n, d, k = 1;

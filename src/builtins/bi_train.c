@@ -2,7 +2,17 @@
  * are a matrix, number, or a list or record of them ("trees"); each step
  * takes value_and_grad of the loss through the tape and records the
  * quantities the papers reason about: loss, gradient norm, distance from
- * initialisation and path length. */
+ * initialisation and path length.
+ *
+ * Every loss evaluation records and frees its own tape, so gd and sgd
+ * cannot run inside a function being differentiated, and between steps
+ * the parameters are plain values (the tree arithmetic below calls
+ * ops_binary directly). A run that ends with all steps done, converged
+ * (gradient norm <= tol), stopped by stop(), diverged (a NaN or Inf, with
+ * a warning) or interrupted (Ctrl-C in the REPL) returns its trajectory,
+ * whose flags say which. Anything else fails the call with an error: a
+ * bad argument, an error in or a bad answer from the loss, lr, track or
+ * stop functions, or Ctrl-C in a script. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +27,11 @@
 
 /* ---- parameter trees --------------------------------------------- */
 
-/* a * x + y over two trees of the same structure (new tree). */
+/* a * x + y over two trees of the same structure (new tree).
+ * The structure is the same by construction (gradients and velocities
+ * are made from x), so y's items are taken at x's positions and keys
+ * unchecked, and records come out in x's key order. ops_binary takes its
+ * operands, hence the val_refs of the borrowed leaves. */
 static Value tree_axpy(Interp *I, double a, Value x, Value y)
 {
     if (x.kind == VAL_LIST) {
@@ -37,7 +51,11 @@ static Value tree_axpy(Interp *I, double a, Value x, Value y)
     return ops_binary(&I->err, OP_ADD, ax, val_ref(y), NULL);
 }
 
-/* Sum of squares of the difference of two trees (y may be VAL_NIL: 0). */
+/* Sum of squares of the difference of two trees (y may be VAL_NIL: 0).
+ * One sum over the whole tree: dist and gradnorm are Euclidean norms of
+ * all parameters taken as one vector, which is what the theorems bound.
+ * Leaves are numbers or matrices (check_params; the tape and the updates
+ * keep those kinds). */
 static double tree_dist2(Value x, Value y)
 {
     if (x.kind == VAL_LIST) {
@@ -64,7 +82,9 @@ static double tree_dist2(Value x, Value y)
     return s;
 }
 
-/* a * x, a new tree. */
+/* a * x, a new tree.
+ * A tree has no constructor for zeros of its shape, so x - x makes one;
+ * those are zeros as long as x is finite. */
 static Value tree_scale(Interp *I, double a, Value x)
 {
     if (x.kind == VAL_LIST || x.kind == VAL_REC) {
@@ -78,6 +98,8 @@ static Value tree_scale(Interp *I, double a, Value x)
 
 /* ---- options ------------------------------------------------------ */
 
+/* What gd and sgd read from their arguments. The Values are borrowed from
+ * the call's arguments, which outlive the run. */
 typedef struct TrainOpts {
     const char *who;    /* gd or sgd, for messages */
     Value loss;
@@ -95,6 +117,10 @@ typedef struct TrainOpts {
     bool with_replacement;   /* sample = "replace" */
 } TrainOpts;
 
+/* lr is a number or a schedule lr(k), a function or built-in (a bound
+ * partial is read as a number and refused). 0.01 by default, Keras's SGD
+ * default: a cautious step for a loss of order 1. !(lr >= 0) also refuses
+ * NaN; lr = 0 is allowed and just measures the loss at x0 repeatedly. */
 static bool read_lr(Interp *I, const Args *a, int i, TrainOpts *o)
 {
     o->lr_fn = val_nil;
@@ -111,7 +137,9 @@ static bool read_lr(Interp *I, const Args *a, int i, TrainOpts *o)
     return true;
 }
 
-/* Tracked quantities are stored beside the trajectory's own fields. */
+/* Tracked quantities are stored beside the trajectory's own fields.
+ * rec_set would silently replace a field of the same name, so those names
+ * are refused before the run starts. */
 static bool track_names_free(Interp *I, const Args *a, Value track)
 {
     static const char *const reserved[] = {"x", "x0", "loss", "batchloss", "gradnorm", "dist",
@@ -126,6 +154,12 @@ static bool track_names_free(Interp *I, const Args *a, Value track)
     return true;
 }
 
+/* The options gd and sgd share, at slots first .. first + 4. momentum 0
+ * is plain descent, and it must stay below 1 so that old gradients fade
+ * from the velocity. every 1 records each step (sgd's default is one
+ * epoch instead). A track function must take the parameters: a closure's
+ * arity is read from its AST here, so the mistake shows before the first
+ * step; a built-in's arity is checked by the dispatcher when called. */
 static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
 {
     /* first: momentum, tol, every, track, stop */
@@ -176,6 +210,9 @@ static bool read_common(Interp *I, const Args *a, int first, TrainOpts *o)
 
 /* ---- the trajectory ----------------------------------------------- */
 
+/* The recorded steps as parallel arrays, one entry per record, grown
+ * together; path[k] is the path length up to record k, a copy of the
+ * running path_len. tracked maps each track name to its list of values. */
 typedef struct Trajectory {
     double *loss, *gradnorm, *dist, *path, *step;
     double *batch_loss;  /* sgd: the minibatch loss of the step taken there */
@@ -185,6 +222,8 @@ typedef struct Trajectory {
     bool diverged, converged, interrupted;
 } Trajectory;
 
+/* Capacity doubles, so recording every step of a long run is amortised
+ * O(1). xrealloc never returns NULL: running out of memory ends the run. */
 static void traj_push(Trajectory *t, double step, double loss, double gn, double dist,
                       double batch_loss)
 {
@@ -213,7 +252,9 @@ static void traj_free(Trajectory *t)
     val_unref(t->tracked);
 }
 
-/* Evaluates each tracked function at x and appends its value. */
+/* Evaluates each tracked function at x and appends its value.
+ * x is lent to the call; the list takes the result. An error in a track
+ * function stops the run with that error. */
 static bool record_tracked(Interp *I, const TrainOpts *o, Trajectory *t, Value x)
 {
     if (o->track.kind == VAL_NIL)
@@ -228,7 +269,10 @@ static bool record_tracked(Interp *I, const TrainOpts *o, Trajectory *t, Value x
     return true;
 }
 
-/* A column matrix when every item is a number, else the list. */
+/* A column matrix when every item is a number, else the list.
+ * So a scalar quantity reads like loss (plot it, index it), while
+ * matrices or strings stay a list with one item per record. A 1x1 matrix
+ * counts as a number. */
 static Value column_or_list(Value l)
 {
     for (size_t i = 0; i < l.as.list->n; i++)
@@ -240,11 +284,15 @@ static Value column_or_list(Value l)
     return val_mat(m);
 }
 
+/* mat_from reads nothing when n is 0. */
 static Value column(const double *d, size_t n)
 {
     return val_mat(mat_from(n, 1, d));
 }
 
+/* The record gd and sgd return, with the fields in the order their help
+ * lists. x and x0 are shared references; the columns are new matrices.
+ * batchloss exists only for sgd. */
 static Value traj_record(Trajectory *t, Value x, Value x0, long steps, double secs,
                          bool stochastic)
 {
@@ -271,6 +319,7 @@ static Value traj_record(Trajectory *t, Value x, Value x0, long steps, double se
 
 /* ---- the loop ----------------------------------------------------- */
 
+/* Monotonic: `seconds` cannot go negative when the wall clock is set. */
 static double now(void)
 {
     struct timespec ts;
@@ -278,7 +327,11 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Loss and gradient at x through the tape; extra is the minibatch (or nil). */
+/* Loss and gradient at x through the tape; extra is the minibatch (or nil).
+ * For sgd, extra is a column of 1-based indices passed as loss_i's second
+ * argument; the full-data loss is loss_i(x, 1:n). ad_value_and_grad has
+ * refused a loss that is not a scalar, so v is a number. *g is a new
+ * reference with x's structure. */
 static bool loss_and_grad(Interp *I, const TrainOpts *o, Value x, Value extra,
                           double *loss, Value *g)
 {
@@ -290,6 +343,8 @@ static bool loss_and_grad(Interp *I, const TrainOpts *o, Value x, Value extra,
     return true;
 }
 
+/* train_step asks for t + 1: the update from x_t is the (t+1)-th, so a
+ * schedule is called with k = 1, 2, ... for the first, second... update. */
 static bool step_size(Interp *I, const TrainOpts *o, long t, double *lr)
 {
     if (o->lr_fn.kind == VAL_NIL) {
@@ -312,6 +367,10 @@ static bool step_size(Interp *I, const TrainOpts *o, long t, double *lr)
     return ok;
 }
 
+/* stop(state) gets a fresh record {step, loss, gradnorm, x}, x shared by
+ * reference. The answer must be a bool or a scalar: NaN is refused here
+ * with stop's name, since ops_truth's own message ("condition is NaN")
+ * would not say who returned it, and anything else with what it was. */
 static bool wants_stop(Interp *I, const TrainOpts *o, long t, double loss, double gn,
                        Value x, bool *stop)
 {
@@ -341,7 +400,10 @@ static bool wants_stop(Interp *I, const TrainOpts *o, long t, double loss, doubl
     return ok;
 }
 
-/* Seconds between two progress lines: a fast run must not flood the terminal. */
+/* Seconds between two progress lines: a fast run must not flood the terminal.
+ * Progress goes to stderr only when it is a terminal and the run has
+ * lasted a second, so logs and short runs stay clean; \r rewrites one
+ * line in place, and the final step is always shown. */
 #define PROGRESS_INTERVAL 0.25
 
 static void progress(const char *who, long t, long total, double loss, double start,
@@ -357,7 +419,9 @@ static void progress(const char *who, long t, long total, double loss, double st
         fputc('\n', stderr);
 }
 
-/* One update with momentum: v = m v - lr g; x = x + v. Takes g. */
+/* One update with momentum: v = m v - lr g; x = x + v. Takes g.
+ * Heavy-ball (Polyak) momentum; m = 0 is plain gradient descent. The
+ * path length grows by |v|, the distance x actually moves in this step. */
 static Value update(Interp *I, const TrainOpts *o, double lr, Value *vel, Value x,
                     Value g, Trajectory *t)
 {
@@ -372,6 +436,9 @@ static Value update(Interp *I, const TrainOpts *o, double lr, Value *vel, Value 
     return nx;
 }
 
+/* One run of gd or sgd. x, x0, vel, x_rec and all hold one reference
+ * each, dropped by run_finish; I, a and o are borrowed from the call.
+ * taken is the index of the step x belongs to, returned as `steps`. */
 typedef struct Run {
     Interp *I;
     const Args *a;
@@ -392,6 +459,9 @@ typedef struct StepStats {
     bool have_full;
 } StepStats;
 
+/* Appends step t with dist = |x_t - x0| and the path so far, and keeps
+ * x_t as the last recorded point, which step_failed goes back to. The
+ * tracked functions run last; *ok turns false when one of them fails. */
 static void record(Run *r, long t, const StepStats *s, bool *ok)
 {
     traj_push(&r->t, (double)t, s->loss, s->gradnorm, sqrt(tree_dist2(r->x, r->x0)),
@@ -402,6 +472,10 @@ static void record(Run *r, long t, const StepStats *s, bool *ok)
     *ok = record_tracked(r->I, r->o, &r->t, r->x);
 }
 
+/* A diverged run is a result, not an error: the trajectory so far comes
+ * back with diverged = true, so a script can still plot and check it; a
+ * warning on stderr says where it happened. what is "minibatch " for
+ * sgd's batch step and "" for the full-data measurement. */
 static bool non_finite(Run *r, long t, double loss, double gn, const char *what)
 {
     if (isfinite(loss) && isfinite(gn))
@@ -414,7 +488,8 @@ static bool non_finite(Run *r, long t, double loss, double gn, const char *what)
 }
 
 /* Polls Ctrl-C: a script stops with an error; in the REPL the run ends at
- * this step, which is then recorded, so the result is consistent. */
+ * this step, which is then recorded, so the result is consistent.
+ * The script's error carries exit status 130, as Ctrl-C anywhere else. */
 static bool interrupted(Run *r)
 {
     if (!interp_interrupted)
@@ -451,7 +526,9 @@ static int step_failed(Run *r)
     return 0;
 }
 
-/* sgd: the minibatch loss and gradient at x_t (*g: the step to take). */
+/* sgd: the minibatch loss and gradient at x_t (*g: the step to take).
+ * A non-finite minibatch loss or gradient sets *last: the step is still
+ * measured on the full data and recorded, but no update follows. */
 static bool batch_step(Run *r, long t, Value batch, StepStats *s, Value *g, bool *last)
 {
     if (!loss_and_grad(r->I, r->o, r->x, batch, &s->batch_loss, g))
@@ -462,7 +539,9 @@ static bool batch_step(Run *r, long t, Value batch, StepStats *s, Value *g, bool
 }
 
 /* The full-data loss and gradient norm at x_t. For gd the gradient is the
- * step to take (*g); for sgd it is only measured. */
+ * step to take (*g); for sgd it is only measured.
+ * converged is not claimed at a diverged step, whose norm may be NaN; a
+ * negative tol (the default -1) turns the test off. */
 static bool full_stats(Run *r, long t, StepStats *s, Value *g, bool *last)
 {
     Value fg;
@@ -485,7 +564,13 @@ static bool full_stats(Run *r, long t, StepStats *s, Value *g, bool *last)
 
 /* Step t at x_t: measures, records when due, asks stop(), then updates.
  * batch is the minibatch of an sgd step (VAL_NIL for gd, and for sgd's
- * final record). Returns 1 to continue, 0 to stop, -1 on an error. */
+ * final record). Returns 1 to continue, 0 to stop, -1 on an error.
+ * The order is the contract: x_t is recorded (when due) before stop()
+ * sees it, and stop() sees only full-data values (have_full), which sgd
+ * measures at recorded steps alone. A stop at a step not due for
+ * recording records it anyway, so the trajectory ends where the run did.
+ * On a last step (t == total, interrupted, diverged or converged)
+ * nothing is updated: it only measures and records the final point. */
 static int train_step(Run *r, long t, long total, Value batch)
 {
     const TrainOpts *o = r->o;
@@ -524,6 +609,8 @@ static int train_step(Run *r, long t, long total, Value batch)
     return 1;
 }
 
+/* The velocity starts at zeros of x0's structure; every track name gets
+ * an empty list before the first record. */
 static void run_init(Run *r, Interp *I, const Args *a, const TrainOpts *o, Value x0)
 {
     memset(r, 0, sizeof *r);
@@ -540,6 +627,8 @@ static void run_init(Run *r, Interp *I, const Args *a, const TrainOpts *o, Value
     r->shown = 0;
 }
 
+/* ok false: an error is pending and no record is built. Either way every
+ * reference the run still holds is released here. */
 static Value run_finish(Run *r, bool ok)
 {
     Value out = ok ? traj_record(&r->t, r->x, r->x0, r->taken, now() - r->start,
@@ -551,6 +640,9 @@ static Value run_finish(Run *r, bool ok)
     return out;
 }
 
+/* Every leaf must be a number or a matrix: the kinds the tape tracks and
+ * tree_dist2 reads. Checked up front so the message names argument 2,
+ * x0, instead of coming from the first loss evaluation. */
 static bool check_params(Interp *I, const Args *a, Value x)
 {
     if (x.kind == VAL_LIST) {
@@ -571,6 +663,10 @@ static bool check_params(Interp *I, const Args *a, Value x)
     return false;
 }
 
+/* Slots: 0 loss, 1 x0, 2 lr, 3 steps, 4 momentum, 5 tol, 6 every,
+ * 7 track, 8 stop. steps defaults to 100. Step t runs for t = 0..steps,
+ * so there are steps updates and up to steps + 1 records; loss[1] is at
+ * x0. */
 static Value bi_gd(Interp *I, const Args *a)
 {
     TrainOpts o = {0};
@@ -591,7 +687,8 @@ static Value bi_gd(Interp *I, const Args *a)
 
 /* ---- sgd ---------------------------------------------------------- */
 
-/* Minibatch b of an epoch's permutation, as a column of 1-based indices. */
+/* Minibatch b of an epoch's permutation, as a column of 1-based indices.
+ * The last one of an epoch is short when batch does not divide n. */
 static Value minibatch(const size_t *perm, size_t n, size_t batch, size_t b)
 {
     size_t lo = b * batch, hi = lo + batch < n ? lo + batch : n;
@@ -612,7 +709,8 @@ static Value draw_with_replacement(Rng *rng, size_t n, size_t batch)
 
 /* One epoch: ceil(n / batch) steps. Reshuffling visits every sample once
  * (the last minibatch may be smaller); sampling with replacement draws
- * each minibatch afresh, as the SGD theorems assume. */
+ * each minibatch afresh, as the SGD theorems assume.
+ * *t counts steps across epochs; the result is train_step's 1, 0 or -1. */
 static int sgd_epoch(Run *r, size_t *perm, long *t, long total)
 {
     const TrainOpts *o = r->o;
@@ -630,6 +728,8 @@ static int sgd_epoch(Run *r, size_t *perm, long *t, long total)
     return 1;
 }
 
+/* "reshuffle", the default, sees every sample once per epoch, the usual
+ * practice; "replace" is the i.i.d. sampling the SGD theorems analyse. */
 static bool read_sample(Interp *I, const Args *a, int i, TrainOpts *o)
 {
     o->with_replacement = false;
@@ -647,6 +747,10 @@ static bool read_sample(Interp *I, const Args *a, int i, TrainOpts *o)
     return true;
 }
 
+/* Slots: 0 loss_i, 1 x0, 2 n, 3 batch, 4 lr, 5 epochs, 6 momentum, 7 tol,
+ * 8 every, 9 track, 10 stop, 11 sample. batch defaults to 1 (classic SGD)
+ * and epochs to 10. n and batch must fit a matrix because the index
+ * columns handed to loss_i are matrices. */
 static bool read_sgd(Interp *I, const Args *a, TrainOpts *o)
 {
     o->batch = 1;
@@ -673,6 +777,8 @@ static bool read_sgd(Interp *I, const Args *a, TrainOpts *o)
     return true;
 }
 
+/* The column 1..n: loss_i's argument for the full data. Its presence in
+ * Run.all is also what marks a run as stochastic. */
 static Value all_indices(size_t n)
 {
     Matrix *m = mat_new_uninit(n, 1);
@@ -681,6 +787,10 @@ static Value all_indices(size_t n)
     return val_mat(m);
 }
 
+/* total = ceil(n / batch) * epochs steps. After them one more train_step
+ * at t = total, with no minibatch, measures and records the final
+ * parameters on the full data (batchloss is NaN there). perm is
+ * allocated even with replacement, where it goes unused. */
 static Value bi_sgd(Interp *I, const Args *a)
 {
     TrainOpts o = {0};

@@ -1,5 +1,11 @@
 /* builtin.c: registration, the central dispatcher (arity, named
- * arguments) and the argument helpers shared by every family. */
+ * arguments) and the argument helpers shared by every family.
+ *
+ * Arity, named arguments and the location of a built-in's errors are
+ * handled here once, so a family's function only checks types, through
+ * the arg_* helpers, and every such message has one shape:
+ * `name: argument i (param) must be ..., got ...`. The helpers raise
+ * their errors unlocated; the dispatcher places them at the call. */
 #include "eval/builtin.h"
 
 #include <math.h>
@@ -9,6 +15,10 @@
 #include "ad/ad.h"
 #include "value/ops.h"
 
+/* A built-in lives in its global symbol beside the symbol's value, which
+ * wins once set: assigning the name as a global hides the built-in from
+ * then on, a local of that name only inside its function. A later row
+ * with the same name replaces an earlier one. */
 void builtin_register_all(Interp *I, const Builtin *const *families)
 {
     for (int f = 0; families[f]; f++)
@@ -18,6 +28,10 @@ void builtin_register_all(Interp *I, const Builtin *const *families)
 
 /* ---- parameters from the signature ------------------------------ */
 
+/* The signature is the only record of the parameter names: parameter i
+ * is the i-th comma-separated entry after '(', up to a space, '=', ','
+ * or ')'. A default value in a signature therefore must not contain a
+ * comma. Names longer than n - 1 are cut. */
 void builtin_param_name(const Builtin *bi, int i, char *buf, size_t n)
 {
     buf[0] = '\0';
@@ -40,6 +54,8 @@ void builtin_param_name(const Builtin *bi, int i, char *buf, size_t n)
     buf[len] = '\0';
 }
 
+/* "..." (a variadic tail) is never a name that can be given. No built-in
+ * has anywhere near 32 parameters; the bound only stops the scan. */
 int builtin_param_index(const Builtin *bi, const char *name)
 {
     char buf[64];
@@ -55,6 +71,8 @@ int builtin_param_index(const Builtin *bi, const char *name)
 
 /* ---- dispatch ---------------------------------------------------- */
 
+/* "expected 1 to 2 arguments, got 3 (usage: ...)": the noun agrees with
+ * the last count named, and the usage line says how to call it. */
 static Value arity_error(Interp *I, const Builtin *bi, int got, const Loc *loc)
 {
     char want[48];
@@ -80,6 +98,9 @@ static Value missing_error(Interp *I, const Builtin *bi, int i, const Loc *loc)
                         i + 1, name, bi->signature);
 }
 
+/* Puts a named argument (borrowed) in its parameter's slot. The name must
+ * be a parameter within the fixed slots (a variadic's "..." cannot be
+ * named) and not one already given, by position or by name. */
 static bool place_named(Interp *I, const Builtin *bi, Value *slots, int nslots,
                         int npos, const char *name, Value v, const Loc *loc)
 {
@@ -97,6 +118,13 @@ static bool place_named(Interp *I, const Builtin *bi, Value *slots, int nslots,
     return true;
 }
 
+/* Borrows args (positional, then named as listed in names); the built-in
+ * gets Args whose slots are borrowed too. A built-in with a fixed arity
+ * always sees max_args slots, VAL_NIL for those not given; a variadic one
+ * sees exactly its positional arguments. Required arguments are counted
+ * after the named ones are placed, so one may come by name. I->site is
+ * the call site while the built-in runs (restored after, for nested
+ * calls), which functions it calls back use as their location. */
 Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
                        Value *args, const char **names, int nargout,
                        const Loc *loc)
@@ -131,6 +159,8 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
 
 /* ---- messages ---------------------------------------------------- */
 
+/* Prefixes the built-in's name; unlocated, like every helper here. The
+ * message is cut at 511 bytes, far above any real one. */
 Value bi_error(Interp *I, const Args *a, const char *fmt, ...)
 {
     char msg[512];
@@ -141,11 +171,16 @@ Value bi_error(Interp *I, const Args *a, const char *fmt, ...)
     return interp_error(I, NULL, "%s: %s", a->bi->name, msg);
 }
 
+/* Takes m; a NULL m (allocation failed, or past MAT_MAX_ELEMS) becomes the
+ * error, so a built-in can return bi_mat(I, a, mat_new(...)) directly. */
 Value bi_mat(Interp *I, const Args *a, Matrix *m)
 {
     return m ? val_mat(m) : bi_error(I, a, "out of memory");
 }
 
+/* The one message shape for a wrong argument: numbered from 1 as in the
+ * usage, named from the signature, and describing what came instead
+ * ("nothing" for an argument not given). Returns val_error. */
 Value arg_type_error(Interp *I, const Args *a, int i, const char *expected)
 {
     char name[64], got[64];
@@ -160,11 +195,13 @@ Value arg_type_error(Interp *I, const Args *a, int i, const char *expected)
 
 /* ---- argument helpers --------------------------------------------- */
 
+/* VAL_NIL in a slot, or a slot past the end, means "not given". */
 bool arg_given(const Args *a, int i)
 {
     return i < a->n && a->v[i].kind != VAL_NIL;
 }
 
+/* A number, a bool or a 1x1 matrix (ops_is_scalar). */
 bool arg_num(Interp *I, const Args *a, int i, double *out)
 {
     if (arg_given(a, i) && ops_is_scalar(a->v[i])) {
@@ -184,6 +221,8 @@ bool arg_num_or(Interp *I, const Args *a, int i, double dflt, double *out)
     return arg_num(I, a, i, out);
 }
 
+/* A whole number below 9e15 in magnitude: under 2^53, where doubles hold
+ * every integer exactly, and within a long. */
 bool arg_int(Interp *I, const Args *a, int i, long *out)
 {
     double x;
@@ -207,6 +246,9 @@ bool arg_int_or(Interp *I, const Args *a, int i, long dflt, long *out)
     return arg_int(I, a, i, out);
 }
 
+/* Up to 4 * MAT_MAX_ELEMS, far past any size that could be allocated. A
+ * larger whole number gets its own "too large" message, since "must be a
+ * non-negative integer" would mislead. */
 bool arg_count(Interp *I, const Args *a, int i, size_t *out)
 {
     double x;
@@ -241,6 +283,7 @@ bool arg_bool(Interp *I, const Args *a, int i, bool *out)
     return false;
 }
 
+/* Borrowed: valid while the argument is, that is, during the call. */
 const char *arg_str(Interp *I, const Args *a, int i)
 {
     if (arg_given(a, i) && a->v[i].kind == VAL_STR)
@@ -249,6 +292,8 @@ const char *arg_str(Interp *I, const Args *a, int i)
     return NULL;
 }
 
+/* The caller owns the returned reference (mat_unref). A shared matrix
+ * comes back shared: call mat_unique before writing into it. */
 Matrix *arg_mat(Interp *I, const Args *a, int i)
 {
     if (arg_given(a, i)) {
@@ -262,6 +307,8 @@ Matrix *arg_mat(Interp *I, const Args *a, int i)
     return NULL;
 }
 
+/* arg_mat, then the shape; a wrong one gets the generic message ("must
+ * be a square matrix"). */
 Matrix *arg_square(Interp *I, const Args *a, int i)
 {
     Matrix *m = arg_mat(I, a, i);
@@ -284,6 +331,7 @@ Matrix *arg_vector(Interp *I, const Args *a, int i)
     return m;
 }
 
+/* Anything eval_call_value can call: a closure, a built-in, a partial. */
 bool arg_callable(Interp *I, const Args *a, int i)
 {
     if (arg_given(a, i) && (a->v[i].kind == VAL_FUNC || a->v[i].kind == VAL_BUILTIN ||
@@ -293,6 +341,7 @@ bool arg_callable(Interp *I, const Args *a, int i)
     return false;
 }
 
+/* 1 for rows, 2 for columns: matrices have no other dimensions. */
 bool arg_dim(Interp *I, const Args *a, int i, int *out)
 {
     if (arg_given(a, i) && ops_is_scalar(a->v[i])) {

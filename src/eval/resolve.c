@@ -1,14 +1,21 @@
-/* resolve.c: slot resolution of names (see resolve.h). */
+/* resolve.c: slot resolution of names (see resolve.h).
+ *
+ * The answers are stored in the tree (each identifier's res, each
+ * AST_FUNC's FuncInfo), so the evaluator never looks a name up by its
+ * string. Errors go through interp_error; the first one stops the pass. */
 #include "eval/resolve.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* One function being resolved, linked outwards to the global scope; the
+ * chain lives on the C stack while the pass walks the tree. */
 typedef struct Scope {
     struct Scope *parent;
     AstNode *fn;          /* the AST_FUNC, NULL for the global scope */
 } Scope;
 
+/* A linear search: a function has a handful of names. */
 static int find_name(char **names, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
@@ -17,6 +24,7 @@ static int find_name(char **names, int n, const char *name)
     return -1;
 }
 
+/* Each name once; its position is its slot in the frame's locals. */
 static void add_local(FuncInfo *info, const char *name)
 {
     if (find_name(info->locals, info->nlocals, name) >= 0)
@@ -34,7 +42,10 @@ static AstNode *target_root(AstNode *t)
     return t;
 }
 
-/* Collects the names a function body assigns, not entering nested fns. */
+/* Collects the names a function body assigns, not entering nested fns.
+ * A name assigned anywhere in a function is local to all of it, also
+ * before the assignment runs (the rule eval_ident's message explains).
+ * A for variable and a nested `fn name` count as assignments. */
 static void collect_locals(FuncInfo *info, AstNode *n)
 {
     switch (n->kind) {
@@ -60,10 +71,11 @@ typedef struct Where {
     int slot;
 } Where;
 
-/* Adds name to info's upvalues, captured from `from` in the enclosing
- * function (outer, NULL at the top). A capture of a global keeps its
- * symbol, also through an enclosing function's upvalue, so that a name
- * with no value when the closure is made (a built-in) is found later. */
+/* Adds name to info's upvalues (once per name), captured from `from` in
+ * the enclosing function (outer, NULL at the top). A capture of a global
+ * keeps its symbol, also through an enclosing function's upvalue, so
+ * that a name with no value when the closure is made (a built-in) is
+ * found later. */
 static int add_upval(Interp *I, FuncInfo *info, const FuncInfo *outer, const char *name,
                      Where from)
 {
@@ -86,6 +98,11 @@ static bool captures_globals(const Scope *s)
     return s->fn && !s->fn->str && !s->parent->fn;
 }
 
+/* Where name lives as seen from scope s: a local of s, s itself (its own
+ * name, for recursion), else whatever the enclosing scope says. A global
+ * stays a global (read when the code runs) except in an anonymous
+ * top-level fn; anything found in an enclosing function becomes an
+ * upvalue, and the recursion adds it to every function in between. */
 static Where lookup(Interp *I, Scope *s, const char *name)
 {
     if (!s->fn)
@@ -105,6 +122,7 @@ static Where lookup(Interp *I, Scope *s, const char *name)
 
 static void resolve_node(Interp *I, Scope *s, AstNode *n);
 
+/* A global is interned now, so the evaluator holds its Sym directly. */
 static void resolve_ident(Interp *I, Scope *s, AstNode *n)
 {
     Where w = lookup(I, s, n->str);
@@ -114,6 +132,10 @@ static void resolve_ident(Interp *I, Scope *s, AstNode *n)
         n->res.sym = sym_intern(I, n->str);
 }
 
+/* Parameters take the first slots, then the body's assigned names. The
+ * defaults are resolved inside the function, where they run. f->fn is
+ * attached before the body is walked, so resolve_release frees it even
+ * when the pass stops inside. */
 static void resolve_func(Interp *I, Scope *s, AstNode *f)
 {
     if (I->sig == SIG_ERROR)
@@ -135,6 +157,7 @@ static void resolve_func(Interp *I, Scope *s, AstNode *f)
     resolve_node(I, &inner, body);
 }
 
+/* A function is resolved once (a set f->fn marks it done). */
 static void resolve_node(Interp *I, Scope *s, AstNode *n)
 {
     if (n->kind == AST_IDENT) {
@@ -151,7 +174,9 @@ static void resolve_node(Interp *I, Scope *s, AstNode *n)
 }
 
 /* The first break/continue outside a loop of its own function, or
- * return outside any function. */
+ * return outside any function. Only a loop's body counts as inside it
+ * (kids[2] of a for, kids[1] of a while), and entering a function starts
+ * afresh: a break in a fn cannot leave a loop around the fn. */
 static AstNode *stray_jump(AstNode *n, bool in_loop, bool in_fn)
 {
     if (n->kind == AST_BREAK || n->kind == AST_CONTINUE)
@@ -169,6 +194,9 @@ static AstNode *stray_jump(AstNode *n, bool in_loop, bool in_fn)
     return NULL;
 }
 
+/* The jump check runs first, over the whole tree, so such a mistake is
+ * reported before anything runs, like a syntax error. Expects no error
+ * pending on entry: the result is read from I->sig. */
 bool resolve_program(Interp *I, AstNode *root)
 {
     AstNode *bad = stray_jump(root, false, false);
@@ -195,6 +223,9 @@ static void free_funcinfo(FuncInfo *info)
     free(info);
 }
 
+/* Recurses over the tree, whose depth the front end bounds (AST_MAX_DEPTH
+ * for expressions, PARSE_MAX_NEST for brackets and blocks).
+ * Functions the pass never reached have no FuncInfo to free. */
 void resolve_release(AstNode *root)
 {
     if (!root)

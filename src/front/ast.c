@@ -1,4 +1,10 @@
-/* ast.c: node construction, freeing and the --dump-ast printer. */
+/* ast.c: node construction, freeing and the --dump-ast printer.
+ *
+ * A node owns its children and its string. What the resolver attaches
+ * (FuncInfo) and points at (symbols) is not the tree's: resolve_release
+ * frees the one, the interpreter the other. The recursive walks here are
+ * safe because the front end bounds the depth of a tree.
+ */
 #include "front/ast.h"
 
 #include <stdlib.h>
@@ -6,6 +12,7 @@
 #include "base/strbuf.h"
 
 
+/* A zeroed node: no children, op OP_NONE, res RES_UNRESOLVED; depth 1. */
 AstNode *ast_new(AstKind kind, Loc loc)
 {
     AstNode *n = xcalloc(1, sizeof *n);
@@ -22,6 +29,7 @@ AstNode *ast_num(double v, Loc loc)
     return n;
 }
 
+/* Takes s (malloc'd); ast_free frees it with the node. */
 AstNode *ast_str(AstKind kind, char *s, Loc loc)
 {
     AstNode *n = ast_new(kind, loc);
@@ -29,6 +37,7 @@ AstNode *ast_str(AstKind kind, char *s, Loc loc)
     return n;
 }
 
+/* b is NULL for a unary operator: ast_add ignores it. */
 AstNode *ast_op(AstKind kind, OpKind op, Loc loc, AstNode *a, AstNode *b)
 {
     AstNode *n = ast_new(kind, loc);
@@ -38,6 +47,9 @@ AstNode *ast_op(AstKind kind, OpKind op, Loc loc, AstNode *a, AstNode *b)
     return n;
 }
 
+/* Keeps depth as 1 + the deepest child while children are added, so the
+ * parser can refuse a tree nested too deeply (bounded() in parser.y)
+ * without walking it. Takes kid. */
 AstNode *ast_add(AstNode *node, AstNode *kid)
 {
     if (!kid)
@@ -52,6 +64,8 @@ AstNode *ast_add(AstNode *node, AstNode *kid)
     return node;
 }
 
+/* Frees the node and everything under it; NULL is accepted. Call
+ * resolve_release first on a resolved tree. */
 void ast_free(AstNode *node)
 {
     if (!node)
@@ -63,6 +77,8 @@ void ast_free(AstNode *node)
     free(node);
 }
 
+/* In the order of AstKind. The AST dumps of the tests and the "cannot
+ * evaluate" message use these names. */
 static const char *const kind_names[AST__COUNT] = {
     "num", "str", "bool", "ident", "end", "colon", "matrix", "row", "list",
     "record", "fieldinit", "range", "binop", "unop", "call", "namedarg",
@@ -76,6 +92,9 @@ const char *ast_kind_name(AstKind kind)
     return kind < AST__COUNT ? kind_names[kind] : "?";
 }
 
+/* Numbers with %.17g: the exact double the lexer produced, so a test can
+ * see how a literal was read. Strings are printed between quotes as they
+ * are, without escapes. */
 static void dump_payload(FILE *out, const AstNode *n)
 {
     if (n->kind == AST_NUM)
@@ -90,6 +109,8 @@ static void dump_payload(FILE *out, const AstNode *n)
         fprintf(out, " %s", op_name(n->op));
 }
 
+/* One node per line: two spaces per level, the kind, its payload and
+ * @line:col. The tree is dumped as parsed, before resolution. */
 void ast_dump(FILE *out, const AstNode *n, int indent)
 {
     fprintf(out, "%*s%s", indent * 2, "", ast_kind_name(n->kind));

@@ -1,4 +1,7 @@
-/* parse.c: runs the generated scanner and parser over one source. */
+/* parse.c: runs the generated scanner and parser over one source.
+ *
+ * The generated headers stay behind this file: the rest of the program
+ * sees parse_source and a ParseError, never yyscan_t or Bison's types. */
 #include "config.h"
 
 #include "front/parse.h"
@@ -16,6 +19,9 @@ int ovp_yylex_init_extra(ParseCtx *extra, yyscan_t *scanner);
 int ovp_yylex_destroy(yyscan_t scanner);
 void *ovp_yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
 
+/* Only the first error is kept: later ones are mostly cascades of it.
+ * incomplete marks an error caused by the input ending early, which the
+ * REPL answers by reading another line instead of reporting it. */
 void parse_fail(ParseCtx *ctx, int line, int col, int end_line, int end_col,
                 bool incomplete, const char *fmt, ...)
 {
@@ -33,6 +39,7 @@ void parse_fail(ParseCtx *ctx, int line, int col, int end_line, int end_col,
     ctx->err->incomplete = incomplete;
 }
 
+/* Frees the message; err can be used for another parse. */
 void parse_error_clear(ParseError *err)
 {
     free(err->msg);
@@ -40,6 +47,12 @@ void parse_error_clear(ParseError *err)
     err->incomplete = false;
 }
 
+/* Borrows src: the tree's locations point at it, so it must outlive the
+ * tree. The context is on the heap because its stack of open items is
+ * large. The length limit is the scanner's: it takes an int. Some checks
+ * (expression depth, repeated parameters, assignment targets) record an
+ * error but let the parse finish, so yyparse may succeed with err->msg
+ * set; the tree is then dropped all the same. */
 AstNode *parse_source(const Source *src, ParseError *err)
 {
     ParseCtx *ctx = xcalloc(1, sizeof *ctx);

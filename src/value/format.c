@@ -1,4 +1,11 @@
-/* format.c: printing values and the printf engine. */
+/* format.c: printing values and the printf engine.
+ *
+ * Two forms: the display (print, the REPL's echo) shows a matrix as an
+ * aligned table under its shape; the compact form keeps a value on one
+ * line, for items of lists and records and for num2str. The golden
+ * tests compare this output byte for byte, so every choice below (digits,
+ * spacing, the spelling of inf and nan) shows up in the .out files.
+ */
 #include "value/format.h"
 
 #include <math.h>
@@ -7,6 +14,10 @@
 #include <string.h>
 
 
+/* Ten significant digits hide the last-bit noise of floating point
+ * (0.1 + 0.2 prints 0.3) and still tell apart the numbers people write.
+ * inf and nan are spelt out so that no platform's spelling ("-nan") gets
+ * in, and -0 prints as 0. */
 void format_number(StrBuf *out, double x)
 {
     if (isnan(x))
@@ -19,7 +30,8 @@ void format_number(StrBuf *out, double x)
         sb_printf(out, "%.10g", x);
 }
 
-/* Matrix elements use 6 significant digits so columns stay narrow. */
+/* Matrix elements use 6 significant digits so columns stay narrow; -0
+ * shows as 0, as in format_number. */
 static void format_element(char *buf, size_t n, double x)
 {
     if (isnan(x))
@@ -30,7 +42,10 @@ static void format_element(char *buf, size_t n, double x)
         snprintf(buf, n, "%.6g", x == 0 ? 0.0 : x);
 }
 
-/* Which rows (or columns) are shown: all, or head and tail around "...". */
+/* Which rows (or columns) are shown: all, or head and tail around "...".
+ * Maps the k-th shown line to its index among n: the first max / 2, then
+ * the last max - max / 2. *gap_after is set on the last line of the head,
+ * after which the "..." goes. */
 static size_t shown(size_t n, size_t max, size_t k, bool *gap_after)
 {
     size_t head = max / 2, tail = max - head;
@@ -43,6 +58,9 @@ static size_t shown_count(size_t n, size_t max)
     return n <= max ? n : max;
 }
 
+/* The width of each shown column: its widest shown element, so that the
+ * columns right-align. Hidden rows do not count, so a large value in a
+ * hidden row does not widen the table. */
 static void column_widths(const Matrix *m, size_t *width, size_t nc)
 {
     bool gap;
@@ -59,6 +77,7 @@ static void column_widths(const Matrix *m, size_t *width, size_t nc)
     }
 }
 
+/* Row i: two spaces before each element, "..." where columns are hidden. */
 static void matrix_row(StrBuf *out, const Matrix *m, size_t i,
                        const size_t *width, size_t nc)
 {
@@ -74,6 +93,9 @@ static void matrix_row(StrBuf *out, const Matrix *m, size_t i,
     sb_putc(out, '\n');
 }
 
+/* A 1x1 numeric matrix prints as the number it holds, so [5] and 5 look
+ * the same; a 1x1 mask keeps its "1x1 logical" header, so a comparison's
+ * result is visibly one. An empty matrix prints only its shape. */
 static void display_matrix(StrBuf *out, const Matrix *m)
 {
     if (m->rows == 1 && m->cols == 1 && !m->logical) {
@@ -96,6 +118,9 @@ static void display_matrix(StrBuf *out, const Matrix *m)
     }
 }
 
+/* Row by row, in the literal's syntax ([1, 2; 3, 4]) and with print's 10
+ * digits. More than 12 elements print as a placeholder, which keeps a
+ * list of weights on one readable line. */
 static void compact_matrix(StrBuf *out, const Matrix *m)
 {
     if (mat_numel(m) > 12) {
@@ -115,6 +140,8 @@ static void compact_matrix(StrBuf *out, const Matrix *m)
     sb_putc(out, ']');
 }
 
+/* Quoted, with the escapes a literal uses for newline, tab, quote and
+ * backslash, so that {"a, b"} and {"a", "b"} print differently. */
 static void compact_string(StrBuf *out, const Str *s)
 {
     sb_putc(out, '"');
@@ -132,7 +159,9 @@ static void compact_string(StrBuf *out, const Str *s)
     sb_putc(out, '"');
 }
 
-/* Nesting shown before the rest is elided as "...". */
+/* Nesting shown before the rest is elided as "...": printing recurses, and
+ * a list nested a million deep (built in a loop) must not overflow the C
+ * stack. */
 #define COMPACT_MAX_DEPTH 100
 
 static void compact_at(StrBuf *out, Value v, int depth);
@@ -142,6 +171,9 @@ void format_compact(StrBuf *out, Value v)
     compact_at(out, v, 0);
 }
 
+/* A tracked value prints as its primal. An empty record prints as {:} to
+ * tell it from the empty list {}. A bound built-in reads as what it is
+ * (<grad of a function>). VAL_NIL prints as <nothing>. */
 static void compact_at(StrBuf *out, Value v, int depth)
 {
     v = val_primal(v);
@@ -180,6 +212,8 @@ static void compact_at(StrBuf *out, Value v, int depth)
     }
 }
 
+/* A string at the top level prints raw, without quotes or escapes:
+ * print("hi") shows hi. Quotes appear only inside lists and records. */
 void format_display(StrBuf *out, Value v)
 {
     v = val_primal(v);
@@ -196,7 +230,10 @@ void format_display(StrBuf *out, Value v)
 
 /* ---- printf ------------------------------------------------------ */
 
-/* A cursor over the scalar items of the argument list. */
+/* A cursor over the scalar items of the argument list: arg is the
+ * argument, elem the next element of a matrix argument. A negative arg
+ * marks an argument that cannot be formatted: -arg - 1 is its index in
+ * args. */
 typedef struct ArgCursor {
     int nargs;
     const Value *args;
@@ -210,7 +247,10 @@ static bool cursor_done(const ArgCursor *c)
 }
 
 /* The next item: a number (from numbers, bools, matrix elements) or a
- * string. Returns false when none is left. */
+ * string. Returns false when none is left. Matrices contribute their
+ * elements in column-major order, an empty one nothing; a string is one
+ * item, not one per character. Any other kind (a list, a function) stops
+ * the cursor with arg negated, which the caller reports. */
 static bool cursor_next(ArgCursor *c, double *num, const char **str)
 {
     while (c->arg < c->nargs) {
@@ -244,11 +284,15 @@ static bool cursor_next(ArgCursor *c, double *num, const char **str)
 
 typedef struct Spec {
     char flags[8];
-    int width, prec;   /* -1: not given */
+    int width, prec;   /* -1: not given; at most 4 digits are read */
     char conv;
 } Spec;
 
-/* Parses the conversion after '%'; returns the pointer past it or NULL. */
+/* Parses the conversion after '%'; returns the pointer past it or NULL.
+ * Width and precision stop growing at 1000, so a fifth digit is left over
+ * and the conversion is refused: no format can ask for gigabytes of
+ * padding or overflow the int. Besides the documented conversions, %x
+ * and %c are accepted. */
 static const char *parse_spec(const char *p, Spec *s)
 {
     size_t nf = 0;
@@ -268,6 +312,10 @@ static const char *parse_spec(const char *p, Spec *s)
     return p + 1;
 }
 
+/* Rebuilds a C format from the spec (flags, width, precision) and calls it
+ * with the C type the conversion expects: long long for %d and %x, int
+ * for %c, double for the rest. The buffer holds the longest spec parse_spec
+ * can produce. */
 static void emit(StrBuf *out, const Spec *s, char conv, double num, const char *str)
 {
     /* "nan", never the platform's "-nan"; as a string, and a number's
@@ -299,7 +347,12 @@ static void emit(StrBuf *out, const Spec *s, char conv, double num, const char *
 }
 
 /* One conversion with its item: integers that are not whole print as %g,
- * numbers under %s print as print() would show them. */
+ * numbers under %s print as print() would show them. A string under a
+ * numeric conversion prints as a string, its precision dropped so it is
+ * not cut. %d accepts whole numbers up to 9e18, within long long (the
+ * cast of a larger double is undefined); %x also needs one >= 0 and %c
+ * one from 1 to 255. Anything else keeps its width and flags and prints
+ * as %g (inf as %f): printf("%d", 0.5) shows 0.5, not a silent 0. */
 static void convert(StrBuf *out, const Spec *s, double num, const char *str)
 {
     char conv = s->conv == 'i' ? 'd' : s->conv;
@@ -330,7 +383,14 @@ static void convert(StrBuf *out, const Spec *s, double num, const char *str)
     emit(out, s, conv, num, str);
 }
 
-/* One pass over the format. Returns false on a malformed conversion. */
+/* One pass over the format. Returns false on a malformed conversion.
+ * Errors are raised unlocated: the built-in dispatcher places them at the
+ * call. The bad conversion is quoted (about a dozen characters at most)
+ * with the list of valid ones. With no arguments at all, every conversion
+ * prints an empty string (padded to its width) and the whole format is
+ * printed once; once an argument has been used, the output stops at the
+ * first conversion left without data. The argument number in the message
+ * counts the format as argument 1, as in a call of printf or sprintf. */
 static bool format_pass(RtError *E, StrBuf *out, const char *fmt, ArgCursor *c,
                         bool *consumed, const char *who)
 {
@@ -374,6 +434,9 @@ static bool format_pass(RtError *E, StrBuf *out, const char *fmt, ArgCursor *c,
     return true;
 }
 
+/* Repeats the format while arguments remain, so printf("%d\n", 1:3)
+ * prints three lines. A pass that used no argument ends the loop: a
+ * format without conversions prints once, not forever. */
 bool format_printf(RtError *E, StrBuf *out, const char *fmt, int nargs,
                    const Value *args, const char *who)
 {

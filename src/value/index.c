@@ -1,6 +1,13 @@
 /* index.c: subscripts. A subscript becomes a list of 0-based positions
  * (an IndexList) checked against the extent; reads gather, writes
- * scatter and grow. */
+ * scatter and grow.
+ *
+ * Every error is raised into the RtError given, at the location given,
+ * and reported as a false or val_error return; nothing here knows the
+ * interpreter. A tracked object is read through dispatch_index, which
+ * sends it to its rule, and writes involving one are refused (index_set);
+ * a tracked subscript is used by its primal, since positions have no
+ * derivative. */
 #include "value/index.h"
 
 #include <math.h>
@@ -10,19 +17,26 @@
 #include "value/ops.h"
 
 typedef struct IndexList {
-    size_t n;
+    size_t n;         /* positions selected (repeats allowed) */
     size_t *pos;      /* 0-based */
-    size_t max;       /* largest position + 1 */
+    size_t max;       /* largest position + 1; 0 when none: the extent a
+                         read needs and a write grows to */
     bool scalar;      /* a single number (drops the dimension) */
     bool all;         /* `:` */
-    size_t rows, cols;/* shape of the subscript matrix */
+    size_t rows, cols;/* shape of the subscript matrix, which a linear
+                         read by a matrix subscript keeps */
 } IndexList;
 
+/* Safe on a list that il_make zeroed and then failed to fill. */
 static void il_free(IndexList *il)
 {
     free(il->pos);
 }
 
+/* malloc, not xmalloc: n comes from the program (a `:` over a huge
+ * extent, a big index vector), so running out is the program's error to
+ * report, not a reason to abort. At least one slot is allocated so that
+ * an empty selection still has a non-NULL pos (NULL means failure). */
 static bool il_alloc(RtError *E, IndexList *il, size_t n, const Loc *loc)
 {
     il->n = n;
@@ -33,6 +47,12 @@ static bool il_alloc(RtError *E, IndexList *il, size_t n, const Loc *loc)
     return il->pos != NULL;
 }
 
+/* Stores subscript value x (1-based) as position k. The upper bound lies
+ * far above any extent (MAT_MAX_ELEMS); it keeps the conversion to size_t
+ * defined and the position arithmetic (row + column * rows) from
+ * overflowing. NaN is tested first because it fails every comparison; a
+ * whole number below 1 gets a hint, since 0-based habits are the usual
+ * cause. */
 static bool il_put(RtError *E, IndexList *il, size_t k, double x, const Loc *loc)
 {
     if (x != floor(x) || x < 1 || x > 4.0 * MAT_MAX_ELEMS) {
@@ -51,6 +71,11 @@ static bool il_put(RtError *E, IndexList *il, size_t k, double x, const Loc *loc
     return true;
 }
 
+/* A logical mask selects the positions of its true elements, in
+ * increasing order. It may be shorter than the extent (the rest counts as
+ * false), and longer only if the extra elements are all false: any true
+ * element in a mask longer than the extent is refused rather than
+ * guessing which ones were meant. The positions form a column. */
 static bool il_from_mask(RtError *E, IndexList *il, const Matrix *m,
                          size_t extent, const Loc *loc)
 {
@@ -74,7 +99,11 @@ static bool il_from_mask(RtError *E, IndexList *il, const Matrix *m,
     return true;
 }
 
-/* Turns subscript `s` over an extent into positions. */
+/* Turns subscript `s` over an extent into positions. s is borrowed. On
+ * failure the error is raised; the caller calls il_free either way.
+ * `:` (VAL_NIL) is expanded to every position, so the readers and
+ * writers need no special case for it. A bool acts as a one-element
+ * mask: true selects the first element, false none. */
 static bool il_make(RtError *E, IndexList *il, Value s, size_t extent,
                     const Loc *loc)
 {
@@ -124,6 +153,9 @@ static bool il_make(RtError *E, IndexList *il, Value s, size_t extent,
     return true;
 }
 
+/* Reads need every position inside the extent; writes skip this check
+ * and grow instead. The message names the largest (1-based) index, the
+ * one that is out of range. */
 static bool il_check(RtError *E, const IndexList *il, size_t extent,
                      const char *what, const Loc *loc)
 {
@@ -133,6 +165,9 @@ static bool il_check(RtError *E, const IndexList *il, size_t extent,
     return false;
 }
 
+/* With one subscript `end` counts every element (a linear index), with
+ * two the rows or the columns. An unset variable (VAL_NIL) has end 0, so
+ * that `x[end + 1] = v` starts it at 1. Records have no order to count. */
 bool index_end(RtError *E, Value obj, int dim, int nsubs, double *out,
                const Loc *loc)
 {
@@ -158,6 +193,9 @@ bool index_end(RtError *E, Value obj, int dim, int nsubs, double *out,
 
 /* ---- reading ---------------------------------------------------- */
 
+/* A number or bool read as a 1x1 matrix, so that x[1], x[1, 1] and
+ * x[end] work on scalars. *tmp is the temporary to release afterwards
+ * (NULL when obj already is a matrix; mat_unref ignores NULL). */
 static Value numeric_view(Value obj, Matrix **tmp)
 {
     *tmp = NULL;
@@ -167,6 +205,11 @@ static Value numeric_view(Value obj, Matrix **tmp)
     return val_mat(*tmp);
 }
 
+/* m[s] with one subscript, as in Octave: a single number gives a number;
+ * `:` gives a column of every element; a vector indexed by a vector keeps
+ * the orientation of m (a row stays a row, a 1x1 source counts as a row);
+ * otherwise the result takes the subscript's shape (a mask gives a
+ * column). The positions are column-major. */
 static Value get_linear(RtError *E, const Matrix *m, Value s, const Loc *loc)
 {
     IndexList il;
@@ -193,6 +236,9 @@ static Value get_linear(RtError *E, const Matrix *m, Value s, const Loc *loc)
     return r;
 }
 
+/* m[si, sj]: the block of the selected rows and columns, in the order
+ * given (repeats allowed); a number when both subscripts are numbers.
+ * b is zeroed first so il_free is safe when si already failed. */
 static Value get_2d(RtError *E, const Matrix *m, Value si, Value sj, const Loc *loc)
 {
     IndexList a, b;
@@ -219,6 +265,8 @@ static Value get_2d(RtError *E, const Matrix *m, Value si, Value sj, const Loc *
     return r;
 }
 
+/* A number gives the item itself (a new reference); a vector, `:` or a
+ * mask gives a new list sharing the selected items. */
 static Value get_list(RtError *E, const List *l, Value s, const Loc *loc)
 {
     IndexList il;
@@ -236,6 +284,8 @@ static Value get_list(RtError *E, const List *l, Value s, const Loc *loc)
     return r;
 }
 
+/* Always a string, even of one character: there is no character type.
+ * Positions count bytes, not UTF-8 characters. */
 static Value get_string(RtError *E, const Str *str, Value s, const Loc *loc)
 {
     IndexList il;
@@ -251,6 +301,8 @@ static Value get_string(RtError *E, const Str *str, Value s, const Loc *loc)
     return r;
 }
 
+/* R["name"] reads the field R.name; it lets a program pick a field by a
+ * computed name. */
 static Value get_record(RtError *E, const Record *rec, Value s, const Loc *loc)
 {
     if (s.kind != VAL_STR)
@@ -264,6 +316,9 @@ static Value subs_count_error(RtError *E, int nsubs, const char *what, const Loc
     return rt_raise(E, loc, "%s takes one subscript, got %d", what, nsubs);
 }
 
+/* Borrows obj and subs; returns a new reference or val_error. Matrices
+ * take one or two subscripts (there are no higher dimensions); lists,
+ * strings and records exactly one. */
 Value index_get(RtError *E, Value obj, int nsubs, const Value *subs,
                 const Loc *loc)
 {
@@ -297,7 +352,14 @@ Value index_get(RtError *E, Value obj, int nsubs, const Value *subs,
 
 /* ---- writing ---------------------------------------------------- */
 
-/* The right-hand side as a matrix of count elements (or a scalar). */
+/* The right-hand side as a matrix of count elements (or a scalar). A
+ * scalar (number, bool or 1x1 matrix) goes to every selected element;
+ * otherwise the element count must match, but not the shape: the values
+ * are taken in column-major order, so A[1:4] = [1, 2; 3, 4] is allowed.
+ * *data borrows rhs's storage, which index_set keeps alive until the
+ * write is done. When rhs is the very matrix written (A[:] = A) it holds
+ * a reference of its own, so mat_unique has already copied the target
+ * and *data still reads the old elements. */
 static bool rhs_values(RtError *E, Value rhs, size_t count, const double **data,
                        double *scalar, const Loc *loc)
 {
@@ -321,6 +383,8 @@ static bool rhs_values(RtError *E, Value rhs, size_t count, const double **data,
     return true;
 }
 
+/* Resizes m (uniquely owned) to rows x cols, new elements 0. Fails past
+ * MAT_MAX_ELEMS or when memory runs out. */
 static bool grow(RtError *E, Matrix *m, size_t rows, size_t cols, const Loc *loc)
 {
     if (rows == m->rows && cols == m->cols)
@@ -331,6 +395,11 @@ static bool grow(RtError *E, Matrix *m, size_t rows, size_t cols, const Loc *loc
     return false;
 }
 
+/* m[s] = rhs. A linear subscript may grow only a vector or an empty
+ * matrix: a column grows downwards, anything else (a row, 1x1, 0x0) along
+ * its row. A 2-D matrix has no obvious shape to grow to, so it asks for
+ * two subscripts. The rhs is checked before anything is resized, so a
+ * failed assignment leaves the elements as they were. */
 static bool set_linear(RtError *E, Matrix *m, Value s, Value rhs, const Loc *loc)
 {
     IndexList il;
@@ -354,6 +423,8 @@ static bool set_linear(RtError *E, Matrix *m, Value s, Value rhs, const Loc *loc
     return ok;
 }
 
+/* m[si, sj] = rhs: grows to cover the largest row and column named (new
+ * elements 0), then scatters the values column-major over the block. */
 static bool set_2d(RtError *E, Matrix *m, Value si, Value sj, Value rhs, const Loc *loc)
 {
     IndexList a, b;
@@ -373,6 +444,11 @@ static bool set_2d(RtError *E, Matrix *m, Value si, Value sj, Value rhs, const L
     return ok;
 }
 
+/* Writes into a numeric target: an unset variable becomes an empty
+ * matrix (x[3] = 1 gives [0, 0, 1]) and a number or bool a 1x1 one; then
+ * the matrix is unshared (copy-on-write). The result is no longer a mask:
+ * the values written need not be 0 or 1, and a mask holding a 2 would
+ * still index as one. */
 static bool set_matrix(RtError *E, Value *target, int nsubs, const Value *subs,
                        Value rhs, const Loc *loc)
 {
@@ -393,6 +469,9 @@ static bool set_matrix(RtError *E, Value *target, int nsubs, const Value *subs,
                       : set_2d(E, target->as.mat, subs[0], subs[1], rhs, loc);
 }
 
+/* L[k] = v for one whole number k from 1 to n + 1; n + 1 appends, so
+ * L[end + 1] = v grows a list. A list cannot grow further than that:
+ * unlike a matrix it has no zero to fill a gap with. No masks or ranges. */
 static bool set_list(RtError *E, Value *target, int nsubs, const Value *subs,
                      Value rhs, const Loc *loc)
 {
@@ -415,6 +494,7 @@ static bool set_list(RtError *E, Value *target, int nsubs, const Value *subs,
     return true;
 }
 
+/* R["f"] = v, the same as R.f = v: replaces the field or adds it. */
 static bool set_record(RtError *E, Value *target, int nsubs, const Value *subs,
                        Value rhs, const Loc *loc)
 {
@@ -427,6 +507,14 @@ static bool set_record(RtError *E, Value *target, int nsubs, const Value *subs,
     return true;
 }
 
+/* Takes rhs on every path. The tape records operations on whole values
+ * and keeps their inputs; a write in place into a tracked matrix would
+ * change a primal the tape saved, and a tracked value stored into a plain
+ * matrix (which holds doubles) would lose its derivative, so both are
+ * refused with a hint at what works. A list or record holds values as
+ * they are, so a tracked item may go there. On failure the target holds
+ * its old elements, though it may have been converted (unset to empty,
+ * number to 1x1) or unshared on the way. */
 bool index_set(RtError *E, Value *target, int nsubs, const Value *subs,
                Value rhs, const Loc *loc)
 {
@@ -457,6 +545,12 @@ bool index_set(RtError *E, Value *target, int nsubs, const Value *subs,
 
 /* ---- positions (for the derivative of a subscript) --------------- */
 
+/* The rule of obj[subs] adds the adjoint of the result back into these
+ * positions, so they must be exactly the ones the read gathered, in the
+ * same order, repeats included (a repeated position accumulates). */
+
+/* The block's positions as linear indices into a rows x cols matrix,
+ * column-major like the result of get_2d. */
 static bool positions_2d(RtError *E, size_t rows, size_t cols, Value si, Value sj,
                          size_t **pos, size_t *n, const Loc *loc)
 {
@@ -476,6 +570,8 @@ static bool positions_2d(RtError *E, size_t rows, size_t cols, Value si, Value s
     return ok;
 }
 
+/* With one subscript the IndexList's own array is handed over as *pos
+ * (not freed here); the caller frees it. A number counts as 1x1. */
 bool index_positions(RtError *E, Value obj, int nsubs, const Value *subs,
                      size_t **pos, size_t *n, const Loc *loc)
 {

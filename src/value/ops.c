@@ -1,4 +1,11 @@
-/* ops.c: operator semantics, keyed by operator and operand kinds. */
+/* ops.c: operator semantics, keyed by operator and operand kinds.
+ *
+ * The entry points take their operands (ops.h): each path releases both
+ * exactly once and returns a new reference, or val_error with the error
+ * raised at loc. A temporary operand nobody else holds may lend its
+ * storage to the result (result_storage), which saves an allocation per
+ * operator in the expressions of a training loop.
+ */
 #include "value/ops.h"
 
 #include <math.h>
@@ -9,6 +16,8 @@
 #include "numeric/linalg.h"
 #include "base/vecmath.h"
 
+/* A 1x1 matrix counts as a scalar, an empty matrix and a string do not.
+ * A tracked value is judged by its primal. */
 bool ops_is_scalar(Value v)
 {
     v = val_primal(v);
@@ -16,6 +25,8 @@ bool ops_is_scalar(Value v)
            (v.kind == VAL_MAT && v.as.mat->rows == 1 && v.as.mat->cols == 1);
 }
 
+/* Only for a value that ops_is_scalar accepts: for any other matrix it
+ * reads the first element, and an empty one has none. */
 double ops_scalar(Value v)
 {
     v = val_primal(v);
@@ -26,12 +37,14 @@ double ops_scalar(Value v)
     return v.as.mat->data[0];
 }
 
+/* No val_primal: tracked operands were turned away before this is asked. */
 static bool is_numeric(Value v)
 {
     return v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_MAT;
 }
 
-/* A view of a numeric operand as rows x cols doubles. */
+/* A view of a numeric operand as rows x cols doubles. A number or bool
+ * has no storage to point at: data is then NULL and scalar holds it. */
 typedef struct View {
     size_t rows, cols;
     const double *data;
@@ -53,6 +66,9 @@ static View view_of(const Value *v)
     return w;
 }
 
+/* Two extents agree when equal or when one is 1, which is then stretched
+ * (the Octave and NumPy rule). 0 against 1 gives 0: an empty operand
+ * gives an empty result, not an error. */
 static bool broadcast_dim(size_t a, size_t b, size_t *out)
 {
     if (a == b || b == 1)
@@ -64,7 +80,13 @@ static bool broadcast_dim(size_t a, size_t b, size_t *out)
     return true;
 }
 
-/* Reuses a temporary operand's storage when it has the result's shape. */
+/* Reuses a temporary operand's storage when it has the result's shape.
+ * A count of 1 means no variable can see the operand, and every kernel
+ * here reads element k of a same-shaped operand before it writes element
+ * k, so working in place is safe. x .* x holds two references to one
+ * matrix and is never reused. The result is numeric until a comparison
+ * marks it logical again. Returns a new reference (or NULL when a fresh
+ * matrix cannot be allocated); the caller still releases the operand. */
 static Matrix *result_storage(Value *a, Value *b, size_t r, size_t c)
 {
     Value *cand[2] = {a, b};
@@ -79,6 +101,7 @@ static Matrix *result_storage(Value *a, Value *b, size_t r, size_t c)
     return mat_new_uninit(r, c);
 }
 
+/* Both shapes go in the message: which one is wrong is the reader's call. */
 static Value shape_error(RtError *E, const char *what, View x, View y,
                          const Loc *loc)
 {
@@ -86,11 +109,17 @@ static Value shape_error(RtError *E, const char *what, View x, View y,
                         "broadcast", what, x.rows, x.cols, y.rows, y.cols);
 }
 
+/* Also what a result past MAT_MAX_ELEMS reports: the allocator refuses
+ * both the same way (NULL). */
 static Value size_error(RtError *E, const Loc *loc, size_t r, size_t c)
 {
     return rt_raise(E, loc, "out of memory for a %zux%zu matrix", r, c);
 }
 
+/* Takes a and b, which must be numeric (numbers, bools or matrices). The
+ * result is always a matrix, 1x1 included. A dimension of extent 1 is
+ * read with stride 0, so its one row (or column) meets every row of the
+ * other operand; the stride of a column is the operand's own row count. */
 Value ops_broadcast(RtError *E, Value a, Value b, ElemFn2 f, const char *what,
                     const Loc *loc)
 {
@@ -135,7 +164,11 @@ static double f_ge(double x, double y) { return x >= y; }
 static double f_and(double x, double y) { return x != 0 && y != 0; }
 static double f_or(double x, double y) { return x != 0 || y != 0; }
 
-/* The elementwise meaning of each operator (NULL: not elementwise). */
+/* The elementwise meaning of each operator (NULL: not elementwise).
+ * Comparisons give 0 or 1, which elementwise() then marks as a mask. &&
+ * and || treat any non-zero as true; NaN, which is non-zero, is refused
+ * before they run on a matrix (ops_binary), and a scalar operand's truth
+ * is tested by the evaluator (eval_logical). x \ y elementwise is y / x. */
 static const ElemFn2 elem_fns[OP__COUNT] = {
     [OP_ADD] = f_add, [OP_SUB] = f_sub, [OP_EMUL] = f_mul, [OP_EDIV] = f_div,
     [OP_EPOW] = f_pow, [OP_EQ] = f_eq, [OP_NE] = f_ne, [OP_LT] = f_lt,
@@ -143,6 +176,8 @@ static const ElemFn2 elem_fns[OP__COUNT] = {
     [OP_OR] = f_or,
 };
 
+/* Operators whose result is a truth value: a bool for scalars, a mask for
+ * matrices. && and || count, as their results are truths too. */
 static bool is_comparison(OpKind op)
 {
     return op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_LE ||
@@ -181,6 +216,9 @@ static bool arithmetic_fast(OpKind op, View x, View y, double *out, size_t n)
 }
 
 /* Same shapes, or one side a scalar: no broadcasting arithmetic needed. */
+/* *done says whether a result (or an error) came back: then a and b were
+ * taken. When false the operands are untouched and still the caller's,
+ * who goes on to the general broadcasting kernel. */
 static Value elementwise_fast(RtError *E, OpKind op, Value a, Value b, const Loc *loc,
                               bool *done)
 {
@@ -233,6 +271,10 @@ static Value integer_power(RtError *E, Value a, int p, const Loc *loc)
     return val_mat(m);
 }
 
+/* Any elementwise operator, with broadcasting; takes a and b. A matrix
+ * to the power 2 or another small integer, and + - .* ./ on equal
+ * shapes or with a scalar, take the faster kernels; the rest goes
+ * through elem_fns. */
 static Value elementwise(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
 {
     if (op == OP_EPOW && a.kind == VAL_MAT && ops_is_scalar(b) && ops_scalar(b) == 2) {
@@ -258,11 +300,15 @@ static Value elementwise(RtError *E, OpKind op, Value a, Value b, const Loc *loc
     return r;
 }
 
+/* The operator, then the linear algebra's reason ("matrix is singular"). */
 static Value la_fail(RtError *E, const Loc *loc, const char *what, LaStatus s)
 {
     return rt_raise(E, loc, "%s: %s", what, la_status_str(s));
 }
 
+/* A * B through dgemm (mat_mul); takes a and b. The shapes are checked
+ * here because mat_mul only returns NULL, which cannot say why, and the
+ * result's size is checked before BLAS is called. */
 static Value matrix_product(RtError *E, Value a, Value b, const Loc *loc)
 {
     const Matrix *x = a.as.mat, *y = b.as.mat;
@@ -289,6 +335,13 @@ static Value as_matrix(Value v)
     return val_mat(mat_scalar(ops_scalar(v)));
 }
 
+/* A \ B solves A X = B and B / A solves X A = B (la_solve, la_rdivide):
+ * LU for square A, refused when singular or too badly conditioned to
+ * trust, minimum-norm least squares otherwise; never an explicit inverse.
+ * NaN or Inf in either operand is refused, as LAPACK cannot be trusted
+ * with them. Takes a and b. A scalar numerator is a system too: 2 / A
+ * with A a column solves X A = 2 by least squares; ./ divides
+ * elementwise. */
 static Value solve_op(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
 {
     a = as_matrix(a);
@@ -310,7 +363,9 @@ static Value solve_op(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
     return r;
 }
 
-/* Square matrix to an integer power by repeated squaring. */
+/* Square matrix to an integer power by repeated squaring: about 2 log2(p)
+ * products instead of p - 1. p = 0 gives the identity, also for a
+ * singular matrix. NULL when a product cannot be allocated. */
 static Matrix *int_power(const Matrix *a, long p)
 {
     Matrix *result = mat_new(a->rows, a->rows), *base = mat_copy(a);
@@ -338,6 +393,12 @@ static Matrix *int_power(const Matrix *a, long p)
     return result;
 }
 
+/* A ^ p for square A and scalar p; takes a and b. A whole p (that fits a
+ * long) uses repeated squaring, of the inverse when p < 0 (refused when
+ * A is singular). A fractional p is defined here only for symmetric
+ * positive semi-definite A, through its eigendecomposition
+ * (la_mpow_psd); a general matrix would need a Schur-based method. The
+ * non-square message points at .^, the usual intent. */
 static Value matrix_power(RtError *E, Value a, Value b, const Loc *loc)
 {
     const Matrix *m = a.as.mat;
@@ -367,6 +428,9 @@ static Value matrix_power(RtError *E, Value a, Value b, const Loc *loc)
     return r;
 }
 
+/* + joins two strings; == and != compare their contents. Strings have no
+ * order and no arithmetic, so every other operator is an error. Takes a
+ * and b. */
 static Value string_binary(RtError *E, OpKind op, Value a, Value b,
                            const Loc *loc)
 {
@@ -390,6 +454,10 @@ static Value string_binary(RtError *E, OpKind op, Value a, Value b,
     return r;
 }
 
+/* Operands of kinds no operator combines (a list, a function, a string
+ * with a number). == and != still answer, by deep equality, so that
+ * x == "a" is false, not an error, when x is a number or a list; any
+ * other operator is an error naming both operands. Takes a and b. */
 static Value type_error(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value r;
@@ -408,11 +476,15 @@ static Value type_error(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
     return r;
 }
 
+/* A number or bool, not a 1x1 matrix: two of them need no allocation,
+ * while a 1x1 matrix takes the matrix path so that its result stays a
+ * matrix. */
 static bool is_true_scalar(Value v)
 {
     return v.kind == VAL_NUM || v.kind == VAL_BOOL;
 }
 
+/* Booleans cannot be NaN; other kinds hold no numbers to test. */
 static bool holds_nan(Value v)
 {
     const double *d = v.kind == VAL_MAT ? v.as.mat->data : v.kind == VAL_NUM ? &v.as.num : NULL;
@@ -443,6 +515,12 @@ static Value tracked_operand(RtError *E, Value a, Value b, const Loc *loc)
                         "the plain operators (please report this script)");
 }
 
+/* The order of the tests is the order of cost: two numbers, then two
+ * scalars, are answered without allocating. Then, by operator: * is the
+ * matrix product unless a side is a scalar; / and \ solve a linear
+ * system unless the divisor is a scalar; ^ is the matrix power, and needs
+ * a scalar exponent (scalar ^ matrix is refused); everything else is
+ * elementwise with broadcasting. */
 Value ops_binary(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
 {
     Value r;
@@ -480,9 +558,14 @@ Value ops_binary(RtError *E, OpKind op, Value a, Value b, const Loc *loc)
     }
 }
 
+/* Unary operators reuse the binary kernel, with the number 0 as an
+ * ignored second operand: it broadcasts over anything and, having no
+ * storage, is never reused for the result. */
 static double f_neg(double x, double y) { (void)y; return -x; }
 static double f_not(double x, double y) { (void)y; return x == 0; }
 
+/* Takes a; unary + hands it back as it is. The shape is read before a
+ * is released, for the message when the transpose cannot be allocated. */
 static Value unary_matrix(RtError *E, OpKind op, Value a, const Loc *loc)
 {
     if (op == OP_PLUS)
@@ -502,6 +585,8 @@ static Value unary_matrix(RtError *E, OpKind op, Value a, const Loc *loc)
     return r;
 }
 
+/* On a number or bool: -true is -1 and +true is 1 (numbers), ! gives a
+ * bool, and the transpose of a scalar is the scalar. */
 Value ops_unary(RtError *E, OpKind op, Value a, const Loc *loc)
 {
     if (a.kind == VAL_VAR)
@@ -529,6 +614,11 @@ Value ops_unary(RtError *E, OpKind op, Value a, const Loc *loc)
                         op_name(op), x);
 }
 
+/* Borrows v. An empty matrix is false (as in Octave); otherwise every
+ * element must be non-zero. The scan goes on after a zero, so a NaN is an
+ * error wherever it sits: a NaN condition is nearly always a bug upstream,
+ * which a quiet false would hide. Strings, lists and the other kinds have
+ * no truth, rather than a guessed one. */
 bool ops_truth(RtError *E, Value v, const Loc *loc, bool *out)
 {
     v = val_primal(v);
@@ -556,6 +646,11 @@ bool ops_truth(RtError *E, Value v, const Loc *loc, bool *out)
     return false;
 }
 
+/* The shape of the concatenation, or an error. Only 0x0 blocks vanish,
+ * so that [] can start a matrix built in a loop; another empty block
+ * (0x3) must still agree in the fixed dimension. A mismatch names the
+ * first block that set the dimension and the one that broke it, 1-based
+ * as the user counts them. Only numbers, bools and matrices join. */
 static bool concat_check(RtError *E, const Value *vals, int n, bool horiz,
                          size_t *rows, size_t *cols, const char *who,
                          const Loc *loc)
@@ -590,6 +685,11 @@ static bool concat_check(RtError *E, const Value *vals, int n, bool horiz,
     return true;
 }
 
+/* Borrows vals. The result is a mask only when every block is a bool or a
+ * mask: [true, false] indexes as a mask, [true, 1] does not. Blocks with
+ * no elements are skipped: they have nothing to write, and when the
+ * result has elements such a block is 0 wide along the join, so the
+ * offset needs no update either. */
 Value ops_concat(RtError *E, const Value *vals, int n, bool horiz,
                  const char *who, const Loc *loc)
 {

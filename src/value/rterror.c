@@ -1,10 +1,19 @@
-/* rterror.c: raising and clearing the pending runtime error. */
+/* rterror.c: raising and clearing the pending runtime error.
+ *
+ * The message is formatted into a fresh heap string, owned by the RtError
+ * until rt_clear. Nothing here prints: rendering the message with its
+ * source line is the interpreter's job (interp_render_error).
+ */
 #include "value/rterror.h"
 
 #include <stdlib.h>
 
 #include "base/strbuf.h"
 
+/* Every error starts with the code EXIT_RUNTIME; the few callers that
+ * mean another one (a syntax error found while preparing a program, an
+ * interrupt) overwrite E->code right after raising. The va_list is
+ * consumed only when the error is recorded. */
 Value rt_vraise(RtError *E, const Loc *loc, const char *fmt, va_list ap)
 {
     if (E->msg)
@@ -30,6 +39,10 @@ Value rt_raise(RtError *E, const Loc *loc, const char *fmt, ...)
     return r;
 }
 
+/* For errors raised without a location: the value layer and the
+ * built-ins do not know the call site, so the dispatcher that does calls
+ * this after the call failed. A location already set wins: it is the
+ * more precise one (a line inside a function the built-in called back). */
 void rt_locate(RtError *E, const Loc *loc)
 {
     if (E->msg && !E->located && loc) {
@@ -38,6 +51,7 @@ void rt_locate(RtError *E, const Loc *loc)
     }
 }
 
+/* Frees the message and leaves no error pending; E can be raised again. */
 void rt_clear(RtError *E)
 {
     free(E->msg);

@@ -1,4 +1,10 @@
-/* value.c: constructors, reference counting and copy-on-write. */
+/* value.c: constructors, reference counting and copy-on-write.
+ *
+ * Every constructor returns a Value holding one reference (rc 1), which
+ * the caller owns (the ownership rule of value.h). Numbers, booleans, nil
+ * and errors carry no pointer; built-ins point at static table rows.
+ * None of those is counted, so val_ref and val_unref pass them by.
+ */
 #include "value/value.h"
 
 #include <math.h>
@@ -8,9 +14,15 @@
 
 #include "base/strbuf.h"
 
+/* val_error carries no message: the message is in the RtError the
+ * failing operation was given (rterror.h). */
 const Value val_nil = {.kind = VAL_NIL};
 const Value val_error = {.kind = VAL_ERROR};
 
+/* The bytes live inline after the header, so a string is one allocation.
+ * s need not be NUL-terminated; the copy always is, because comparisons
+ * and printing use the C string functions (a NUL inside would cut them
+ * short, which is why the lexer refuses one in a literal). */
 Value val_strn(const char *s, size_t n)
 {
     Str *str = xmalloc(sizeof *str + n + 1);
@@ -26,6 +38,8 @@ Value val_str(const char *s)
     return val_strn(s, strlen(s));
 }
 
+/* Copies rather than adopts s: a Str keeps its characters in the same
+ * allocation as its header, so a foreign buffer cannot become one. */
 Value val_str_take(char *s)
 {
     Value v = val_str(s);
@@ -33,6 +47,9 @@ Value val_str_take(char *s)
     return v;
 }
 
+/* A failed allocation (m NULL) gives VAL_NIL, never a VAL_MAT with a
+ * NULL pointer that the next reader would dereference. Callers that can
+ * fail test m first and raise "out of memory" (bi_mat). */
 Value val_mat(Matrix *m)
 {
     if (!m)
@@ -40,6 +57,8 @@ Value val_mat(Matrix *m)
     return (Value){.kind = VAL_MAT, .as.mat = m};
 }
 
+/* An empty list (n = 0) with room for cap items. A caller that fills
+ * items directly sets n itself afterwards (eval_list does). */
 Value val_list_new(size_t cap)
 {
     List *l = xcalloc(1, sizeof *l);
@@ -49,6 +68,9 @@ Value val_list_new(size_t cap)
     return (Value){.kind = VAL_LIST, .as.list = l};
 }
 
+/* An empty record. Fields are kept in insertion order in two parallel
+ * arrays and found by linear search: records are small, and printing and
+ * `a, b = rec` rely on that order. */
 Value val_rec_new(void)
 {
     Record *r = xcalloc(1, sizeof *r);
@@ -56,11 +78,14 @@ Value val_rec_new(void)
     return (Value){.kind = VAL_REC, .as.rec = r};
 }
 
+/* No count: bi is a row of a family's static table, alive for the whole
+ * process. */
 Value val_builtin(const struct Builtin *bi)
 {
     return (Value){.kind = VAL_BUILTIN, .as.bi = bi};
 }
 
+/* Takes bound; the partial drops it when its own count reaches zero. */
 Value val_partial(const struct Builtin *bi, Value bound)
 {
     Partial *p = xmalloc(sizeof *p);
@@ -70,6 +95,9 @@ Value val_partial(const struct Builtin *bi, Value bound)
     return (Value){.kind = VAL_PARTIAL, .as.partial = p};
 }
 
+/* Takes primal. tape_id records which tape made the value, so that a
+ * tracked value kept past the end of its grad is not mistaken for one of
+ * a later tape (ad_live compares it with the active tape's id). */
 Value val_var(Value primal, unsigned long tape_id, int node)
 {
     AdVar *v = xmalloc(sizeof *v);
@@ -80,6 +108,8 @@ Value val_var(Value primal, unsigned long tape_id, int node)
     return (Value){.kind = VAL_VAR, .as.var = v};
 }
 
+/* Adds a reference to a boxed value and returns it. Built-ins, nil and
+ * errors fall through the switch: nothing to count. */
 Value val_ref_boxed(Value v)
 {
     switch (v.kind) {
@@ -104,6 +134,9 @@ typedef struct Work {
     Value local[16];
 } Work;
 
+/* Defers v to the work list. The list starts in the 16 slots on the C
+ * stack, so freeing a small structure allocates nothing; it doubles on
+ * the heap only when more values than that are pending at once. */
 static void work_push(Work *w, Value v)
 {
     if (v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_NIL)
@@ -120,6 +153,8 @@ static void work_push(Work *w, Value v)
     w->v[w->n++] = v;
 }
 
+/* The last reference to a list is gone: its items are dropped later, from
+ * the work list, not by recursing here. */
 static void drop_list(List *l, Work *w)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -139,6 +174,9 @@ static void drop_rec(Record *r, Work *w)
     free(r);
 }
 
+/* The upvalues start as VAL_NIL (zeroed memory) until make_closure
+ * fills them. The node and the name belong to the tree, which the
+ * interpreter keeps until it is freed, so no closure outlives them. */
 Closure *closure_new(struct AstNode *node, const char *name, int nupvals)
 {
     Closure *c = xcalloc(1, sizeof *c);
@@ -191,6 +229,9 @@ static void drop(Value v, Work *w)
     }
 }
 
+/* Drops one reference to v, then frees whatever that released, level by
+ * level from the work list, so the depth of a structure never becomes
+ * depth of C recursion. */
 void val_unref_boxed(Value v)
 {
     if (v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_NIL ||
@@ -207,6 +248,10 @@ void val_unref_boxed(Value v)
         free(w.v);
 }
 
+/* Copy-on-write for lists. A shared list is replaced by a shallow copy:
+ * the new list holds one more reference to each item rather than copies
+ * of them, so a nested container is copied only when it is itself
+ * written (its own val_unique_* call). *v must hold a VAL_LIST. */
 void val_unique_list(Value *v)
 {
     List *l = v->as.list;
@@ -220,6 +265,7 @@ void val_unique_list(Value *v)
     *v = c;
 }
 
+/* The same for records: a shallow copy that keeps the field order. */
 void val_unique_rec(Value *v)
 {
     Record *r = v->as.rec;
@@ -232,6 +278,8 @@ void val_unique_rec(Value *v)
     *v = c;
 }
 
+/* Appends item (taken), doubling the capacity as needed. l must be
+ * uniquely owned (val_unique_list) unless it was just made. */
 void list_push(List *l, Value item)
 {
     if (l->n == l->cap) {
@@ -241,6 +289,8 @@ void list_push(List *l, Value item)
     l->items[l->n++] = item;
 }
 
+/* The slot is borrowed and valid only until the record grows (rec_set
+ * may move the arrays). */
 Value *rec_get(const Record *r, const char *key)
 {
     for (size_t i = 0; i < r->n; i++)
@@ -249,6 +299,8 @@ Value *rec_get(const Record *r, const char *key)
     return NULL;
 }
 
+/* Takes val; replaces the field's old value, or appends the field at the
+ * end (a copy of key). r must be uniquely owned. */
 void rec_set(Record *r, const char *key, Value val)
 {
     Value *slot = rec_get(r, key);
@@ -266,6 +318,9 @@ void rec_set(Record *r, const char *key, Value val)
     r->vals[r->n++] = val;
 }
 
+/* The names follow the order of ValKind. A partial is called like a
+ * function and is named as one; VAL_NIL is "nothing" because that is how
+ * a missing value reads in a message. */
 const char *val_kind_name(ValKind k)
 {
     static const char *const names[] = {"nothing", "number", "bool", "string",
@@ -280,6 +335,9 @@ const char *val_type_name(Value v)
     return val_kind_name(val_primal(v).kind);
 }
 
+/* Same shape and elements. A NaN element is unequal to everything, as
+ * in IEEE comparison, so a matrix holding one equals nothing, not even
+ * itself (a shared list does, see below). */
 static bool mat_equal(const Matrix *a, const Matrix *b)
 {
     if (a->rows != b->rows || a->cols != b->cols)
@@ -300,6 +358,11 @@ bool val_equal(Value a, Value b)
     return equal_at(a, b, 0);
 }
 
+/* A tracked value compares by its primal. Kinds must match exactly: the
+ * number 1 and true are not equal here, nor a number and a 1x1 matrix
+ * (== on two numeric operands is elementwise, in ops.c, and never comes
+ * here). A shared list or record is equal to itself without a look at its
+ * items, even when one of them is NaN. */
 static bool equal_at(Value a, Value b, int depth)
 {
     a = val_primal(a);
@@ -338,6 +401,9 @@ static bool equal_at(Value a, Value b, int depth)
     }
 }
 
+/* NaN is spelt out rather than left to %g, which prints "-nan" for a NaN
+ * with its sign bit set (glibc) and would make messages depend on how
+ * the NaN was made. buf is always NUL-terminated (snprintf). */
 void describe_value(Value v, char *buf, size_t n)
 {
     v = val_primal(v);
