@@ -1,5 +1,13 @@
 /* parser.y: the ovp grammar. A pure, reentrant LALR parser with locations
- * whose actions only build the syntax tree; nothing is evaluated here. */
+ * whose actions only build the syntax tree; nothing is evaluated here.
+ *
+ * Settings: the messages are built by yyreport_syntax_error at the end
+ * of this file (parse.error custom). IELR tables avoid the conflicts that
+ * LALR's merging of states can invent, at LALR's size when none arise.
+ * LAC (parse.lac) checks the lookahead before the default reductions, so
+ * the list of expected tokens in a message is exact. %expect 0: every
+ * conflict is settled by the grammar or by the precedences below. The
+ * scanner and the context are parameters, so there are no globals. */
 %require "3.8"
 %define api.pure full
 %define api.prefix {ovp_yy}
@@ -24,7 +32,16 @@ int ovp_yylex(OVP_YYSTYPE *lval, OVP_YYLTYPE *lloc, void *scanner);
 #include <stdlib.h>
 #include <string.h>
 
-/* A Loc for the tree from a Bison span. */
+#include "base/alloc.h"
+
+/* Bison grows its stacks with YYMALLOC: through ovp's checked allocator,
+ * so running out of memory gets ovp's report rather than a misleading
+ * "memory exhausted" syntax error. */
+#define YYMALLOC xmalloc
+#define YYFREE free
+
+/* A Loc for the tree from a Bison span; it points at the source being
+ * parsed, which outlives the tree. */
 static Loc mkloc(const ParseCtx *ctx, OVP_YYLTYPE l)
 {
     return (Loc){ctx->src, l.first_line, l.first_column, l.last_line,
@@ -55,7 +72,10 @@ static AstNode *unop(ParseCtx *ctx, OpKind op, OVP_YYLTYPE l, AstNode *a)
     return bounded(ctx, ast_op(AST_UNOP, op, mkloc(ctx, l), a, NULL), l);
 }
 
-/* Fills the placeholder kids[0] of an argument list with the callee. */
+/* Fills the placeholder kids[0] of an argument list with the callee and
+ * turns the holder into the call or index node. The list is built before
+ * the node it becomes, so slot 0 is reserved for the callee rather than
+ * every argument shifted along afterwards. */
 static AstNode *with_callee(ParseCtx *ctx, AstNode *args, AstKind kind,
                             AstNode *callee, OVP_YYLTYPE l)
 {
@@ -68,7 +88,9 @@ static AstNode *with_callee(ParseCtx *ctx, AstNode *args, AstKind kind,
     return bounded(ctx, args, l);
 }
 
-/* Appends a parameter, refusing a name already in the list. */
+/* Appends a parameter, refusing a name already in the list. The error is
+ * recorded and the parse goes on (it is not a syntax error in the
+ * grammar's sense), so the node is still added and freed with the tree. */
 static AstNode *add_param(ParseCtx *ctx, AstNode *params, AstNode *p)
 {
     for (int i = 0; i < params->nkids; i++)
@@ -78,7 +100,9 @@ static AstNode *add_param(ParseCtx *ctx, AstNode *params, AstNode *p)
     return ast_add(params, p);
 }
 
-/* Only names, indexings and field accesses of those can be assigned. */
+/* Only names, indexings and field accesses of those can be assigned.
+ * Targets are parsed as expressions and checked here, because an LR(1)
+ * parser cannot know that a[1] is a target until it meets the '='. */
 static bool is_target(const AstNode *n)
 {
     if (n->kind == AST_IDENT)
@@ -88,6 +112,8 @@ static bool is_target(const AstNode *n)
     return false;
 }
 
+/* Turns the holder of the targets into the AST_ASSIGN, the value last.
+ * Every bad target is checked, but only the first error is kept. */
 static AstNode *assignment(ParseCtx *ctx, AstNode *targets, OpKind op,
                            AstNode *value, OVP_YYLTYPE l)
 {
@@ -104,6 +130,9 @@ static AstNode *assignment(ParseCtx *ctx, AstNode *targets, OpKind op,
     return ast_add(targets, value);
 }
 
+/* Bison calls this only for its own failures; syntax errors go through
+ * yyreport_syntax_error. "memory exhausted" means the parser stack passed
+ * its limit, which only deep nesting does, so it is reported as such. */
 static void ovp_yyerror(OVP_YYLTYPE *l, void *scanner, ParseCtx *ctx,
                         const char *msg)
 {
@@ -126,6 +155,11 @@ static void ovp_yyerror(OVP_YYLTYPE *l, void *scanner, ParseCtx *ctx,
 }
 
 %token <num> NUM "number"
+/* The quoted aliases are what messages show: "unexpected 'end'". FIELD is
+ * `name:` inside braces: {a: b} could be a record or a list holding the
+ * range a:b, and the scanner settles it as a field, so the grammar has no
+ * conflict. INDEX_END is `end` inside brackets (the last index), also
+ * decided by the scanner from its stack of open items. */
 %token <str> STR "string" IDENT "identifier" FIELD "field name"
 %token IF "'if'" ELSEIF "'elseif'" ELSE "'else'" END "'end'"
 %token FOR "'for'" IN "'in'" WHILE "'while'" BREAK "'break'"
@@ -142,6 +176,9 @@ static void ovp_yyerror(OVP_YYLTYPE *l, void *scanner, ParseCtx *ctx,
 %type <node> fields func params paramlist param targets
 %type <op> compound_op
 
+/* On a syntax error Bison frees each value it pops, so no node or string
+ * leaks. Numbers and operators own nothing; they get an empty one so that
+ * every semantic type states its destructor. */
 %destructor { ast_free($$); } <node>
 %destructor { free($$); } <str>
 %destructor { } <num> <op>
@@ -151,6 +188,9 @@ static void ovp_yyerror(OVP_YYLTYPE *l, void *scanner, ParseCtx *ctx,
  * (+ - ( [) it does, as in Octave: the reductions that would close the
  * end of the condition has the lowest precedence, so the parser shifts. */
 %precedence BLOCK_START
+/* Then from loosest to tightest, as in the manual's table. Comparisons do
+ * not chain (a < b < c is a syntax error, not (a < b) < c). Unary minus
+ * sits below ^, so -2^2 is -4, and ^ groups to the right: 2^3^2 is 2^9. */
 %left OROR
 %left ANDAND
 %nonassoc EQ NE '<' LE '>' GE
@@ -162,9 +202,13 @@ static void ovp_yyerror(OVP_YYLTYPE *l, void *scanner, ParseCtx *ctx,
 
 %%
 
+/* The tree goes to ctx->result: yyparse itself returns only a status. */
 program: block                      { ctx->result = $1; $$ = NULL; }
     ;
 
+/* Statements are separated by newlines or ';', blank lines allowed
+ * anywhere. Inside brackets the scanner drops newlines, so an expression
+ * may run over several lines there. */
 block: opt_seps                     { $$ = ast_new(AST_BLOCK, mkloc(ctx, @$)); }
     | opt_seps stmts opt_seps       { $$ = $2; }
     ;
@@ -184,6 +228,9 @@ stmt: simple_stmt
     | fn_stmt
     ;
 
+/* An expression statement is wrapped in AST_EXPR, so the REPL can tell
+ * what to echo. A compound assignment (x += 1) has a single target, put
+ * in the same holder as a list of targets. */
 simple_stmt: expr                   { $$ = ast_add(ast_new(AST_EXPR, mkloc(ctx, @$)), $1); }
     | targets '=' expr              { $$ = assignment(ctx, $1, OP_NONE, $3, @$); }
     | postfix compound_op expr      { $$ = assignment(ctx, ast_add(ast_new(AST_BLOCK, mkloc(ctx, @1)), $1),
@@ -195,6 +242,7 @@ simple_stmt: expr                   { $$ = ast_add(ast_new(AST_EXPR, mkloc(ctx, 
     | IMPORT STR                    { $$ = ast_str(AST_IMPORT, $2, mkloc(ctx, @$)); }
     ;
 
+/* The targets are collected in an AST_BLOCK that assignment() retypes. */
 targets: postfix                    { $$ = ast_add(ast_new(AST_BLOCK, mkloc(ctx, @1)), $1); }
     | targets ',' postfix           { $$ = ast_add($1, $3); }
     ;
@@ -203,6 +251,9 @@ compound_op: PLUSEQ { $$ = OP_ADD; } | MINUSEQ { $$ = OP_SUB; }
     | TIMESEQ { $$ = OP_MUL; } | DIVEQ { $$ = OP_DIV; }
     ;
 
+/* The elseif pairs are collected in a holder whose children then move
+ * into the if node; nkids is zeroed first so ast_free frees only the
+ * holder. */
 if_stmt: IF expr block elifs END    { $$ = ast_add(ast_add(ast_new(AST_IF, mkloc(ctx, @1)), $2), $3);
                                       for (int i = 0; i < $4->nkids; i++) ast_add($$, $4->kids[i]);
                                       $4->nkids = 0; ast_free($4); }
@@ -225,6 +276,9 @@ for_stmt: FOR IDENT IN expr block END
 while_stmt: WHILE expr block END    { $$ = ast_add(ast_add(ast_new(AST_WHILE, mkloc(ctx, @1)), $2), $3); }
     ;
 
+/* A named function is an assignment target plus an AST_FUNC carrying its
+ * own copy of the name: the closure prints it, and the resolver reads it
+ * as the function itself inside its body (RES_SELF). */
 fn_stmt: FN IDENT '(' params ')' block END
                                     { AstNode *f = ast_str(AST_FUNC, xstrdup($2), mkloc(ctx, @$));
                                       ast_add(ast_add(f, $4), $6);
@@ -232,6 +286,7 @@ fn_stmt: FN IDENT '(' params ')' block END
                                       ast_add(ast_add($$, ast_str(AST_IDENT, $2, mkloc(ctx, @2))), f); }
     ;
 
+/* An anonymous fn has no name (str NULL). */
 func: FN '(' params ')' block END   { $$ = ast_add(ast_add(ast_new(AST_FUNC, mkloc(ctx, @$)), $3), $5); }
     ;
 
@@ -258,6 +313,10 @@ expr: expr OROR expr                { $$ = binop(ctx, OP_OR, @2, $1, $3); }
     | range
     ;
 
+/* A condition ends with one of the rules marked BLOCK_START; their low
+ * precedence makes the parser shift a following ( [ + - rather than end
+ * the condition there (see the comment above the precedences). A range
+ * binds looser than arithmetic (1:n+1 is 1:(n+1)) and does not nest. */
 range: arith %prec BLOCK_START
     | arith ':' arith %prec BLOCK_START { $$ = bounded(ctx, ast_add(ast_add(ast_new(AST_RANGE, mkloc(ctx, @2)), $1), $3), @$); }
     | arith ':' arith ':' arith %prec BLOCK_START { $$ = bounded(ctx, ast_add(ast_add(ast_add(ast_new(AST_RANGE, mkloc(ctx, @2)), $1), $3), $5), @$); }
@@ -278,6 +337,8 @@ arith: arith '+' arith              { $$ = binop(ctx, OP_ADD, @2, $1, $3); }
     | postfix %prec BLOCK_START
     ;
 
+/* Calls, subscripts, fields and the transpose bind tightest and chain
+ * left to right: f(x)[2].w'. */
 postfix: primary
     | postfix '(' args ')'          { $$ = with_callee(ctx, $3, AST_CALL, $1, @$); }
     | postfix '[' index_args ']'    { $$ = with_callee(ctx, $3, AST_INDEX, $1, @$); }
@@ -285,6 +346,8 @@ postfix: primary
     | postfix '\''                  { $$ = unop(ctx, OP_TRANSPOSE, @2, $1); }
     ;
 
+/* Parentheses leave no node: ( expr ) is the inner expression, with its
+ * own location. */
 primary: NUM                        { $$ = ast_num($1, mkloc(ctx, @$)); }
     | STR                           { $$ = ast_str(AST_STR, $1, mkloc(ctx, @$)); }
     | TRUE                          { $$ = ast_num(1, mkloc(ctx, @$)); $$->kind = AST_BOOL; }
@@ -307,6 +370,8 @@ arglist: arg                        { $$ = ast_add(ast_add(ast_new(AST_BLOCK, mk
     | arglist ',' arg               { $$ = ast_add($1, $3); }
     ;
 
+/* name = value is a named argument; '=' after a name cannot start
+ * anything else, so one token of lookahead decides. */
 arg: expr
     | IDENT '=' expr                { $$ = ast_add(ast_str(AST_NAMEDARG, $1, mkloc(ctx, @1)), $3); }
     ;
@@ -319,6 +384,9 @@ index_arg: expr
     | ':'                           { $$ = ast_new(AST_COLON, mkloc(ctx, @$)); }
     ;
 
+/* Elements are separated by commas and rows by ';' (a trailing one is
+ * allowed); whitespace never separates, so [1 -2] is the one-element
+ * [1 - 2]. [] is the empty 0x0 matrix. */
 matrix: '[' ']'                     { $$ = ast_new(AST_MATRIX, mkloc(ctx, @$)); }
     | '[' rows ']'                  { $$ = $2; $$->loc = mkloc(ctx, @$); }
     | '[' rows ';' ']'              { $$ = $2; $$->loc = mkloc(ctx, @$); }
@@ -332,6 +400,8 @@ row: expr                           { $$ = ast_add(ast_new(AST_ROW, mkloc(ctx, @
     | row ',' expr                  { $$ = ast_add($1, $3); }
     ;
 
+/* {} is the empty list; a trailing comma is allowed in lists and
+ * records. */
 list: '{' '}'                       { $$ = ast_new(AST_LIST, mkloc(ctx, @$)); }
     | '{' items opt_comma '}'       { $$ = $2; $$->loc = mkloc(ctx, @$); }
     ;
@@ -352,6 +422,7 @@ opt_comma: %empty | ',' ;
 
 %%
 
+/* Whether sym is among the n expected tokens. */
 static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t sym)
 {
     for (int i = 0; i < n; i++)
@@ -360,6 +431,8 @@ static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t sym)
     return false;
 }
 
+/* The same by the name in messages, for tokens written as a character
+ * literal (','), whose symbol constant has a generated name. */
 static bool expects_name(const yysymbol_kind_t *exp, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
@@ -368,6 +441,9 @@ static bool expects_name(const yysymbol_kind_t *exp, int n, const char *name)
     return false;
 }
 
+/* Up to five expected tokens are listed; a longer list is summed up by
+ * what it means. A number among them means an expression could start,
+ * which is the most useful thing to say. */
 static void list_expected(StrBuf *b, const yysymbol_kind_t *exp, int n)
 {
     if (n > 5) {
@@ -422,6 +498,10 @@ static void expected_at_eof(const ParseCtx *ctx, StrBuf *b,
         list_expected(b, exp, n);
 }
 
+/* "unexpected X, expected Y (inside '[' opened at 3:5)". An error at the
+ * end of the input is marked incomplete, which tells the REPL to read
+ * another line. Returns 0 (reported); with no error rules in the grammar
+ * the parse then fails. */
 static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner,
                                  ParseCtx *ctx)
 {

@@ -1,5 +1,12 @@
 /* main.c: the command line. Parses options and hands over to the
- * library: run a file, -e code, stdin, or the REPL. */
+ * library: run a file, -e code, stdin, or the REPL.
+ *
+ * Errors come back from the library as exit codes (EXIT_* of rterror.h:
+ * 0 ok, 1 runtime error, 2 usage or syntax error, 3 a check failed, 130
+ * interrupted), which main returns as the status; only the informational
+ * options call exit(), before an interpreter exists. Diagnostics go to
+ * stderr and the program's own output to stdout, so that scripts and
+ * tests can tell them apart. */
 #include "config.h"
 
 #include <errno.h>
@@ -19,6 +26,9 @@
 #include "base/rng.h"
 #include "app/suite.h"
 
+/* What the command line asked for. params moves into the interpreter
+ * (I->params) once it exists, and interp_free frees it; before that,
+ * main frees it on the error path. */
 typedef struct Options {
     const char *code;      /* -e */
     const char *file;      /* FILE or "-" */
@@ -57,6 +67,8 @@ static void usage(FILE *out)
           "3 a check failed, 130 interrupted\n", out);
 }
 
+/* params_add's reason is static text; the message quotes the argument as
+ * typed. */
 static bool add_param(Options *o, const char *arg)
 {
     const char *why = params_add(&o->params, arg);
@@ -66,7 +78,10 @@ static bool add_param(Options *o, const char *arg)
 }
 
 /* The arguments after the program: NAME=VALUE ones are parameters too.
- * Returns the index of the script's first argument, or -2 (a bad one). */
+ * Returns the index of the script's first argument, or -2 (a bad one).
+ * They stay in argv as well: the script sees every argument after the
+ * program as typed. One not shaped NAME=VALUE is the script's alone; a
+ * shaped one that params_add refuses (a name given twice) is an error. */
 static int script_params(Options *o, int argc, char **argv, int first)
 {
     for (int i = first; i < argc; i++)
@@ -75,6 +90,13 @@ static int script_params(Options *o, int argc, char **argv, int first)
     return first;
 }
 
+/* Returns the index of the script's first argument, -1 for a usage error
+ * (the caller prints the usage) or -2 for a bad parameter (explained
+ * already). Everything after FILE or -e CODE belongs to the script,
+ * options included: `ovp f.ovp --seed 3` hands "--seed" to the script.
+ * --help, --version, --reference and --builtin-names print and exit at
+ * once; nothing has been allocated that needs freeing. strtoull accepts
+ * a leading '-' and negates, hence the explicit test on the seed. */
 static int parse_options(int argc, char **argv, Options *o)
 {
     int i = 1;
@@ -127,6 +149,7 @@ static int parse_options(int argc, char **argv, Options *o)
     return i;
 }
 
+/* The global argv: a list of the strings after the program. */
 static void set_argv(Interp *I, int argc, char **argv, int first)
 {
     Value l = val_list_new(0);
@@ -135,6 +158,9 @@ static void set_argv(Interp *I, int argc, char **argv, int first)
     interp_set_global(I, "argv", l);
 }
 
+/* The whole input at once: the parser works on a complete text, which
+ * diagnostics quote lines of. Returns malloc'd, NUL-terminated text;
+ * *len is its length in bytes. */
 static char *read_stream(FILE *f, size_t *len)
 {
     StrBuf b;
@@ -149,6 +175,10 @@ static char *read_stream(FILE *f, size_t *len)
     return s;
 }
 
+/* --dump-ast: the tree as parsed, in ast_dump's form (the one the
+ * parser's unit tests compare), and nothing run. A syntax error is
+ * rendered as a run renders it and gives exit status 2. source_new takes
+ * text, so source_free_all frees it. */
 static int dump_ast(const char *name, char *text, size_t len)
 {
     Source *src = source_new(name, text, len);
@@ -172,12 +202,16 @@ static int dump_ast(const char *name, char *text, size_t len)
 }
 
 /* Loads the program text named by the options; NULL after an error. */
+/* The text is always malloc'd (-e code is copied) so that the caller has
+ * one way to free it. A directory is refused up front: fopen succeeds on
+ * one, the read then fails, and read_stream, which does not check
+ * ferror, would hand back an empty program that runs successfully. */
 static char *program_text(const Options *o, const char **name, size_t *len)
 {
     if (o->code) {
         *name = "-e";
         *len = strlen(o->code);
-        return strdup(o->code);
+        return xstrdup(o->code);
     }
     if (!o->file || strcmp(o->file, "-") == 0) {
         *name = "<stdin>";
@@ -199,6 +233,8 @@ static char *program_text(const Options *o, const char **name, size_t *len)
     return text;
 }
 
+/* Only sets the flag (async-signal-safe); loops and calls poll it, and
+ * the REPL's read_key turns it into an empty line. */
 static void on_sigint(int sig)
 {
     (void)sig;
@@ -206,7 +242,8 @@ static void on_sigint(int sig)
 }
 
 /* A parameter the script never read is a mistake on the command line (a
- * misspelt name, or the wrong script): say so rather than ignore it. */
+ * misspelt name, or the wrong script): say so rather than ignore it.
+ * The exit status becomes 2, a usage error. */
 static int report_unread_param(const Interp *I, int code)
 {
     const Param *p = params_unread(&I->params);
@@ -217,6 +254,15 @@ static int report_unread_param(const Interp *I, int code)
     return EXIT_SYNTAX;
 }
 
+/* Runs the program named by the options and returns the exit status.
+ * The file is marked imported first, so a module importing the main
+ * script does not run it a second time. Diagnostics are printed after the
+ * program's output is flushed, so an error follows the output before it
+ * when both reach one terminal or file. An error's status wins over
+ * failed checks; unread parameters are reported only after a run that
+ * finished, since an error may have stopped the script before its
+ * param() calls. The check summary goes to stderr, keeping stdout the
+ * program's own. */
 static int run(Interp *I, const Options *o)
 {
     const char *name;
@@ -245,11 +291,14 @@ static int run(Interp *I, const Options *o)
     return code;
 }
 
-/* The path of this binary, to run suite scripts with. */
+/* The path of this binary, to run suite scripts with.
+ * /proc/self/exe, resolved, names the very binary that is running even
+ * when it was found through PATH, where argv[0] is a bare name; argv[0]
+ * is the fallback where /proc is missing. */
 static char *self_path(const char *argv0)
 {
     char *p = realpath("/proc/self/exe", NULL);
-    return p ? p : strdup(argv0);
+    return p ? p : xstrdup(argv0);
 }
 
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
@@ -278,6 +327,12 @@ static void keep_freed_memory(void)
 #endif
 }
 
+/* `ovp suite` is dispatched before option parsing: it has options of its
+ * own. SIGINT is installed with sa_flags 0, without SA_RESTART, so a read
+ * blocked on the terminal returns EINTR and the REPL sees Ctrl-C at once.
+ * --seed is applied after interp_new, which seeds 0. The REPL starts only
+ * when no program was given, and then only on a terminal unless --repl
+ * forces it (tests drive the REPL through a pipe). */
 int main(int argc, char **argv)
 {
     blas_threads();

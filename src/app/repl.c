@@ -1,7 +1,12 @@
 /* repl.c: the read-eval-print loop. Each input is parsed with the same
  * parser as files; input that ends inside an open construct asks for more
  * with a continuation prompt. An error is reported and the session goes on
- * with its variables intact. */
+ * with its variables intact.
+ *
+ * Line editing is readline when configure found it, else a plain getchar
+ * loop without history or completion. Everything the session defines
+ * lives in the one Interp, so each input is a program of its own run
+ * against the same globals (interp_run_source). */
 #include "config.h"
 
 #include "app/repl.h"
@@ -26,6 +31,8 @@
 #define CONTINUE_PROMPT "...> "
 
 #ifdef HAVE_READLINE
+/* Readline's completion callback takes no user pointer, so the
+ * interpreter whose names it completes is kept here for the session. */
 static Interp *completion_interp;
 /* Set when Ctrl-C arrives while a line is being read: the input so far,
  * including earlier lines of an unfinished block, is thrown away. */
@@ -60,7 +67,13 @@ static bool take_cancelled(void)
     return c;
 }
 
-/* Yields the global and built-in names starting with text. */
+/* Yields the global and built-in names starting with text.
+ * Readline's generator protocol: called with state 0 for a new word, then
+ * again until it returns NULL, so the position in the symbol table is
+ * kept in statics between calls. A symbol with neither a value nor a
+ * built-in is only a name the interpreter has seen (the resolver interns
+ * every global name a program mentions, assigned or not) and is not
+ * offered. Each match is a malloc'd copy, which readline frees. */
 static char *complete_name(const char *text, int state)
 {
     static size_t bucket;
@@ -79,11 +92,13 @@ static char *complete_name(const char *text, int state)
         }
         bool named = sym->value.kind != VAL_NIL || sym->builtin;
         if (named && strncmp(sym->name, text, n) == 0)
-            return strdup(sym->name);
+            return xstrdup(sym->name);
     }
     return NULL;
 }
 
+/* rl_attempted_completion_over stops readline from falling back to file
+ * names when no global matches. */
 static char **complete(const char *text, int start, int end)
 {
     (void)start;
@@ -92,6 +107,7 @@ static char **complete(const char *text, int start, int end)
     return rl_completion_matches(text, complete_name);
 }
 
+/* ~/.ovp_history, or NULL without $HOME (then no history is kept). */
 static char *history_path(void)
 {
     const char *home = getenv("HOME");
@@ -105,12 +121,16 @@ static char *read_line(const char *prompt)
     return readline(prompt);
 }
 
+/* Empty lines are not worth a history entry. */
 static void remember(const char *line)
 {
     if (*line)
         add_history(line);
 }
 #else
+/* Without readline: one line from stdin, without its newline; NULL at end
+ * of input with nothing read, while a last line lacking its newline is
+ * still returned. The prompt is flushed since stdout may be buffered. */
 static char *read_line(const char *prompt)
 {
     fputs(prompt, stdout);
@@ -140,7 +160,10 @@ static bool take_cancelled(void)
 }
 #endif
 
-/* `help name` is shorthand for help("name"). */
+/* `help name` is shorthand for help("name").
+ * It applies only when the whole input is `help` and one identifier:
+ * that text is not valid syntax otherwise, so no program changes meaning.
+ * Returns a malloc'd rewrite, or NULL to run the input as typed. */
 static char *rewrite_help(const char *line)
 {
     const char *p = line;
@@ -162,7 +185,12 @@ static char *rewrite_help(const char *line)
     return xasprintf("help(\"%.*s\")", (int)n, p);
 }
 
-/* True when text parses or fails for a reason other than ending early. */
+/* True when text parses or fails for a reason other than ending early.
+ * The parser marks an error found at the end of the input as incomplete;
+ * then the REPL asks for another line instead of reporting it. Any other
+ * syntax error counts as complete so that it is reported at once. The
+ * input is parsed again when it runs: inputs are short, and this keeps
+ * the REPL on the same path as files. */
 static bool is_complete(const char *text, size_t len)
 {
     Source src = {.name = "<repl>", .text = (char *)text, .len = len};
@@ -174,6 +202,9 @@ static bool is_complete(const char *text, size_t len)
     return !incomplete;
 }
 
+/* The flag is cleared before the run so that a Ctrl-C pressed while the
+ * input was typed cannot stop it. Output is flushed before the
+ * diagnostics go to stderr, so an error comes after what was printed. */
 static void evaluate(Interp *I, const char *text, size_t len)
 {
     StrBuf diag;
@@ -188,6 +219,12 @@ static void evaluate(Interp *I, const char *text, size_t len)
     sb_free(&diag);
 }
 
+/* I->repl makes the evaluator echo the value of an expression statement.
+ * Ctrl-C while typing drops the whole pending input, unfinished block
+ * included. At end of input a pending incomplete input is still run, so
+ * its syntax error is shown rather than lost; the newline leaves the
+ * shell's prompt on a line of its own. Errors do not change the exit
+ * status; a failed check does. */
 int repl_run(Interp *I)
 {
     I->repl = true;

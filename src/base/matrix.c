@@ -4,14 +4,29 @@
 #include <cblas.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
+/* Divides instead of multiplying, so rows*cols cannot overflow. An empty
+ * shape still needs each side to fit on its own: 0 x 2^40 is refused. */
 bool mat_size_ok(size_t rows, size_t cols)
 {
     if (rows == 0 || cols == 0)
         return rows <= MAT_MAX_ELEMS && cols <= MAT_MAX_ELEMS;
     return rows <= MAT_MAX_ELEMS / cols;
+}
+
+/* Running out of memory ends the run (alloc.h), naming the matrix; only
+ * a shape over the element limit gives NULL, which callers report as too
+ * large. */
+static _Noreturn void matrix_out_of_memory(size_t rows, size_t cols)
+{
+    char what[64];
+    snprintf(what, sizeof what, "a %zux%zu matrix", rows, cols);
+    alloc_failed(rows * cols * sizeof(double), what);
 }
 
 Matrix *mat_new_uninit(size_t rows, size_t cols)
@@ -20,12 +35,14 @@ Matrix *mat_new_uninit(size_t rows, size_t cols)
         return NULL;
     Matrix *m = malloc(sizeof *m);
     if (!m)
-        return NULL;
+        matrix_out_of_memory(rows, cols);
     size_t n = rows * cols;
+    /* an empty matrix still gets one double: malloc(0) may return NULL,
+     * which would read as failure, and data is never NULL */
     m->data = malloc((n ? n : 1) * sizeof(double));
     if (!m->data) {
         free(m);
-        return NULL;
+        matrix_out_of_memory(rows, cols);
     }
     m->rc = 1;
     m->logical = false;
@@ -130,12 +147,16 @@ static bool mat_reserve(Matrix *m, size_t n)
         cap = cap > SIZE_MAX / 4 ? n : cap * 2;
     double *d = realloc(m->data, cap * sizeof(double));
     if (!d)
-        return false;
+        alloc_failed(cap * sizeof(double), "a growing matrix");
     m->data = d;
     m->cap = cap;
     return true;
 }
 
+/* With the row count unchanged the columns stay where they are, so the
+ * storage just grows (or keeps its capacity when shrinking): appending
+ * columns is amortised linear. Otherwise every column moves, and the
+ * elements are copied into fresh storage column by column. */
 bool mat_resize(Matrix *m, size_t rows, size_t cols)
 {
     if (!mat_size_ok(rows, cols))
@@ -170,6 +191,7 @@ Matrix *mat_transpose(const Matrix *a)
     Matrix *t = mat_new_uninit(a->cols, a->rows);
     if (!t)
         return NULL;
+    /* a vector has the same element order either way round */
     if (a->rows == 1 || a->cols == 1) {
         memcpy(t->data, a->data, mat_numel(a) * sizeof(double));
         return t;
@@ -230,6 +252,8 @@ Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
      * beta = 0 as y * 0, which keeps a NaN left in fresh memory */
     bool same = a->data == b->data && ta != tb;
     Matrix *c = k == 0 || column || row || same ? mat_new(m, n) : mat_new_uninit(m, n);
+    /* an m x 0 times 0 x n product is the zeros mat_new gave; BLAS is
+     * not called with a zero dimension */
     if (!c || m == 0 || n == 0 || k == 0)
         return c;
     if (k == 1)

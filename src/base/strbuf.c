@@ -1,53 +1,11 @@
-/* strbuf.c: growable strings and the checked small-object allocators. */
+/* strbuf.c: growable strings. */
 #include "base/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void out_of_memory(size_t n)
-{
-    fprintf(stderr, "ovp: fatal: out of memory allocating %zu bytes\n", n);
-    abort();
-}
-
-void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        out_of_memory(n);
-    return p;
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        out_of_memory(n * size);
-    return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q)
-        out_of_memory(n);
-    return q;
-}
-
-char *xstrdup(const char *s)
-{
-    return xstrndup(s, strlen(s));
-}
-
-char *xstrndup(const char *s, size_t n)
-{
-    char *d = xmalloc(n + 1);
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
+/* 64 bytes: most messages and names fit without growing. */
 void sb_init(StrBuf *b)
 {
     b->cap = 64;
@@ -69,7 +27,8 @@ void sb_clear(StrBuf *b)
     b->s[0] = '\0';
 }
 
-static void sb_reserve(StrBuf *b, size_t extra)
+/* Doubling keeps a run of appends linear in the total length. */
+void sb_reserve(StrBuf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
         return;
@@ -96,6 +55,9 @@ void sb_putc(StrBuf *b, char c)
     sb_putn(b, &c, 1);
 }
 
+/* Formats twice: first on a copy of ap to measure (vsnprintf consumes
+ * its va_list), then into the reserved room. A result of zero length or
+ * an encoding error (n < 0) leaves the buffer as it was. */
 void sb_vprintf(StrBuf *b, const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -6,15 +6,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/alloc.h"
+
 typedef struct StrBuf {
     char *s;     /* NUL-terminated contents (never NULL after sb_init) */
     size_t len;
     size_t cap;
 } StrBuf;
 
+/* The buffer functions allocate with the x* functions of alloc.h: running
+ * out of memory ends the run, so none of them can fail. */
 void sb_init(StrBuf *b);
+/* Frees the contents; the buffer may be sb_init'ed again. */
 void sb_free(StrBuf *b);
+/* Empties the buffer, keeping its allocation for reuse. */
 void sb_clear(StrBuf *b);
+/* Makes room for extra more bytes plus the NUL, so that appending that
+ * much allocates nothing (the out-of-memory report relies on it). */
+void sb_reserve(StrBuf *b, size_t extra);
 void sb_putc(StrBuf *b, char c);
 void sb_puts(StrBuf *b, const char *s);
 void sb_putn(StrBuf *b, const char *s, size_t n);
@@ -25,13 +34,6 @@ void sb_vprintf(StrBuf *b, const char *fmt, va_list ap);
  * buffer, which allocates again: the caller still calls sb_free. */
 char *sb_take(StrBuf *b);
 
-/* Allocation failure in the small-object heap is fatal: these print a
- * message and abort, the one place ovp gives up (see doc/manual.md). */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
 /* A new malloc'd string formatted by printf rules. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,5 +1,12 @@
 /* bi_math.c: elementwise maths (one X-macro list, expanded twice) and
- * the reductions. */
+ * the reductions.
+ *
+ * NaN policy: a number computed from a NaN is NaN (relu, max, min,
+ * median, norm...), unlike Octave's max and min, which skip NaN. A
+ * diverging computation must show as NaN in its result, never be hidden
+ * behind a number; only the tests (isnan, any, all, find) treat NaN as a
+ * value. The derivatives of these built-ins are rules in ad/ad.c; nothing
+ * here knows of the tape. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +18,25 @@
 
 /* NaN stays NaN: a diverging run must not be hidden behind a zero. */
 static double relu(double x) { return x > 0 || isnan(x) ? x : 0; }
+/* Above 30, log(1 + e^x) = x + log1p(e^-x) differs from x by about 3e-15
+ * relative at most, and returning x keeps exp from overflowing (past 709).
+ * log1p keeps full accuracy for very negative x, where e^x is tiny. */
 static double softplus(double x) { return x > 30 ? x : log1p(exp(x)); }
+/* step(0) = 0: relu's derivative at the kink, as hermite.c's step. */
 static double step(double x) { return isnan(x) ? x : x > 0 ? 1 : 0; }
+/* 0, -0 and NaN come back as they are. */
 static double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
 static double is_nan(double x) { return isnan(x) != 0; }
 static double is_inf(double x) { return isinf(x) != 0; }
+/* C's round() rounds halves away from 0 (2.5 to 3, -2.5 to -3); rint and
+ * nearbyint would round them to even under the default rounding mode. */
 static double round_half_away(double x) { return round(x); }
 
 /* name, how (VECTOR: an array kernel of vecmath.h; EACH: a C function
- * applied element by element), function, help */
+ * applied element by element), function, help
+ * VECTOR is used where the kernel matters for speed (exp, tanh, sigmoid
+ * run on every activation of a network); vecmath's kernels are within a
+ * few ulp of libm, with inf, NaN and -0 exact. */
 #define ELEMENTWISE_LIST(X)                                                  \
     X(exp, VECTOR, vm_exp, "e^x, elementwise")                               \
     X(log, EACH, log, "natural logarithm, elementwise (log(0) = -inf)")      \
@@ -48,7 +65,11 @@ typedef void (*ArrayFn)(double *out, const double *x, size_t n);
 static void isnan_each(double *out, const double *x, size_t n);
 static void isinf_each(double *out, const double *x, size_t n);
 
-/* Applies f to a number or to every element of a matrix. */
+/* Applies f to a number or to every element of a matrix.
+ * A number or boolean gives a number (a bool for a mask), not a 1x1
+ * matrix. The result is a mask only for isnan and isinf: a logical input
+ * through exp is plain numbers. Every element of out is written by f, so
+ * uninitialised storage is safe. */
 static Value map1(Interp *I, const Args *a, ArrayFn f, bool logical)
 {
     Value x = a->v[0];
@@ -68,6 +89,10 @@ static Value map1(Interp *I, const Args *a, ArrayFn f, bool logical)
     return val_mat(out);
 }
 
+/* First expansion: for an EACH entry, a loop name##_each over the C
+ * function; bi_name then calls map1 with the array function. isnan and
+ * isinf are recognised by their loop's address, so the list needs no
+ * column saying "returns a mask". */
 #define ARRAY_FN_VECTOR(name, fn) fn
 #define ARRAY_FN_EACH(name, fn) name##_each
 #define DEFINE_EACH_VECTOR(name, fn)
@@ -89,8 +114,13 @@ ELEMENTWISE_LIST(DEFINE_MAP)
 
 /* ---- reductions -------------------------------------------------- */
 
+/* f(x, n, stride) reduces x[0], x[stride], ..., x[(n-1)*stride]. A reducer
+ * cannot report an error, so it answers with NaN where there is nothing
+ * sensible to return. */
 typedef double (*Reducer)(const double *x, size_t n, size_t stride);
 
+/* Plain left-to-right summation, no compensation: reproducible, with an
+ * error of at most about n*eps*sum|x_i|. */
 static double r_sum(const double *x, size_t n, size_t s)
 {
     double t = 0;
@@ -109,6 +139,7 @@ static double r_prod(const double *x, size_t n, size_t s)
         t *= x[i * s];
     return t;
 }
+/* Unscaled: overflows where norm, which scales, would not. */
 static double r_sumsq(const double *x, size_t n, size_t s)
 {
     double t = 0;
@@ -116,6 +147,9 @@ static double r_sumsq(const double *x, size_t n, size_t s)
         t += x[i * s] * x[i * s];
     return t;
 }
+/* A NaN replaces t and then stays, since no comparison with NaN is true.
+ * Starting from -inf lets an all -inf vector give -inf; an empty one gives
+ * NaN, not -inf. */
 static double r_max(const double *x, size_t n, size_t s)
 {
     double t = -INFINITY;
@@ -132,6 +166,8 @@ static double r_min(const double *x, size_t n, size_t s)
             t = x[i * s];
     return n ? t : NAN;
 }
+/* NaN is non-zero (NaN != 0 holds): any([NaN]) and all([NaN]) are true.
+ * The empty conventions: any([]) is false, all([]) is true. */
 static double r_any(const double *x, size_t n, size_t s)
 {
     for (size_t i = 0; i < n; i++)
@@ -148,7 +184,11 @@ static double r_all(const double *x, size_t n, size_t s)
 }
 
 /* Reduces all elements (dim 0) or along dim 1 (down columns, giving a
- * row) or dim 2 (across rows, giving a column). */
+ * row) or dim 2 (across rows, giving a column).
+ * dim 0 gives a number (a bool for any and all); along a dimension the
+ * result stays a matrix even with one element. A column is contiguous in
+ * column-major storage (stride 1); a row has stride rows. An empty input
+ * reduces to the empty value of f: sum 0, prod 1, mean and max NaN. */
 static Value reduce(Interp *I, const Args *a, const Matrix *m, int dim,
                     Reducer f, bool logical)
 {
@@ -168,7 +208,8 @@ static Value reduce(Interp *I, const Args *a, const Matrix *m, int dim,
     return val_mat(out);
 }
 
-/* f(A) or f(A, dim) / f(A, dim = d). */
+/* f(A) or f(A, dim) / f(A, dim = d).
+ * dim is read before A, so a bad dim leaves nothing to free. */
 static Value reduce_args(Interp *I, const Args *a, int dim_arg, Reducer f,
                          bool logical)
 {
@@ -190,11 +231,17 @@ static Value bi_sumsq(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_
 static Value bi_any(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_any, true); }
 static Value bi_all(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_all, true); }
 
+/* NaN in either operand wins: x NaN is kept, and with y NaN x > y fails
+ * and y is returned. The same rule as r_max and r_min. */
 static double e_max(double x, double y) { return isnan(x) || x > y ? x : y; }
 static double e_min(double x, double y) { return isnan(x) || x < y ? x : y; }
+/* C's pow: pow(0, 0) = 1, a negative base with a fractional power NaN. */
 static double e_pow(double x, double y) { return pow(x, y); }
 
-/* f(x, y) elementwise over arguments 1 and 2, with broadcasting. */
+/* f(x, y) elementwise over arguments 1 and 2, with broadcasting.
+ * ops_broadcast takes its operands, hence the val_ref of the borrowed
+ * arguments. Two plain numbers skip it; they hold no reference to drop.
+ * Booleans go through ops_broadcast like 1x1 matrices. */
 static Value binary_map(Interp *I, const Args *a, ElemFn2 f)
 {
     for (int i = 0; i < 2; i++)
@@ -206,7 +253,9 @@ static Value binary_map(Interp *I, const Args *a, ElemFn2 f)
     return ops_broadcast(&I->err, x, y, f, a->bi->name, NULL);
 }
 
-/* max(A): largest element; max(A, B): elementwise; max(A, dim = d). */
+/* max(A): largest element; max(A, B): elementwise; max(A, dim = d).
+ * A 0x0 second argument is always the placeholder, so max(A, []) is
+ * max(A); comparing with an empty B elementwise would mean nothing. */
 static Value extreme(Interp *I, const Args *a, Reducer r, ElemFn2 e)
 {
     bool placeholder = arg_given(a, 1) && a->v[1].kind == VAL_MAT &&
@@ -224,10 +273,16 @@ static Value bi_min(Interp *I, const Args *a) { return extreme(I, a, r_min, e_mi
 
 static Value bi_pow(Interp *I, const Args *a) { return binary_map(I, a, e_pow); }
 
+/* mod(x, 0) = x, the Octave convention, instead of a division by zero.
+ * x - floor(x/y)*y takes the sign of y. The rounding of x/y can push the
+ * result to y itself: mod(-1e-20, 1) is 1, not a number just below 1. */
 static double e_mod(double x, double y) { return y == 0 ? x : x - floor(x / y) * y; }
 
 static Value bi_mod(Interp *I, const Args *a) { return binary_map(I, a, e_mod); }
 
+/* A total order for qsort: NaN after every number, NaNs equal among
+ * themselves. -0 and 0 compare equal, so their relative order after the
+ * (unstable) qsort is unspecified. */
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -236,7 +291,10 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* A copy of m with each column (or the whole vector) sorted ascending. */
+/* A copy of m with each column (or the whole vector) sorted ascending.
+ * Column-major storage keeps each column contiguous, so qsort runs on it
+ * in place. The result is not a mask even when m was: the positions of a
+ * sorted mask mean nothing. NULL when the copy cannot be made. */
 static Matrix *sorted(const Matrix *m)
 {
     Matrix *s = mat_copy(m);
@@ -260,13 +318,14 @@ static Value bi_sort(Interp *I, const Args *a)
     return bi_mat(I, a, s);
 }
 
+/* The strided elements are copied and sorted: O(n log n), simpler than a
+ * selection algorithm and exact. The middle pair is averaged as halves so
+ * that two numbers near DBL_MAX do not overflow. */
 static double r_median(const double *x, size_t n, size_t stride)
 {
     if (n == 0)
         return NAN;
-    double *c = malloc(n * sizeof *c);
-    if (!c)
-        return NAN;
+    double *c = xmalloc(n * sizeof *c);
     for (size_t i = 0; i < n; i++)
         c[i] = x[i * stride];
     qsort(c, n, sizeof *c, cmp_double);
@@ -277,7 +336,10 @@ static double r_median(const double *x, size_t n, size_t stride)
     return med;
 }
 
-/* Sample variance (divides by n - 1; 0 for one element). */
+/* Sample variance (divides by n - 1; 0 for one element).
+ * Two passes, the mean and then the squared deviations, which avoids the
+ * cancellation of the one-pass sum(x^2) - n*mean^2. One element gives 0
+ * when it is finite and NaN otherwise (inf - inf); none gives NaN. */
 static double r_var(const double *x, size_t n, size_t s)
 {
     if (n < 2)
@@ -294,7 +356,10 @@ static Value bi_median(Interp *I, const Args *a) { return reduce_args(I, a, 1, r
 static Value bi_var(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_var, false); }
 static Value bi_std(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_std, false); }
 
-/* Running sums down a vector, or down each column of a matrix. */
+/* Running sums down a vector, or down each column of a matrix.
+ * A vector of either orientation is one run; a matrix's columns are
+ * contiguous, so run j is data[j*len .. j*len + len). cumsum of a mask
+ * counts, so the result is not logical. */
 static Value bi_cumsum(Interp *I, const Args *a)
 {
     Matrix *m = arg_mat(I, a, 0);
@@ -312,6 +377,9 @@ static Value bi_cumsum(Interp *I, const Args *a)
     return bi_mat(I, a, c);
 }
 
+/* Linear indices, 1-based and in column-major order, as A(find(A))
+ * expects. A row input gives a row, anything else a column (Octave's
+ * choice). Two passes size the result exactly. NaN counts as non-zero. */
 static Value bi_find(Interp *I, const Args *a)
 {
     Matrix *m = arg_mat(I, a, 0);
@@ -332,7 +400,9 @@ static Value bi_find(Interp *I, const Args *a)
 
 
 /* sqrt(sum x^2) scaled by the largest |x|, so 1e200 and 1e-200 entries
- * neither overflow nor underflow. */
+ * neither overflow nor underflow.
+ * The first pass also settles the special cases: any NaN gives NaN (it
+ * sticks in big), otherwise any inf gives inf, and all zeros give 0. */
 static double euclidean(const double *x, size_t n)
 {
     double big = 0;
@@ -348,7 +418,9 @@ static double euclidean(const double *x, size_t n)
 }
 
 /* The p-norm, scaled by the largest |x_i| so that neither x^p nor the
- * sum overflows or underflows: |x|_p = big (sum (|x_i|/big)^p)^(1/p). */
+ * sum overflows or underflows: |x|_p = big (sum (|x_i|/big)^p)^(1/p).
+ * p = 1 sums |x_i| directly (no power, and the sum overflows only when
+ * the norm does); p = inf is big itself. An empty vector has norm 0. */
 static double vector_pnorm(const Matrix *m, double p)
 {
     size_t n = mat_numel(m);
@@ -367,6 +439,12 @@ static double vector_pnorm(const Matrix *m, double p)
     return p == 1 ? t : big * pow(t, 1 / p);
 }
 
+/* No p: the 2-norm of a vector or the Frobenius norm of a matrix, one and
+ * the same sum of squares, hence one path. p < 1 is not a norm (the
+ * triangle inequality fails), and the same test refuses NaN. A matrix
+ * gets only "fro" or 2, the spectral norm (la_norm2, the largest singular
+ * value); p = 1 or inf on a matrix is refused rather than silently taken
+ * as a vector norm of its elements. */
 static Value bi_norm(Interp *I, const Args *a)
 {
     Matrix *m = arg_mat(I, a, 0);
@@ -403,6 +481,7 @@ static Value bi_norm(Interp *I, const Args *a)
     return val_num(r);
 }
 
+/* Second expansion: one table row per list entry, exactly one argument. */
 #define REGISTER_MAP(name, how, fn, help) {#name, 1, 1, #name "(x)", help, bi_##name},
 
 const Builtin builtins_math[] = {

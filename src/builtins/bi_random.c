@@ -1,11 +1,20 @@
 /* bi_random.c: the seeded generator (Philox4x32-10, see rng.c) behind
  * every random built-in. Output depends only on the seed and the
- * sequence of calls. */
+ * sequence of calls.
+ *
+ * There is one generator, I->rng, shared by these built-ins, the theory
+ * family (init, covariance with k, corrupt, clusters, teacher) and sgd.
+ * The order in which a built-in consumes draws is therefore part of its
+ * behaviour: the same script with the same seed must print the same
+ * numbers on every machine, so the comments below say what each draws. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "eval/builtin.h"
 
+/* rand(), rand(n) (n x n) or rand(r, c). The size is checked here so that
+ * a shape over the element limit is reported as too large, with its
+ * size, before any allocation is tried. */
 static bool rand_shape(Interp *I, const Args *a, size_t *r, size_t *c)
 {
     *r = *c = 1;
@@ -23,6 +32,9 @@ static bool rand_shape(Interp *I, const Args *a, size_t *r, size_t *c)
     return true;
 }
 
+/* rand() and randn() with no argument give a number, not a 1x1 matrix.
+ * The matrix is filled in storage (column-major) order, one draw per
+ * element, so rand(2, 3) consumes the same draws as six rand() calls. */
 static Value random_fill(Interp *I, const Args *a,
                          void (*fill)(Rng *, double *, size_t))
 {
@@ -44,6 +56,10 @@ static Value random_fill(Interp *I, const Args *a,
 static Value bi_rand(Interp *I, const Args *a) { return random_fill(I, a, rng_fill_uniform); }
 static Value bi_randn(Interp *I, const Args *a) { return random_fill(I, a, rng_fill_normal); }
 
+/* The seed becomes a uint64_t. 18446744073709549568 is the largest
+ * double below 2^64: converting anything larger would be undefined, and
+ * every double up to it converts exactly. Seeding also drops the cached
+ * second normal of the polar method, so the stream restarts fully. */
 static Value bi_seed(Interp *I, const Args *a)
 {
     double s;
@@ -55,17 +71,17 @@ static Value bi_seed(Interp *I, const Args *a)
     return val_nil;
 }
 
+/* Fisher-Yates on 0-based size_t indices (rng_permutation), shifted to
+ * 1-based numbers for the language. n = 0 gives an empty row. */
 static Value bi_randperm(Interp *I, const Args *a)
 {
     size_t n;
     if (!arg_count(I, a, 0, &n))
         return val_error;
-    size_t *p = malloc((n ? n : 1) * sizeof *p);
-    Matrix *m = p ? mat_new_uninit(1, n) : NULL;
-    if (!m) {
-        free(p);
-        return bi_error(I, a, "out of memory for %zu elements", n);
-    }
+    Matrix *m = mat_new_uninit(1, n);
+    if (!m)
+        return bi_error(I, a, "%zu elements are too many for a matrix", n);
+    size_t *p = xmalloc((n ? n : 1) * sizeof *p);
     rng_permutation(&I->rng, p, n);
     for (size_t i = 0; i < n; i++)
         m->data[i] = (double)(p[i] + 1);
@@ -73,7 +89,12 @@ static Value bi_randperm(Interp *I, const Args *a)
     return val_mat(m);
 }
 
-/* n points uniform on the unit sphere of R^d, one per row. */
+/* n points uniform on the unit sphere of R^d, one per row.
+ * A standard normal vector has a rotation-invariant law, so its direction
+ * is uniform on the sphere (Muller's method). Draws go row by row, d
+ * normals per point. A vector of exact zeros, which normalising would
+ * turn into NaN, is drawn again; it cannot happen in practice, but the
+ * loop costs nothing. d = 0 is refused: R^0 has no unit sphere. */
 static Value bi_sphere(Interp *I, const Args *a)
 {
     size_t n, d;
@@ -103,7 +124,13 @@ static Value bi_sphere(Interp *I, const Args *a)
 }
 
 /* k draws from 1..n (or from the elements of a vector), with
- * replacement unless replace = false. */
+ * replacement unless replace = false.
+ * The first argument is a pool when it is a matrix with other than one
+ * element (any shape, taken in column-major order; an empty one is an
+ * empty pool); a number or a 1x1 matrix is the count n. So choice([7], 3)
+ * draws from 1..7, not three 7s. With replacement each draw is one
+ * rng_below(n); without, a full permutation of n is drawn (n - 1 calls
+ * of rng_below whatever k is) and its first k entries are used. */
 static Value bi_choice(Interp *I, const Args *a)
 {
     size_t k = 1;
@@ -127,13 +154,11 @@ static Value bi_choice(Interp *I, const Args *a)
                         replace ? "(nothing to draw from)" : "without replacement");
     }
     Matrix *m = mat_new_uninit(k, 1);
-    size_t *perm = !replace ? malloc((n ? n : 1) * sizeof *perm) : NULL;
-    if (!m || (!replace && !perm)) {
-        mat_unref(m);
+    if (!m) {
         mat_unref(pool);
-        free(perm);
-        return bi_error(I, a, "out of memory");
+        return bi_error(I, a, "%zu draws are too many for a matrix", k);
     }
+    size_t *perm = !replace ? xmalloc((n ? n : 1) * sizeof *perm) : NULL;
     if (perm)
         rng_permutation(&I->rng, perm, n);
     for (size_t i = 0; i < k; i++) {

@@ -1,7 +1,17 @@
 /* eval.c: the tree walker. Each node kind has one small function; the
  * two dispatchers at the bottom pick them. Runtime errors are returned as
  * val_error with the details in the interpreter (no longjmp), so every
- * temporary is released on every path. */
+ * temporary is released on every path.
+ *
+ * val_error carries two kinds of news, told apart by I->sig: a runtime
+ * error (SIG_ERROR, message in I->err) and the control signals break,
+ * continue and return (return's value waits in I->ret). A node function
+ * passes val_error up untouched; only loops, calls and the top level
+ * consume signals. Errors raised below the evaluator (ops, index, the
+ * tape) fill I->err only, and eval() marks them SIG_ERROR on the way out.
+ *
+ * Every eval_* and exec_* returns a new reference, or val_error; a value
+ * read from a variable is val_ref'd, never handed out borrowed. */
 #include "eval/eval.h"
 
 #include <math.h>
@@ -22,7 +32,14 @@ static Value stack_full_error(Interp *I, const Loc *loc);
 /* ------------------------------------------------------------------ */
 /* closures                                                            */
 
-/* Captures the upvalues of a function from the current frame. */
+/* Captures the upvalues of a function from the current frame. Capture is
+ * by value: the closure takes its own reference to each value as it is
+ * now, and later assignments on either side are not seen by the other.
+ * RES_SELF captures the running closure, which is how a nested function
+ * calls the function it sits in by name. With no frame (the top level)
+ * the upvalues are the globals an anonymous fn captures, read from their
+ * symbols now; one still unassigned stays VAL_NIL and eval_ident falls
+ * back to its symbol at call time. */
 static Value make_closure(Interp *I, AstNode *fnode)
 {
     FuncInfo *info = fnode->fn;
@@ -45,6 +62,11 @@ static Value make_closure(Interp *I, AstNode *fnode)
 /* ------------------------------------------------------------------ */
 /* names                                                               */
 
+/* The storage of a resolved name: a local slot of the running frame, an
+ * upvalue of the running closure or the global's symbol; NULL for
+ * RES_SELF, which has no storage. VAL_NIL in it means unassigned. The
+ * pointer is valid until the frame ends. Upvalues are only ever read:
+ * assigning a name anywhere in a function makes it a local there. */
 static Value *ident_slot(Interp *I, AstNode *n)
 {
     switch (n->res.kind) {
@@ -55,6 +77,10 @@ static Value *ident_slot(Interp *I, AstNode *n)
     }
 }
 
+/* A variable with a value wins, so a global assigned the name of a
+ * built-in hides the built-in. Otherwise the symbol's built-in, if any.
+ * The two error messages explain the rules that surprise people: capture
+ * by value, and assignment making a name local to the whole function. */
 static Value eval_ident(Interp *I, AstNode *n)
 {
     if (n->res.kind == RES_SELF)
@@ -85,10 +111,14 @@ static Value eval_ident(Interp *I, AstNode *n)
 /* ------------------------------------------------------------------ */
 /* literals                                                            */
 
+/* A string literal makes a new Str each time it is evaluated: the tree's
+ * text stays with the tree. */
 static Value eval_num(Interp *I, AstNode *n) { (void)I; return val_num(n->num); }
 static Value eval_bool(Interp *I, AstNode *n) { (void)I; return val_bool(n->num != 0); }
 static Value eval_str(Interp *I, AstNode *n) { (void)I; return val_str(n->str); }
 
+/* `end` means the extent of the innermost subscript being evaluated,
+ * which eval_subs has put in I->end. */
 static Value eval_end(Interp *I, AstNode *n)
 {
     if (!I->end.on)
@@ -99,6 +129,8 @@ static Value eval_end(Interp *I, AstNode *n)
     return val_num(v);
 }
 
+/* A whole-subscript `:` is taken by eval_subs without evaluating it; one
+ * that reaches here sits inside an expression (A[1 + :], x = :). */
 static Value eval_colon(Interp *I, AstNode *n)
 {
     return interp_error(I, &n->loc, "':' is only allowed as a whole subscript");
@@ -118,13 +150,17 @@ static bool eval_all(Interp *I, AstNode *n, int from, Value *vals)
     return true;
 }
 
+/* Releases vals[0..n-1]; val_unref ignores an error value, so one may be
+ * among them. */
 static void unref_all(Value *vals, int n)
 {
     for (int i = 0; i < n; i++)
         val_unref(vals[i]);
 }
 
-/* An item of a list or record must be a value ("nothing" is not). */
+/* An item of a list or record must be a value ("nothing" is not): what
+ * print() returns, or a function whose last statement is an assignment,
+ * would read as a missing item later. */
 static bool has_value(Interp *I, Value v, const AstNode *n)
 {
     if (v.kind != VAL_NIL)
@@ -133,6 +169,8 @@ static bool has_value(Interp *I, Value v, const AstNode *n)
     return false;
 }
 
+/* The items are evaluated straight into the list's storage. On failure
+ * n stays 0, because eval_all has already released what it made. */
 static Value eval_list(Interp *I, AstNode *n)
 {
     Value l = val_list_new((size_t)n->nkids);
@@ -150,6 +188,8 @@ static Value eval_list(Interp *I, AstNode *n)
     return l;
 }
 
+/* Fields in the order written; a repeated name keeps the last value
+ * ({a: 1, a: 2} has a = 2), as rec_set replaces. */
 static Value eval_record(Interp *I, AstNode *n)
 {
     Value r = val_rec_new();
@@ -164,7 +204,8 @@ static Value eval_record(Interp *I, AstNode *n)
     return r;
 }
 
-/* Concatenates one row of blocks side by side. */
+/* Concatenates one row of blocks side by side. Through the dispatcher, so
+ * that a tracked block is recorded on the tape. */
 static Value concat_row(Interp *I, AstNode *row)
 {
     int n = row->nkids;
@@ -178,6 +219,8 @@ static Value concat_row(Interp *I, AstNode *row)
     return r;
 }
 
+/* [a, b; c, d]: each row joined horizontally, then the rows stacked.
+ * [] is the 0x0 matrix, which vanishes when joined to anything. */
 static Value eval_matrix(Interp *I, AstNode *n)
 {
     if (n->nkids == 0)
@@ -199,7 +242,10 @@ static Value eval_matrix(Interp *I, AstNode *n)
     return r;
 }
 
-/* from:step:to as a row vector; the count is robust to rounding. */
+/* from:step:to as a row vector; the count is robust to rounding. The
+ * nudges (relative 1e-15, absolute 1e-10) give 0:0.1:0.3 its 4 elements
+ * although (0.3 - 0) / 0.1 is 2.9999999999999996 in doubles. A range that
+ * runs the wrong way has count 0 (an empty 1x0). */
 static bool range_count(Interp *I, double a, double s, double b, size_t *count,
                         const Loc *loc)
 {
@@ -230,6 +276,9 @@ static double range_element(const double p[3], size_t i, size_t count)
     return x;
 }
 
+/* Evaluates the bounds into part[] = {from, step, to}; a:b gets step 1.
+ * A tracked bound is read by its primal, so a range is a constant to the
+ * tape. */
 static bool range_parts(Interp *I, AstNode *n, double part[3])
 {
     Value v[3];
@@ -271,6 +320,13 @@ static Value eval_range(Interp *I, AstNode *n)
 /* ------------------------------------------------------------------ */
 /* operators                                                           */
 
+/* && and || short-circuit when the left side is a number or bool: the
+ * right side runs only when needed, and the result is a bool (0 || 5 is
+ * true, not 5); NaN is an error, not false. When the left side is a
+ * matrix, or the right side turns out to be one, the operator is
+ * elementwise and the result a mask; a matrix on the left evaluates both
+ * sides. a needs no release on the scalar path: a number or bool holds no
+ * reference. */
 static Value eval_logical(Interp *I, AstNode *n)
 {
     Value a = eval(I, n->kids[0]);
@@ -299,7 +355,10 @@ static Value eval_logical(Interp *I, AstNode *n)
 }
 
 /* A' * B and A * B': the product with a transposed operand, without
- * building the transpose. */
+ * building the transpose. Only plain matrices of agreeing shapes take the
+ * single dgemm call; a scalar, a tracked operand or a shape error builds
+ * the transpose and goes the ordinary way, so errors and derivatives are
+ * the usual ones. */
 static bool is_transposed(const AstNode *n)
 {
     return n->kind == AST_UNOP && n->op == OP_TRANSPOSE;
@@ -354,6 +413,9 @@ static inline Value eval_operand(Interp *I, AstNode *n)
     return eval(I, n);
 }
 
+/* && and || may not evaluate their right side, so they have their own
+ * path. Two numbers are combined here without the dispatcher, which
+ * would otherwise look for tracked operands on every scalar step. */
 static Value eval_binop(Interp *I, AstNode *n)
 {
     if (n->op == OP_AND || n->op == OP_OR)
@@ -385,7 +447,11 @@ static Value eval_unop(Interp *I, AstNode *n)
 /* ------------------------------------------------------------------ */
 /* subscripts and fields                                               */
 
-/* Evaluates subscripts with `end` bound to obj; `:` becomes VAL_NIL. */
+/* Evaluates subscripts with `end` bound to obj; `:` becomes VAL_NIL.
+ * obj is borrowed. The end context is saved and restored around it, so
+ * nested subscripts (A[B[end]]) each see their own object. A subscript
+ * with no value is refused (VAL_NIL would read as `:`). On failure what
+ * was evaluated is released and subs holds nothing. */
 static bool eval_subs(Interp *I, AstNode *n, Value obj, Value *subs)
 {
     int nsubs = n->nkids - 1;
@@ -412,6 +478,8 @@ static bool eval_subs(Interp *I, AstNode *n, Value obj, Value *subs)
     return ok;
 }
 
+/* obj is held until the read is done; the result holds references of
+ * its own. */
 static Value eval_index(Interp *I, AstNode *n)
 {
     Value obj = eval(I, n->kids[0]);
@@ -428,6 +496,7 @@ static Value eval_index(Interp *I, AstNode *n)
     return r;
 }
 
+/* R.name: only records have fields; the message names what R was. */
 static Value eval_field(Interp *I, AstNode *n)
 {
     Value obj = eval(I, n->kids[0]);
@@ -450,6 +519,10 @@ static Value eval_field(Interp *I, AstNode *n)
 /* ------------------------------------------------------------------ */
 /* calls                                                               */
 
+/* Two limits on recursion: the call depth (INTERP_MAX_CALL_DEPTH), which
+ * gives runaway recursion a predictable message, and the real C stack,
+ * which the depth cannot vouch for since frame sizes vary with the build
+ * and with the expressions inside each call. */
 static Value call_depth_error(Interp *I, const Loc *loc)
 {
     return interp_error(I, loc, "recursion too deep (more than %d nested calls)",
@@ -463,6 +536,9 @@ static Value stack_full_error(Interp *I, const Loc *loc)
                         "calls deep; raise it with ulimit -s)", I->depth);
 }
 
+/* Named arguments go to the parameter of that name; an unknown name, or a
+ * parameter already bound (by position or by name), is an error at the
+ * call. The locals take their own references. */
 static bool bind_named(Interp *I, Closure *c, Value *locals, int nnamed,
                        Value *named, const char **names, const Loc *loc)
 {
@@ -485,7 +561,9 @@ static bool bind_named(Interp *I, Closure *c, Value *locals, int nnamed,
     return true;
 }
 
-/* Fills missing parameters from their defaults, evaluated in the callee. */
+/* Fills missing parameters from their defaults, evaluated in the callee.
+ * They run at each call, in the callee's frame and in order, so a default
+ * may use an earlier parameter (fn f(n, m = n)). */
 static bool bind_defaults(Interp *I, Closure *c, Value *locals, const Loc *loc)
 {
     AstNode *params = c->node->kids[0];
@@ -506,6 +584,10 @@ static bool bind_defaults(Interp *I, Closure *c, Value *locals, const Loc *loc)
     return true;
 }
 
+/* Adds "in f, called at ..." while an error unwinds through a call. The
+ * first INTERP_TRACE_SHOWN calls are kept; past them only the latest
+ * (finally the outermost) is, so deep recursion costs a count, not
+ * memory. Break, continue and return leave no trace. */
 static void trace_call(Interp *I, Closure *c, const Loc *loc)
 {
     if (!I->err.msg || I->sig != SIG_ERROR)
@@ -518,7 +600,10 @@ static void trace_call(Interp *I, Closure *c, const Loc *loc)
     sb_putc(to, '\n');
 }
 
-/* The body's value: `return`'s, else the last expression statement's. */
+/* The body's value: `return`'s, else the last expression statement's.
+ * The returned value moves from I->ret to the caller. Break and continue
+ * cannot leave a function (the resolver refuses them outside a loop of
+ * their own function); clearing them is a guard. */
 static Value run_body(Interp *I, Closure *c)
 {
     Value r = exec_block(I, c->node->kids[1]);
@@ -533,6 +618,12 @@ static Value run_body(Interp *I, Closure *c)
     return r;
 }
 
+/* Borrows args. More positional arguments than parameters is an error;
+ * fewer are completed by named ones and defaults. The locals array holds
+ * the parameters first, then the other locals, all VAL_NIL (unassigned)
+ * at the start. The frame lives on the C stack and I->frame is restored
+ * on every path. An error while binding is located at the call itself,
+ * so it gets no "in f" trace line, which would repeat that site. */
 static Value call_closure(Interp *I, Closure *c, int npos, int nnamed,
                           Value *args, const char **names, const Loc *loc)
 {
@@ -566,11 +657,15 @@ static Value call_closure(Interp *I, Closure *c, int npos, int nnamed,
     return r;
 }
 
+/* In builtin.c. Only the evaluator calls it, so it is declared here and
+ * not in builtin.h, which every family includes. */
 Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
                        Value *args, const char **names, int nargout,
                        const Loc *loc);
 
-/* A bound built-in: its bound value goes first. */
+/* A bound built-in: its bound value goes first. The array is a shallow
+ * copy with no references added: the dispatcher only borrows, and the
+ * partial (held by the caller) keeps the bound value alive. */
 static Value call_partial(Interp *I, Partial *p, int npos, int nnamed, Value *args,
                           const char **names, int nargout, const Loc *loc)
 {
@@ -583,6 +678,10 @@ static Value call_partial(Interp *I, Partial *p, int npos, int nnamed, Value *ar
     return r;
 }
 
+/* Every call goes through here: the evaluator's, a built-in calling back
+ * (interp_call) and the tape. Interrupts and the step budget are polled
+ * here as well as in loops, so that recursion without a loop can be
+ * stopped too. */
 Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
                       const char **names, int nargout, const Loc *loc)
 {
@@ -606,7 +705,11 @@ Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
     return interp_error(I, loc, "cannot call %s: it is not a function", d);
 }
 
-/* Positional arguments first, then named ones, in args. */
+/* Positional arguments first, then named ones, in args. nargout is the
+ * number of targets the result feeds (a, b = f(x)); built-ins may return
+ * more when asked, closures ignore it. Arguments are evaluated left to
+ * right; an argument with no value is refused with a hint at the usual
+ * cause. */
 static Value eval_call_nargout(Interp *I, AstNode *n, int nargout)
 {
     Value fn = eval(I, n->kids[0]);
@@ -656,6 +759,8 @@ static Value eval_call(Interp *I, AstNode *n)
     return eval_call_nargout(I, n, 1);
 }
 
+/* An fn expression makes a new closure each time it is evaluated, with
+ * the values its captured names have at that moment. */
 static Value eval_func(Interp *I, AstNode *n)
 {
     return make_closure(I, n);
@@ -666,7 +771,10 @@ static Value eval_func(Interp *I, AstNode *n)
 
 static Value *lvalue_slot(Interp *I, AstNode *t);
 
-/* A field of the record in *parent, created when missing. */
+/* A field of the record in *parent, created when missing. An unset
+ * parent becomes a new record (R.x = 1 on an unset R). The record is
+ * unshared before a pointer into it is handed out, and a new field starts
+ * as VAL_NIL for the caller to fill. */
 static Value *field_slot(Interp *I, Value *parent, AstNode *t)
 {
     if (parent->kind == VAL_NIL)
@@ -686,7 +794,11 @@ static Value *field_slot(Interp *I, Value *parent, AstNode *t)
     return f;
 }
 
-/* A list item as an intermediate target: L[2].x = 1 or L[1][2] = 0. */
+/* A list item as an intermediate target: L[2].x = 1 or L[1][2] = 0.
+ * Only a list can be written through (a matrix element is a number with
+ * no parts), with one subscript naming an existing item: unlike the last
+ * step of a target, this one does not append. The list is unshared
+ * before the pointer is returned. */
 static Value *item_slot(Interp *I, Value *parent, AstNode *t)
 {
     if (parent->kind != VAL_LIST || t->nkids != 2) {
@@ -708,6 +820,10 @@ static Value *item_slot(Interp *I, Value *parent, AstNode *t)
     return &parent->as.list->items[(size_t)k - 1];
 }
 
+/* The slot a target writes to, found from its root variable down
+ * (A[1].x[2]), unsharing each container on the way: the copy-on-write
+ * path of a nested write, which touches only this variable's copy. NULL
+ * with an error raised when a step cannot be written through. */
 static Value *lvalue_slot(Interp *I, AstNode *t)
 {
     if (t->kind == AST_IDENT)
@@ -718,7 +834,8 @@ static Value *lvalue_slot(Interp *I, AstNode *t)
     return t->kind == AST_FIELD ? field_slot(I, parent, t) : item_slot(I, parent, t);
 }
 
-/* Stores v (taken) into a variable. */
+/* Stores v (taken) into a variable. A resolved target always has a slot;
+ * the NULL test only keeps v from leaking. */
 static bool store_variable(Interp *I, AstNode *t, Value v)
 {
     Value *slot = ident_slot(I, t);
@@ -731,7 +848,9 @@ static bool store_variable(Interp *I, AstNode *t, Value v)
     return true;
 }
 
-/* Stores v (taken) into one target. */
+/* Stores v (taken) into one target. For an indexed target, the subscripts
+ * see `end` of the container's current value and index_set unshares the
+ * container itself. */
 static bool assign_to(Interp *I, AstNode *t, Value v)
 {
     if (t->kind == AST_INDEX) {
@@ -757,7 +876,9 @@ static bool assign_to(Interp *I, AstNode *t, Value v)
 }
 
 /* a, b = v: the items of a list, or the fields of a record in order
- * (y, mask = corrupt(y, rho)). */
+ * (y, mask = corrupt(y, rho)). The count must match exactly. Each target
+ * gets its own reference; the first failure stops, and the targets before
+ * it keep what they were given. Takes v. */
 static bool destructure(Interp *I, AstNode *n, int ntargets, Value v)
 {
     bool is_list = v.kind == VAL_LIST, is_rec = v.kind == VAL_REC;
@@ -779,6 +900,11 @@ static bool destructure(Interp *I, AstNode *n, int ntargets, Value v)
     return ok;
 }
 
+/* A call on the right learns how many targets it feeds. x op= v reads
+ * the target as an expression and then assigns as usual, so the
+ * subscripts of A[f()] += 1 are evaluated twice. An assignment has no
+ * value (VAL_NIL): a function whose last statement is one returns
+ * nothing. */
 static Value exec_assign(Interp *I, AstNode *n)
 {
     int ntargets = n->nkids - 1;
@@ -809,6 +935,7 @@ static Value exec_assign(Interp *I, AstNode *n)
 /* ------------------------------------------------------------------ */
 /* statements                                                          */
 
+/* break, continue and return travel up as val_error with I->sig set. */
 static Value raise_signal(Interp *I, Signal s)
 {
     I->sig = s;
@@ -820,6 +947,9 @@ static Value exec_expr(Interp *I, AstNode *n)
     return eval(I, n->kids[0]);
 }
 
+/* Conditions in order, by ops_truth (an empty matrix is false, NaN an
+ * error). The statement's value is the chosen block's, so an if as the
+ * last statement gives a function its result. */
 static Value exec_if(Interp *I, AstNode *n)
 {
     int i = 0;
@@ -838,7 +968,10 @@ static Value exec_if(Interp *I, AstNode *n)
     return i < n->nkids ? exec_block(I, n->kids[i]) : val_nil;
 }
 
-/* After a loop body: consumes break/continue; true to keep looping. */
+/* After a loop body: consumes break/continue; true to keep looping.
+ * Takes the body's value. Also polls the interrupt flag and spends one
+ * step of the budget. A pending return or error ends the loop and stays
+ * pending for the caller. */
 static bool loop_continues(Interp *I, Value body, const Loc *loc)
 {
     if (!VAL_IS_ERR(body))
@@ -858,6 +991,8 @@ static bool loop_continues(Interp *I, Value body, const Loc *loc)
     return I->sig == SIG_NONE;
 }
 
+/* After a break the signal is clear and the loop's value is nil; with a
+ * return or an error pending, val_error passes it on. */
 static Value exec_while(Interp *I, AstNode *n)
 {
     for (;;) {
@@ -876,7 +1011,10 @@ static Value exec_while(Interp *I, AstNode *n)
     }
 }
 
-/* `for i in a:b` counts without building the range. */
+/* `for i in a:b` counts without building the range, so `for i in 1:1e8`
+ * needs no 800 MB vector. The bounds are evaluated once; assigning to i
+ * in the body does not change the next value, and i keeps its last value
+ * after the loop. */
 static Value exec_for_range(Interp *I, AstNode *n, AstNode *range)
 {
     double p[3];
@@ -892,7 +1030,8 @@ static Value exec_for_range(Interp *I, AstNode *n, AstNode *range)
 }
 
 /* The k-th item a for loop visits: elements of vectors, columns of
- * matrices, items of lists. */
+ * matrices, items of lists. A number or bool is visited once, as itself.
+ * A 0x0 matrix visits nothing, but a 0x3 one visits three empty columns. */
 static size_t iter_count(Value v)
 {
     if (v.kind == VAL_LIST)
@@ -915,6 +1054,10 @@ static Value iter_item(Value v, size_t k)
     return val_ref(v);
 }
 
+/* The sequence is evaluated once and held for the whole loop, so
+ * assigning to its variable inside the body does not change what is
+ * visited (copy-on-write keeps the held value intact). A tracked sequence
+ * is refused: the items it would hand out are not on the tape. */
 static Value exec_for(Interp *I, AstNode *n)
 {
     if (n->kids[1]->kind == AST_RANGE)
@@ -947,6 +1090,9 @@ static Value exec_for(Interp *I, AstNode *n)
     return r;
 }
 
+/* The value (VAL_NIL for a bare return) waits in I->ret, owned there,
+ * until run_body takes it. The resolver already refuses return outside a
+ * function; the frame test is a guard. */
 static Value exec_return(Interp *I, AstNode *n)
 {
     if (!I->frame)
@@ -971,12 +1117,15 @@ static Value exec_continue(Interp *I, AstNode *n)
     return raise_signal(I, SIG_CONTINUE);
 }
 
+/* fn name(...) ... end is an assignment of a closure to name: a local in
+ * a function, a global at the top level. */
 static Value exec_fndef(Interp *I, AstNode *n)
 {
     Value f = make_closure(I, n->kids[1]);
     return assign_to(I, n->kids[0], f) ? val_nil : val_error;
 }
 
+/* In interp.c, which keeps the list of imported files. */
 Value interp_import(Interp *I, AstNode *n);
 
 static Value exec_import(Interp *I, AstNode *n)
@@ -984,22 +1133,32 @@ static Value exec_import(Interp *I, AstNode *n)
     return interp_import(I, n);
 }
 
-/* Runs statements; the block's value is its last statement's value. */
+/* Runs statements; the block's value is its last statement's value.
+ * Earlier values are released as the next statement starts. */
+/* I->running follows the statements for the out-of-memory report, and
+ * is put back when the block ends, so that after a call returns it names
+ * the caller's statement again. */
 static Value exec_block(Interp *I, AstNode *block)
 {
+    const AstNode *outer = I->running;
     Value last = val_nil;
     for (int i = 0; i < block->nkids; i++) {
         val_unref(last);
+        I->running = block->kids[i];
         last = eval(I, block->kids[i]);
         if (VAL_IS_ERR(last))
-            return last;
+            break;
     }
+    I->running = outer;
     return last;
 }
 
 /* ------------------------------------------------------------------ */
 /* dispatch                                                            */
 
+/* Kinds without an entry (row, named argument, field initialiser,
+ * parameters) are handled by their parent node; eval() reports one that
+ * is reached on its own as an internal error. */
 typedef Value (*EvalFn)(Interp *I, AstNode *n);
 
 static const EvalFn eval_table[AST__COUNT] = {
@@ -1019,6 +1178,9 @@ static const EvalFn eval_table[AST__COUNT] = {
     [AST_IMPORT] = exec_import,
 };
 
+/* Every node goes through here: the stack check, the dispatch, and the
+ * marking of an error raised below the evaluator (which only fills
+ * I->err) as SIG_ERROR, so the statements above unwind. */
 static inline Value eval(Interp *I, AstNode *n)
 {
     /* deep expressions are bounded by the parser (2000 levels), but a small
@@ -1035,10 +1197,13 @@ static inline Value eval(Interp *I, AstNode *n)
     return v;
 }
 
-/* A top-level statement: echoes expression values in the REPL. */
+/* A top-level statement: echoes expression values in the REPL. The value
+ * is still returned: it becomes the program's value. */
 static Value exec_top(Interp *I, AstNode *stmt)
 {
+    I->running = stmt;
     Value v = eval(I, stmt);
+    I->running = NULL;
     if (VAL_IS_ERR(v) || !I->repl || stmt->kind != AST_EXPR || v.kind == VAL_NIL)
         return v;
     StrBuf b;
@@ -1049,6 +1214,8 @@ static Value exec_top(Interp *I, AstNode *stmt)
     return v;
 }
 
+/* Stray break or continue are refused by the resolver; the test after
+ * the loop is a guard that turns one into an error, not a silent stop. */
 Value eval_program(Interp *I, AstNode *root)
 {
     Value last = val_nil;

@@ -1,5 +1,11 @@
 /* interp.c: the interpreter object: globals, the error slot, running
- * sources and files, and imports. */
+ * sources and files, and imports.
+ *
+ * An interpreter keeps every source text and every tree it ever ran until
+ * it is freed: closures stored in globals point into the trees, and
+ * locations (in closures, in error traces) point into the texts. The REPL
+ * runs each input as a new program against the same globals, so nothing
+ * can be dropped between runs. */
 #include "config.h"
 
 #include "eval/interp.h"
@@ -23,10 +29,14 @@
 #include "front/parse.h"
 #include "eval/resolve.h"
 
+/* Set by the application's SIGINT handler; every call and loop iteration
+ * polls it and raises "interrupted" (EXIT_INTERRUPT). The REPL clears it
+ * after each input. */
 volatile sig_atomic_t interp_interrupted = 0;
 
 /* ---- globals ----------------------------------------------------- */
 
+/* djb2: short identifiers, no adversary; simple and good enough. */
 static size_t hash_name(const char *s)
 {
     size_t h = 5381;
@@ -43,6 +53,9 @@ Sym *sym_find(const Interp *I, const char *name)
     return NULL;
 }
 
+/* Doubles the buckets. The Sym nodes are relinked, never copied: the
+ * resolved trees and the upvalues hold Sym pointers, which must stay
+ * valid for the interpreter's life. */
 static void rehash(Interp *I)
 {
     size_t n = I->nbuckets * 2;
@@ -59,6 +72,9 @@ static void rehash(Interp *I)
     I->nbuckets = n;
 }
 
+/* Keeps at most one symbol per bucket on average (rehash at load 1). A
+ * symbol is never removed before interp_free, even when unassigned: the
+ * resolver interns every global name a program mentions. */
 Sym *sym_intern(Interp *I, const char *name)
 {
     Sym *s = sym_find(I, name);
@@ -75,6 +91,7 @@ Sym *sym_intern(Interp *I, const char *name)
     return s;
 }
 
+/* Takes v and drops the value it replaces. */
 void interp_set_global(Interp *I, const char *name, Value v)
 {
     Sym *s = sym_intern(I, name);
@@ -109,7 +126,8 @@ static void define_constants(Interp *I)
     interp_set_global(I, "eps", val_num(DBL_EPSILON));
 }
 
-/* Largest stack assumed when the limit is unlimited or very large. */
+/* Largest stack assumed when the limit is unlimited or very large. When
+ * getrlimit fails the usual 8 MB is assumed. */
 #define STACK_ASSUMED (256u << 20)
 
 /* The room a call chain may use: the stack limit less a quarter of it
@@ -117,6 +135,9 @@ static void define_constants(Interp *I)
  * call, and less what the caller already used. */
 static void measure_stack(Interp *I)
 {
+    /* the base is a local of this frame, so depth is measured from about
+     * where the interpreter was made; a limit too small for the reserve
+     * gives half of it to the calls */
     char here;
     struct rlimit rl;
     size_t limit = 8u << 20;
@@ -129,10 +150,34 @@ static void measure_stack(Interp *I)
     I->stack_room = limit > 2 * reserve ? limit - reserve - (64u << 10) : limit / 2;
 }
 
+/* Assumes a stack that grows downwards, as on every platform ovp builds
+ * for. Cheap enough to call on every node evaluated. */
 bool interp_stack_nearly_full(const Interp *I)
 {
     char here;   /* signed: code may run in frames above the one measured */
     return I->stack_base && I->stack_base - &here > (ptrdiff_t)I->stack_room;
+}
+
+/* The differentiation state reports into I->err and reaches user
+ * functions through interp_call, since its layer cannot include the
+ * evaluator. The generator is seeded with 0, so a run is reproducible
+ * unless the program seeds it. */
+/* The out-of-memory report (alloc.h): a located error at the statement
+ * being run, rendered into the buffer reserved for it, or the plain line
+ * when no statement runs (start-up, reading a program). */
+static void report_out_of_memory(void *ctx, size_t bytes, const char *what)
+{
+    Interp *I = ctx;
+    char msg[160];
+    snprintf(msg, sizeof msg, "out of memory (allocating %zu bytes%s%s)", bytes,
+             what ? " for " : "", what ? what : "");
+    if (!I->running) {
+        fprintf(stderr, "ovp: error: %s\n", msg);
+        return;
+    }
+    sb_clear(&I->oom_report);
+    diag_render(&I->oom_report, "error", &I->running->loc, msg);
+    fputs(I->oom_report.s, stderr);
 }
 
 Interp *interp_new(const Builtin *const *families)
@@ -144,6 +189,9 @@ Interp *interp_new(const Builtin *const *families)
     sb_init(&I->unwind.trace);
     sb_init(&I->unwind.outermost);
     I->out = stdout;
+    sb_init(&I->oom_report);
+    sb_reserve(&I->oom_report, 4096);   /* a rendered diagnostic is < 1 KB */
+    alloc_set_failure_handler(report_out_of_memory, I);
     I->ad = (Ad){.err = &I->err, .host = I, .call = interp_call};
     I->ret = val_nil;
     I->stdlib_dir = find_stdlib();
@@ -168,6 +216,8 @@ static void free_symbols(Interp *I)
     free(I->buckets);
 }
 
+/* Values go first (the tape's nodes, the globals, a pending return), then
+ * the trees and the texts they point into. NULL is accepted. */
 void interp_free(Interp *I)
 {
     if (!I)
@@ -187,6 +237,8 @@ void interp_free(Interp *I)
     free(I->stdlib_dir);
     params_free(&I->params);
     rt_clear(&I->err);
+    alloc_set_failure_handler(NULL, NULL);
+    sb_free(&I->oom_report);
     sb_free(&I->unwind.trace);
     sb_free(&I->unwind.outermost);
     free(I);
@@ -194,6 +246,9 @@ void interp_free(Interp *I)
 
 /* ---- errors ------------------------------------------------------ */
 
+/* rt_raise for the evaluator: it also sets SIG_ERROR, so that every
+ * statement running unwinds at once. A NULL loc leaves the error for the
+ * built-in dispatcher to place at its call site. */
 Value interp_error(Interp *I, const Loc *loc, const char *fmt, ...)
 {
     if (rt_pending(&I->err))
@@ -206,6 +261,8 @@ Value interp_error(Interp *I, const Loc *loc, const char *fmt, ...)
     return val_error;
 }
 
+/* Leaves the interpreter ready for the next run (the REPL's next input):
+ * no message, no trace, no signal, no pending return value. */
 void interp_clear_error(Interp *I)
 {
     rt_clear(&I->err);
@@ -217,6 +274,11 @@ void interp_clear_error(Interp *I)
     I->ret = val_nil;
 }
 
+/* The message with its source line and caret, the innermost calls
+ * (INTERP_TRACE_SHOWN of them), a count of the hidden ones, then the
+ * outermost call, which leads back to the line of the script the reader
+ * started from. "unknown error" only shows if an error value came back
+ * with no message, which is a bug. */
 void interp_render_error(Interp *I, StrBuf *out)
 {
     diag_render(out, "error", I->err.located ? &I->err.loc : NULL,
@@ -230,6 +292,7 @@ void interp_render_error(Interp *I, StrBuf *out)
 
 /* ---- running ----------------------------------------------------- */
 
+/* The tree stays until interp_free (see the top of this file). */
 static void keep_program(Interp *I, AstNode *tree)
 {
     if (I->nprograms == I->capprograms) {
@@ -239,6 +302,8 @@ static void keep_program(Interp *I, AstNode *tree)
     I->programs[I->nprograms++] = tree;
 }
 
+/* Copies text: the caller's buffer may go away, but locations and error
+ * messages need it for the interpreter's life. */
 static Source *add_source(Interp *I, const char *name, const char *text, size_t len)
 {
     Source *src = source_new(name, xstrndup(text, len), len);
@@ -247,7 +312,10 @@ static Source *add_source(Interp *I, const char *name, const char *text, size_t 
     return src;
 }
 
-/* Parses and resolves; NULL with the error pending (code 2) on failure. */
+/* Parses and resolves; NULL with the error pending (code 2) on failure.
+ * The tree is kept before it is resolved: a failed resolution may already
+ * have attached FuncInfo to it, which interp_free releases. Both kinds of
+ * failure exit with 2, as the manual promises for syntax errors. */
 static AstNode *prepare(Interp *I, const Source *src)
 {
     ParseError perr = {0};
@@ -266,6 +334,10 @@ static AstNode *prepare(Interp *I, const Source *src)
     return tree;
 }
 
+/* The value of the program is dropped. On failure the error is rendered
+ * into diag (when given) and cleared, so the interpreter can run again.
+ * An error value with no message means a control signal escaped the
+ * program; it is reported rather than taken for success. */
 int interp_run_source(Interp *I, const char *name, const char *text,
                       size_t len, StrBuf *diag)
 {
@@ -285,7 +357,10 @@ int interp_run_source(Interp *I, const char *name, const char *text,
     return code;
 }
 
-/* Reads a whole file; NULL with errno set on failure. */
+/* Reads a whole file; NULL with errno set on failure. The text is
+ * NUL-terminated, but *len is what counts: the scanner takes the length,
+ * and the lexer reports a NUL in a string itself. A read error is given
+ * EIO, since ferror says nothing more precise. */
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -310,12 +385,17 @@ static char *read_file(const char *path, size_t *len)
     return text;
 }
 
+/* Tested up front: fopen accepts a directory on Linux and only the read
+ * fails, which would report a vague EIO instead of EISDIR. */
 static bool is_directory(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Paths are compared after realpath, so one file is recognised under any
+ * relative name or symlink. A path that does not resolve is not
+ * recorded: no import can name it either. */
 void interp_mark_imported(Interp *I, const char *path)
 {
     char *real = realpath(path, NULL);
@@ -325,6 +405,8 @@ void interp_mark_imported(Interp *I, const char *path)
     I->imported[I->nimported++] = real;
 }
 
+/* An unreadable file exits with 2, like a syntax error (the manual's exit
+ * codes): the program never started. */
 int interp_run_file(Interp *I, const char *path, StrBuf *diag)
 {
     size_t len = 0;
@@ -346,6 +428,7 @@ static bool file_exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* dir NULL: name is already absolute. Returns a malloc'd string. */
 static char *join_path(const char *dir, const char *name, const char *ext)
 {
     return xasprintf("%s%s%s%s", dir ? dir : "", dir ? "/" : "", name, ext);
@@ -360,6 +443,11 @@ static char *source_dir(const Source *from)
     return xstrndup(from->name, (size_t)(slash - from->name));
 }
 
+/* A bare name tries the stdlib, then the importing file's folder; a name
+ * with a slash is a path (relative to that folder unless absolute) and
+ * never looks in the stdlib. ".ovp" is added unless given. Returns a
+ * malloc'd canonical path (realpath), or NULL when no candidate is a
+ * regular file. */
 char *interp_find_module(Interp *I, const char *name, const Source *from)
 {
     bool has_ext = strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".ovp") == 0;
@@ -379,6 +467,7 @@ char *interp_find_module(Interp *I, const char *name, const Source *from)
     return found;
 }
 
+/* A linear scan: a program imports a handful of modules. */
 static bool already_imported(Interp *I, const char *path)
 {
     for (size_t i = 0; i < I->nimported; i++)
@@ -387,6 +476,10 @@ static bool already_imported(Interp *I, const char *path)
     return false;
 }
 
+/* Runs a module at the top level, also when the import statement sits in
+ * a function. Its names were resolved as globals; clearing the frame makes
+ * its closures capture from the globals too, not from the frame of the
+ * function that happened to run the import. */
 static Value run_module(Interp *I, const char *path, const Loc *loc)
 {
     size_t len = 0;
@@ -407,6 +500,12 @@ static Value run_module(Interp *I, const char *path, const Loc *loc)
     return v;
 }
 
+/* `import "name"`. The path is recorded before the module runs, so a
+ * cycle (a imports b imports a) stops at the second import instead of
+ * recursing; a module that failed is not run again either. The depth cap
+ * bounds a chain of distinct modules, each of which nests the evaluator
+ * on the C stack. A failure adds the import site to the trace. The
+ * statement has no value (VAL_NIL). */
 Value interp_import(Interp *I, AstNode *n)
 {
     char *path = interp_find_module(I, n->str, n->loc.src);
@@ -435,6 +534,9 @@ Value interp_import(Interp *I, AstNode *n)
     return val_nil;
 }
 
+/* Positional arguments only, one result wanted. Casting away const is
+ * safe: eval_call_value only reads args. A NULL loc means the call site
+ * of the running built-in (I->site). */
 Value interp_call(Interp *I, Value fn, int argc, const Value *argv, const Loc *loc)
 {
     return eval_call_value(I, fn, argc, 0, (Value *)argv, NULL, 1, loc);

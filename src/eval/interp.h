@@ -61,6 +61,11 @@ typedef struct Interp {
         StrBuf outermost;     /* the last frame, when more than shown */
         unsigned long frames; /* calls unwound; only the first few shown */
     } unwind;
+    /* What the out-of-memory report (alloc.h) says: the statement being
+     * run, NULL outside one; and a buffer reserved for rendering it, since
+     * the report must not allocate. */
+    const AstNode *running;
+    StrBuf oom_report;
     Signal sig;
     Value ret;                /* the value of a pending `return` */
     int depth;                /* ovp call depth */

@@ -24,6 +24,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/alloc.h"
+
 #if defined(__GNUC__)
 #define DIO_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -70,7 +72,10 @@ static int last_error(void)
 }
 
 /* Opens the path read-only, refusing directories; the descriptor, or -1
- * after reporting. *st receives the file's status. */
+ * after reporting. *st receives the file's status. open() succeeds on a
+ * directory, so without the check the failure would surface later as a
+ * puzzling read error. O_CLOEXEC keeps the descriptor out of child
+ * processes (plot runs gnuplot). */
 static int open_fd(const Ctx *cx, struct stat *st)
 {
     int fd = open(cx->path, O_RDONLY | O_CLOEXEC);
@@ -109,7 +114,9 @@ static int close_write(const Ctx *cx, FILE *f, int e)
     return e ? fail(cx, ": write error: %s", strerror(e)) : 0;
 }
 
-/* Opens the path for writing (truncating); NULL after reporting. */
+/* Opens the path for writing (truncating); NULL after reporting. errno
+ * is cleared first so that a failure which sets none reads as EIO, not as
+ * a stale error. */
 static FILE *open_write(const Ctx *cx)
 {
     errno = 0;
@@ -161,7 +168,9 @@ static uint64_t load_uint(const unsigned char *p, unsigned size, bool big)
     return u;
 }
 
-/* The two's-complement value of the low 8*size bits of u. */
+/* The two's-complement value of the low 8*size bits of u. A negative
+ * value is negated from its magnitude, (~u + 1) masked to the width, which
+ * is exact even for the most negative 64-bit value (2^63 is a double). */
 static double int_value(uint64_t u, unsigned size)
 {
     unsigned bits = 8 * size;
@@ -171,7 +180,9 @@ static double int_value(uint64_t u, unsigned size)
     return -(double)((~u + 1) & mask);
 }
 
-/* An IEEE half-precision value. */
+/* An IEEE half-precision value: 1 sign bit, 5 exponent bits (bias 15),
+ * 10 fraction bits. A normal value is (1024 + f) 2^(e - 25), which is
+ * 1.f 2^(e - 15); a subnormal one is f 2^-24. */
 static double half_value(unsigned h)
 {
     int e = (int)(h >> 10 & 0x1f);
@@ -183,7 +194,9 @@ static double half_value(unsigned h)
     return s * ldexp(f + 1024, e - 25);
 }
 
-/* The IEEE float of size 2, 4 or 8 bytes whose bits are u. */
+/* The IEEE float of size 2, 4 or 8 bytes whose bits are u, reinterpreted
+ * with memcpy (a pointer cast would break aliasing rules). A float widens
+ * to double exactly. */
 static double float_value(uint64_t u, unsigned size)
 {
     if (size == 8) {
@@ -233,7 +246,9 @@ static int truncated(const Ctx *cx, const char *desc, size_t need, size_t have)
                 need, have);
 }
 
-/* Decodes n elements from buf, the k0-th element of the payload first. */
+/* Decodes n elements from buf, the k0-th element of the payload first.
+ * In C order element k is at row k / cols, column k % cols, which is
+ * moved to its column-major place. */
 static void decode_run(const Reader *r, Matrix *m, const unsigned char *buf, size_t n,
                        size_t k0)
 {
@@ -245,7 +260,9 @@ static void decode_run(const Reader *r, Matrix *m, const unsigned char *buf, siz
     }
 }
 
-/* Fills every element of m from r's source; 0, or -1 after reporting. */
+/* Fills every element of m from r's source; 0, or -1 after reporting.
+ * Reads return short only at the end of the data, so a partial element
+ * can only be the last one; it is dropped and reported as truncation. */
 static int read_elems(const Ctx *cx, const Reader *r, Matrix *m)
 {
     unsigned char buf[CHUNK]; /* a multiple of every element size */
@@ -310,16 +327,18 @@ static bool parse_number(const char *s, double *x)
     return *end == '\0';
 }
 
-/* Reads the whole file into a malloc'd NUL-terminated buffer. */
+/* Reads the whole file into a malloc'd NUL-terminated buffer. It reads
+ * to the end instead of trusting st_size, which is 0 for a pipe and for
+ * many files under /proc. */
 static char *slurp(const Ctx *cx, FILE *f, size_t *len)
 {
     size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
+    char *buf = xmalloc(cap);
     while (buf) {
         n += fread(buf + n, 1, cap - 1 - n, f);
         if (n < cap - 1 || ferror(f))
             break;
-        char *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+        char *bigger = cap <= SIZE_MAX / 2 ? xrealloc(buf, cap * 2) : NULL;
         if (!bigger)
             free(buf);
         buf = bigger;
@@ -379,7 +398,9 @@ static size_t split_lines(char *buf, size_t len)
     return last;
 }
 
-/* The number of comma-separated fields of line. */
+/* The number of comma-separated fields of line. Every comma counts:
+ * quoted fields holding commas are not supported, which is why header
+ * names may not contain one (check_names). */
 static size_t count_fields(const char *line)
 {
     size_t n = 1;
@@ -416,7 +437,9 @@ typedef struct {
     char **fields; /* cols slots for the current line's fields */
 } CsvIn;
 
-/* Moves to the next line and splits it; -1 after reporting a blank line. */
+/* Moves to the next line and splits it; -1 after reporting a blank line.
+ * *nf counts every field, also those beyond the slots, so the message can
+ * give the line's real count. */
 static int csv_next(CsvIn *in, size_t *nf)
 {
     in->line = in->next;
@@ -436,7 +459,8 @@ static char other_separator(const char *s)
     for (const char *sep = seps; *sep; sep++) {
         if (!strchr(s, *sep))
             continue;
-        char *copy = strdup(s);
+        /* strtok writes into its string; s is still needed for the message */
+        char *copy = xstrdup(s);
         bool all = copy != NULL;
         size_t parts = 0;
         for (char *tok = copy ? strtok(copy, (char[]){*sep, 0}) : NULL; tok && all;
@@ -488,7 +512,7 @@ static char *dup_unquoted(const char *s)
         s++;
         n -= 2;
     }
-    char *d = malloc(n + 1);
+    char *d = xmalloc(n + 1);
     if (d) {
         memcpy(d, s, n);
         d[n] = '\0';
@@ -514,7 +538,7 @@ static char **csv_header(const CsvIn *in, bool *oom, bool *bad)
             return NULL;
         }
     }
-    char **h = calloc(in->cols, sizeof *h);
+    char **h = xcalloc(in->cols, sizeof *h);
     for (size_t j = 0; h && j < in->cols; j++) {
         h[j] = dup_unquoted(in->fields[j]);
         if (!h[j]) {
@@ -586,8 +610,10 @@ static Matrix *csv_parse(const Ctx *cx, char *buf, size_t len, char ***names)
         fail(cx, ":1: blank line");
         return NULL;
     }
+    /* the first line fixes the number of fields; mat_size_ok bounds it
+     * before the slots are allocated */
     CsvIn in = {cx, buf, buf + strlen(buf) + 1, 1, count_fields(buf), NULL};
-    if (!mat_size_ok(1, in.cols) || !(in.fields = malloc(in.cols * sizeof *in.fields))) {
+    if (!mat_size_ok(1, in.cols) || !(in.fields = xmalloc(in.cols * sizeof *in.fields))) {
         fail(cx, ":1: too many fields (%zu)", in.cols);
         return NULL;
     }
@@ -719,7 +745,9 @@ static int read_exact(const Ctx *cx, FILE *f, void *buf, size_t n, const char *w
     return fail(cx, ": truncated: file ends inside the %s", what);
 }
 
-/* Checks the magic and version; returns the header text length or -1. */
+/* Checks the magic and version; returns the header text length or -1.
+ * Version 1.0 stores that length in 2 bytes, 2.0 and 3.0 in 4 (3.0 only
+ * allows UTF-8 in the header text), little-endian. */
 static long long npy_prefix(const Ctx *cx, FILE *f)
 {
     unsigned char b[12];
@@ -750,7 +778,7 @@ static char *npy_text(const Ctx *cx, FILE *f)
     long long hlen = npy_prefix(cx, f);
     if (hlen < 0)
         return NULL;
-    char *text = malloc((size_t)hlen + 1);
+    char *text = xmalloc((size_t)hlen + 1);
     if (!text) {
         fail(cx, ": out of memory");
         return NULL;
@@ -788,7 +816,8 @@ static int expect(const Ctx *cx, const char **p, char c)
     return 0;
 }
 
-/* Reads a quoted Python string (no escapes) into out (cap bytes). */
+/* Reads a quoted Python string (no escapes) into out (cap bytes). numpy
+ * writes the keys and the dtype as plain repr strings, which need none. */
 static int py_string(const Ctx *cx, const char **p, char *out, size_t cap)
 {
     skip_ws(p);
@@ -837,7 +866,8 @@ static int py_uint(const Ctx *cx, const char **p, uint64_t *v)
     return 0;
 }
 
-/* Reads the shape tuple, counting all dimensions, keeping the first two. */
+/* Reads the shape tuple, counting all dimensions, keeping the first two.
+ * A trailing comma is allowed, as in (n,); () is a scalar, ndim 0. */
 static int py_shape(const Ctx *cx, const char **p, NpyHeader *h)
 {
     if (expect(cx, p, '(') != 0)
@@ -917,7 +947,10 @@ static bool host_big_endian(void)
     return c == 0;
 }
 
-/* Understands a descr string such as "<f8" or "|b1". */
+/* Understands a descr string such as "<f8" or "|b1". '|' (byte order
+ * not applicable) is read as little-endian, which is the same thing for
+ * one-byte types; '=' is the writer's native order, taken as this host's.
+ * The size < 100 bound stops a long digit string from overflowing. */
 static int npy_dtype(const Ctx *cx, const char *descr, Dtype *t)
 {
     const char *s = descr;
@@ -937,7 +970,9 @@ static int npy_dtype(const Ctx *cx, const char *descr, Dtype *t)
     return 0;
 }
 
-/* The matrix shape for h: () 1x1, (n,) n x 1, (r, c) r x c. */
+/* The matrix shape for h: () 1x1, (n,) n x 1, (r, c) r x c. Each side is
+ * compared with MAT_MAX_ELEMS before the cast, as size_t may be narrower
+ * than the 64-bit dimensions. */
 static int npy_shape(const Ctx *cx, const NpyHeader *h, size_t *rows, size_t *cols)
 {
     if (h->ndim > 2)
@@ -965,7 +1000,9 @@ static void npy_desc(const NpyHeader *h, const Dtype *t, char *buf, size_t cap)
         snprintf(buf, cap, "%llux%llu %s", r, c, name);
 }
 
-/* Bytes left in a regular file after the current position; -1 if unknown. */
+/* Bytes left in a regular file after the current position; -1 if unknown.
+ * Compared with the promised size before allocating, so a corrupt header
+ * claiming a huge array fails at once instead of allocating it. */
 static long long bytes_left(FILE *f, const struct stat *st)
 {
     off_t pos = ftello(f);
@@ -995,6 +1032,7 @@ static Matrix *npy_data(const Ctx *cx, FILE *f, const struct stat *st, const Npy
         return NULL;
     }
     m->logical = t->kind == 'b';
+    /* a 1-D array has the same order either way */
     Reader r = {file_read, f, *t, h->ndim == 2 && !h->fortran, 1.0, desc};
     if (read_elems(cx, &r, m) != 0) {
         mat_unref(m);
@@ -1032,7 +1070,10 @@ Matrix *dio_load_npy(const char *path, char *err, size_t errlen)
 }
 
 /* Builds the version 1.0 preamble and header for an r x c float64 Fortran
- * array into buf (at least 256 bytes); returns its length, a multiple of 64. */
+ * array into buf (at least 256 bytes); returns its length, a multiple of 64.
+ * The length counts the 10-byte preamble (magic, version, header length),
+ * the dictionary and the final '\n'; with two numbers of at most 20 digits
+ * the dictionary fits dict, and the whole fits 256 bytes. */
 static size_t npy_header(unsigned char *buf, size_t rows, size_t cols)
 {
     static const unsigned char magic[8] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
@@ -1051,7 +1092,8 @@ static size_t npy_header(unsigned char *buf, size_t rows, size_t cols)
     return total;
 }
 
-/* Writes n doubles little-endian; 0 or an errno value. */
+/* Writes n doubles little-endian whatever the host's order, as '<f8' in
+ * the header promises; 0 or an errno value. */
 static int write_doubles(FILE *f, const double *x, size_t n)
 {
     unsigned char buf[CHUNK];
@@ -1113,7 +1155,9 @@ static int gz_fail(const Ctx *cx, gzFile gz)
     return fail(cx, ": gzip error: %s", msg);
 }
 
-/* ReadFn for a zlib stream (n is at most CHUNK). */
+/* ReadFn for a zlib stream (n is at most CHUNK, so the cast to unsigned
+ * is exact). A file that is not gzip-compressed is read through as it is
+ * (gzdirect), so one path serves both. */
 static long long gz_read(const Ctx *cx, void *src, unsigned char *buf, size_t n)
 {
     int got = gzread((gzFile)src, buf, (unsigned)n);
@@ -1133,7 +1177,8 @@ static int gz_exact(const Ctx *cx, gzFile gz, unsigned char *buf, size_t n)
     return 0;
 }
 
-/* The element type of IDX type code c; false when unknown. */
+/* The element type of IDX type code c; false when unknown. IDX data are
+ * big-endian whatever the type. */
 static bool idx_type(unsigned char c, Dtype *t)
 {
     static const struct { unsigned char code; char kind; unsigned size; } types[] = {
@@ -1184,7 +1229,9 @@ static void idx_desc(const IdxHeader *h, size_t n, char *buf, size_t cap)
                  (unsigned long)h->dims[2], name);
 }
 
-/* Checks that a plain (not gzipped) file holds need bytes after the header. */
+/* Checks that a plain (not gzipped) file holds need bytes after the header.
+ * A gzip file's size says nothing about its contents; truncation there
+ * shows up while reading. */
 static int idx_size_check(const Ctx *cx, gzFile gz, const struct stat *st,
                           const IdxHeader *h, size_t need, const char *desc)
 {
@@ -1202,6 +1249,9 @@ static Matrix *idx_read(const Ctx *cx, gzFile gz, const struct stat *st, size_t 
     IdxHeader h = {{0, 0, false}, 0, {0, 0, 0}, 0};
     if (idx_header(cx, gz, &h) != 0)
         return NULL;
+    /* with a limit the rest of the file is never read, so a prefix of a
+     * large file can be loaded; cols is 64-bit as r*c of two 32-bit
+     * dimensions may not fit 32 bits */
     size_t n = limit > 0 && limit < h.dims[0] ? limit : h.dims[0];
     uint64_t cols = h.ndim == 1 ? 1 : (uint64_t)h.dims[1] * (h.ndim == 3 ? h.dims[2] : 1);
     char desc[96];
@@ -1234,6 +1284,7 @@ int dio_load_idx(const char *path, size_t limit, Matrix **out, char *err, size_t
     int fd = open_fd(&cx, &st);
     if (fd < 0)
         return -1;
+    /* gzdopen takes over fd: gzclose closes it */
     gzFile gz = gzdopen(fd, "rb");
     if (!gz) {
         close(fd);

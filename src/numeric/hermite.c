@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 #define GL_N 32          /* Gauss-Legendre points per panel */
 #define QUAD_L 40.0      /* integration interval [-L, L] */
 #define QUAD_H 0.25      /* largest panel width */
@@ -108,7 +110,7 @@ static bool panel_insert(Rule *R, size_t i, double a, double b, bool found)
 {
     if (R->n == R->cap) {
         size_t cap = R->cap ? 2 * R->cap : 512;
-        Panel *np = realloc(R->p, cap * sizeof *np);
+        Panel *np = xrealloc(R->p, cap * sizeof *np);
         if (!np)
             return false;
         R->p = np;
@@ -162,7 +164,7 @@ static bool rule_build_on(const HermiteFn *fn, double L, double H,
     gauss_legendre(GL_N, R->gx, R->gw);
     legendre_table(R);
     int nk = fn->nkinks > 0 ? fn->nkinks : 0;
-    double *bp = malloc(((size_t)nk + 2) * sizeof *bp);
+    double *bp = xmalloc(((size_t)nk + 2) * sizeof *bp);
     if (!bp)
         return false;
     int m = breakpoints(fn, L, bp);
@@ -494,8 +496,8 @@ static bool rule_build(const HermiteFn *fn, Rule *R)
 static bool recurrence_factors(int R, double **a, double **b)
 {
     size_t n = (size_t)R + 1;
-    *a = malloc(n * sizeof **a);
-    *b = malloc(n * sizeof **b);
+    *a = xmalloc(n * sizeof **a);
+    *b = xmalloc(n * sizeof **b);
     if (!*a || !*b) {
         free(*a);
         free(*b);
@@ -823,7 +825,7 @@ Matrix *covariance_relu(const Matrix *X)
     size_t n = X->rows, d = X->cols;
     Matrix *Xt = mat_transpose(X); /* column i = row i of X, contiguous */
     Matrix *S = Xt ? mat_new(n, n) : NULL;
-    double *nrm = S ? malloc((n ? n : 1) * sizeof *nrm) : NULL;
+    double *nrm = S ? xmalloc((n ? n : 1) * sizeof *nrm) : NULL;
     if (!nrm) {
         mat_unref(S);
         mat_unref(Xt);
@@ -1024,7 +1026,7 @@ static void breaks_add(Breaks *B, double x)
         return;
     if (B->n == B->cap) {
         size_t cap = B->cap ? 2 * B->cap : 64;
-        double *nx = realloc(B->x, cap * sizeof *nx);
+        double *nx = xrealloc(B->x, cap * sizeof *nx);
         if (!nx) {
             B->oom = true;
             return;
@@ -1062,7 +1064,7 @@ static void breaks_close(Breaks *B, double lo, double hi, double maxw)
     size_t total = 1;
     for (size_t i = 0; i + 1 < m; i++)
         total += (size_t)ceil((B->x[i + 1] - B->x[i]) / maxw);
-    double *out = malloc(total * sizeof *out);
+    double *out = xmalloc(total * sizeof *out);
     if (!out) {
         B->oom = true;
         return;
@@ -1269,11 +1271,11 @@ static bool edge_breaks(const Rule *R, const Deriv *D, size_t i)
 static CovStatus model_fill(const Rule *R, double s, Deriv *D, double *where)
 {
     D->np = R->n;
-    D->edge = malloc((R->n + 1) * sizeof *D->edge);
-    D->coef = malloc(R->n * DERIV_N * sizeof *D->coef);
-    D->len = malloc(R->n * sizeof *D->len);
-    D->kink = malloc((R->n + 1) * sizeof *D->kink);
-    double (*c)[GL_N] = malloc(R->n * sizeof *c);
+    D->edge = xmalloc((R->n + 1) * sizeof *D->edge);
+    D->coef = xmalloc(R->n * DERIV_N * sizeof *D->coef);
+    D->len = xmalloc(R->n * sizeof *D->len);
+    D->kink = xmalloc((R->n + 1) * sizeof *D->kink);
+    double (*c)[GL_N] = xmalloc(R->n * sizeof *c);
     if (!D->edge || !D->coef || !D->len || !D->kink || !c) {
         free(c);
         return COV_NOMEM;
@@ -1319,7 +1321,7 @@ static CovStatus model_build(const HermiteFn *act, double amax, Deriv *D,
     *D = (Deriv){0};
     double s = fmin(1.0, amax), L = MODEL_Z * amax / s;
     int nk = act->kinks && act->nkinks > 0 ? act->nkinks : 0;
-    double *kinks = malloc((nk ? (size_t)nk : 1) * sizeof *kinks);
+    double *kinks = xmalloc((nk ? (size_t)nk : 1) * sizeof *kinks);
     if (!kinks)
         return COV_NOMEM;
     for (int k = 0; k < nk; k++)
@@ -1348,7 +1350,7 @@ static CovStatus deriv_exact(const HermiteFn *dphi, Deriv *D)
 {
     *D = (Deriv){.exact = dphi};
     size_t nk = dphi->kinks && dphi->nkinks > 0 ? (size_t)dphi->nkinks : 0;
-    D->kink = malloc((nk ? nk : 1) * sizeof *D->kink);
+    D->kink = xmalloc((nk ? nk : 1) * sizeof *D->kink);
     if (!D->kink)
         return COV_NOMEM;
     for (size_t k = 0; k < nk; k++) {
@@ -1467,10 +1469,10 @@ static void norm_tails(NormSeries *s)
 static bool norm_order(const Deriv *D, const double *gx, const double *gw,
                        int R, NormSeries *s)
 {
-    double *c = realloc(s->c, ((size_t)R + 1) * sizeof *c);
+    double *c = xrealloc(s->c, ((size_t)R + 1) * sizeof *c);
     if (c)
         s->c = c;
-    double *tn = realloc(s->tn, ((size_t)R + 1) * sizeof *tn);
+    double *tn = xrealloc(s->tn, ((size_t)R + 1) * sizeof *tn);
     if (tn)
         s->tn = tn;
     if (!c || !tn)
@@ -1746,10 +1748,10 @@ static void table_append(TableBuild *B, double lo, double hi, const double *c)
     AngleTable *T = B->T;
     if (T->np + 1 >= B->cap) {
         size_t cap = B->cap ? 2 * B->cap : 8;
-        double *brk = realloc(T->brk, cap * sizeof *brk);
+        double *brk = xrealloc(T->brk, cap * sizeof *brk);
         if (brk)
             T->brk = brk;
-        double *coef = realloc(T->coef, cap * TABLE_N * sizeof *coef);
+        double *coef = xrealloc(T->coef, cap * TABLE_N * sizeof *coef);
         if (coef)
             T->coef = coef;
         if (!brk || !coef) {
@@ -1887,7 +1889,7 @@ typedef struct RowNorm {
  * use, so they are summed rather than integrated. */
 static bool extend_series(CovWork *W)
 {
-    int *need = malloc((W->nser ? W->nser : 1) * sizeof *need);
+    int *need = xmalloc((W->nser ? W->nser : 1) * sizeof *need);
     if (!need)
         return false;
     for (size_t g = 0; g < W->nser; g++)
@@ -1918,9 +1920,9 @@ static bool extend_series(CovWork *W)
 static bool build_series(CovWork *W, int Rcap)
 {
     size_t n = W->n;
-    RowNorm *by = malloc((n ? n : 1) * sizeof *by);
-    int *want = malloc((n ? n : 1) * sizeof *want);
-    W->ser = calloc(n ? n : 1, sizeof *W->ser);
+    RowNorm *by = xmalloc((n ? n : 1) * sizeof *by);
+    int *want = xmalloc((n ? n : 1) * sizeof *want);
+    W->ser = xcalloc(n ? n : 1, sizeof *W->ser);
     if (!by || !want || !W->ser) {
         free(by);
         free(want);
@@ -1982,9 +1984,9 @@ static double series_reach(const NormSeries *p)
  * out to that reach for each side with at least TABLE_MIN of them. */
 static bool build_tables(CovWork *W)
 {
-    size_t m = 2 * W->nser, *count = calloc(m ? m : 1, sizeof *count);
-    double *reach = malloc((W->nser ? W->nser : 1) * sizeof *reach);
-    W->table = calloc(m ? m : 1, sizeof *W->table);
+    size_t m = 2 * W->nser, *count = xcalloc(m ? m : 1, sizeof *count);
+    double *reach = xmalloc((W->nser ? W->nser : 1) * sizeof *reach);
+    W->table = xcalloc(m ? m : 1, sizeof *W->table);
     bool ok = count && reach && W->table;
     for (size_t g = 0; ok && g < W->nser; g++)
         reach[g] = W->ser[g].a > 0.0 ? series_reach(&W->ser[g]) : 1.0;
@@ -2052,8 +2054,8 @@ static CovStatus work_init(CovWork *W, const Matrix *X, const HermiteFn *phi,
     W->d = X->cols;
     gauss_legendre(GL_N, W->gx, W->gw);
     gauss_legendre(COV_GL, W->qx, W->qw);
-    W->norm = malloc((W->n ? W->n : 1) * sizeof *W->norm);
-    W->group = calloc(W->n ? W->n : 1, sizeof *W->group);
+    W->norm = xmalloc((W->n ? W->n : 1) * sizeof *W->norm);
+    W->group = xcalloc(W->n ? W->n : 1, sizeof *W->group);
     W->Xt = mat_transpose(X);
     W->G = mat_mul(X, X, false, true);
     if (!W->norm || !W->group || !W->Xt || !W->G)

@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
+/* Matrix is column-major, LAPACK's own layout: LAPACKE hands the arrays
+ * through without the transposing copy it makes for row-major input. */
 #define COLMAJ LAPACK_COL_MAJOR
 
 /* ---------------------------------------------------------------- helpers */
@@ -28,14 +32,17 @@ static size_t max_sz(size_t a, size_t b)
     return a > b ? a : b;
 }
 
-/* True when n can be passed to LAPACK as a lapack_int. */
+/* True when n can be passed to LAPACK as a lapack_int (32 bits unless
+ * LAPACK was built for 64-bit integers); a larger n would wrap. */
 static bool dim_ok(size_t n)
 {
     size_t lim = sizeof(lapack_int) >= 8 ? (size_t)INT64_MAX : (size_t)INT32_MAX;
     return n <= lim;
 }
 
-/* Admission test shared by every entry point. */
+/* Admission test shared by every entry point. NaN or Inf is refused
+ * before LAPACK sees it: iterative routines may then fail to converge or
+ * return garbage without saying so. */
 static LaStatus check_in(const Matrix *A)
 {
     if (!dim_ok(A->rows) || !dim_ok(A->cols))
@@ -72,7 +79,8 @@ static LaStatus give(LaStatus st, Matrix *m, Matrix **out)
     return st == LA_OK ? LA_NOMEM : st;
 }
 
-/* A private, non-logical copy that LAPACK may overwrite. */
+/* A private, non-logical copy that LAPACK may overwrite. The results of
+ * linear algebra are numbers, never masks. */
 static Matrix *dup(const Matrix *A)
 {
     Matrix *c = mat_copy(A);
@@ -81,6 +89,8 @@ static Matrix *dup(const Matrix *A)
     return c;
 }
 
+/* The 1-norm, the largest absolute column sum: what dgecon needs with
+ * the LU factors, and the scale of the symmetry test. */
 static double norm1(const Matrix *A)
 {
     double best = 0.0;
@@ -93,7 +103,9 @@ static double norm1(const Matrix *A)
     return best;
 }
 
-/* Square, finite and symmetric to 1e-12 relative to the 1-norm. */
+/* Square, finite and symmetric to 1e-12 relative to the 1-norm. The
+ * tolerance admits the rounding left in a matrix that is symmetric in
+ * exact arithmetic and still refuses one that is not meant to be. */
 static LaStatus check_symmetric(const Matrix *A)
 {
     LaStatus st = check_square(A);
@@ -144,7 +156,10 @@ const char *la_status_str(LaStatus s)
 
 /* --------------------------------------------------------------------- LU */
 
-/* LA_SINGULAR unless the 1-norm reciprocal condition is >= eps. */
+/* LA_SINGULAR unless the 1-norm reciprocal condition is >= eps. dgecon
+ * estimates it from the LU factors in O(n^2). Below eps a solve would have
+ * no correct digit, so the matrix is reported as singular rather than
+ * answered with noise. */
 static LaStatus rcond_check(const Matrix *LU, double anorm)
 {
     lapack_int n = (lapack_int)LU->rows;
@@ -155,13 +170,15 @@ static LaStatus rcond_check(const Matrix *LU, double anorm)
     return rc >= DBL_EPSILON ? LA_OK : LA_SINGULAR;
 }
 
-/* LU factors of square, finite, non-empty A, refusing (near-)singular A. */
+/* LU factors of square, finite, non-empty A, refusing (near-)singular A.
+ * On LA_OK the caller owns *LU and *ipiv (1-based pivots, as LAPACK gives
+ * them); otherwise both are untouched. Callers deal with 0x0 first. */
 static LaStatus lu_checked(const Matrix *A, Matrix **LU, lapack_int **ipiv)
 {
     lapack_int n = (lapack_int)A->rows;
     double anorm = norm1(A);
     Matrix *f = dup(A);
-    lapack_int *p = malloc((size_t)n * sizeof *p);
+    lapack_int *p = xmalloc((size_t)n * sizeof *p);
     LaStatus st = (f && p) ? LA_OK : LA_NOMEM;
     if (st == LA_OK)
         st = from_info(LAPACKE_dgetrf(COLMAJ, n, n, f->data, n, p),
@@ -178,6 +195,7 @@ static LaStatus lu_checked(const Matrix *A, Matrix **LU, lapack_int **ipiv)
     return LA_OK;
 }
 
+/* dgetrs overwrites a copy of B with X. */
 static LaStatus solve_square(const Matrix *A, const Matrix *B, Matrix **X)
 {
     Matrix *LU = NULL;
@@ -196,12 +214,18 @@ static LaStatus solve_square(const Matrix *A, const Matrix *B, Matrix **X)
     return give(st, x, X);
 }
 
-/* Minimum-norm least squares for non-empty A (m x n, m != n). */
+/* Minimum-norm least squares for non-empty A (m x n, m != n). dgelsd
+ * (SVD based) copes with a rank-deficient A, where QR would not. It
+ * overwrites B with X, so B is copied into a max(m, n)-row array (room
+ * for X's n rows when m < n) that is cut back to n rows afterwards.
+ * rcond = max(m, n) eps: singular values below that fraction of the
+ * largest count as zero, which gives the minimum-norm solution rather
+ * than one blown up by rounding. */
 static LaStatus solve_lsq(const Matrix *A, const Matrix *B, Matrix **X)
 {
     size_t m = A->rows, n = A->cols, p = B->cols, ld = max_sz(m, n);
     Matrix *a = dup(A), *b = mat_new(ld, p);
-    double *s = malloc(min_sz(m, n) * sizeof *s);
+    double *s = xmalloc(min_sz(m, n) * sizeof *s);
     LaStatus st = (a && b && s && dim_ok(ld)) ? LA_OK : LA_NOMEM;
     lapack_int rank = 0;
     if (st == LA_OK) {
@@ -230,6 +254,8 @@ LaStatus la_solve(const Matrix *A, const Matrix *B, Matrix **X)
         st = check_in(B);
     if (st != LA_OK)
         return st;
+    /* nothing to factor: X is zeros of the right shape (the minimum-norm
+     * solution when A has no rows), with no LAPACK call */
     if (mat_is_empty(A) || B->cols == 0)
         return give(LA_OK, mat_new(A->cols, B->cols), X);
     if (A->rows == A->cols)
@@ -237,6 +263,7 @@ LaStatus la_solve(const Matrix *A, const Matrix *B, Matrix **X)
     return solve_lsq(A, B, X);
 }
 
+/* X A = B exactly when A' X' = B': two transposes buy one solver. */
 LaStatus la_rdivide(const Matrix *B, const Matrix *A, Matrix **X)
 {
     *X = NULL;
@@ -267,12 +294,16 @@ LaStatus la_inv(const Matrix *A, Matrix **X)
     if (st != LA_OK)
         return st;
     lapack_int n = (lapack_int)A->rows;
+    /* dgetri inverts in place: the factor matrix becomes the result */
     st = from_info(LAPACKE_dgetri(COLMAJ, n, LU->data, n, ipiv), LA_SINGULAR);
     free(ipiv);
     return give(st, LU, X);
 }
 
-/* Product of U's diagonal with the sign of the row permutation. */
+/* Product of U's diagonal with the sign of the row permutation: each
+ * ipiv[i] != i + 1 is a row swap and flips the sign. The product can
+ * overflow to +-Inf or underflow to 0 for a large matrix that is far from
+ * singular. */
 static double lu_det(const Matrix *LU, const lapack_int *ipiv)
 {
     double d = 1.0;
@@ -284,6 +315,9 @@ static double lu_det(const Matrix *LU, const lapack_int *ipiv)
     return d;
 }
 
+/* No condition check, unlike the solvers: a nearly singular matrix has a
+ * small but meaningful determinant, and an exact zero pivot (info > 0)
+ * means the determinant is 0. */
 LaStatus la_det(const Matrix *A, double *d)
 {
     LaStatus st = check_square(A);
@@ -291,7 +325,7 @@ LaStatus la_det(const Matrix *A, double *d)
         return st;
     lapack_int n = (lapack_int)A->rows;
     Matrix *f = dup(A);
-    lapack_int *ipiv = malloc((n ? (size_t)n : 1) * sizeof *ipiv);
+    lapack_int *ipiv = xmalloc((n ? (size_t)n : 1) * sizeof *ipiv);
     st = (f && ipiv) ? LA_OK : LA_NOMEM;
     lapack_int info = 0;
     if (st == LA_OK && n > 0)
@@ -313,7 +347,7 @@ static lapack_int svd_gesvd(const Matrix *A, double *s, double *u, double *vt,
 {
     lapack_int m = (lapack_int)A->rows, n = (lapack_int)A->cols;
     Matrix *a = dup(A);
-    double *superb = malloc(min_sz(A->rows, A->cols) * sizeof *superb);
+    double *superb = xmalloc(min_sz(A->rows, A->cols) * sizeof *superb);
     lapack_int info = LAPACK_WORK_MEMORY_ERROR;
     char job = u ? 'S' : 'N';
     if (a && superb)
@@ -325,7 +359,10 @@ static lapack_int svd_gesvd(const Matrix *A, double *s, double *u, double *vt,
 }
 
 /* Economy SVD of finite non-empty A into preallocated s (k x 1) and, when
- * u is not NULL, u (m x k) and vt (k x n). */
+ * u is not NULL, u (m x k) and vt (k x n). dgesdd (divide and conquer) is
+ * much faster than dgesvd on large matrices but on rare inputs does not
+ * converge; dgesvd (QR iteration) then retries on a fresh copy, since
+ * dgesdd has overwritten the first. Job 'S' asks for the thin factors. */
 static LaStatus svd_core(const Matrix *A, Matrix *s, Matrix *u, Matrix *vt)
 {
     lapack_int m = (lapack_int)A->rows, n = (lapack_int)A->cols;
@@ -365,6 +402,7 @@ LaStatus la_svd(const Matrix *A, Matrix **U, Matrix **s, Matrix **V)
     st = (u && w && vt) ? LA_OK : LA_NOMEM;
     if (st == LA_OK && k > 0)
         st = svd_core(A, w, u, vt);
+    /* LAPACK returns V' (k x n); the caller gets V */
     Matrix *v = st == LA_OK ? mat_transpose(vt) : NULL;
     mat_unref(vt);
     if ((st = give(st, v, V)) != LA_OK) {
@@ -385,6 +423,7 @@ static double default_tol(const Matrix *A, const Matrix *s)
     return (double)max_sz(A->rows, A->cols) * DBL_EPSILON * s->data[0];
 }
 
+/* s is descending, so the count ends at the first value <= tol. */
 static size_t count_above(const Matrix *s, double tol)
 {
     size_t r = 0;
@@ -438,6 +477,8 @@ LaStatus la_rank(const Matrix *A, double tol, size_t *r)
     return LA_OK;
 }
 
+/* Only an exactly zero smallest singular value gives Inf; a tiny one
+ * gives a huge finite number. */
 LaStatus la_cond(const Matrix *A, double *c)
 {
     Matrix *s;
@@ -471,6 +512,8 @@ double la_norm2(const Matrix *A)
         return 0.0;
     if (!mat_all_finite(A))
         return nonfinite_norm(A);
+    /* a vector's spectral norm is its Euclidean norm; dnrm2 is written to
+     * avoid overflow in the squares, and takes an int count */
     if (mat_is_vector(A) && mat_numel(A) <= INT32_MAX)
         return cblas_dnrm2((int)mat_numel(A), A->data, 1);
     Matrix *s;
@@ -483,6 +526,9 @@ double la_norm2(const Matrix *A)
 
 /* ----------------------------------------------------- Cholesky, QR, eig */
 
+/* dpotrf reads and writes only the upper triangle, so an asymmetric A
+ * would be factored as if it were symmetric: hence the check. The lower
+ * triangle still holds A's entries afterwards and is zeroed. */
 LaStatus la_chol(const Matrix *A, Matrix **R)
 {
     *R = NULL;
@@ -498,7 +544,9 @@ LaStatus la_chol(const Matrix *A, Matrix **R)
     return give(st, r, R);
 }
 
-/* Householder QR of a (m x n, k = min > 0): R into r, Q over a's columns. */
+/* Householder QR of a (m x n, k = min > 0): R into r, Q over a's columns.
+ * dgeqrf leaves R in a's upper triangle and the reflectors below it; R is
+ * copied out before dorgqr turns a's first k columns into Q. */
 static LaStatus qr_core(Matrix *a, Matrix *r, double *tau)
 {
     lapack_int m = (lapack_int)a->rows, n = (lapack_int)a->cols;
@@ -521,11 +569,12 @@ LaStatus la_qr(const Matrix *A, Matrix **Q, Matrix **R)
         return st;
     size_t m = A->rows, n = A->cols, k = min_sz(m, n);
     Matrix *a = dup(A), *r = mat_new(k, n);
-    double *tau = malloc((k ? k : 1) * sizeof *tau);
+    double *tau = xmalloc((k ? k : 1) * sizeof *tau);
     st = (a && r && tau) ? LA_OK : LA_NOMEM;
     if (st == LA_OK && k > 0)
         st = qr_core(a, r, tau);
     free(tau);
+    /* keep Q's k columns: the economy factor */
     if (st == LA_OK && !mat_resize(a, m, k))
         st = LA_NOMEM;
     if ((st = give(st, r, R)) != LA_OK) {
@@ -545,6 +594,10 @@ static Matrix *sym_part(const Matrix *A)
     return s;
 }
 
+/* dsyevd (divide and conquer) reads the upper triangle only. Giving it
+ * the symmetric part averages the small asymmetry check_symmetric lets
+ * through instead of ignoring half of it. Eigenvalues come ascending; the
+ * eigenvectors overwrite s, which becomes *V. */
 LaStatus la_eigsym(const Matrix *A, Matrix **w, Matrix **V)
 {
     *w = NULL;
@@ -568,7 +621,9 @@ LaStatus la_eigsym(const Matrix *A, Matrix **w, Matrix **V)
     return LA_OK;
 }
 
-/* dgeev on a (overwritten) into re, im and, when v is not NULL, v. */
+/* dgeev on a (overwritten) into re, im and, when v is not NULL, v. Only
+ * right eigenvectors are computed. A complex pair takes two columns of v,
+ * its real and imaginary parts. */
 static LaStatus eig_core(Matrix *a, Matrix *re, Matrix *im, Matrix *v)
 {
     lapack_int n = (lapack_int)a->rows;
@@ -635,7 +690,9 @@ static LaStatus pow_eigs(Matrix *w, double p)
     return LA_OK;
 }
 
-/* V diag(f) V', symmetrised. */
+/* V diag(f) V', symmetrised: the product is symmetric only up to
+ * rounding, and a function of a symmetric matrix is returned exactly
+ * symmetric. */
 static Matrix *reassemble(const Matrix *V, const Matrix *f)
 {
     Matrix *w = dup(V);
@@ -665,6 +722,9 @@ LaStatus la_mpow_psd(const Matrix *A, double p, Matrix **X)
     return give(st, x, X);
 }
 
+/* Column j*cb + l of K is A(:, j) (x) B(:, l), so the loops write K's
+ * storage in order. Each side's product is checked for overflow before
+ * mat_size_ok checks the element count. */
 Matrix *la_kron(const Matrix *A, const Matrix *B)
 {
     size_t ra = A->rows, ca = A->cols, rb = B->rows, cb = B->cols;

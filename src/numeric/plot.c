@@ -39,6 +39,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
+
 enum {
     DEFAULT_PX_W = 800,
     DEFAULT_PX_H = 500,
@@ -92,7 +94,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 static char *join(const char *a, size_t alen, const char *b)
 {
     size_t blen = strlen(b);
-    char *s = malloc(alen + blen + 1);
+    char *s = xmalloc(alen + blen + 1);
     if (!s)
         return NULL;
     memcpy(s, a, alen);
@@ -167,6 +169,8 @@ static const char *style_name(const char *style)
     return NULL;
 }
 
+/* A series without x values is drawn at 1..n, the 1-based positions of
+ * its y values. */
 static double series_x(const PlotSeries *s, size_t i)
 {
     return s->x ? s->x[i] : (double)i + 1.0;
@@ -181,6 +185,8 @@ static PointState point_state(double x, double y, bool logx, bool logy)
     return POINT_OK;
 }
 
+/* Counted twice from the same rule (point_state): in validation, where
+ * a series with nothing left is refused, and for the .gp comment. */
 static SeriesCount count_series(const PlotSeries *s, bool logx, bool logy)
 {
     SeriesCount c = {0, 0, 0};
@@ -212,11 +218,14 @@ static int validate_series(const PlotSpec *spec, int k, char *err, size_t errlen
     return 0;
 }
 
+/* 0 stands for the default size; the message in validate says so. */
 static bool size_ok(int v)
 {
     return v >= 0 && v <= MAX_SIZE;
 }
 
+/* Everything that can be wrong with the spec, before any file is
+ * touched; *kind is set on success. */
 static int validate(const PlotSpec *spec, FILE *text_out, PlotKind *kind,
                     char *err, size_t errlen)
 {
@@ -241,6 +250,8 @@ static int validate(const PlotSpec *spec, FILE *text_out, PlotKind *kind,
 
 /* ---- finding gnuplot ---------------------------------------------------- */
 
+/* stat follows symbolic links (gnuplot on PATH is often one, to an
+ * alternatives entry); a directory named gnuplot does not count. */
 static bool is_executable(const char *path)
 {
     struct stat st;
@@ -264,7 +275,9 @@ static int try_dir(const char *dir, size_t len, char **out)
 }
 
 /* Looks gnuplot up on PATH: 1 found (*out to free), 0 not found, -1 out of
- * memory. */
+ * memory. The search is done here rather than by execvp because the child
+ * changes directory before exec: a relative PATH entry has to be resolved
+ * from this process's directory first. */
 static int find_gnuplot(char **out)
 {
     const char *p = getenv("PATH");
@@ -292,6 +305,8 @@ bool plot_available(void)
 
 /* ---- file names --------------------------------------------------------- */
 
+/* Frees the names; for a text plot also removes its files and the
+ * temporary directory. A figure's files are the user's and stay. */
 static void files_free(PlotFiles *f)
 {
     if (f->temp) {
@@ -309,7 +324,9 @@ static void files_free(PlotFiles *f)
     free(f->gp_path);
 }
 
-/* Names beside the figure at path (already validated). */
+/* Names beside the figure at path (already validated). dir is "." for a
+ * bare name and "/" for a figure in the root directory. -1 means out of
+ * memory; whatever was allocated is freed by files_free. */
 static int files_for_figure(const char *path, PlotFiles *f)
 {
     const char *slash = strrchr(path, '/');
@@ -327,7 +344,9 @@ static int files_for_figure(const char *path, PlotFiles *f)
     return f->dir && f->fig_name && f->dat_path && f->gp_path ? 0 : -1;
 }
 
-/* Names in a new temporary directory, for a text plot. */
+/* Names in a new temporary directory, for a text plot. mkdtemp makes a
+ * fresh directory only this user can enter, so the fixed names inside it
+ * cannot meet another run's files or ones planted in advance. */
 static int files_for_text(PlotFiles *f, char *err, size_t errlen)
 {
     const char *tmp = getenv("TMPDIR");
@@ -376,6 +395,8 @@ static void write_block(FILE *f, const PlotSeries *s, int k, bool logx, bool log
     }
 }
 
+/* Blocks are separated by two blank lines, which is what gnuplot's
+ * `index` counts; inside a block a single blank line breaks the curve. */
 static int write_dat(const PlotSpec *spec, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "w");
@@ -476,6 +497,8 @@ static void gp_counts(FILE *f, const PlotSpec *spec)
     }
 }
 
+/* One plot command: every series reads the same .dat, block k - 1 of it
+ * by `index`. */
 static void gp_plot(FILE *f, const PlotSpec *spec, const PlotFiles *files)
 {
     char *ref = join("./", 2, files->dat_name);
@@ -522,7 +545,10 @@ static _Noreturn void child_die(const char *msg)
     _exit(127);
 }
 
-/* In the child: redirects, changes directory and executes gnuplot. */
+/* In the child: redirects, changes directory and executes gnuplot.
+ * stderr is redirected first, so every later failure reaches the file
+ * the parent reads. 127 is the customary status of a failed exec (as
+ * system() reports it). */
 static _Noreturn void child_exec(const char *exe, const char *dir, const char *script,
                                  int out_fd, int err_fd)
 {
@@ -539,6 +565,7 @@ static _Noreturn void child_exec(const char *exe, const char *dir, const char *s
     child_die("plot: cannot execute gnuplot\n");
 }
 
+/* waitpid, retried when a signal interrupts it. */
 static int wait_child(pid_t pid, int *status)
 {
     while (waitpid(pid, status, 0) < 0)
@@ -551,7 +578,7 @@ static int wait_child(pid_t pid, int *status)
  * when out of memory or unreadable. */
 static char *read_all(FILE *f, size_t max)
 {
-    char *buf = malloc(max + 1);
+    char *buf = xmalloc(max + 1);
     if (!buf)
         return NULL;
     rewind(f);
@@ -624,7 +651,10 @@ static int report_failure(FILE *errf, int status, char *err, size_t errlen)
 }
 
 /* Runs gnuplot on files->gp_name in files->dir; its stdout goes to out
- * (a real file) or is discarded when out is NULL. */
+ * (a real file) or is discarded when out is NULL. Its stderr goes to a
+ * file, not a pipe: with a pipe that nobody reads until gnuplot exits, a
+ * talkative gnuplot would block on the full pipe while this process
+ * waits for it. */
 static int run_gnuplot(const char *exe, const PlotFiles *files, FILE *out,
                        char *err, size_t errlen)
 {
@@ -647,7 +677,8 @@ static int run_gnuplot(const char *exe, const PlotFiles *files, FILE *out,
     return rc;
 }
 
-/* Copies from (from its start) to to, leaving out form feeds. */
+/* Copies from (from its start) to to, leaving out form feeds: the dumb
+ * terminal starts each page with one. */
 static int copy_text(FILE *from, FILE *to, char *err, size_t errlen)
 {
     rewind(from);
@@ -694,6 +725,8 @@ static int prepare_files(const PlotSpec *spec, PlotKind kind, PlotFiles *files,
     return write_gp(spec, kind, files, err, errlen);
 }
 
+/* gnuplot is looked for before any file is written, so without it a
+ * call leaves nothing behind. */
 int plot_render(const PlotSpec *spec, FILE *text_out, char *err, size_t errlen)
 {
     PlotKind kind = KIND_TEXT;

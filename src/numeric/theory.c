@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "base/alloc.h"
 #include "numeric/linalg.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -17,6 +18,8 @@ static size_t min_sz(size_t a, size_t b)
     return a < b ? a : b;
 }
 
+/* Releases W[0..N-1] and sets them to NULL: what "every output is NULL
+ * on error" (theory.h) asks of a partly filled net. */
 static void unref_all(Matrix **W, int N)
 {
     for (int j = 0; j < N; j++) {
@@ -62,6 +65,9 @@ static bool chain_ok(Matrix *const *W, int N)
 
 /* ------------------------------------------------------- products, balance */
 
+/* Each factor multiplies the running product from the left, so after
+ * W_j it is d_j x d_0, and the last one is W_N ... W_1. The result is
+ * never marked logical, even when it is a copy of a logical W_1. */
 Matrix *th_e2e(Matrix *const *W, int N)
 {
     if (!chain_ok(W, N))
@@ -88,6 +94,7 @@ static double pair_delta(const Matrix *Wj, const Matrix *Wn)
     return d;
 }
 
+/* A NaN from any pair is returned as it is: fmax would drop it. */
 double th_balance_delta(Matrix *const *W, int N)
 {
     if (!chain_ok(W, N))
@@ -128,7 +135,9 @@ static bool dims_ok(const size_t *dims, int N)
     return true;
 }
 
-/* Layer j (1-based) of Procedure 1 step 3, r = S^{1/N}, zero padded. */
+/* Layer j (1-based) of Procedure 1 step 3, r = S^{1/N}, zero padded:
+ * W_1 = r V' fills the top m rows, W_N = U r the left m columns, and a
+ * middle layer has r on its diagonal. mat_new's zeros are the padding. */
 static Matrix *make_layer(int j, int N, const Matrix *U, const Matrix *r,
                           const Matrix *V, size_t rows, size_t cols)
 {
@@ -156,6 +165,7 @@ static int split_svd(const Matrix *A, int N, const size_t *dims, Matrix **W)
     Matrix *U, *s, *V;
     if (la_svd(A, &U, &s, &V) != LA_OK)
         return -1;
+    /* singular values are >= 0, so the real N-th root exists */
     for (size_t i = 0; i < s->rows; i++)
         s->data[i] = pow(s->data[i], 1.0 / N);
     int rc = 0;
@@ -221,6 +231,7 @@ int th_balanced_init(const size_t *dims, int ndims, double std,
         W[j] = NULL;
     if (!dims_ok(dims, N))
         return -1;
+    /* a target needs no draw: the Rng is not touched */
     if (target)
         return th_balanced_split_dims(target, N, dims, W);
     if (!rng || !isfinite(std) || std < 0)
@@ -253,7 +264,8 @@ static Matrix *gram_pow(const Matrix *Q, const Matrix *s, double p)
     return M;
 }
 
-/* P += (W W')^a G (W' W)^b; a zero exponent is the identity exactly. */
+/* P += (W W')^a G (W' W)^b; a zero exponent is the identity exactly.
+ * False when memory runs out. */
 static bool add_term(Matrix *P, const Matrix *U, const Matrix *s,
                      const Matrix *V, const Matrix *G, double a, double b)
 {
@@ -321,6 +333,7 @@ double th_margin(const Matrix *W, const Matrix *Phi)
     Matrix *s;
     if (la_svd_values(Phi, &s) != LA_OK)
         return NAN;
+    /* descending, and Phi is not empty: the last is sigma_min */
     double smin = s->data[s->rows - 1];
     mat_unref(s);
     return smin - fro_diff(W, Phi);
@@ -328,6 +341,7 @@ double th_margin(const Matrix *W, const Matrix *Phi)
 
 /* ------------------------------------------------------------- labels */
 
+/* The label of class a + 1 (a is 0-based here). */
 static double class_label(size_t a, size_t K)
 {
     return -1.0 + 2.0 * (double)a / (double)(K - 1);
@@ -343,6 +357,8 @@ Matrix *th_class_labels(size_t K)
     return m;
 }
 
+/* (a > b) - (a < b) rather than a difference, which as a double would
+ * be truncated to int (0.5 would compare equal). */
 static int cmp_double(const void *pa, const void *pb)
 {
     double a = *(const double *)pa, b = *(const double *)pb;
@@ -350,11 +366,11 @@ static int cmp_double(const void *pa, const void *pb)
 }
 
 /* Sorted distinct values of M into a fresh array; *k their count. NULL on
- * no memory or a NaN value (then *k = 0). */
+ * no memory or a NaN or infinite value (then *k = 0). */
 static double *label_set(const Matrix *M, size_t *k)
 {
     size_t n = mat_numel(M);
-    double *v = malloc((n ? n : 1) * sizeof *v);
+    double *v = xmalloc((n ? n : 1) * sizeof *v);
     *k = 0;
     if (!v || !mat_all_finite(M)) {
         free(v);
@@ -396,13 +412,15 @@ static bool flip_labels(Matrix *yo, Matrix *mk, size_t s, const double *set,
                         size_t k, Rng *rng)
 {
     size_t n = mat_numel(yo);
-    size_t *perm = malloc((n ? n : 1) * sizeof *perm);
+    size_t *perm = xmalloc((n ? n : 1) * sizeof *perm);
     if (!perm)
         return false;
     rng_permutation(rng, perm, n);
     for (size_t t = 0; t < s; t++) {
         size_t i = perm[t];
         size_t c = label_index(set, k, yo->data[i]);
+        /* r indexes the k - 1 other labels: skipping c maps it onto the
+         * set */
         size_t r = (size_t)rng_below(rng, (uint64_t)(k - 1));
         yo->data[i] = set[r < c ? r : r + 1];
         mk->data[i] = 1.0;
@@ -432,6 +450,7 @@ int th_corrupt(const Matrix *y, double rho, const Matrix *labels, Rng *rng,
     if (!set)
         return -1;
     Matrix *yo = mat_copy(y), *mk = mat_new(y->rows, y->cols);
+    /* round() takes halves away from zero: rho = 0.5 of 3 corrupts 2 */
     size_t s = (size_t)round(rho * (double)n);
     bool ok = yo && mk && flip_labels(yo, mk, s, set, k, rng);
     free(set);
@@ -449,7 +468,7 @@ int th_corrupt(const Matrix *y, double rho, const Matrix *labels, Rng *rng,
 
 /* ------------------------------------------------------ clusterable data */
 
-/* v <- v / ||v||; false when ||v|| is 0 (v unchanged). */
+/* v <- v / ||v||; false when ||v|| is 0 or NaN (v unchanged). */
 static bool normalise(double *v, size_t d)
 {
     double ss = 0.0;
@@ -514,6 +533,8 @@ static void draw_point(Matrix *X, size_t i, const Matrix *C, size_t l,
     project_out(u, C, l);
     project_out(u, C, l);
     bool ok = normalise(u, d);
+    /* cos and sin of th = 2 asin(t/2) without trigonometry, so that
+     * ||x - c|| = t to rounding; t <= eps0 <= 2 keeps the root real */
     double ct = 1.0 - 0.5 * t * t, st = t * sqrt(1.0 - 0.25 * t * t);
     for (size_t k = 0; k < d; k++)
         MAT_AT(X, i, k) = ok ? ct * MAT_AT(C, l, k) + st * u[k]
@@ -536,6 +557,7 @@ static void draw_points(Matrix *X, Matrix *yb, Matrix *cl, const Matrix *C,
     }
 }
 
+/* eps0 <= 2: no two points of the unit sphere are further apart. */
 static bool cluster_args_ok(size_t d, size_t L, size_t K, double eps0,
                             double delta, const Rng *rng)
 {
@@ -543,6 +565,8 @@ static bool cluster_args_ok(size_t d, size_t L, size_t K, double eps0,
            eps0 <= 2.0 && delta >= 0.0 && !isnan(delta);
 }
 
+/* All four outputs or none. The Rng has advanced even when the centres
+ * could not be found. */
 int th_clusters(size_t n, size_t d, size_t L, size_t K, double eps0,
                 double delta, Rng *rng, Matrix **X, Matrix **ybar,
                 Matrix **centers, Matrix **cluster)
@@ -554,7 +578,7 @@ int th_clusters(size_t n, size_t d, size_t L, size_t K, double eps0,
         return -1;
     Matrix *m[4] = {mat_new(n, d), mat_new(n, 1), mat_new(L, d),
                     mat_new(n, 1)};
-    double *g = malloc(d * sizeof *g);
+    double *g = xmalloc(d * sizeof *g);
     bool ok = g && m[0] && m[1] && m[2] && m[3] &&
               draw_centres(m[2], delta, rng, g);
     if (ok)
@@ -571,10 +595,13 @@ int th_clusters(size_t n, size_t d, size_t L, size_t K, double eps0,
 
 /* ------------------------------------------------------ teacher network */
 
+/* n rows uniform on the unit sphere in R^d: a Gaussian vector's direction
+ * is uniform. A zero row (probability 0) is drawn again rather than
+ * divided by 0. */
 static Matrix *sphere_rows(size_t n, size_t d, Rng *rng)
 {
     Matrix *X = mat_new_uninit(n, d);
-    double *row = malloc(d * sizeof *row);
+    double *row = xmalloc(d * sizeof *row);
     if (!X || !row) {
         mat_unref(X);
         free(row);
@@ -602,6 +629,9 @@ static Matrix *random_signs(size_t k, Rng *rng)
     return v;
 }
 
+/* Each part is drawn only when the one before it succeeded, which keeps
+ * the draw order of theory.h; after a failure the Rng has still advanced
+ * by the parts drawn. */
 int th_teacher_draw(size_t n, size_t d, size_t k, Rng *rng, Matrix **X,
                     Matrix **W, Matrix **v, Matrix **e)
 {

@@ -1,0 +1,133 @@
+/* failmalloc.c: an LD_PRELOAD shim that makes one chosen allocation of
+ * ovp fail, for tests/check-alloc-failure.sh.
+ *
+ * Only allocations called from the ovp executable itself are counted (the
+ * interpreter is linked into it statically); those made inside libc,
+ * OpenBLAS or the dynamic loader pass through, since their failure is
+ * their own business. Environment:
+ *   OVP_FAILMALLOC=N          the N-th counted allocation (1-based) returns
+ *                             NULL; 0 or unset: none does
+ *   OVP_FAILMALLOC_PERSIST=1  every counted allocation from the N-th on
+ *                             fails, not only the N-th
+ *   OVP_FAILMALLOC_COUNT=FILE at a normal exit, write how many
+ *                             allocations were counted to FILE
+ * The shim removes itself from LD_PRELOAD so that programs ovp starts
+ * (gnuplot) run normally. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+
+/* The executable segments of the main program. */
+#define MAX_SEGMENTS 8
+static struct { unsigned long lo, hi; } text[MAX_SEGMENTS];
+static int ntext;
+static int ready;
+static unsigned long counted, fail_at;
+static int persist;
+static const char *count_file;
+
+static int find_main_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size, (void)data;
+    for (int i = 0; i < info->dlpi_phnum && ntext < MAX_SEGMENTS; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            text[ntext].lo = info->dlpi_addr + ph->p_vaddr;
+            text[ntext].hi = text[ntext].lo + ph->p_memsz;
+            ntext++;
+        }
+    }
+    return 1;   /* the first object listed is the main program */
+}
+
+__attribute__((constructor)) static void failmalloc_init(void)
+{
+    dl_iterate_phdr(find_main_text, NULL);
+    const char *n = getenv("OVP_FAILMALLOC");
+    fail_at = n ? strtoul(n, NULL, 10) : 0;
+    persist = getenv("OVP_FAILMALLOC_PERSIST") != NULL;
+    count_file = getenv("OVP_FAILMALLOC_COUNT");
+    unsetenv("LD_PRELOAD");
+    ready = 1;
+}
+
+__attribute__((destructor)) static void failmalloc_report(void)
+{
+    if (!count_file)
+        return;
+    FILE *f = fopen(count_file, "w");
+    if (f) {
+        fprintf(f, "%lu\n", counted);
+        fclose(f);
+    }
+}
+
+/* True when this allocation, called from caller, is to fail. */
+static int should_fail(const void *caller)
+{
+    if (!ready)
+        return 0;
+    unsigned long a = (unsigned long)caller;
+    int ours = 0;
+    for (int i = 0; i < ntext && !ours; i++)
+        ours = a >= text[i].lo && a < text[i].hi;
+    if (!ours)
+        return 0;
+    counted++;
+    return fail_at && (counted == fail_at || (persist && counted > fail_at));
+}
+
+void *malloc(size_t n)
+{
+    if (should_fail(__builtin_return_address(0))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    if (should_fail(__builtin_return_address(0))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+    if (should_fail(__builtin_return_address(0))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_realloc(p, n);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    if (should_fail(__builtin_return_address(0))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_memalign(align, n);
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (should_fail(__builtin_return_address(0)))
+        return ENOMEM;
+    void *p = __libc_memalign(align, n);
+    if (!p)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}
