@@ -88,7 +88,7 @@ bool ad_live(const Ad *ad, Value v)
 /* Lists and records are searched this deep for tracked values. The
  * searches recurse, so the bound keeps a pathologically nested value from
  * exhausting the C stack; values nested deeper are not looked at. */
-#define TRACK_SEARCH_DEPTH 1000
+#define TRACK_SEARCH_DEPTH AD_PARAM_DEPTH
 
 static bool any_tracked_at(const Value *v, int n, int depth)
 {

@@ -68,6 +68,11 @@ struct Ad {
                                  value of a finished tape is never live */
 };
 
+/* Parameters (of grad, gd, sgd, jacobian) may be lists and records nested
+ * at most this deep; every walker over them stops here, so a deeper one
+ * is an error, not a C stack overflow. */
+#define AD_PARAM_DEPTH 1000
+
 /* Every rule, NULL-terminated (for the table-driven derivative test). */
 extern const AdRule ad_rules[];
 

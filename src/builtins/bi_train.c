@@ -642,18 +642,25 @@ static Value run_finish(Run *r, bool ok)
 
 /* Every leaf must be a number or a matrix: the kinds the tape tracks and
  * tree_dist2 reads. Checked up front so the message names argument 2,
- * x0, instead of coming from the first loss evaluation. */
-static bool check_params(Interp *I, const Args *a, Value x)
+ * x0, instead of coming from the first loss evaluation. The depth is
+ * checked here too, so that this walk and every later one over the
+ * parameters (all recursive) stay within AD_PARAM_DEPTH levels. */
+static bool check_params_at(Interp *I, const Args *a, Value x, int depth)
 {
+    if ((x.kind == VAL_LIST || x.kind == VAL_REC) && depth >= AD_PARAM_DEPTH) {
+        bi_error(I, a, "the parameters are nested more than %d lists or records deep",
+                 AD_PARAM_DEPTH);
+        return false;
+    }
     if (x.kind == VAL_LIST) {
         for (size_t i = 0; i < x.as.list->n; i++)
-            if (!check_params(I, a, x.as.list->items[i]))
+            if (!check_params_at(I, a, x.as.list->items[i], depth + 1))
                 return false;
         return true;
     }
     if (x.kind == VAL_REC) {
         for (size_t i = 0; i < x.as.rec->n; i++)
-            if (!check_params(I, a, x.as.rec->vals[i]))
+            if (!check_params_at(I, a, x.as.rec->vals[i], depth + 1))
                 return false;
         return true;
     }
@@ -661,6 +668,11 @@ static bool check_params(Interp *I, const Args *a, Value x)
         return true;
     arg_type_error(I, a, 1, "a matrix, or a list or record of matrices");
     return false;
+}
+
+static bool check_params(Interp *I, const Args *a, Value x)
+{
+    return check_params_at(I, a, x, 0);
 }
 
 /* Slots: 0 loss, 1 x0, 2 lr, 3 steps, 4 momentum, 5 tol, 6 every,
