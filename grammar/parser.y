@@ -33,6 +33,7 @@ int ovp_yylex(OVP_YYSTYPE *lval, OVP_YYLTYPE *lloc, void *scanner);
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/names.h"
 
 /* Bison grows its stacks with YYMALLOC: through ovp's checked allocator,
  * so running out of memory gets ovp's report rather than a misleading
@@ -88,16 +89,27 @@ static AstNode *with_callee(ParseCtx *ctx, AstNode *args, AstKind kind,
     return bounded(ctx, args, l);
 }
 
-/* Appends a parameter, refusing a name already in the list. The error is
- * recorded and the parse goes on (it is not a syntax error in the
- * grammar's sense), so the node is still added and freed with the tree. */
-static AstNode *add_param(ParseCtx *ctx, AstNode *params, AstNode *p)
+/* Refuses a parameter name that appears twice, at its second place. The
+ * check runs once the list is complete, through a name index, so that a
+ * generated function with 100 000 parameters is not quadratic. The error
+ * is recorded and the parse goes on (it is not a syntax error in the
+ * grammar's sense); the list is returned as it is and freed with the tree. */
+static AstNode *unique_params(ParseCtx *ctx, AstNode *params)
 {
-    for (int i = 0; i < params->nkids; i++)
-        if (strcmp(params->kids[i]->str, p->str) == 0)
-            parse_fail(ctx, p->loc.line, p->loc.col, p->loc.end_line, p->loc.end_col,
-                       false, "parameter '%s' appears twice", p->str);
-    return ast_add(params, p);
+    NameIndex seen;
+    names_init(&seen);
+    for (int i = 0; i < params->nkids; i++) {
+        const AstNode *p = params->kids[i];
+        if (names_get(&seen, p->str) < 0) {
+            names_put(&seen, p->str, i);
+            continue;
+        }
+        parse_fail(ctx, p->loc.line, p->loc.col, p->loc.end_line, p->loc.end_col,
+                   false, "parameter '%s' appears twice", p->str);
+        break;
+    }
+    names_free(&seen);
+    return params;
 }
 
 /* Only names, indexings and field accesses of those can be assigned.
@@ -291,11 +303,11 @@ func: FN '(' params ')' block END   { $$ = ast_add(ast_add(ast_new(AST_FUNC, mkl
     ;
 
 params: %empty                      { $$ = ast_new(AST_PARAMS, mkloc(ctx, @$)); }
-    | paramlist
+    | paramlist                     { $$ = unique_params(ctx, $1); }
     ;
 
 paramlist: param                    { $$ = ast_add(ast_new(AST_PARAMS, mkloc(ctx, @$)), $1); }
-    | paramlist ',' param           { $$ = add_param(ctx, $1, $3); }
+    | paramlist ',' param           { $$ = ast_add($1, $3); }
     ;
 
 param: IDENT                        { $$ = ast_str(AST_PARAM, $1, mkloc(ctx, @$)); }

@@ -15,23 +15,43 @@ typedef struct Scope {
     AstNode *fn;          /* the AST_FUNC, NULL for the global scope */
 } Scope;
 
-/* A linear search: a function has a handful of names. */
-static int find_name(char **names, int n, const char *name)
+/* Position of name among the n names of the array (through ix when the
+ * array is longer than NAMES_SCAN_MAX), or -1. */
+static int find_name(char *const *names, int n, const NameIndex *ix, const char *name)
 {
+    if (n > NAMES_SCAN_MAX)
+        return names_get(ix, name);
     for (int i = 0; i < n; i++)
         if (strcmp(names[i], name) == 0)
             return i;
     return -1;
 }
 
+/* Records that names[n - 1] was just appended: the index is built when
+ * the array outgrows a scan and kept up to date after that. */
+static void index_appended(char *const *names, int n, NameIndex *ix)
+{
+    if (n == NAMES_SCAN_MAX + 1)
+        for (int i = 0; i < n; i++)
+            names_put(ix, names[i], i);
+    else if (n > NAMES_SCAN_MAX + 1)
+        names_put(ix, names[n - 1], n - 1);
+}
+
+static int find_local(const FuncInfo *info, const char *name)
+{
+    return find_name(info->locals, info->nlocals, &info->local_index, name);
+}
+
 /* Each name once; its position is its slot in the frame's locals. */
 static void add_local(FuncInfo *info, const char *name)
 {
-    if (find_name(info->locals, info->nlocals, name) >= 0)
+    if (find_local(info, name) >= 0)
         return;
     info->locals = xrealloc(info->locals,
                             (size_t)(info->nlocals + 1) * sizeof(char *));
     info->locals[info->nlocals++] = xstrdup(name);
+    index_appended(info->locals, info->nlocals, &info->local_index);
 }
 
 /* The name an assignment target finally writes to: A in A[1].x = ... */
@@ -79,15 +99,24 @@ typedef struct Where {
 static int add_upval(Interp *I, FuncInfo *info, const FuncInfo *outer, const char *name,
                      Where from)
 {
-    for (int i = 0; i < info->nupvals; i++)
+    int known = info->nupvals > NAMES_SCAN_MAX ? names_get(&info->upval_index, name) : -1;
+    for (int i = 0; i < info->nupvals && info->nupvals <= NAMES_SCAN_MAX; i++)
         if (strcmp(info->upvals[i].name, name) == 0)
-            return i;
+            known = i;
+    if (known >= 0)
+        return known;
     info->upvals = xrealloc(info->upvals,
                             (size_t)(info->nupvals + 1) * sizeof(Upval));
     Sym *sym = from.kind == RES_GLOBAL ? sym_intern(I, name)
              : from.kind == RES_UPVAL && outer ? outer->upvals[from.slot].sym : NULL;
     info->upvals[info->nupvals] = (Upval){from.kind, from.slot, xstrdup(name), sym};
-    return info->nupvals++;
+    int slot = info->nupvals++;
+    if (info->nupvals == NAMES_SCAN_MAX + 1)
+        for (int i = 0; i < info->nupvals; i++)
+            names_put(&info->upval_index, info->upvals[i].name, i);
+    else if (info->nupvals > NAMES_SCAN_MAX + 1)
+        names_put(&info->upval_index, info->upvals[slot].name, slot);
+    return slot;
 }
 
 /* An anonymous fn written at the top level captures the globals it reads
@@ -108,7 +137,7 @@ static Where lookup(Interp *I, Scope *s, const char *name)
     if (!s->fn)
         return (Where){RES_GLOBAL, -1};
     FuncInfo *info = s->fn->fn;
-    int i = find_name(info->locals, info->nlocals, name);
+    int i = find_local(info, name);
     if (i >= 0)
         return (Where){RES_LOCAL, i};
     if (s->fn->str && strcmp(s->fn->str, name) == 0)
@@ -220,6 +249,8 @@ static void free_funcinfo(FuncInfo *info)
         free(info->upvals[i].name);
     free(info->locals);
     free(info->upvals);
+    names_free(&info->local_index);
+    names_free(&info->upval_index);
     free(info);
 }
 

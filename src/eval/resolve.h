@@ -5,6 +5,7 @@
 #ifndef OVP_RESOLVE_H
 #define OVP_RESOLVE_H
 
+#include "base/names.h"
 #include "front/ast.h"
 #include "eval/interp.h"
 
@@ -24,6 +25,9 @@ typedef struct FuncInfo {
     char **locals;
     int nupvals;
     Upval *upvals;
+    /* Positions in locals and upvals by name, once there are more than
+     * NAMES_SCAN_MAX of them (a generated function may have thousands). */
+    NameIndex local_index, upval_index;
 } FuncInfo;
 
 /* Resolves every name in a program tree (top level = global scope).

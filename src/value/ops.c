@@ -435,7 +435,11 @@ static Value string_binary(RtError *E, OpKind op, Value a, Value b,
                            const Loc *loc)
 {
     Value r;
-    if (op == OP_ADD) {
+    if (op == OP_ADD && a.as.str->len + b.as.str->len > VAL_STR_MAX) {
+        r = rt_raise(E, loc, "the joined string would have %zu characters, more "
+                     "than the limit of %zu", a.as.str->len + b.as.str->len,
+                     (size_t)VAL_STR_MAX);
+    } else if (op == OP_ADD) {
         size_t n = a.as.str->len + b.as.str->len;
         char *s = xmalloc(n + 1);
         memcpy(s, a.as.str->s, a.as.str->len);

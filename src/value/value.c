@@ -171,6 +171,7 @@ static void drop_rec(Record *r, Work *w)
     }
     free(r->keys);
     free(r->vals);
+    names_free(&r->index);
     free(r);
 }
 
@@ -293,6 +294,10 @@ void list_push(List *l, Value item)
  * may move the arrays). */
 Value *rec_get(const Record *r, const char *key)
 {
+    if (r->n > NAMES_SCAN_MAX) {
+        int i = names_get(&r->index, key);
+        return i >= 0 ? &r->vals[i] : NULL;
+    }
     for (size_t i = 0; i < r->n; i++)
         if (strcmp(r->keys[i], key) == 0)
             return &r->vals[i];
@@ -316,6 +321,12 @@ void rec_set(Record *r, const char *key, Value val)
     }
     r->keys[r->n] = xstrdup(key);
     r->vals[r->n++] = val;
+    /* the index starts when a scan would get long, then follows */
+    if (r->n == NAMES_SCAN_MAX + 1)
+        for (size_t i = 0; i < r->n; i++)
+            names_put(&r->index, r->keys[i], (int)i);
+    else if (r->n > NAMES_SCAN_MAX + 1)
+        names_put(&r->index, r->keys[r->n - 1], (int)(r->n - 1));
 }
 
 /* The names follow the order of ValKind. A partial is called like a

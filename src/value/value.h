@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "base/matrix.h"
+#include "base/names.h"
 
 typedef enum ValKind {
     VAL_NIL,      /* "no value": what print() returns; never stored */
@@ -69,11 +70,16 @@ typedef struct List {
     Value *items;
 } List;
 
+/* Fields in the order they were first set (printing and destructuring
+ * follow it); index finds a key's position once there are more than
+ * NAMES_SCAN_MAX fields, so building or reading a record of n fields
+ * takes time linear in n. */
 typedef struct Record {
     int rc;
     size_t n, cap;
     char **keys;
     Value *vals;
+    NameIndex index;
 } Record;
 
 /* A function value. The value layer keeps its reference count, its name
@@ -151,6 +157,10 @@ static inline Value val_bool(bool b)
 {
     return (Value){.kind = VAL_BOOL, .as.b = b};
 }
+
+/* Strings hold at most as many characters as a matrix holds elements;
+ * joining past that is an error, not a run into all of memory. */
+#define VAL_STR_MAX MAT_MAX_ELEMS
 
 Value val_str(const char *s);                 /* copies s */
 Value val_strn(const char *s, size_t n);

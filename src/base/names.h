@@ -1,0 +1,34 @@
+/* names.h: an index from names to small integers, for the tables that
+ * grow with what a user writes (a function's locals and captures, a
+ * record's fields). They keep their names in arrays of their own, in
+ * order (slots, printing, destructuring); the index only finds a name's
+ * position in time independent of how many there are.
+ *
+ * Small tables do better with a plain scan, so the callers build an
+ * index only past NAMES_SCAN_MAX entries. The index does not own its
+ * keys: each must stay valid, unmoved, as long as the index lives (the
+ * callers' arrays hold malloc'd copies whose pointers never change). */
+#ifndef OVP_NAMES_H
+#define OVP_NAMES_H
+
+#include <stddef.h>
+
+/* Entries up to which a linear scan of the caller's array is used. */
+#define NAMES_SCAN_MAX 8
+
+typedef struct NameIndex {
+    const char **keys;   /* open addressing; NULL marks a free slot */
+    int *values;
+    size_t cap;          /* 0, or a power of two at least twice n */
+    size_t n;
+} NameIndex;
+
+/* An empty index (no allocation until the first put). */
+void names_init(NameIndex *ix);
+void names_free(NameIndex *ix);
+/* The value stored for key, or -1. */
+int names_get(const NameIndex *ix, const char *key);
+/* Stores value (>= 0) for key, which must not be in the index yet. */
+void names_put(NameIndex *ix, const char *key, int value);
+
+#endif
