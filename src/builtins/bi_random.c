@@ -65,8 +65,11 @@ static Value bi_seed(Interp *I, const Args *a)
     double s;
     if (!arg_num(I, a, 0, &s))
         return val_error;
-    if (s != floor(s) || s < 0 || s > 18446744073709549568.0)
-        return bi_error(I, a, "seed must be a non-negative integer, got %g", s);
+    if (s == floor(s) && s > 18446744073709549568.0)
+        return bi_error(I, a, "seed %.17g is too large (at most 2^64 - 2048, "
+                        "the largest whole double below 2^64)", s);
+    if (s != floor(s) || s < 0)
+        return bi_error(I, a, "seed must be a non-negative integer, got %.17g", s);
     rng_seed(&I->rng, (uint64_t)s);
     return val_nil;
 }

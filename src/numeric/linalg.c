@@ -165,8 +165,12 @@ static LaStatus rcond_check(const Matrix *LU, double anorm)
     lapack_int n = (lapack_int)LU->rows;
     double rc = 0.0;
     lapack_int info = LAPACKE_dgecon(COLMAJ, '1', n, LU->data, n, anorm, &rc);
+    /* The input was checked finite, so a complaint here (a positive info,
+     * or a negative one from the NaN check of the factor that an
+     * overflowing estimate leaves, as with a subnormal pivot) means the
+     * inverse's norm is out of range: singular to working precision. */
     if (info != 0)
-        return from_info(info, LA_SINGULAR);
+        return LA_SINGULAR;
     return rc >= DBL_EPSILON ? LA_OK : LA_SINGULAR;
 }
 

@@ -61,8 +61,11 @@ static bool il_put(RtError *E, IndexList *il, size_t k, double x, const Loc *loc
         else if (x == floor(x) && x < 1)
             rt_raise(E, loc, "subscript %.15g is out of range (subscripts "
                          "start at 1)", x);
-        else
-            rt_raise(E, loc, "subscript %.15g is not a positive integer", x);
+        else if (x == floor(x))
+            rt_raise(E, loc, "subscript %.17g is too large (a matrix holds at "
+                         "most %zu elements)", x, (size_t)MAT_MAX_ELEMS);
+        else   /* %.17g: 0.9999999999999999 must not print as 1 */
+            rt_raise(E, loc, "subscript %.17g is not a whole number", x);
         return false;
     }
     il->pos[k] = (size_t)x - 1;
