@@ -62,9 +62,52 @@ static AstNode *bounded(ParseCtx *ctx, AstNode *n, OVP_YYLTYPE l)
     return ast_num(0, mkloc(ctx, l));
 }
 
+/* The left-associative operators (the %left rows below, but && and ||,
+ * which do not always evaluate their right side). */
+static bool chains(OpKind op)
+{
+    return op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV ||
+           op == OP_LDIV || op == OP_EMUL || op == OP_EDIV;
+}
+
+/* Turns the left spine of chainable binops under top into an AST_CHAIN:
+ * the innermost left operand first, then one AST_LINK per binop, bottom
+ * up, which is the order of evaluation. The binop nodes are reused as the
+ * links, keeping their operator and span. Runs once per chain, when it
+ * reaches AST_CHAIN_FROM; later operators are appended in binop(). */
+static AstNode *make_chain(AstNode *top)
+{
+    int n = 0;
+    for (AstNode *p = top; p->kind == AST_BINOP && chains(p->op); p = p->kids[0])
+        n++;
+    AstNode **spine = xmalloc((size_t)n * sizeof *spine);
+    AstNode *p = top;
+    for (int i = n - 1; i >= 0; i--, p = p->kids[0])
+        spine[i] = p;
+    AstNode *chain = ast_new(AST_CHAIN, top->loc);
+    ast_add(chain, p);
+    for (int i = 0; i < n; i++) {
+        AstNode *link = spine[i];
+        link->kind = AST_LINK;
+        link->kids[0] = link->kids[1];
+        link->nkids = 1;
+        link->depth = link->kids[0]->depth + 1;
+        ast_add(chain, link);
+    }
+    free(spine);
+    return chain;
+}
+
 static AstNode *binop(ParseCtx *ctx, OpKind op, OVP_YYLTYPE l, AstNode *a,
                       AstNode *b)
 {
+    if (chains(op) && a->kind == AST_BINOP && chains(a->op) &&
+        a->depth >= AST_CHAIN_FROM)
+        a = make_chain(a);
+    if (chains(op) && a->kind == AST_CHAIN) {
+        a->loc = mkloc(ctx, l);
+        return bounded(ctx, ast_add(a, ast_op(AST_LINK, op, mkloc(ctx, l), b, NULL)), l);
+    }
     return bounded(ctx, ast_op(AST_BINOP, op, mkloc(ctx, l), a, b), l);
 }
 

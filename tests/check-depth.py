@@ -44,10 +44,18 @@ CASES = [
     ("for blocks", for_block, BLOCKS, 1, NEST_ERR),
     ("fn blocks", fn_block, BLOCKS, 1, NEST_ERR),
     ("unary minus", negation, LEVELS, 5, EXPR_ERR),
-    ("+ chain", plus_chain, LEVELS, 5, EXPR_ERR),
     ("index chain", index_chain, LEVELS, 5, EXPR_ERR),
     ("field chain", field_chain, LEVELS, 5, EXPR_ERR),
     ("transposes", transpose_chain, LEVELS, 5, EXPR_ERR),
+]
+
+# Long runs of left-associative operators are flat, not nested (the
+# parser's AST_CHAIN): they run at any length, also with a 256 KB stack.
+FLAT = [
+    ("+ chain", plus_chain),
+    ("mixed chain", lambda n: ("x = 1" + "".join((" * 1", " - 1", " + 2", " / 1", " .* 1")[i % 5]
+                                                for i in range(n)) + "\nprintf(\"%g\\n\", x)\n",
+                               str(1 - (n + 3) // 5 + 2 * ((n + 2) // 5)))),
 ]
 
 RECURSION = [
@@ -108,6 +116,14 @@ def main():
                    (code in (1, 2) and "depth.ovp:" in errs and "deep" in errs),
                    "%s at %d with a 256 KB stack: exit %d, %s" % (name, limit - margin,
                                                                   code, errs[:200]))
+        for name, gen in FLAT:
+            for n in (LEVELS + 1, 100000):
+                text, want = gen(n)
+                for stack in (1 << 20, 256 << 10):
+                    code, out, errs = run(text, work, stack)
+                    report(code == 0 and out == want,
+                           "%s of %d operators, %d KB stack: exit %d, output %r (want %r), %s"
+                           % (name, n, stack >> 10, code, out[:40], want, errs[:200]))
         for name, text in RECURSION:
             code, out, errs = run(text, work)
             report(code == 1 and CALL_ERR in errs and "called at" in errs,

@@ -436,6 +436,26 @@ static Value eval_binop(Interp *I, AstNode *n)
     return dispatch_binary(&I->ad, n->op, a, b, &n->loc);
 }
 
+/* A long left-associative run, folded left to right without recursion
+ * (the parser's AST_CHAIN): the same operations, in the same order, as
+ * the nested binops it stands for. */
+static Value eval_chain(Interp *I, AstNode *n)
+{
+    Value a = eval_operand(I, n->kids[0]);
+    for (int i = 1; i < n->nkids && !VAL_IS_ERR(a); i++) {
+        AstNode *link = n->kids[i];
+        Value b = eval_operand(I, link->kids[0]);
+        if (VAL_IS_ERR(b)) {
+            val_unref(a);
+            return b;
+        }
+        Value r;
+        a = ops_number_binary(link->op, a, b, &r)
+                ? r : dispatch_binary(&I->ad, link->op, a, b, &link->loc);
+    }
+    return a;
+}
+
 static Value eval_unop(Interp *I, AstNode *n)
 {
     Value a = eval(I, n->kids[0]);
@@ -1168,6 +1188,7 @@ static const EvalFn eval_table[AST__COUNT] = {
     [AST_MATRIX] = eval_matrix, [AST_LIST] = eval_list,
     [AST_RECORD] = eval_record, [AST_RANGE] = eval_range,
     [AST_BINOP] = eval_binop,   [AST_UNOP] = eval_unop,
+    [AST_CHAIN] = eval_chain,
     [AST_CALL] = eval_call,     [AST_INDEX] = eval_index,
     [AST_FIELD] = eval_field,   [AST_FUNC] = eval_func,
     [AST_BLOCK] = exec_block,   [AST_EXPR] = exec_expr,

@@ -84,6 +84,7 @@ static const char *const kind_names[AST__COUNT] = {
     "record", "fieldinit", "range", "binop", "unop", "call", "namedarg",
     "index", "field", "func", "params", "param", "block", "expr", "assign",
     "if", "for", "while", "break", "continue", "return", "fndef", "import",
+    "chain", "link",
 };
 
 

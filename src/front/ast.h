@@ -48,6 +48,11 @@ typedef enum AstKind {
     AST_RETURN,    /* kids = [] or [value] */
     AST_FNDEF,     /* kids = [AST_IDENT name, AST_FUNC] */
     AST_IMPORT,    /* str = module name or path */
+    AST_CHAIN,     /* kids = first operand, then AST_LINK: a long run of
+                      left-associative operators (a + b - c * d ...) kept
+                      flat, so its length is not depth (AST_CHAIN_FROM) */
+    AST_LINK,      /* op, kids[0] = right operand; loc spans the chain so
+                      far, as the binop it replaces did */
     AST__COUNT
 } AstKind;
 
@@ -79,6 +84,10 @@ typedef struct AstNode {
 
 /* Deepest tree the parser accepts; deeper input is a syntax error. */
 #define AST_MAX_DEPTH 2000
+/* A left-leaning run of binary operators becomes an AST_CHAIN once it is
+ * this deep: 1 + 2 + ... + 100000 is not nesting the user wrote, and
+ * every walk over the tree recurses on depth. Shorter runs stay binops. */
+#define AST_CHAIN_FROM 64
 
 AstNode *ast_new(AstKind kind, Loc loc);
 AstNode *ast_num(double v, Loc loc);
