@@ -80,6 +80,19 @@ time.sleep(0.5)
 os.write(fd, b"\x03")
 expect(read_until(fd, "ovp> "), "interrupted", "Ctrl-C stops a loop")
 expect(send("x\n"), "3", "variables survive Ctrl-C")
+# Ctrl-C inside one long statement with no loop and no call of ovp code
+# (elementwise kernels, a chain of products, a sort): it stops, says so,
+# and the variable keeps the value it had before the statement (R13).
+send("big = zeros(1, 2e7)\n")
+send("a = 42\n")
+for stmt in ("a = sum(big + 1 + big + 2 + big + 3 + big + 4 + big + 5 + big + 6 + big + 7 + big + 8 + big + 9 + big + 1 + big + 2 + big + 3 + big + 4 + big + 5 + big + 6 + big + 7 + big + 8 + big + 9 + big + 1 + big + 2 + big + 3 + big + 4 + big + 5 + big + 6 + big)",
+             "a = sum(sort(randn(1, 4e6)) + sort(randn(1, 4e6)) + sort(randn(1, 4e6)))"):
+    os.write(fd, (stmt + "\n").encode())
+    time.sleep(0.3)
+    os.write(fd, b"\x03")
+    expect(read_until(fd, "ovp> "), "interrupted", "Ctrl-C stops a long statement: " + stmt[:30])
+    expect(send("a\n"), "42", "and the assignment it was computing did not happen")
+send("big = 0\n")
 os.write(fd, b"r = gd(fn(w) sumsq(w) end, 1, lr = 0.001, steps = 100000000)\n")
 time.sleep(1.0)
 os.write(fd, b"\x03")
@@ -155,6 +168,28 @@ _, err = proc.communicate(timeout=10)
 os.unlink(script)
 expect(str(proc.returncode), "130", "a script stopped by SIGINT exits with 130")
 expect(err.decode(errors="replace"), "interrupted", "the interrupted script says so")
+
+# The error names the statement that was running, not the next one: here a
+# sort (which cannot be stopped inside) on line 3, before the print on 4.
+# Line 2 writes a marker file, so the signal is sent once line 3 runs.
+work = tempfile.mkdtemp()
+marker = os.path.join(work, "started.csv")
+with open(os.path.join(work, "sorts.ovp"), "w") as f:
+    f.write('x = randn(1, 1e7)\nsave("%s", 1)\ns = sort(x) + sort(x) + sort(x)\nprint(1)\n'
+            % marker)
+    script = f.name
+proc = subprocess.Popen([OVP, script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+deadline = time.time() + 30
+while not os.path.exists(marker) and time.time() < deadline:
+    time.sleep(0.01)
+time.sleep(0.2)
+proc.send_signal(signal.SIGINT)
+_, err = proc.communicate(timeout=60)
+for name in os.listdir(work):
+    os.unlink(os.path.join(work, name))
+os.rmdir(work)
+expect(str(proc.returncode), "130", "a script stopped inside a statement exits with 130")
+expect(err.decode(errors="replace"), ":3:", "the running statement (line 3) is named")
 
 print(f"{passes} passed, {failures} failed")
 sys.exit(1 if failures else 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "value/index.h"
+#include "base/interrupt.h"
 #include "numeric/linalg.h"
 #include "value/ops.h"
 
@@ -1181,6 +1182,10 @@ bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc)
     top->grad = top->out.kind == VAL_MAT && seed.kind != VAL_MAT
                     ? filled_like(top->out, ops_scalar(seed)) : val_ref(seed);
     for (int i = out.as.var->node; i >= 0; i--) {
+        if (interrupt_pending()) {   /* between nodes: a sweep can be long */
+            rt_interrupted(ad->err, loc);
+            return false;
+        }
         AdNode *n = &t->nodes[i];
         if (!n->rule || n->grad.kind == VAL_NIL)
             continue;

@@ -238,7 +238,7 @@ static char *program_text(const Options *o, const char **name, size_t *len)
 static void on_sigint(int sig)
 {
     (void)sig;
-    interp_interrupted = 1;
+    ovp_interrupted = 1;
 }
 
 /* A parameter the script never read is a mistake on the command line (a

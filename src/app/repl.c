@@ -39,13 +39,13 @@ static Interp *completion_interp;
 static bool input_cancelled;
 
 /* Readline's input: a byte from the terminal, or, once Ctrl-C was pressed
- * (the SIGINT handler sets interp_interrupted and read fails with EINTR), an
+ * (the SIGINT handler sets ovp_interrupted and read fails with EINTR), an
  * empty line. Readline's own signal handlers are off, so ours sees the key. */
 static int read_key(FILE *in)
 {
     for (;;) {
-        if (interp_interrupted) {
-            interp_interrupted = 0;
+        if (ovp_interrupted) {
+            ovp_interrupted = 0;
             input_cancelled = true;
             rl_replace_line("", 0);
             return '\n';
@@ -209,10 +209,10 @@ static void evaluate(Interp *I, const char *text, size_t len)
 {
     StrBuf diag;
     sb_init(&diag);
-    interp_interrupted = 0;
+    ovp_interrupted = 0;
     char *help = rewrite_help(text);
     interp_run_source(I, "<repl>", help ? help : text, help ? strlen(help) : len, &diag);
-    interp_interrupted = 0;     /* a Ctrl-C that stopped this input is spent */
+    ovp_interrupted = 0;     /* a Ctrl-C that stopped this input is spent */
     free(help);
     fflush(I->out);
     fputs(diag.s, stderr);

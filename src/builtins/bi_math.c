@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/interrupt.h"
 #include "eval/builtin.h"
 #include "numeric/linalg.h"
 #include "value/ops.h"
@@ -84,7 +85,14 @@ static Value map1(Interp *I, const Args *a, ArrayFn f, bool logical)
     Matrix *out = mat_new_uninit(m->rows, m->cols);
     if (!out)
         return bi_error(I, a, "out of memory");
-    f(out->data, m->data, mat_numel(m));
+    size_t n = mat_numel(m);
+    for (size_t k = 0; k < n; k += INTERRUPT_STRIDE) {
+        f(out->data + k, m->data + k, n - k < INTERRUPT_STRIDE ? n - k : INTERRUPT_STRIDE);
+        if (interrupt_pending()) {
+            mat_unref(out);
+            return rt_interrupted(&I->err, NULL);
+        }
+    }
     out->logical = logical;
     return val_mat(out);
 }

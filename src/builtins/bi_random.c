@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "base/interrupt.h"
 #include "eval/builtin.h"
 
 /* rand(), rand(n) (n x n) or rand(r, c). The size is checked here so that
@@ -48,8 +49,17 @@ static Value random_fill(Interp *I, const Args *a,
     }
     Matrix *m = mat_new_uninit(r, c);
     if (!m)
-        return bi_error(I, a, "out of memory for a %zux%zu matrix", r, c);
-    fill(&I->rng, m->data, r * c);
+        return bi_error(I, a, "a %zux%zu matrix is too large", r, c);
+    /* in strides, polling Ctrl-C; the fills draw element by element, so
+     * the stream is the same as in one call */
+    size_t n = r * c;
+    for (size_t k = 0; k < n; k += INTERRUPT_STRIDE) {
+        fill(&I->rng, m->data + k, n - k < INTERRUPT_STRIDE ? n - k : INTERRUPT_STRIDE);
+        if (interrupt_pending()) {
+            mat_unref(m);
+            return rt_interrupted(&I->err, NULL);
+        }
+    }
     return val_mat(m);
 }
 

@@ -492,14 +492,14 @@ static bool non_finite(Run *r, long t, double loss, double gn, const char *what)
  * The script's error carries exit status 130, as Ctrl-C anywhere else. */
 static bool interrupted(Run *r)
 {
-    if (!interp_interrupted)
+    if (!ovp_interrupted)
         return false;
     if (!r->I->repl) {
         interp_error(r->I, NULL, "interrupted");
         r->I->err.code = EXIT_INTERRUPT;
         return true;
     }
-    interp_interrupted = 0;
+    ovp_interrupted = 0;
     fprintf(stderr, "\n%s: interrupted; returning the trajectory so far\n", r->a->bi->name);
     r->t.interrupted = true;
     return true;
@@ -514,7 +514,7 @@ static int step_failed(Run *r)
     if (!r->I->repl || r->I->err.code != EXIT_INTERRUPT)
         return -1;
     interp_clear_error(r->I);
-    interp_interrupted = 0;
+    ovp_interrupted = 0;
     fprintf(stderr, "\n%s: interrupted; returning the trajectory so far\n",
             r->a->bi->name);
     r->t.interrupted = true;

@@ -29,6 +29,15 @@ static inline Value eval(Interp *I, AstNode *n);
 static Value exec_block(Interp *I, AstNode *block);
 static Value stack_full_error(Interp *I, const Loc *loc);
 
+/* Ctrl-C found by a poll: the error "interrupted" at loc, exit status
+ * 130. */
+static Value interrupted_at(Interp *I, const Loc *loc)
+{
+    interp_error(I, loc, "interrupted");
+    I->err.code = EXIT_INTERRUPT;
+    return val_error;
+}
+
 /* ------------------------------------------------------------------ */
 /* closures                                                            */
 
@@ -707,7 +716,7 @@ Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
 {
     if (!loc)
         loc = I->site;   /* a call back from a built-in: its call site */
-    if (interp_interrupted) {
+    if (ovp_interrupted) {
         interp_error(I, loc, "interrupted");
         I->err.code = EXIT_INTERRUPT;
         return val_error;
@@ -945,6 +954,13 @@ static Value exec_assign(Interp *I, AstNode *n)
         if (VAL_IS_ERR(v))
             return v;
     }
+    /* Ctrl-C while the value was computed (in a built-in that does not
+     * poll): the statement stops before it stores, so the variables stay
+     * as they were (R13) */
+    if (interrupt_pending()) {
+        val_unref(v);
+        return interrupted_at(I, &n->loc);
+    }
     AstNode *t = n->kids[0];
     bool ok = ntargets > 1 ? destructure(I, n, ntargets, v)
               : t->kind == AST_IDENT ? store_variable(I, t, v)   /* the common case */
@@ -1002,7 +1018,7 @@ static bool loop_continues(Interp *I, Value body, const Loc *loc)
         I->sig = SIG_NONE;
         return false;
     }
-    if (I->sig == SIG_NONE && interp_interrupted) {
+    if (I->sig == SIG_NONE && ovp_interrupted) {
         interp_error(I, loc, "interrupted");
         I->err.code = EXIT_INTERRUPT;
     }
@@ -1168,6 +1184,11 @@ static Value exec_block(Interp *I, AstNode *block)
         last = eval(I, block->kids[i]);
         if (VAL_IS_ERR(last))
             break;
+        if (interrupt_pending()) {   /* noticed where it ran, not at the next */
+            val_unref(last);
+            last = interrupted_at(I, &block->kids[i]->loc);
+            break;
+        }
     }
     I->running = outer;
     return last;
@@ -1225,6 +1246,10 @@ static Value exec_top(Interp *I, AstNode *stmt)
     I->running = stmt;
     Value v = eval(I, stmt);
     I->running = NULL;
+    if (!VAL_IS_ERR(v) && interrupt_pending()) {
+        val_unref(v);
+        return interrupted_at(I, &stmt->loc);
+    }
     if (VAL_IS_ERR(v) || !I->repl || stmt->kind != AST_EXPR || v.kind == VAL_NIL)
         return v;
     StrBuf b;

@@ -29,11 +29,6 @@
 #include "front/parse.h"
 #include "eval/resolve.h"
 
-/* Set by the application's SIGINT handler; every call and loop iteration
- * polls it and raises "interrupted" (EXIT_INTERRUPT). The REPL clears it
- * after each input. */
-volatile sig_atomic_t interp_interrupted = 0;
-
 /* ---- globals ----------------------------------------------------- */
 
 /* djb2: short identifiers, no adversary; simple and good enough. */

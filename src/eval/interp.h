@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "ad/ad.h"
+#include "base/interrupt.h"
 #include "front/ast.h"
 #include "base/diag.h"
 #include "base/params.h"
@@ -95,9 +96,6 @@ typedef struct Interp {
     unsigned long step_budget;
     Params params;            /* NAME=VALUE from the command line */
 } Interp;
-
-/* Set by the SIGINT handler; loops and calls poll it. */
-extern volatile sig_atomic_t interp_interrupted;
 
 /* A new interpreter whose global names include every built-in of the
  * NULL-terminated list of family tables (builtin_families, from

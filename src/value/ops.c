@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/interrupt.h"
 #include "numeric/linalg.h"
 #include "base/vecmath.h"
 
@@ -109,11 +110,22 @@ static Value shape_error(RtError *E, const char *what, View x, View y,
                         "broadcast", what, x.rows, x.cols, y.rows, y.cols);
 }
 
-/* Also what a result past MAT_MAX_ELEMS reports: the allocator refuses
- * both the same way (NULL). */
+/* A result past MAT_MAX_ELEMS (the allocator's NULL; running out of
+ * memory ends the run instead, alloc.h). */
 static Value size_error(RtError *E, const Loc *loc, size_t r, size_t c)
 {
-    return rt_raise(E, loc, "out of memory for a %zux%zu matrix", r, c);
+    return rt_raise(E, loc, "a %zux%zu result is too large (a matrix holds at "
+                    "most %zu elements)", r, c, (size_t)MAT_MAX_ELEMS);
+}
+
+/* Ctrl-C found by a poll while m was being computed: m is dropped with
+ * the operands (taken), and the error says "interrupted". */
+static Value interrupted_op(RtError *E, Matrix *m, Value a, Value b, const Loc *loc)
+{
+    mat_unref(m);
+    val_unref(a);
+    val_unref(b);
+    return rt_interrupted(E, loc);
 }
 
 /* Takes a and b, which must be numeric (numbers, bools or matrices). The
@@ -138,12 +150,19 @@ Value ops_broadcast(RtError *E, Value a, Value b, ElemFn2 f, const char *what,
     }
     size_t xr = x.rows == 1 ? 0 : 1, xc = x.cols == 1 ? 0 : x.rows;
     size_t yr = y.rows == 1 ? 0 : 1, yc = y.cols == 1 ? 0 : y.rows;
-    for (size_t j = 0; j < c; j++)
+    size_t since_poll = 0;
+    for (size_t j = 0; j < c; j++) {
         for (size_t i = 0; i < r; i++) {
             double u = x.data ? x.data[i * xr + j * xc] : x.scalar;
             double v = y.data ? y.data[i * yr + j * yc] : y.scalar;
             m->data[i + j * r] = f(u, v);
         }
+        if ((since_poll += r) >= INTERRUPT_STRIDE) {
+            since_poll = 0;
+            if (interrupt_pending())
+                return interrupted_op(E, m, a, b, loc);
+        }
+    }
     val_unref(a);
     val_unref(b);
     return val_mat(m);
@@ -209,7 +228,13 @@ static bool arithmetic_fast(OpKind op, View x, View y, double *out, size_t n)
         return false;
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (table[i].op == op) {
-            vm_arith(table[i].vm, out, x.data, y.data, x.data ? y.scalar : x.scalar, n);
+            /* in strides, polling Ctrl-C between them (the caller looks) */
+            double s = x.data ? y.scalar : x.scalar;
+            for (size_t k = 0; k < n && !interrupt_pending(); k += INTERRUPT_STRIDE) {
+                size_t len = n - k < INTERRUPT_STRIDE ? n - k : INTERRUPT_STRIDE;
+                vm_arith(table[i].vm, out + k, x.data ? x.data + k : NULL,
+                         y.data ? y.data + k : NULL, s, len);
+            }
             return true;
         }
     return false;
@@ -242,6 +267,8 @@ static Value elementwise_fast(RtError *E, OpKind op, Value a, Value b, const Loc
         mat_unref(m);
         return val_nil;
     }
+    if (interrupt_pending())
+        return interrupted_op(E, m, a, b, loc);
     val_unref(a);
     val_unref(b);
     return val_mat(m);
@@ -266,7 +293,12 @@ static Value integer_power(RtError *E, Value a, int p, const Loc *loc)
         val_unref(a);
         return size_error(E, loc, r, c);
     }
-    vm_powi(m->data, a.as.mat->data, r * c, p);
+    size_t n = r * c;
+    for (size_t k = 0; k < n && !interrupt_pending(); k += INTERRUPT_STRIDE)
+        vm_powi(m->data + k, a.as.mat->data + k, n - k < INTERRUPT_STRIDE ? n - k
+                                                                     : INTERRUPT_STRIDE, p);
+    if (interrupt_pending())
+        return interrupted_op(E, m, a, val_nil, loc);
     val_unref(a);
     return val_mat(m);
 }
@@ -319,7 +351,11 @@ static Value matrix_product(RtError *E, Value a, Value b, const Loc *loc)
     else if (!mat_size_ok(x->rows, y->cols))
         r = size_error(E, loc, x->rows, y->cols);
     else {
+        /* BLAS cannot be stopped inside: the poll comes after the call,
+         * so a chain of products stops at the next one */
         Matrix *m = mat_mul(x, y, false, false);
+        if (m && interrupt_pending())
+            return interrupted_op(E, m, a, b, loc);
         r = m ? val_mat(m) : size_error(E, loc, x->rows, y->cols);
     }
     val_unref(a);

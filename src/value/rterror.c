@@ -43,6 +43,15 @@ Value rt_raise(RtError *E, const Loc *loc, const char *fmt, ...)
  * built-ins do not know the call site, so the dispatcher that does calls
  * this after the call failed. A location already set wins: it is the
  * more precise one (a line inside a function the built-in called back). */
+Value rt_interrupted(RtError *E, const Loc *loc)
+{
+    if (!E->msg) {
+        rt_raise(E, loc, "interrupted");
+        E->code = EXIT_INTERRUPT;
+    }
+    return val_error;
+}
+
 void rt_locate(RtError *E, const Loc *loc)
 {
     if (E->msg && !E->located && loc) {

@@ -37,6 +37,9 @@ Value rt_raise(RtError *E, const Loc *loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 Value rt_vraise(RtError *E, const Loc *loc, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+/* Raises "interrupted" at loc with EXIT_INTERRUPT (a poll of
+ * interrupt.h found Ctrl-C). Returns val_error. */
+Value rt_interrupted(RtError *E, const Loc *loc);
 /* Gives a pending unlocated error the location loc. */
 void rt_locate(RtError *E, const Loc *loc);
 /* Forgets the pending error. */

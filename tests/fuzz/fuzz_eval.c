@@ -20,7 +20,7 @@
 
 static const char *const no_io[] = {"load", "save", "load_idx", "plot", "tic", "toc"};
 
-static void on_watchdog(int sig) { (void)sig; interp_interrupted = 1; }
+static void on_watchdog(int sig) { (void)sig; ovp_interrupted = 1; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     I->step_budget = FUZZ_STEP_BUDGET;
     for (size_t i = 0; i < sizeof no_io / sizeof *no_io; i++)
         sym_intern(I, no_io[i])->builtin = NULL;
-    interp_interrupted = 0;
+    ovp_interrupted = 0;
     struct itimerspec watchdog = {{0, 0}, {0, 100000000}}, off = {{0, 0}, {0, 0}};
     timer_settime(timer, 0, &watchdog, NULL);
     StrBuf diag;
