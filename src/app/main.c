@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <sys/stat.h>
 #include <signal.h>
@@ -32,7 +33,7 @@
 typedef struct Options {
     const char *code;      /* -e */
     const char *file;      /* FILE or "-" */
-    int first_arg;         /* argv index of the script's own arguments */
+    int dashdash;          /* argv index of the "--" after the program, or 0 */
     bool dump_ast;
     bool force_repl;       /* --repl: the REPL even when stdin is not a terminal */
     bool seeded;
@@ -50,9 +51,11 @@ static void usage(FILE *out)
           "With no FILE, ovp opens the REPL on a terminal and reads a program\n"
           "from standard input otherwise.\n"
           "\n"
-          "options:\n"
+          "options (before FILE or -e CODE; after it they are an error, and\n"
+          "after -- every argument is the script's, in argv):\n"
           "  -e CODE       run CODE\n"
-          "  --seed N      seed the random generator with N (default 0)\n"
+          "  --seed N      seed the random generator with N, an integer from 0 to\n"
+          "                9007199254740992 (2^53); the default is 0\n"
           "  --param NAME=VALUE  a script parameter, read by param(\"NAME\", default);\n"
           "                NAME=VALUE after FILE or -e CODE does the same, and the\n"
           "                other arguments after it are the script's, in argv\n"
@@ -63,8 +66,70 @@ static void usage(FILE *out)
           "  --help        this text\n"
           "  --version     version and random stream\n"
           "\n"
-          "exit status: 0 ok, 1 runtime error, 2 usage or syntax error,\n"
-          "3 a check failed, 130 interrupted\n", out);
+          "exit status: 0 ok, 1 runtime error (or output that could not be\n"
+          "written), 2 usage or syntax error, 3 a check failed, 130 interrupted\n", out);
+}
+
+/* ---- standard streams ------------------------------------------------ */
+
+/* Run with a standard descriptor closed (`ovp f.ovp >&-`, `ovp suite
+ * 2>&-`), the next file opened takes its number: the suite runner's log
+ * of a run's stdout became descriptor 2, which setting up the error log
+ * then closed, so the run's diagnostics were lost; a script's data file
+ * could likewise receive what was meant for stdout or stderr. Each
+ * closed one is therefore taken by /dev/null
+ * opened the wrong way round (gnulib's stdopen does the same): stdin
+ * write-only, stdout and stderr read-only, so every use still fails with
+ * EBADF, as on the closed descriptor, and is reported as such. */
+static void hold_standard_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        int f = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (f >= 0 && f != fd) {   /* cannot happen: the lowest free number is fd */
+            dup2(f, fd);
+            close(f);
+        }
+    }
+}
+
+/* The status to exit with once the program's output is finished: code,
+ * or EXIT_RUNTIME with a message when some of stdout could not be written
+ * (a full disk, /dev/full, a closed stdout). A failed write only sets the
+ * stream's error flag, and glibc drops what it could not write, so the
+ * reason is found again here: the final fflush fails with it when output
+ * is still pending, and otherwise a write of no bytes repeats it for a
+ * closed descriptor or a device; a full disk answers that with success,
+ * and then the message gives no reason rather than a wrong one. fclose is
+ * checked as well (a network file system may report there), except for
+ * EBADF on a closed stdout that nothing was written to, which is no
+ * loss. A status that is already an error (1, 2, 130) is kept; 0 and 3
+ * become 1, since the output, a check's verdict included, is lost.
+ * Called last: nothing may write to stdout after it. */
+static int close_stdout(int code)
+{
+    bool failed = ferror(stdout) != 0;
+    int err = 0;
+    errno = 0;
+    if (fflush(stdout) != 0) {
+        failed = true;
+        err = errno;
+    } else if (failed && write(STDOUT_FILENO, "", 0) < 0) {
+        err = errno;
+    }
+    errno = 0;
+    if (fclose(stdout) != 0 && !failed && errno != EBADF) {
+        failed = true;
+        err = errno;
+    }
+    if (!failed)
+        return code;
+    if (err)
+        fprintf(stderr, "ovp: error: cannot write to standard output: %s\n", strerror(err));
+    else
+        fputs("ovp: error: cannot write to standard output\n", stderr);
+    return code == EXIT_OK || code == EXIT_CHECK ? EXIT_RUNTIME : code;
 }
 
 /* params_add's reason is static text; the message quotes the argument as
@@ -77,26 +142,83 @@ static bool add_param(Options *o, const char *arg)
     return !why;
 }
 
+/* ovp's own options. After the program they would be the script's
+ * arguments, and ovp would silently run without them (`ovp f.ovp --seed
+ * 5` used to run under seed 0), so there they are an error. */
+static const char *const own_options[] = {
+    "-e", "-h", "--help", "--version", "--reference", "--builtin-names",
+    "--dump-ast", "--repl", "--seed", "--param", NULL,
+};
+
+/* a is one of ovp's options, alone or as OPTION=VALUE (a form ovp does
+ * not take, but one a user may try: --seed=5). */
+static bool is_own_option(const char *a)
+{
+    for (int k = 0; own_options[k]; k++) {
+        size_t n = strlen(own_options[k]);
+        if (strncmp(a, own_options[k], n) == 0 && (a[n] == '\0' || a[n] == '='))
+            return true;
+    }
+    return false;
+}
+
 /* The arguments after the program: NAME=VALUE ones are parameters too.
- * Returns the index of the script's first argument, or -2 (a bad one).
- * They stay in argv as well: the script sees every argument after the
- * program as typed. One not shaped NAME=VALUE is the script's alone; a
- * shaped one that params_add refuses (a name given twice) is an error. */
+ * Returns the index of the script's first argument, or -2 (a bad one,
+ * explained already). They stay in argv as well: the script sees every
+ * argument after the program as typed. One not shaped NAME=VALUE is the
+ * script's alone; a shaped one that params_add refuses (a name given
+ * twice) is an error, and so is one of ovp's own options. The first "--"
+ * ends all this: it is dropped, and every argument after it goes to the
+ * script's argv untouched, options and NAME=VALUE alike. */
 static int script_params(Options *o, int argc, char **argv, int first)
 {
-    for (int i = first; i < argc; i++)
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            o->dashdash = i;
+            break;
+        }
+        if (is_own_option(argv[i])) {
+            fprintf(stderr, "ovp: '%s' after the program would be the script's argument, "
+                    "not ovp's option: put ovp's options before FILE or -e CODE, or "
+                    "write -- before it to pass it to the script in argv\n", argv[i]);
+            return -2;
+        }
         if (param_shaped(argv[i]) && !add_param(o, argv[i]))
             return -2;
+    }
     return first;
 }
 
+/* The seeds --seed takes: 0 to 2^53, the integers that seed(N) in the
+ * language (a number, a double) takes exactly, so that `--seed N` and a
+ * first statement seed(N) always give the same stream. Only digits:
+ * strtoull would skip leading blanks, take a sign (" -5" wraps to
+ * 2^64 - 5), read "" as 0 and saturate a long number, all silently. */
+#define SEED_MAX 9007199254740992ULL
+
+static bool parse_seed(const char *s, unsigned long long *seed)
+{
+    unsigned long long v = 0;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (unsigned long long)(*s - '0');
+        if (v > SEED_MAX)    /* stops before v * 10 can overflow */
+            return false;
+    }
+    *seed = v;
+    return true;
+}
+
 /* Returns the index of the script's first argument, -1 for a usage error
- * (the caller prints the usage) or -2 for a bad parameter (explained
- * already). Everything after FILE or -e CODE belongs to the script,
- * options included: `ovp f.ovp --seed 3` hands "--seed" to the script.
- * --help, --version, --reference and --builtin-names print and exit at
- * once; nothing has been allocated that needs freeing. strtoull accepts
- * a leading '-' and negates, hence the explicit test on the seed. */
+ * (the caller prints the usage) or -2 for an error explained already.
+ * Everything after FILE or -e CODE belongs to the script, except ovp's
+ * own options, which are refused there (script_params). --help,
+ * --version, --reference and --builtin-names print and exit at once,
+ * with the status of writing that out; nothing has been allocated that
+ * needs freeing. */
 static int parse_options(int argc, char **argv, Options *o)
 {
     int i = 1;
@@ -104,26 +226,25 @@ static int parse_options(int argc, char **argv, Options *o)
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
-            exit(EXIT_OK);
+            exit(close_stdout(EXIT_OK));
         } else if (strcmp(a, "--version") == 0) {
             printf("ovp %s (random stream %s)\n", PACKAGE_VERSION, RNG_STREAM_VERSION);
-            exit(EXIT_OK);
+            exit(close_stdout(EXIT_OK));
         } else if (strcmp(a, "--reference") == 0) {
             builtin_write_reference(stdout);
-            exit(EXIT_OK);
+            exit(close_stdout(EXIT_OK));
         } else if (strcmp(a, "--builtin-names") == 0) {
             builtin_write_names(stdout);
-            exit(EXIT_OK);
+            exit(close_stdout(EXIT_OK));
         } else if (strcmp(a, "--dump-ast") == 0) {
             o->dump_ast = true;
         } else if (strcmp(a, "--repl") == 0) {
             o->force_repl = true;
         } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
-            char *end;
-            o->seed = strtoull(argv[++i], &end, 10);
-            if (*end || argv[i][0] == '-') {
-                fprintf(stderr, "ovp: --seed needs a non-negative integer, got '%s'\n", argv[i]);
-                return -1;
+            if (!parse_seed(argv[++i], &o->seed)) {
+                fprintf(stderr, "ovp: --seed needs an integer from 0 to %llu (2^53), "
+                        "written in digits only, got '%s'\n", SEED_MAX, argv[i]);
+                return -2;
             }
             o->seeded = true;
         } else if (strcmp(a, "--param") == 0 && i + 1 < argc) {
@@ -139,7 +260,7 @@ static int parse_options(int argc, char **argv, Options *o)
                    strcmp(a, "--param") == 0) {
             fprintf(stderr, "ovp: %s needs a value (%s)\n", a,
                     a[1] == 'e' ? "the code to run" :
-                    a[2] == 's' ? "a non-negative integer" : "NAME=VALUE");
+                    a[2] == 's' ? "an integer from 0 to 9007199254740992" : "NAME=VALUE");
             return -1;
         } else {
             fprintf(stderr, "ovp: unknown option '%s'\n", a);
@@ -149,26 +270,37 @@ static int parse_options(int argc, char **argv, Options *o)
     return i;
 }
 
-/* The global argv: a list of the strings after the program. */
-static void set_argv(Interp *I, int argc, char **argv, int first)
+/* The global argv: a list of the strings after the program, without the
+ * "--" that script_params found (dashdash, 0 for none). */
+static void set_argv(Interp *I, int argc, char **argv, int first, int dashdash)
 {
     Value l = val_list_new(0);
     for (int i = first; i < argc; i++)
-        list_push(l.as.list, val_str(argv[i]));
+        if (i != dashdash)
+            list_push(l.as.list, val_str(argv[i]));
     interp_set_global(I, "argv", l);
 }
 
 /* The whole input at once: the parser works on a complete text, which
  * diagnostics quote lines of. Returns malloc'd, NUL-terminated text;
- * *len is its length in bytes. */
+ * *len is its length in bytes. NULL with errno set when a read failed
+ * (a closed stdin, a directory as stdin): running what was read so far
+ * would run a cut program, or an empty one, successfully. */
 static char *read_stream(FILE *f, size_t *len)
 {
     StrBuf b;
     sb_init(&b);
     char chunk[65536];
     size_t n;
+    errno = 0;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
         sb_putn(&b, chunk, n);
+    if (ferror(f)) {
+        int err = errno ? errno : EIO;
+        sb_free(&b);
+        errno = err;
+        return NULL;
+    }
     *len = b.len;
     char *s = sb_take(&b);
     sb_free(&b);
@@ -201,11 +333,10 @@ static int dump_ast(const char *name, char *text, size_t len)
     return code;
 }
 
-/* Loads the program text named by the options; NULL after an error. */
-/* The text is always malloc'd (-e code is copied) so that the caller has
- * one way to free it. A directory is refused up front: fopen succeeds on
- * one, the read then fails, and read_stream, which does not check
- * ferror, would hand back an empty program that runs successfully. */
+/* Loads the program text named by the options; NULL after an error,
+ * explained. The text is always malloc'd (-e code is copied) so that the
+ * caller has one way to free it. A directory is refused up front, with
+ * the reason by name: fopen succeeds on one and only the read fails. */
 static char *program_text(const Options *o, const char **name, size_t *len)
 {
     if (o->code) {
@@ -215,7 +346,10 @@ static char *program_text(const Options *o, const char **name, size_t *len)
     }
     if (!o->file || strcmp(o->file, "-") == 0) {
         *name = "<stdin>";
-        return read_stream(stdin, len);
+        char *text = read_stream(stdin, len);
+        if (!text)
+            fprintf(stderr, "ovp: error: cannot read standard input: %s\n", strerror(errno));
+        return text;
     }
     *name = o->file;
     struct stat st;
@@ -229,6 +363,8 @@ static char *program_text(const Options *o, const char **name, size_t *len)
         return NULL;
     }
     char *text = read_stream(f, len);
+    if (!text)
+        fprintf(stderr, "ovp: error: cannot read '%s': %s\n", o->file, strerror(errno));
     fclose(f);
     return text;
 }
@@ -332,16 +468,20 @@ static void keep_freed_memory(void)
  * blocked on the terminal returns EINTR and the REPL sees Ctrl-C at once.
  * --seed is applied after interp_new, which seeds 0. The REPL starts only
  * when no program was given, and then only on a terminal unless --repl
- * forces it (tests drive the REPL through a pipe). */
+ * forces it (tests drive the REPL through a pipe). Every mode ends in
+ * close_stdout, so output that was lost is an error in all of them; for a
+ * script it is found only at the end (print does not report a failed
+ * write), the REPL stops after the input whose output failed. */
 int main(int argc, char **argv)
 {
+    hold_standard_fds();
     blas_threads();
     keep_freed_memory();
     if (argc > 1 && strcmp(argv[1], "suite") == 0) {
         char *self = self_path(argv[0]);
         int code = suite_main(argc - 1, argv + 1, self);
         free(self);
-        return code;
+        return close_stdout(code);
     }
     Options o = {0};
     int first = parse_options(argc, argv, &o);
@@ -357,10 +497,10 @@ int main(int argc, char **argv)
     Interp *I = interp_new(builtin_families);
     if (o.seeded)
         rng_seed(&I->rng, o.seed);
-    set_argv(I, argc, argv, first);
+    set_argv(I, argc, argv, first, o.dashdash);
     I->params = o.params;
     bool interactive = !o.code && !o.file && !o.dump_ast && (o.force_repl || isatty(STDIN_FILENO));
     int code = interactive ? repl_run(I) : run(I, &o);
     interp_free(I);
-    return code;
+    return close_stdout(code);
 }

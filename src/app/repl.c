@@ -204,8 +204,11 @@ static bool is_complete(const char *text, size_t len)
 
 /* The flag is cleared before the run so that a Ctrl-C pressed while the
  * input was typed cannot stop it. Output is flushed before the
- * diagnostics go to stderr, so an error comes after what was printed. */
-static void evaluate(Interp *I, const char *text, size_t len)
+ * diagnostics go to stderr, so an error comes after what was printed.
+ * Returns false when output could not be written, now or before (the
+ * prompt included): the stream's error flag stays set for main, which
+ * reports it with its reason when the session ends. */
+static bool evaluate(Interp *I, const char *text, size_t len)
 {
     StrBuf diag;
     sb_init(&diag);
@@ -214,9 +217,10 @@ static void evaluate(Interp *I, const char *text, size_t len)
     interp_run_source(I, "<repl>", help ? help : text, help ? strlen(help) : len, &diag);
     ovp_interrupted = 0;     /* a Ctrl-C that stopped this input is spent */
     free(help);
-    fflush(I->out);
+    bool written = fflush(I->out) == 0 && !ferror(I->out);
     fputs(diag.s, stderr);
     sb_free(&diag);
+    return written;
 }
 
 /* I->repl makes the evaluator echo the value of an expression statement.
@@ -224,7 +228,10 @@ static void evaluate(Interp *I, const char *text, size_t len)
  * included. At end of input a pending incomplete input is still run, so
  * its syntax error is shown rather than lost; the newline leaves the
  * shell's prompt on a line of its own. Errors do not change the exit
- * status; a failed check does. */
+ * status; a failed check does, and so does output that could not be
+ * written (a full disk, a closed stdout): then the session ends after
+ * that input, since going on would evaluate inputs whose results nobody
+ * can see, and main gives the message and status 1. */
 int repl_run(Interp *I)
 {
     I->repl = true;
@@ -242,7 +249,8 @@ int repl_run(Interp *I)
     StrBuf input;
     sb_init(&input);
     char *line;
-    while ((line = read_line(input.len ? CONTINUE_PROMPT : PROMPT)) != NULL) {
+    bool written = true;
+    while (written && (line = read_line(input.len ? CONTINUE_PROMPT : PROMPT)) != NULL) {
         if (take_cancelled()) {
             free(line);
             sb_clear(&input);
@@ -254,17 +262,20 @@ int repl_run(Interp *I)
         free(line);
         if (!is_complete(input.s, input.len))
             continue;
-        evaluate(I, input.s, input.len);
+        written = evaluate(I, input.s, input.len);
         sb_clear(&input);
     }
-    if (input.len)
-        evaluate(I, input.s, input.len);
-    putchar('\n');
+    if (written && input.len)
+        written = evaluate(I, input.s, input.len);
+    if (written)
+        putchar('\n');
     sb_free(&input);
 #ifdef HAVE_READLINE
     if (hist)
         write_history(hist);
     free(hist);
 #endif
+    if (!written)
+        return EXIT_RUNTIME;
     return I->checks_failed ? EXIT_CHECK : EXIT_OK;
 }

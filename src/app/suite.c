@@ -10,9 +10,11 @@
 
 #include "app/suite.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,7 +36,7 @@ typedef struct Job {
     char *path;        /* the script */
     char *name;        /* its base name without .ovp */
     char *tag;         /* name of its logs: NAME, or NAME.sK under --seeds */
-    long seed;         /* passed as seed=K; -1: the script's own seed */
+    long long seed;    /* passed as seed=K; -1: the script's own seed */
     int index;         /* order of creation (keeps the seeds' order) */
     bool first_seed;   /* the script's first run (its figures are kept) */
     pid_t pid;
@@ -52,7 +54,7 @@ typedef struct Suite {
     const char *self;
     int jobs;
     double timeout;
-    long *seeds;       /* --seeds: each seeded script runs once per seed */
+    long long *seeds;  /* --seeds: each seeded script runs once per seed */
     int nseeds;
     Job *list;
     int n;
@@ -88,27 +90,64 @@ static const char *default_dir(void)
     return OVP_PKGDATADIR "/theorems";
 }
 
-/* Returns 2, the usage-error status, so that parse can return usage(). */
-static int usage(void)
+/* Returns 2, the usage-error status, so that parse can return usage().
+ * --help asks for it on stdout, with status 0; a mistake gets it on
+ * stderr. */
+static int usage(FILE *out, int status)
 {
     fputs("usage: ovp suite [DIR] [--seeds LIST] [--report DIR] [-j N] [--timeout SECONDS]\n"
           "Runs every .ovp script of DIR (default: the theorem suite) and writes\n"
           "a report with the figures to DIR (default: suite-report).\n"
+          "-j N runs N scripts at a time (1 to 1000, default 2); --timeout kills a\n"
+          "run after that many seconds (a number greater than 0, default 600).\n"
           "--seeds A:B or A,B,C runs each script that reads param(\"seed\", ...) once\n"
           "per seed (as seed=K) and reports, per check, the seeds it failed on;\n"
-          "scripts without a seed parameter are deterministic and run once.\n", stderr);
-    return 2;
+          "scripts without a seed parameter are deterministic and run once. Seeds\n"
+          "are integers from 0 to 9007199254740992 (2^53), at most 1000 of them.\n", out);
+    return status;
 }
 
-/* "A:B" (A <= B) or "A,B,C": non-negative integers, at most 1000 of them.
- * The cap keeps a slip such as 0:100000 from starting a hundred thousand
- * runs. %n checks that nothing follows B; the list form allows repeats. */
+/* The largest seed: seeds reach the script as param("seed", ...), a
+ * double, which holds every integer up to 2^53 exactly (main.c's --seed
+ * has the same range). */
+#define SEED_MAX 9007199254740992LL
+#define JOBS_MAX 1000
+
+/* A seed at the start of *p, digits only, advancing *p past it. No sign,
+ * no blanks, nothing above SEED_MAX: strtol and sscanf would skip blanks,
+ * take a sign and saturate, each silently. */
+static bool parse_seed(const char **p, long long *seed)
+{
+    const char *s = *p;
+    long long v = 0;
+    if (*s < '0' || *s > '9')
+        return false;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (*s - '0');
+        if (v > SEED_MAX)    /* stops before v * 10 can overflow */
+            return false;
+    }
+    *seed = v;
+    *p = s;
+    return true;
+}
+
+/* "A:B" (A <= B) or "A,B,C": seeds as parse_seed reads them, at most 1000
+ * of them. The cap keeps a slip such as 0:100000 from starting a hundred
+ * thousand runs. Nothing may follow the last seed; the list form allows
+ * repeats. */
 static bool parse_seeds(Suite *s, const char *text)
 {
-    long a, b;
-    int used = 0;
-    if (sscanf(text, "%ld:%ld%n", &a, &b, &used) == 2 && !text[used]) {
-        if (a < 0 || b < a || b - a >= 1000)
+    const char *p = text;
+    long long a, b;
+    free(s->seeds);   /* a second --seeds replaces the first */
+    s->seeds = NULL;
+    s->nseeds = 0;
+    if (!parse_seed(&p, &a))
+        return false;
+    if (*p == ':') {
+        p++;
+        if (!parse_seed(&p, &b) || *p || b < a || b - a >= 1000)
             return false;
         s->nseeds = (int)(b - a + 1);
         s->seeds = xmalloc((size_t)s->nseeds * sizeof *s->seeds);
@@ -116,51 +155,108 @@ static bool parse_seeds(Suite *s, const char *text)
             s->seeds[i] = a + i;
         return true;
     }
-    for (const char *p = text; *p;) {
-        char *end;
-        long k = strtol(p, &end, 10);
-        if (end == p || k < 0 || (*end && *end != ',') || s->nseeds >= 1000)
+    for (;;) {
+        if (s->nseeds >= 1000)
             return false;
         s->seeds = xrealloc(s->seeds, (size_t)(s->nseeds + 1) * sizeof *s->seeds);
-        s->seeds[s->nseeds++] = k;
-        p = *end ? end + 1 : end;
+        s->seeds[s->nseeds++] = a;
+        if (!*p)
+            return true;
+        if (*p != ',')
+            return false;
+        p++;
+        if (!parse_seed(&p, &a))
+            return false;
     }
-    return s->nseeds > 0;
+}
+
+/* -j: digits only, 1 to JOBS_MAX (atoi read "2x" as 2 and overflowed on a
+ * long number). */
+static bool parse_jobs(const char *text, int *jobs)
+{
+    int v = 0;
+    if (!*text)
+        return false;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (*p - '0');
+        if (v > JOBS_MAX)
+            return false;
+    }
+    *jobs = v;
+    return v >= 1;
+}
+
+/* --timeout: the whole text a finite number greater than 0 (atof read
+ * "5s" as 5, and strtod alone takes leading blanks, "inf" and an
+ * overflow to infinity). */
+static bool parse_timeout(const char *text, double *seconds)
+{
+    char *end;
+    if (!*text || isspace((unsigned char)*text))
+        return false;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (*end || errno == ERANGE || !isfinite(v) || !(v > 0))
+        return false;
+    *seconds = v;
+    return true;
 }
 
 /* Defaults: the theorem suite, ./suite-report, 2 runs at a time (each is
- * single-threaded), 600 s per run. A malformed -j or --timeout reads as 0
- * through atoi and atof, which the final test refuses. A word that is not
- * an option is the directory. Returns 0, or the exit status to give. */
+ * single-threaded), 600 s per run. Every value is checked whole, and a
+ * bad one is named with the range accepted; a word that is not an option
+ * is the directory, given once. Returns 0, or the exit status to give
+ * (-1 for --help, which main turns into 0 once the text is written). */
 static int parse(Suite *s, int argc, char **argv)
 {
     s->dir = default_dir();
     s->report = "suite-report";
     s->jobs = 2;
     s->timeout = 600;
+    bool dir_given = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        bool more = i + 1 < argc;
-        if (strcmp(a, "--report") == 0 && more)
+        bool valued = strcmp(a, "--report") == 0 || strcmp(a, "-j") == 0 ||
+                      strcmp(a, "--timeout") == 0 || strcmp(a, "--seeds") == 0;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout, 0);
+            return -1;
+        } else if (valued && i + 1 >= argc) {
+            fprintf(stderr, "ovp suite: %s needs a value\n", a);
+            return usage(stderr, 2);
+        } else if (strcmp(a, "--report") == 0) {
             s->report = argv[++i];
-        else if (strcmp(a, "-j") == 0 && more)
-            s->jobs = atoi(argv[++i]);
-        else if (strcmp(a, "--timeout") == 0 && more)
-            s->timeout = atof(argv[++i]);
-        else if (strcmp(a, "--seeds") == 0 && more) {
-            if (!parse_seeds(s, argv[++i])) {
-                fprintf(stderr, "ovp suite: --seeds needs A:B or a list A,B,C of "
-                        "non-negative integers (at most 1000), got '%s'\n", argv[i]);
+        } else if (strcmp(a, "-j") == 0) {
+            if (!parse_jobs(argv[++i], &s->jobs)) {
+                fprintf(stderr, "ovp suite: -j needs an integer from 1 to %d, got '%s'\n",
+                        JOBS_MAX, argv[i]);
                 return 2;
             }
-        }
-        else if (a[0] != '-')
+        } else if (strcmp(a, "--timeout") == 0) {
+            if (!parse_timeout(argv[++i], &s->timeout)) {
+                fprintf(stderr, "ovp suite: --timeout needs a number of seconds greater "
+                        "than 0, got '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(a, "--seeds") == 0) {
+            if (!parse_seeds(s, argv[++i])) {
+                fprintf(stderr, "ovp suite: --seeds needs A:B (A <= B) or a list A,B,C: "
+                        "at most 1000 integers from 0 to %lld, got '%s'\n", SEED_MAX, argv[i]);
+                return 2;
+            }
+        } else if (a[0] != '-' && !dir_given) {
             s->dir = a;
-        else
-            return usage();
+            dir_given = true;
+        } else if (a[0] != '-') {
+            fprintf(stderr, "ovp suite: one DIR only, got '%s' and '%s'\n", s->dir, a);
+            return 2;
+        } else {
+            fprintf(stderr, "ovp suite: unknown option '%s'\n", a);
+            return usage(stderr, 2);
+        }
     }
-    if (s->jobs < 1 || !(s->timeout > 0))
-        return usage();
     return 0;
 }
 
@@ -194,14 +290,14 @@ static bool reads_seed(const char *path)
 /* file ends in ".ovp" (list_scripts checked), so len - 4 is the name.
  * index counts from 1 in creation order, which is --seeds order within a
  * script. */
-static void add_job(Suite *s, const char *file, size_t len, long seed, bool first)
+static void add_job(Suite *s, const char *file, size_t len, long long seed, bool first)
 {
     s->list = xrealloc(s->list, (size_t)(s->n + 1) * sizeof *s->list);
     Job *j = &s->list[s->n++];
     memset(j, 0, sizeof *j);
     j->path = path_join(s->dir, file);
     j->name = xstrndup(file, len - 4);
-    j->tag = seed < 0 ? xstrdup(j->name) : xasprintf("%s.s%ld", j->name, seed);
+    j->tag = seed < 0 ? xstrdup(j->name) : xasprintf("%s.s%lld", j->name, seed);
     j->seed = seed;
     j->first_seed = first;
     j->index = s->n;
@@ -265,15 +361,20 @@ static char *log_path(const Suite *s, const Job *j, const char *ext)
     return xasprintf("%s/logs/%s.%s", s->report, j->tag, ext);
 }
 
-/* In the child, before exec. A file that cannot be opened leaves the
- * stream as it was, and the run goes on. */
+/* In the child, before exec. A log that cannot be opened ends the child
+ * with 127, which the table shows as ERROR: left on the runner's own
+ * streams, the run's output would be lost and its checks, never found in
+ * the log, would not count, so a failing run could show as ok. The
+ * message goes to the runner's stderr, the only place it can go. */
 static void redirect(const char *path, int fd)
 {
     int f = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (f >= 0) {
-        dup2(f, fd);
-        close(f);
+    if (f < 0) {
+        fprintf(stderr, "ovp suite: cannot write '%s': %s\n", path, strerror(errno));
+        _exit(127);
     }
+    dup2(f, fd);
+    close(f);
 }
 
 /* Forks one run. The child gets its logs as stdout and stderr, its
@@ -290,7 +391,7 @@ static void start(const Suite *s, Job *j)
      * seeds' go beside their logs */
     char *figs = j->first_seed ? path_join(s->report, "figures")
                                : xasprintf("%s/logs/figures-%s", s->report, j->tag);
-    char *seed = xasprintf("seed=%ld", j->seed);
+    char *seed = xasprintf("seed=%lld", j->seed);
     if (!j->first_seed)
         mkdir(figs, 0755);
     j->start = now();
@@ -383,7 +484,7 @@ static const char *seed_label(const Job *j)
     static char buf[32];
     if (j->seed < 0)
         return "-";
-    snprintf(buf, sizeof buf, "%ld", j->seed);
+    snprintf(buf, sizeof buf, "%lld", j->seed);
     return buf;
 }
 
@@ -511,7 +612,7 @@ static int seed_sweep(const Suite *s, StrBuf *md)
     sb_init(&detail);
     sb_printf(md, "## Seed sweep\n\nSeeds:");
     for (int i = 0; i < s->nseeds; i++)
-        sb_printf(md, "%s %ld", i ? "," : "", s->seeds[i]);
+        sb_printf(md, "%s %lld", i ? "," : "", s->seeds[i]);
     sb_puts(md, ". A check counts as passed when it passed on every seed; scripts "
             "without a seed parameter are deterministic and ran once.\n\n"
             "| script | runs | checks | passed on every seed | verdict |\n"
@@ -602,7 +703,7 @@ static void report_job(const Suite *s, const Job *j, StrBuf *md)
     if (!j->first_seed)   /* the other seeds are in the sweep and the logs */
         return;
     if (j->seed >= 0)
-        sb_printf(md, "\n## %s (seed %ld)\n\n", j->name, j->seed);
+        sb_printf(md, "\n## %s (seed %lld)\n\n", j->name, j->seed);
     else
         sb_printf(md, "\n## %s\n\n", j->name);
     statement(j, md);
@@ -641,21 +742,27 @@ static void to_html(const char *md, StrBuf *html)
 }
 
 /* fclose is checked too: a full disk may show only when the buffer is
- * written out. */
+ * written out. The errno of the first failure is the one reported. */
 static bool write_text(const char *path, const char *text)
 {
+    errno = 0;
     FILE *f = fopen(path, "w");
     bool ok = f && fputs(text, f) >= 0;
-    if (f && fclose(f) != 0)
+    int err = errno;
+    if (f && fclose(f) != 0 && ok) {
         ok = false;
+        err = errno;
+    }
     if (!ok)
-        fprintf(stderr, "ovp suite: cannot write '%s': %s\n", path, strerror(errno));
+        fprintf(stderr, "ovp suite: cannot write '%s': %s\n", path,
+                err ? strerror(err) : "write error");
     return ok;
 }
 
 /* REPORT/report.md, and report.html rendered from the same Markdown. The
- * figure links are relative, so the folder can be moved as a whole. */
-static void write_report(const Suite *s, int passed, int failed, const char *sweep)
+ * figure links are relative, so the folder can be moved as a whole.
+ * Returns false when a file could not be written (explained). */
+static bool write_report(const Suite *s, int passed, int failed, const char *sweep)
 {
     StrBuf md, html;
     sb_init(&md);
@@ -673,11 +780,13 @@ static void write_report(const Suite *s, int passed, int failed, const char *swe
         report_job(s, &s->list[i], &md);
     to_html(md.s, &html);
     char *mdp = path_join(s->report, "report.md"), *hp = path_join(s->report, "report.html");
-    if (write_text(mdp, md.s) && write_text(hp, html.s))
+    bool ok = write_text(mdp, md.s) && write_text(hp, html.s);
+    if (ok)
         printf("report: %s (and %s)\n", mdp, hp);
     free(mdp), free(hp);
     sb_free(&md);
     sb_free(&html);
+    return ok;
 }
 
 /* REPORT, REPORT/logs and REPORT/figures. Existing folders are reused, so
@@ -700,16 +809,20 @@ static bool make_dirs(const Suite *s)
     return true;
 }
 
-/* The status: 1 when a run errored or timed out, else 3 when a check
- * failed on some run, else 0 (suite.h). It is decided by the runs alone;
- * the sweep's count of scripts that are not green does not enter it. */
+/* The status: 1 when a run errored or timed out or the report could not
+ * be written, else 3 when a check failed on some run, else 0 (suite.h).
+ * It is decided by the runs and the report alone; the sweep's count of
+ * scripts that are not green does not enter it. The table goes to stdout:
+ * when even its header cannot be written (a closed stdout, a full disk)
+ * no script is run, since nobody would see the table; main then reports
+ * the failed write (close_stdout) and a lost table later on as well. */
 int suite_main(int argc, char **argv, const char *self)
 {
     Suite s = {0};
     int code = parse(&s, argc, argv);
     if (code) {
         free(s.seeds);
-        return code;
+        return code < 0 ? 0 : code;
     }
     s.self = self;
     if (!list_scripts(&s) || !make_dirs(&s)) {
@@ -718,6 +831,10 @@ int suite_main(int argc, char **argv, const char *self)
     }
     printf("%-40s %5s %6s %6s %8s  %s\n", "script", "seed", "passed", "failed", "seconds",
            "verdict");
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        free_jobs(&s);
+        return 1;
+    }
     run_all(&s);
     int passed = 0, failed = 0, errors = 0;
     for (int i = 0; i < s.n; i++) {
@@ -733,8 +850,8 @@ int suite_main(int argc, char **argv, const char *self)
         seed_sweep(&s, &sweep);
         printf("\n%s", sweep.s);
     }
-    write_report(&s, passed, failed, s.nseeds > 0 ? sweep.s : NULL);
+    bool reported = write_report(&s, passed, failed, s.nseeds > 0 ? sweep.s : NULL);
     sb_free(&sweep);
     free_jobs(&s);
-    return errors ? 1 : failed ? 3 : 0;
+    return errors || !reported ? 1 : failed ? 3 : 0;
 }
