@@ -62,6 +62,13 @@ expect "long output to /dev/full (the error flag, not the last flush)" 1 "$full"
     "$ovp" -e 'for i in 1:100000 print(i) end'
 expect "long output to a closed stdout" 1 "$closed" closed \
     "$ovp" -e 'for i in 1:100000 print(i) end'
+# print notices the failed write itself (within stdio's buffer), so the
+# script stops at the print, with a located error, instead of running on
+expect "print stops the script where the write failed" 1 \
+    "-e:1:16: error: print: cannot write the output: No space left on device" full \
+    "$ovp" -e 'for i in 1:1e9 print(i) end'
+expect "printf and check too" 1 "error: printf: cannot write the output" full \
+    "$ovp" -e 'for i in 1:1e9 printf("%d\n", i) end'
 n=$((n + 1))
 $limit "$ovp" - < p.ovp > /dev/full 2> err.txt
 code=$?

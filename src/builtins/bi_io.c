@@ -5,6 +5,7 @@
  * formats into a StrBuf first and writes once, so a value is never half
  * printed when formatting fails, and one call's output stays together. */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +19,17 @@
 
 /* fwrite with the buffer's length rather than fputs, so output is never
  * cut short at a NUL byte. */
-static void put(Interp *I, const StrBuf *b)
+/* Writes b to the output. A write that fails (a full disk, a closed
+ * pipe; stdio notices when its buffer is flushed, so within a few KB) is
+ * a runtime error here, so a script stops at the statement that printed
+ * rather than running on with its output lost. */
+static bool put(Interp *I, const Args *a, const StrBuf *b)
 {
-    fwrite(b->s, 1, b->len, I->out);
+    if (fwrite(b->s, 1, b->len, I->out) == b->len && !ferror(I->out))
+        return true;
+    int e = errno;
+    bi_error(I, a, "cannot write the output%s%s", e ? ": " : "", e ? strerror(e) : "");
+    return false;
 }
 
 /* print(a, b, ...): each value in its display form. print() with no
@@ -32,9 +41,9 @@ static Value bi_print(Interp *I, const Args *a)
     sb_init(&b);
     for (int i = 0; i < a->n; i++)
         format_display(&b, a->v[i]);
-    put(I, &b);
+    bool written = put(I, a, &b);
     sb_free(&b);
-    return val_nil;
+    return written ? val_nil : val_error;
 }
 
 /* sprintf/printf/error/check share this: args[first] is the format.
@@ -55,9 +64,7 @@ static Value bi_printf(Interp *I, const Args *a)
 {
     StrBuf b;
     sb_init(&b);
-    bool ok = format_args(I, a, 0, &b);
-    if (ok)
-        put(I, &b);
+    bool ok = format_args(I, a, 0, &b) && put(I, a, &b);
     sb_free(&b);
     return ok ? val_nil : val_error;
 }
@@ -133,8 +140,10 @@ static Value bi_check(Interp *I, const Args *a)
     if (!arg_given(a, 1))
         sb_puts(&b, "check");
     sb_putc(&b, '\n');
-    put(I, &b);
+    bool written = put(I, a, &b);
     sb_free(&b);
+    if (!written)
+        return val_error;
     if (pass)
         I->checks_passed++;
     else
@@ -203,8 +212,8 @@ static Value bi_help(Interp *I, const Args *a)
         r = bi_error(I, a, "no built-in or function named '%s'", x.as.str->s);
     else
         r = arg_type_error(I, a, 0, "a function or a name");
-    if (!VAL_IS_ERR(r))
-        put(I, &b);
+    if (!VAL_IS_ERR(r) && !put(I, a, &b))
+        r = val_error;
     sb_free(&b);
     return r;
 }
