@@ -125,56 +125,6 @@ Value val_ref_boxed(Value v)
     return v;
 }
 
-/* Freeing without recursion: a container whose count reaches zero hands
- * the values it held to a work list, so a million nested lists (or a long
- * chain of closures) cannot overflow the C stack. */
-typedef struct Work {
-    Value *v;
-    size_t n, cap;
-    Value local[16];
-} Work;
-
-/* Defers v to the work list. The list starts in the 16 slots on the C
- * stack, so freeing a small structure allocates nothing; it doubles on
- * the heap only when more values than that are pending at once. */
-static void work_push(Work *w, Value v)
-{
-    if (v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_NIL)
-        return;
-    if (w->n == w->cap) {
-        size_t cap = w->cap * 2;
-        Value *bigger = xmalloc(cap * sizeof *bigger);
-        memcpy(bigger, w->v, w->n * sizeof *bigger);
-        if (w->v != w->local)
-            free(w->v);
-        w->v = bigger;
-        w->cap = cap;
-    }
-    w->v[w->n++] = v;
-}
-
-/* The last reference to a list is gone: its items are dropped later, from
- * the work list, not by recursing here. */
-static void drop_list(List *l, Work *w)
-{
-    for (size_t i = 0; i < l->n; i++)
-        work_push(w, l->items[i]);
-    free(l->items);
-    free(l);
-}
-
-static void drop_rec(Record *r, Work *w)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->keys[i]);
-        work_push(w, r->vals[i]);
-    }
-    free(r->keys);
-    free(r->vals);
-    names_free(&r->index);
-    free(r);
-}
-
 /* The upvalues start as VAL_NIL (zeroed memory) until make_closure
  * fills them. The node and the name belong to the tree, which the
  * interpreter keeps until it is freed, so no closure outlives them. */
@@ -194,59 +144,108 @@ const char *closure_name(const Closure *c)
     return c->name ? c->name : "anonymous fn";
 }
 
-static void drop_closure(Closure *fn, Work *w)
-{
-    for (int i = 0; i < fn->nupvals; i++)
-        work_push(w, fn->upvals[i]);
-    free(fn->upvals);
-    free(fn);
-}
 
-/* Drops one reference; frees the object when it was the last. */
-static void drop(Value v, Work *w)
+/* Freeing without recursion and without allocating. A container whose
+ * count reaches zero is not freed on the spot: it is put on a chain of
+ * containers waiting to be freed, linked through their own dead_next
+ * field, and the loop in val_unref_boxed takes them off one at a time,
+ * dropping their children (which may add more to the chain) and then
+ * freeing them. So a million nested lists, or a long chain of closures,
+ * costs no C stack, and freeing needs no memory: it can run safely when
+ * memory has run out. Strings and matrices hold no values and are freed
+ * at once. */
+static void release(Value v, Value *waiting)
 {
     switch (v.kind) {
     case VAL_STR:
         if (--v.as.str->rc == 0)
             free(v.as.str);
-        break;
-    case VAL_MAT: mat_unref(v.as.mat); break;
-    case VAL_LIST: if (--v.as.list->rc == 0) drop_list(v.as.list, w); break;
-    case VAL_REC: if (--v.as.rec->rc == 0) drop_rec(v.as.rec, w); break;
-    case VAL_FUNC: if (--v.as.fn->rc == 0) drop_closure(v.as.fn, w); break;
+        return;
+    case VAL_MAT: mat_unref(v.as.mat); return;
+    case VAL_LIST: if (--v.as.list->rc > 0) return; v.as.list->dead_next = *waiting; break;
+    case VAL_REC: if (--v.as.rec->rc > 0) return; v.as.rec->dead_next = *waiting; break;
+    case VAL_FUNC: if (--v.as.fn->rc > 0) return; v.as.fn->dead_next = *waiting; break;
     case VAL_PARTIAL:
-        if (--v.as.partial->rc == 0) {
-            work_push(w, v.as.partial->bound);
-            free(v.as.partial);
-        }
+        if (--v.as.partial->rc > 0) return;
+        v.as.partial->dead_next = *waiting;
         break;
-    case VAL_VAR:
-        if (--v.as.var->rc == 0) {
-            work_push(w, v.as.var->primal);
-            free(v.as.var);
-        }
-        break;
-    default: break;
+    case VAL_VAR: if (--v.as.var->rc > 0) return; v.as.var->dead_next = *waiting; break;
+    default: return;   /* numbers, bools, nil, errors, built-ins: nothing held */
+    }
+    *waiting = v;
+}
+
+/* The container after v on the chain of those waiting to be freed. */
+static Value dead_next(Value v)
+{
+    switch (v.kind) {
+    case VAL_LIST: return v.as.list->dead_next;
+    case VAL_REC: return v.as.rec->dead_next;
+    case VAL_FUNC: return v.as.fn->dead_next;
+    case VAL_PARTIAL: return v.as.partial->dead_next;
+    case VAL_VAR: return v.as.var->dead_next;
+    default: return val_nil;
     }
 }
 
-/* Drops one reference to v, then frees whatever that released, level by
- * level from the work list, so the depth of a structure never becomes
- * depth of C recursion. */
+/* Frees container v (its count is zero, and it is off the chain),
+ * releasing its children onto the chain. */
+static void free_container(Value v, Value *waiting)
+{
+    switch (v.kind) {
+    case VAL_LIST: {
+        List *l = v.as.list;
+        for (size_t i = 0; i < l->n; i++)
+            release(l->items[i], waiting);
+        free(l->items);
+        free(l);
+        break;
+    }
+    case VAL_REC: {
+        Record *r = v.as.rec;
+        for (size_t i = 0; i < r->n; i++) {
+            free(r->keys[i]);
+            release(r->vals[i], waiting);
+        }
+        free(r->keys);
+        free(r->vals);
+        names_free(&r->index);
+        free(r);
+        break;
+    }
+    case VAL_FUNC: {
+        Closure *fn = v.as.fn;
+        for (int i = 0; i < fn->nupvals; i++)
+            release(fn->upvals[i], waiting);
+        free(fn->upvals);
+        free(fn);
+        break;
+    }
+    case VAL_PARTIAL:
+        release(v.as.partial->bound, waiting);
+        free(v.as.partial);
+        break;
+    case VAL_VAR:
+        release(v.as.var->primal, waiting);
+        free(v.as.var);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Drops one reference to v, then frees whatever that released: the chain
+ * is a stack, so a container's children are freed before the containers
+ * that were already waiting. */
 void val_unref_boxed(Value v)
 {
-    if (v.kind == VAL_NUM || v.kind == VAL_BOOL || v.kind == VAL_NIL ||
-        v.kind == VAL_ERROR || v.kind == VAL_BUILTIN)
-        return;
-    Work w;
-    w.v = w.local;
-    w.n = 0;
-    w.cap = sizeof w.local / sizeof *w.local;
-    drop(v, &w);
-    while (w.n > 0)
-        drop(w.v[--w.n], &w);
-    if (w.v != w.local)
-        free(w.v);
+    Value waiting = val_nil;
+    release(v, &waiting);
+    while (waiting.kind != VAL_NIL) {
+        Value c = waiting;
+        waiting = dead_next(c);
+        free_container(c, &waiting);
+    }
 }
 
 /* Copy-on-write for lists. A shared list is replaced by a shallow copy:

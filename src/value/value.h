@@ -68,6 +68,8 @@ typedef struct List {
     int rc;
     size_t n, cap;
     Value *items;
+    Value dead_next;   /* only while being freed: the next container
+                          waiting to be freed (value.c) */
 } List;
 
 /* Fields in the order they were first set (printing and destructuring
@@ -80,6 +82,8 @@ typedef struct Record {
     char **keys;
     Value *vals;
     NameIndex index;
+    Value dead_next;   /* only while being freed: the next container
+                          waiting to be freed (value.c) */
 } Record;
 
 /* A function value. The value layer keeps its reference count, its name
@@ -91,6 +95,8 @@ typedef struct Closure {
     const char *name;       /* NULL for an anonymous function (owned by the AST) */
     Value *upvals;          /* captured by value when the closure is made */
     int nupvals;
+    Value dead_next;   /* only while being freed: the next container
+                          waiting to be freed (value.c) */
 } Closure;
 
 /* A closure with rc 1 and nupvals nil upvalues, to be filled by the caller. */
@@ -126,6 +132,8 @@ typedef struct Partial {
     int rc;
     const struct Builtin *bi;
     Value bound;   /* passed as the first argument */
+    Value dead_next;   /* only while being freed: the next container
+                          waiting to be freed (value.c) */
 } Partial;
 
 /* A tracked value: its primal (a number or matrix) and its node on the
@@ -135,6 +143,8 @@ typedef struct AdVar {
     Value primal;
     unsigned long tape_id;
     int node;
+    Value dead_next;   /* only while being freed: the next container
+                          waiting to be freed (value.c) */
 } AdVar;
 
 #define VAL_IS_ERR(v) ((v).kind == VAL_ERROR)
