@@ -2,6 +2,12 @@
  * IDX, gzipped or not). The formats live in dataio.c; this file reads
  * arguments and reports errors.
  *
+ * Loaded data are checked as R14 of RELIABILITY.md asks: NaN and the
+ * infinities (CSV cells "nan", "inf", "-inf"; NaN or infinite elements of
+ * float .npy and IDX data) are errors naming the file and the position
+ * unless nan = "allow" is given; hexadecimal and out-of-range CSV numbers
+ * are errors whatever nan says (dataio.h has the details).
+ *
  * dataio's messages already start with the path and say what is wrong
  * ("x.csv:3: row has 2 fields, expected 3"), so they are passed on as
  * they are, after the built-in's name. Paths are relative to the working
@@ -21,22 +27,48 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The nan argument (slot i) into o: "error", the default, refuses NaN
+ * and infinities in the data; "allow" keeps them. Anything else is an
+ * error listing the two, so a misspelt "allow" is not taken as "error"
+ * (or the reverse) without a word. */
+static bool nan_arg(Interp *I, const Args *a, int i, DioLoadOpts *o)
+{
+    *o = (DioLoadOpts){DIO_NAN_ERROR, 0};
+    if (!arg_given(a, i))
+        return true;
+    Value v = a->v[i];
+    if (v.kind != VAL_STR) {
+        arg_type_error(I, a, i, "\"error\" or \"allow\"");
+        return false;
+    }
+    const char *s = v.as.str->s;
+    if (strcmp(s, "allow") == 0)
+        o->nan = DIO_NAN_ALLOW;
+    else if (strcmp(s, "error") != 0) {
+        bi_error(I, a, "nan must be \"error\" (the default: NaN or infinity in the data "
+                 "is an error) or \"allow\" (they are kept), got \"%.40s\"", s);
+        return false;
+    }
+    return true;
+}
+
 /* load returns the matrix alone, so a CSV header line is read and freed
  * here. Any other extension is refused with the list of known ones; the
  * message points to load_idx since IDX files have no fixed extension. */
 static Value bi_load(Interp *I, const Args *a)
 {
     const char *path = arg_str(I, a, 0);
-    if (!path)
+    DioLoadOpts opts;
+    if (!path || !nan_arg(I, a, 1, &opts))
         return val_error;
     char err[512];
     Matrix *m = NULL;
     if (ends_with(path, ".npy")) {
-        m = dio_load_npy(path, err, sizeof err);
+        m = dio_load_npy_opts(path, &opts, err, sizeof err);
     } else if (ends_with(path, ".csv") || ends_with(path, ".txt")) {
         char **header = NULL;
         size_t nh = 0;
-        m = dio_load_csv(path, &header, &nh, err, sizeof err);
+        m = dio_load_csv_opts(path, &opts, &header, &nh, err, sizeof err);
         dio_free_header(header, nh);
     } else {
         return bi_error(I, a, "%s: unknown format (use .csv, .txt or .npy; "
@@ -112,25 +144,31 @@ static Value bi_load_idx(Interp *I, const Args *a)
 {
     const char *path = arg_str(I, a, 0);
     size_t limit = 0;
-    if (!path || (arg_given(a, 1) && !arg_count(I, a, 1, &limit)))
+    DioLoadOpts opts;
+    if (!path || (arg_given(a, 1) && !arg_count(I, a, 1, &limit)) || !nan_arg(I, a, 2, &opts))
         return val_error;
     char err[512];
     Matrix *m = NULL;
-    if (dio_load_idx(path, limit, &m, err, sizeof err) != 0)
+    if (dio_load_idx_opts(path, limit, &opts, &m, err, sizeof err) != 0)
         return bi_error(I, a, "%s", err);
     return val_mat(m);
 }
 
 const Builtin builtins_data[] = {
-    {"load", 1, 1, "load(path)", "a matrix from a CSV file (.csv or .txt: numbers "
-     "separated by commas, an optional header line of names) or a NumPy .npy file "
-     "(float64/32, int64/32/8, uint8, bool; C or Fortran order; a 1-D array becomes "
-     "a column)", bi_load},
+    {"load", 1, 2, "load(path, nan)", "a matrix from a CSV file (.csv or .txt: decimal "
+     "numbers separated by commas, an optional header line of names) or a NumPy .npy "
+     "file (float64/32/16, integers, bool; C or Fortran order; a 1-D array becomes a "
+     "column); a regular file or a named pipe. NaN or infinity in the data (CSV nan, "
+     "inf, -inf) is an error naming the file and where (CSV line and field, .npy row "
+     "and column) unless nan = \"allow\" (default \"error\"); hexadecimal and "
+     "out-of-range CSV numbers are always errors",
+     bi_load},
     {"save", 2, 3, "save(path, A, header)", "writes A to .csv (%.17g, so values "
      "round-trip; header = {\"name\", ...} adds a first line) or .npy (float64, "
      "Fortran order, readable by numpy.load)", bi_save},
-    {"load_idx", 1, 2, "load_idx(path, n)", "an IDX file (MNIST, Fashion-MNIST), "
+    {"load_idx", 1, 3, "load_idx(path, n, nan)", "an IDX file (MNIST, Fashion-MNIST), "
      "gzipped or not: images as an n x (rows*cols) matrix scaled to [0, 1], one image "
-     "per row; labels as an n x 1 column; n limits how many are read", bi_load_idx},
+     "per row; labels as an n x 1 column; n limits how many are read; NaN or infinity "
+     "in float data is an error unless nan = \"allow\"", bi_load_idx},
     BUILTIN_END,
 };

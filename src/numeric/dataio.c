@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -40,11 +41,14 @@
 /* ------------------------------------------------------------------ */
 /* Errors and files                                                    */
 
-/* The file being worked on and where its error message goes. */
+/* The file being worked on, where its error message goes and, for a
+ * loader, its options (writers leave them zero). */
 typedef struct {
     const char *path;
     char *err;
     size_t errlen;
+    bool allow_nonfinite; /* DIO_NAN_ALLOW */
+    size_t max_text;      /* CSV: most bytes read (0 only in writers) */
 } Ctx;
 
 /* Writes the path followed by the formatted text (which supplies its own
@@ -71,21 +75,51 @@ static int last_error(void)
     return errno ? errno : EIO;
 }
 
-/* Opens the path read-only, refusing directories; the descriptor, or -1
- * after reporting. *st receives the file's status. open() succeeds on a
- * directory, so without the check the failure would surface later as a
- * puzzling read error. O_CLOEXEC keeps the descriptor out of child
- * processes (plot runs gnuplot). */
+/* Refuses what a loader does not read, given its status: directories
+ * ("Is a directory", as open(2) would say for writing), devices, sockets.
+ * Regular files and FIFOs pass: a FIFO is read only when the user names
+ * it, and then reading it to its end is what was asked for. A device is
+ * refused because its "file" may never end (/dev/zero, /dev/urandom: the
+ * audit's load of /dev/zero read 4.2 GB in 35 s before failing) or may
+ * block or have side effects when opened or read (a terminal, a tape). */
+static int refuse_kind(const Ctx *cx, const struct stat *st)
+{
+    mode_t m = st->st_mode;
+    if (S_ISREG(m) || S_ISFIFO(m))
+        return 0;
+    if (S_ISDIR(m))
+        return fail(cx, ": %s", strerror(EISDIR));
+    const char *kind = S_ISCHR(m) ? "is a character device"
+                       : S_ISBLK(m) ? "is a block device"
+                       : S_ISSOCK(m) ? "is a socket" : "is a special file";
+    return fail(cx, ": %s, not a regular file or a named pipe", kind);
+}
+
+/* Opens the path read-only; the descriptor, or -1 after reporting. *st
+ * receives the file's status. The kind is checked with stat before
+ * opening, so that a device is never opened (opening a FIFO waits for a
+ * writer, which is what naming one means), and again on the descriptor,
+ * in case the path was replaced in between. O_CLOEXEC keeps the
+ * descriptor out of child processes (plot runs gnuplot). */
 static int open_fd(const Ctx *cx, struct stat *st)
 {
+    if (stat(cx->path, st) != 0)
+        return fail(cx, ": %s", strerror(errno));
+    if (refuse_kind(cx, st) != 0)
+        return -1;
     int fd = open(cx->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return fail(cx, ": %s", strerror(errno));
-    int e = fstat(fd, st) != 0 ? errno : S_ISDIR(st->st_mode) ? EISDIR : 0;
-    if (e == 0)
-        return fd;
-    close(fd);
-    return fail(cx, ": %s", strerror(e));
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        close(fd);
+        return fail(cx, ": %s", strerror(e));
+    }
+    if (refuse_kind(cx, st) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* open_fd as a stdio stream; NULL after reporting. */
@@ -124,6 +158,65 @@ static FILE *open_write(const Ctx *cx)
     if (!f)
         fail(cx, ": %s", strerror(last_error()));
     return f;
+}
+
+/* The loaders' options as given to the dio_load_*() of old, which pass
+ * data through: NaN and infinities are kept. */
+static const DioLoadOpts keep_all = {DIO_NAN_ALLOW, 0};
+
+/* The context of a loader; NULL options are the defaults. A max_text
+ * above SIZE_MAX / 2 is lowered to it, so that slurp's max + 2 cannot
+ * wrap. */
+static Ctx load_ctx(const char *path, const DioLoadOpts *o, char *err, size_t errlen)
+{
+    Ctx cx = {path, err, errlen, o && o->nan == DIO_NAN_ALLOW, dio_max_text()};
+    if (o && o->max_text)
+        cx.max_text = o->max_text < SIZE_MAX / 2 ? o->max_text : SIZE_MAX / 2;
+    return cx;
+}
+
+/* How check_finite names a position: as in a .npy array of 0, 1 or 2
+ * dimensions, or by row and column of the result (IDX). */
+typedef enum { POS_NPY0, POS_NPY1, POS_NPY2, POS_MATRIX } PosStyle;
+
+/* Refuses NaN and infinities in m, just decoded from float data, unless
+ * nan = "allow"; 0, or -1 after reporting. The message names the first
+ * one in row-major order (the order numpy prints an array in), 1-based
+ * as in ovp with numpy's 0-based index beside it, and says how many there
+ * are, so a file with a few bad values reads differently from one that is
+ * all NaN. The count costs one pass over data just read; the row-major
+ * search runs only when there is something to find. */
+static int check_finite(const Ctx *cx, const Matrix *m, PosStyle style)
+{
+    if (cx->allow_nonfinite)
+        return 0;
+    size_t n = m->rows * m->cols, bad = 0;
+    for (size_t k = 0; k < n; k++)
+        bad += !isfinite(m->data[k]);
+    if (bad == 0)
+        return 0;
+    size_t i = 0, j = 0;
+    for (i = 0; i < m->rows; i++) {
+        for (j = 0; j < m->cols && isfinite(MAT_AT(m, i, j)); j++)
+            ;
+        if (j < m->cols)
+            break;
+    }
+    double x = MAT_AT(m, i, j);
+    char where[128], count[64] = "";
+    if (style == POS_NPY0)
+        snprintf(where, sizeof where, "the value");
+    else if (style == POS_NPY1)
+        snprintf(where, sizeof where, "element %zu (numpy index [%zu])", i + 1, i);
+    else if (style == POS_NPY2)
+        snprintf(where, sizeof where, "row %zu, column %zu (numpy index [%zu, %zu])", i + 1,
+                 j + 1, i, j);
+    else
+        snprintf(where, sizeof where, "row %zu, column %zu", i + 1, j + 1);
+    if (bad > 1)
+        snprintf(count, sizeof count, ", the first of %zu non-finite values", bad);
+    return fail(cx, ": %s is %s%s; NaN and infinities are refused unless nan = \"allow\"",
+                where, isnan(x) ? "NaN" : x > 0 ? "infinite (inf)" : "infinite (-inf)", count);
 }
 
 /* ------------------------------------------------------------------ */
@@ -317,36 +410,187 @@ static char *trim(char *s)
     return s;
 }
 
-/* True when the whole of s (no blanks around it) is a number; *x gets it. */
-static bool parse_number(const char *s, double *x)
+/* True when strtod reads the whole of s (no blanks around it): s looks
+ * like a number. This decides whether a first line is a header and
+ * whether a field is numbers joined by another separator, so a line of
+ * "nan" or "0x10" counts as data and is then refused by parse_cell with
+ * its reason, instead of silently becoming column names. */
+static bool looks_number(const char *s)
 {
     if (*s == '\0' || is_blank_char(*s))
         return false;
     char *end;
-    *x = strtod(s, &end);
+    (void)strtod(s, &end);
     return *end == '\0';
 }
 
-/* Reads the whole file into a malloc'd NUL-terminated buffer. It reads
- * to the end instead of trusting st_size, which is 0 for a pipe and for
- * many files under /proc. */
-static char *slurp(const Ctx *cx, FILE *f, size_t *len)
+static bool is_digit(char c)
 {
-    size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - 1 - n, f);
-        if (n < cap - 1 || ferror(f))
-            break;
-        char *bigger = cap <= SIZE_MAX / 2 ? xrealloc(buf, cap * 2) : NULL;
-        if (!bigger)
-            free(buf);
-        buf = bigger;
-        cap *= 2;
+    return c >= '0' && c <= '9';
+}
+
+/* True when the whole of s is a decimal number: an optional sign, digits
+ * with an optional point (at least one digit, before or after it), an
+ * optional exponent of e or E, an optional sign and digits. This is the
+ * part of what strtod accepts that a CSV of numbers means; strtod also
+ * takes hexadecimal ("0x10" is 16, "0x1p3" is 8) and the words below. */
+static bool is_decimal(const char *s)
+{
+    size_t digits = 0;
+    if (*s == '+' || *s == '-')
+        s++;
+    for (; is_digit(*s); s++)
+        digits++;
+    if (*s == '.')
+        for (s++; is_digit(*s); s++)
+            digits++;
+    if (digits == 0)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!is_digit(*s))
+            return false;
+        while (is_digit(*s))
+            s++;
     }
-    if (!buf) {
-        fail(cx, ": out of memory reading the file");
-        return NULL;
+    return *s == '\0';
+}
+
+/* True when s is one of numpy's spellings of a non-finite value: an
+ * optional sign and "nan", "inf" or "infinity" in any case (numpy.savetxt
+ * writes nan, inf, -inf; numpy.loadtxt reads these through Python's
+ * float; glibc's printf, which save uses, writes "-nan" for a NaN whose
+ * sign bit is set, such as 0/0 on x86). strtod's "nan(chars)" is not
+ * one. */
+static bool is_nonfinite_word(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    return strcasecmp(s, "nan") == 0 || strcasecmp(s, "inf") == 0 ||
+           strcasecmp(s, "infinity") == 0;
+}
+
+/* What a CSV field holds. */
+typedef enum {
+    CELL_OK,        /* a finite number, in *x */
+    CELL_NAN,       /* a NaN word (in *x) */
+    CELL_INF,       /* an infinity word (in *x) */
+    CELL_HEX,       /* a hexadecimal number */
+    CELL_OVERFLOW,  /* a decimal beyond the largest double */
+    CELL_UNDERFLOW, /* a nonzero decimal that would read as 0 */
+    CELL_OTHER,     /* not a number at all */
+} Cell;
+
+/* Classifies the field s (trimmed). Underflow: strtod sets ERANGE both
+ * when the result is a subnormal (digits lost, but the value kept to
+ * within 4.9e-324: gradual underflow, which IEEE arithmetic and numpy
+ * accept and so does ovp) and when a nonzero number rounds to 0 (below
+ * 2.5e-324: the value itself is lost), which is refused like overflow.
+ * "0e-999" is an exact zero, for which strtod sets no error. */
+static Cell parse_cell(const char *s, double *x)
+{
+    if (is_decimal(s)) {
+        errno = 0;
+        *x = strtod(s, NULL);
+        if (errno == ERANGE && isinf(*x))
+            return CELL_OVERFLOW;
+        if (errno == ERANGE && *x == 0)
+            return CELL_UNDERFLOW;
+        return CELL_OK;
+    }
+    if (is_nonfinite_word(s)) {
+        *x = strtod(s, NULL);
+        return isnan(*x) ? CELL_NAN : CELL_INF;
+    }
+    const char *p = s + (*s == '+' || *s == '-');
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && looks_number(s))
+        return CELL_HEX;
+    return CELL_OTHER;
+}
+
+/* The size n as "64 GiB", "1 MiB" or "1000 bytes" into buf. */
+static const char *size_text(size_t n, char *buf, size_t cap)
+{
+    static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (u < 4 && n >= 1024 && n % 1024 == 0) {
+        n /= 1024;
+        u++;
+    }
+    snprintf(buf, cap, "%zu %s", n, unit[u]);
+    return buf;
+}
+
+/* The default cap on the text of a CSV file, 32 bytes for each of the
+ * MAT_MAX_ELEMS elements a matrix may hold: 64 GiB by default, 32 MB in
+ * the fuzzing build. Why 32: the longest text that gives a double
+ * exactly is 24 bytes with "%.17g", which save writes
+ * ("-2.2250738585072014e-308"), and 26 with numpy.savetxt's default
+ * "%.18e" ("-1.000000000000000000e+308"); with the comma, a blank after
+ * it and a share of "\r\n" a cell stays within 32. A larger file is not
+ * a CSV of a matrix that load could return, and without a cap a FIFO fed
+ * for ever would be read until memory ran out. A file under the cap can
+ * still exceed the memory of the machine, since the text is held whole:
+ * that ends the run with "out of memory" (base/alloc.h), not a crash. */
+size_t dio_max_text(void)
+{
+    return MAT_MAX_ELEMS <= SIZE_MAX / 64 ? 32 * MAT_MAX_ELEMS : SIZE_MAX / 2;
+}
+
+/* Reports text over the cap. The reason is given with the default cap;
+ * a test's smaller one is just a number. */
+static int too_much_text(const Ctx *cx)
+{
+    char size[32];
+    size_text(cx->max_text, size, sizeof size);
+    if (cx->max_text != dio_max_text())
+        return fail(cx, ": more than %s of text, the limit for a CSV file", size);
+    return fail(cx, ": more than %s of text, the limit for a CSV file (32 bytes for each "
+                "of the %zu elements a matrix may hold)", size, (size_t)MAT_MAX_ELEMS);
+}
+
+/* Reads the whole stream into a malloc'd NUL-terminated buffer of at
+ * most cx->max_text bytes of text. It reads to the end instead of trusting
+ * st_size, which is 0 for a pipe and for many files under /proc; but a
+ * regular file larger than the cap is refused before anything is read,
+ * and otherwise its size is the first guess at the buffer. Each chunk is
+ * searched for a NUL as it arrives, so a binary stream fails at its first
+ * chunk rather than after the whole of it has been read. The allocators
+ * end the run when memory runs out (base/alloc.h), so they are not
+ * checked here. */
+static char *slurp(const Ctx *cx, FILE *f, const struct stat *st, size_t *len)
+{
+    size_t max = cx->max_text, cap = 4096, n = 0;
+    if (S_ISREG(st->st_mode) && st->st_size > 0) {
+        if ((uintmax_t)st->st_size > max) {
+            too_much_text(cx);
+            return NULL;
+        }
+        /* room for the NUL, and one byte more to meet the end of the file */
+        if ((size_t)st->st_size + 2 > cap)
+            cap = (size_t)st->st_size + 2;
+    }
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (n == cap - 1) /* full: max + 2 bytes let a read pass the cap */
+            buf = xrealloc(buf, cap = cap <= (max + 2) / 2 ? cap * 2 : max + 2);
+        size_t want = cap - 1 - n, got = fread(buf + n, 1, want, f);
+        const char *nul = memchr(buf + n, '\0', got);
+        if (nul) {
+            fail(cx, ": not a text file (NUL byte at offset %zu)", (size_t)(nul - buf));
+            free(buf);
+            return NULL;
+        }
+        n += got;
+        if (n > max) {
+            too_much_text(cx);
+            free(buf);
+            return NULL;
+        }
+        if (got < want)
+            break;
     }
     if (ferror(f)) {
         free(buf);
@@ -365,16 +609,8 @@ static char *read_text(const Ctx *cx, size_t *len)
     FILE *f = open_read(cx, &st);
     if (!f)
         return NULL;
-    char *buf = slurp(cx, f, len);
+    char *buf = slurp(cx, f, &st, len);
     fclose(f); /* read-only: nothing can be lost */
-    if (!buf)
-        return NULL;
-    const char *nul = memchr(buf, '\0', *len);
-    if (nul) {
-        fail(cx, ": not a text file (NUL byte at offset %zu)", (size_t)(nul - buf));
-        free(buf);
-        return NULL;
-    }
     return buf;
 }
 
@@ -465,8 +701,7 @@ static char other_separator(const char *s)
         size_t parts = 0;
         for (char *tok = copy ? strtok(copy, (char[]){*sep, 0}) : NULL; tok && all;
              tok = strtok(NULL, (char[]){*sep, 0}), parts++) {
-            double x;
-            all = parse_number(trim(tok), &x);
+            all = looks_number(trim(tok));
         }
         free(copy);
         if (all && parts >= 2)
@@ -483,23 +718,53 @@ static int wrong_separator(const CsvIn *in, size_t j, char sep)
                 : sep == ';' ? "';'" : "'|'");
 }
 
-/* Stores the nf fields of the current line as row r of m. */
+/* Reports field j of the current line, which parse_cell classified as c
+ * (not CELL_OK). */
+static int bad_field(const CsvIn *in, size_t j, Cell c)
+{
+    const char *s = in->fields[j];
+    size_t line = in->lineno, field = j + 1;
+    switch (c) {
+    case CELL_NAN:
+    case CELL_INF:
+        return fail(in->cx, ":%zu: field %zu is %s: \"%.40s\" (NaN and infinities are "
+                    "refused unless nan = \"allow\")", line, field,
+                    c == CELL_NAN ? "NaN" : "infinite", s);
+    case CELL_HEX:
+        return fail(in->cx, ":%zu: field %zu is a hexadecimal number: \"%.40s\" (only "
+                    "decimal numbers are read)", line, field, s);
+    case CELL_OVERFLOW:
+        return fail(in->cx, ":%zu: field %zu is out of range: \"%.40s\" (larger in "
+                    "magnitude than 1.8e308, the largest double)", line, field, s);
+    case CELL_UNDERFLOW:
+        return fail(in->cx, ":%zu: field %zu is out of range: \"%.40s\" (nonzero but "
+                    "smaller in magnitude than 4.9e-324, the smallest double above 0)",
+                    line, field, s);
+    default:
+        break;
+    }
+    if (*s == '\0')
+        return fail(in->cx, ":%zu: field %zu is empty", line, field);
+    char sep = other_separator(s);
+    if (sep)
+        return wrong_separator(in, j, sep);
+    return fail(in->cx, ":%zu: field %zu is not a number: \"%.40s\"", line, field, s);
+}
+
+/* Stores the nf fields of the current line as row r of m. NaN and the
+ * infinities pass only with nan = "allow"; everything else parse_cell
+ * does not call a number is an error. */
 static int csv_row(const CsvIn *in, Matrix *m, size_t r, size_t nf)
 {
     if (nf != m->cols)
         return fail(in->cx, ":%zu: row has %zu field%s, expected %zu", in->lineno, nf,
                     nf == 1 ? "" : "s", m->cols);
     for (size_t j = 0; j < nf; j++) {
-        const char *s = in->fields[j];
-        if (parse_number(s, &MAT_AT(m, r, j)))
-            continue;
-        if (*s == '\0')
-            return fail(in->cx, ":%zu: field %zu is empty", in->lineno, j + 1);
-        char sep = other_separator(s);
-        if (sep)
-            return wrong_separator(in, j, sep);
-        return fail(in->cx, ":%zu: field %zu is not a number: \"%.40s\"", in->lineno, j + 1,
-                    s);
+        Cell c = parse_cell(in->fields[j], &MAT_AT(m, r, j));
+        bool ok = c == CELL_OK ||
+                  ((c == CELL_NAN || c == CELL_INF) && in->cx->allow_nonfinite);
+        if (!ok)
+            return bad_field(in, j, c);
     }
     return 0;
 }
@@ -525,10 +790,9 @@ static char *dup_unquoted(const char *s)
  * line is numbers with another separator (reported). */
 static char **csv_header(const CsvIn *in, bool *oom, bool *bad)
 {
-    double x;
     *oom = *bad = false;
     for (size_t j = 0; j < in->cols; j++)
-        if (parse_number(in->fields[j], &x))
+        if (looks_number(in->fields[j]))
             return NULL;
     for (size_t j = 0; j < in->cols; j++) {
         char sep = other_separator(in->fields[j]);
@@ -623,10 +887,10 @@ static Matrix *csv_parse(const Ctx *cx, char *buf, size_t len, char ***names)
     return m;
 }
 
-Matrix *dio_load_csv(const char *path, char ***header, size_t *nheader, char *err,
-                     size_t errlen)
+Matrix *dio_load_csv_opts(const char *path, const DioLoadOpts *opts, char ***header,
+                          size_t *nheader, char *err, size_t errlen)
 {
-    Ctx cx = {path, err, errlen};
+    Ctx cx = load_ctx(path, opts, err, errlen);
     if (header)
         *header = NULL;
     if (nheader)
@@ -648,6 +912,12 @@ Matrix *dio_load_csv(const char *path, char ***header, size_t *nheader, char *er
     return m;
 }
 
+Matrix *dio_load_csv(const char *path, char ***header, size_t *nheader, char *err,
+                     size_t errlen)
+{
+    return dio_load_csv_opts(path, &keep_all, header, nheader, err, errlen);
+}
+
 void dio_free_header(char **header, size_t n)
 {
     if (!header)
@@ -660,10 +930,9 @@ void dio_free_header(char **header, size_t n)
 /* True when a header name must be quoted to read back as itself. */
 static bool needs_quotes(const char *s)
 {
-    double x;
     size_t n = strlen(s);
     return n == 0 || s[0] == '"' || is_blank_char(s[0]) || is_blank_char(s[n - 1]) ||
-           parse_number(s, &x);
+           looks_number(s);
 }
 
 /* Checks that every name can be written; -1 after reporting. */
@@ -707,7 +976,7 @@ static int csv_write_rows(FILE *f, const Matrix *m)
 int dio_save_csv(const char *path, const Matrix *m, char *const *header, size_t nheader,
                  char *err, size_t errlen)
 {
-    Ctx cx = {path, err, errlen};
+    Ctx cx = {path, err, errlen, false, 0};
     if (header && nheader != m->cols)
         return fail(&cx, ": header has %zu name%s but the matrix has %zu column%s", nheader,
                     nheader == 1 ? "" : "s", m->cols, m->cols == 1 ? "" : "s");
@@ -1034,7 +1303,8 @@ static Matrix *npy_data(const Ctx *cx, FILE *f, const struct stat *st, const Npy
     m->logical = t->kind == 'b';
     /* a 1-D array has the same order either way */
     Reader r = {file_read, f, *t, h->ndim == 2 && !h->fortran, 1.0, desc};
-    if (read_elems(cx, &r, m) != 0) {
+    PosStyle pos = h->ndim == 0 ? POS_NPY0 : h->ndim == 1 ? POS_NPY1 : POS_NPY2;
+    if (read_elems(cx, &r, m) != 0 || (t->kind == 'f' && check_finite(cx, m, pos) != 0)) {
         mat_unref(m);
         return NULL;
     }
@@ -1057,9 +1327,10 @@ static Matrix *npy_read(const Ctx *cx, FILE *f, const struct stat *st)
     return npy_data(cx, f, st, &h, &t);
 }
 
-Matrix *dio_load_npy(const char *path, char *err, size_t errlen)
+Matrix *dio_load_npy_opts(const char *path, const DioLoadOpts *opts, char *err,
+                          size_t errlen)
 {
-    Ctx cx = {path, err, errlen};
+    Ctx cx = load_ctx(path, opts, err, errlen);
     struct stat st;
     FILE *f = open_read(&cx, &st);
     if (!f)
@@ -1067,6 +1338,11 @@ Matrix *dio_load_npy(const char *path, char *err, size_t errlen)
     Matrix *m = npy_read(&cx, f, &st);
     fclose(f); /* read-only: nothing can be lost */
     return m;
+}
+
+Matrix *dio_load_npy(const char *path, char *err, size_t errlen)
+{
+    return dio_load_npy_opts(path, &keep_all, err, errlen);
 }
 
 /* Builds the version 1.0 preamble and header for an r x c float64 Fortran
@@ -1115,7 +1391,7 @@ static int write_doubles(FILE *f, const double *x, size_t n)
 
 int dio_save_npy(const char *path, const Matrix *m, char *err, size_t errlen)
 {
-    Ctx cx = {path, err, errlen};
+    Ctx cx = {path, err, errlen, false, 0};
     unsigned char head[256];
     size_t hlen = npy_header(head, m->rows, m->cols);
     FILE *f = open_write(&cx);
@@ -1269,16 +1545,18 @@ static Matrix *idx_read(const Ctx *cx, gzFile gz, const struct stat *st, size_t 
     }
     bool scale = h.t.kind == 'u' && h.ndim >= 2;
     Reader r = {gz_read, gz, h.t, true, scale ? 255.0 : 1.0, desc};
-    if (read_elems(cx, &r, m) != 0) {
+    if (read_elems(cx, &r, m) != 0 ||
+        (h.t.kind == 'f' && check_finite(cx, m, POS_MATRIX) != 0)) {
         mat_unref(m);
         return NULL;
     }
     return m;
 }
 
-int dio_load_idx(const char *path, size_t limit, Matrix **out, char *err, size_t errlen)
+int dio_load_idx_opts(const char *path, size_t limit, const DioLoadOpts *opts, Matrix **out,
+                      char *err, size_t errlen)
 {
-    Ctx cx = {path, err, errlen};
+    Ctx cx = load_ctx(path, opts, err, errlen);
     *out = NULL;
     struct stat st;
     int fd = open_fd(&cx, &st);
@@ -1293,4 +1571,9 @@ int dio_load_idx(const char *path, size_t limit, Matrix **out, char *err, size_t
     *out = idx_read(&cx, gz, &st, limit);
     gzclose(gz); /* read-only: the data are already checked */
     return *out ? 0 : -1;
+}
+
+int dio_load_idx(const char *path, size_t limit, Matrix **out, char *err, size_t errlen)
+{
+    return dio_load_idx_opts(path, limit, &keep_all, out, err, errlen);
 }

@@ -7,10 +7,14 @@
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -879,4 +883,446 @@ Test(files, tiny_error_buffers_are_safe)
     cr_assert_eq(strlen(err), 7);
     cr_assert_null(dio_load_npy("/nonexistent/x.npy", NULL, 0));
     cr_assert_null(dio_load_npy("/nonexistent/x.npy", err, 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* Audit issue 10: what the numbers may be (R14), which files are read,  */
+/* how much text                                                       */
+
+static const DioLoadOpts refuse_nan = {DIO_NAN_ERROR, 0}, allow_nan = {DIO_NAN_ALLOW, 0};
+
+/* CSV text loaded with opts, expected to fail with an error containing
+ * path and want. */
+static void csv_opts_bad(const char *text, const DioLoadOpts *opts, const char *want)
+{
+    char path[128], err[512] = "", **h = (char **)1;
+    size_t nh = 99;
+    write_text(tmp_path(path, sizeof path, "opts_bad.csv"), text);
+    Matrix *m = dio_load_csv_opts(path, opts, &h, &nh, err, sizeof err);
+    cr_assert_null(m, "CSV \"%s\" should fail", text);
+    cr_assert_null(h);
+    cr_assert_eq(nh, 0);
+    expect_err(err, path);
+    expect_err(err, want);
+    unlink(path);
+}
+
+/* CSV text of one cell loaded with opts, expected to give the value want
+ * (bitwise, any NaN matching any NaN of the same sign). */
+static void csv_opts_cell(const char *text, const DioLoadOpts *opts, double want)
+{
+    char path[128], err[512] = "";
+    write_text(tmp_path(path, sizeof path, "opts_ok.csv"), text);
+    Matrix *m = dio_load_csv_opts(path, opts, NULL, NULL, err, sizeof err);
+    cr_assert(m, "CSV \"%s\" failed: %s", text, err);
+    cr_assert(m->rows == 1 && m->cols == 1, "CSV \"%s\" gave %zux%zu", text, m->rows, m->cols);
+    cr_assert(same(m->data[0], want) && !signbit(m->data[0]) == !signbit(want),
+              "CSV \"%s\" gave %.17g, expected %.17g", text, m->data[0], want);
+    mat_unref(m);
+    unlink(path);
+}
+
+/* numpy's words for NaN and the infinities: refused by default, naming
+ * line and field, read under nan = "allow"; NULL options are the default. */
+Test(csv_policy, nonfinite_words_need_allow)
+{
+    static const struct { const char *text; double value; const char *kind; } words[] = {
+        {"nan", NAN, "NaN"},          {"NaN", NAN, "NaN"},          {"NAN", NAN, "NaN"},
+        {"-nan", -NAN, "NaN"},        {"+nan", NAN, "NaN"},         {"inf", INFINITY, "infinite"},
+        {"-inf", -INFINITY, "infinite"}, {"+Inf", INFINITY, "infinite"},
+        {"INFINITY", INFINITY, "infinite"}, {"-infinity", -INFINITY, "infinite"},
+    };
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        char text[64], want[160];
+        snprintf(text, sizeof text, "x,y\n1,2\n3, %s \n", words[k].text);
+        snprintf(want, sizeof want, ":3: field 2 is %s: \"%s\" (NaN and infinities are "
+                 "refused unless nan = \"allow\")", words[k].kind, words[k].text);
+        csv_opts_bad(text, &refuse_nan, want);
+        csv_opts_bad(text, NULL, want);
+        snprintf(text, sizeof text, "%s\n", words[k].text);
+        csv_opts_cell(text, &allow_nan, words[k].value);
+    }
+}
+
+/* The finding: "0x10" read as 16. Refused whatever nan says. */
+Test(csv_policy, hexadecimal_is_refused)
+{
+    static const char *const hex[] = {"0x10", "-0X1p3", "0x1.8p1", "+0xff"};
+    for (size_t k = 0; k < sizeof hex / sizeof hex[0]; k++) {
+        char text[64], want[160];
+        snprintf(text, sizeof text, "1,2\n3,%s\n", hex[k]);
+        snprintf(want, sizeof want, ":2: field 2 is a hexadecimal number: \"%s\" (only "
+                 "decimal numbers are read)", hex[k]);
+        csv_opts_bad(text, &refuse_nan, want);
+        csv_opts_bad(text, &allow_nan, want);
+    }
+    csv_opts_bad("1,0x\n", &allow_nan, ":1: field 2 is not a number: \"0x\"");
+    /* the first line is data, not a header, when a field is hexadecimal */
+    csv_opts_bad("0x10,a\n", &allow_nan, ":1: field 1 is a hexadecimal number");
+}
+
+/* "1e999" read as inf: refused whatever nan says, on both sides of the
+ * largest double. */
+Test(csv_policy, overflow_is_refused)
+{
+    static const char *const big[] = {"1e999", "-1e999", "1.7976931348623159e308",
+                                      "1e400000000000000000000"};
+    for (size_t k = 0; k < sizeof big / sizeof big[0]; k++) {
+        char text[64], want[200];
+        snprintf(text, sizeof text, "%s\n", big[k]);
+        snprintf(want, sizeof want, ":1: field 1 is out of range: \"%s\" (larger in magnitude "
+                 "than 1.8e308, the largest double)", big[k]);
+        csv_opts_bad(text, &refuse_nan, want);
+        csv_opts_bad(text, &allow_nan, want);
+    }
+    csv_opts_cell("1.7976931348623157e308\n", NULL, DBL_MAX);
+    csv_opts_cell("-1.7976931348623157e308\n", NULL, -DBL_MAX);
+}
+
+/* Gradual underflow (a subnormal) is accepted; a nonzero number that
+ * would read as 0 is refused; an exact zero with a huge exponent is 0. */
+Test(csv_policy, underflow_to_zero_is_refused_subnormals_kept)
+{
+    csv_opts_cell("1e-310\n", NULL, 1e-310);
+    csv_opts_cell("4.9406564584124654e-324\n", NULL, 4.9406564584124654e-324);
+    csv_opts_cell("3e-324\n", NULL, 4.9406564584124654e-324);
+    csv_opts_cell("-2.2250738585072011e-308\n", NULL, -2.2250738585072009e-308);
+    csv_opts_cell("0e-999\n", NULL, 0.0);
+    csv_opts_cell("-0.000e-400\n", NULL, -0.0);
+    static const char *const tiny[] = {"1e-400", "-2e-324", "2.4e-324"};
+    for (size_t k = 0; k < sizeof tiny / sizeof tiny[0]; k++) {
+        char text[64], want[200];
+        snprintf(text, sizeof text, "7,%s\n", tiny[k]);
+        snprintf(want, sizeof want, ":1: field 2 is out of range: \"%s\" (nonzero but smaller "
+                 "in magnitude than 4.9e-324, the smallest double above 0)", tiny[k]);
+        csv_opts_bad(text, &refuse_nan, want);
+        csv_opts_bad(text, &allow_nan, want);
+    }
+}
+
+/* The decimal forms that are numbers, and strtod's extras that are not. */
+Test(csv_policy, decimal_forms)
+{
+    csv_opts_cell(".5\n", NULL, 0.5);
+    csv_opts_cell("5.\n", NULL, 5.0);
+    csv_opts_cell("+1E+05\n", NULL, 1e5);
+    csv_opts_cell("-0\n", NULL, -0.0);
+    static const char *const no[] = {"1e", "e5", ".", "+", "1.2.3", "nan(1)", "infin",
+                                     "1e+", "--1", "1_000"};
+    for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
+        char text[64], want[100];
+        snprintf(text, sizeof text, "1,%s\n", no[k]);
+        snprintf(want, sizeof want, ":1: field 2 is not a number: \"%s\"", no[k]);
+        csv_opts_bad(text, &allow_nan, want);
+    }
+}
+
+/* A first line of NaN words is data (refused), not a header. */
+Test(csv_policy, nan_line_is_not_a_header)
+{
+    csv_opts_bad("nan,inf\n1,2\n", NULL, ":1: field 1 is NaN: \"nan\"");
+}
+
+/* What save writes for NaN (glibc prints a NaN with its sign bit set,
+ * as 0/0 gives on x86, as "-nan") reads back under nan = "allow", sign
+ * included, and is refused by default. */
+Test(csv_policy, saved_nan_round_trips_with_allow)
+{
+    char path[128], err[512] = "";
+    Matrix *m = mat_new(1, 3);
+    m->data[0] = copysign(NAN, -1.0);
+    m->data[1] = NAN;
+    m->data[2] = -INFINITY;
+    tmp_path(path, sizeof path, "nan_rt.csv");
+    cr_assert_eq(dio_save_csv(path, m, NULL, 0, err, sizeof err), 0, "%s", err);
+    Matrix *b = dio_load_csv_opts(path, &allow_nan, NULL, NULL, err, sizeof err);
+    cr_assert(b, "%s", err);
+    cr_assert(isnan(b->data[0]) && signbit(b->data[0]));
+    cr_assert(isnan(b->data[1]) && !signbit(b->data[1]));
+    cr_assert(b->data[2] == -INFINITY);
+    mat_unref(b);
+    cr_assert_null(dio_load_csv_opts(path, NULL, NULL, NULL, err, sizeof err));
+    expect_err(err, ":1: field 1 is NaN: \"-nan\"");
+    mat_unref(m);
+    unlink(path);
+}
+
+/* The cap on CSV text, on both sides: exactly max_text bytes load, one
+ * more does not, whether the size is known before reading or not. */
+Test(csv_policy, text_cap_both_sides)
+{
+    char path[128], err[512] = "", text[1100];
+    DioLoadOpts o = {DIO_NAN_ERROR, 1000};
+    tmp_path(path, sizeof path, "cap.csv");
+    for (int extra = -1; extra <= 1; extra++) {
+        size_t n = (size_t)(1000 + extra);
+        /* lines of "1\n", the last line without its newline when n is odd */
+        for (size_t k = 0; k < n; k++)
+            text[k] = k % 2 ? '\n' : '1';
+        text[n] = '\0';
+        write_text(path, text);
+        Matrix *m = dio_load_csv_opts(path, &o, NULL, NULL, err, sizeof err);
+        if (extra <= 0) {
+            cr_assert(m, "%zu bytes: %s", n, err);
+            mat_unref(m);
+        } else {
+            cr_assert_null(m);
+            char want[200];
+            snprintf(want, sizeof want, "%s: more than 1000 bytes of text, the limit for a "
+                     "CSV file", path);
+            cr_assert_str_eq(err, want);
+        }
+    }
+    o.max_text = 1024;
+    memset(text, '1', 1025);
+    text[1025] = '\0';
+    write_text(path, text);
+    cr_assert_null(dio_load_csv_opts(path, &o, NULL, NULL, err, sizeof err));
+    expect_err(err, "more than 1 KiB of text");
+    unlink(path);
+}
+
+/* The default cap, 32 bytes for each element a matrix may hold, is
+ * checked on a regular file's size before anything is read: a sparse
+ * file just over it fails at once. */
+Test(csv_policy, default_cap_on_a_sparse_file)
+{
+    char path[128], err[512] = "", want[300];
+    cr_assert_eq(dio_max_text(), 32 * (size_t)MAT_MAX_ELEMS);
+    tmp_path(path, sizeof path, "sparse.csv");
+    FILE *f = fopen(path, "wb");
+    cr_assert(f);
+    int rc = ftruncate(fileno(f), (off_t)dio_max_text() + 1);
+    fclose(f);
+    if (rc != 0) {
+        unlink(path);
+        cr_skip_test("no sparse file of %zu bytes here", dio_max_text() + 1);
+    }
+    cr_assert_null(dio_load_csv_opts(path, NULL, NULL, NULL, err, sizeof err));
+    snprintf(want, sizeof want, "%s: more than 64 GiB of text, the limit for a CSV file (32 "
+             "bytes for each of the %zu elements a matrix may hold)", path,
+             (size_t)MAT_MAX_ELEMS);
+    cr_assert_str_eq(err, want);
+    unlink(path);
+}
+
+/* ---- named pipes: read when named, capped, NUL streams stopped ---- */
+
+/* Makes a FIFO at path and starts a child that writes text into it
+ * (repeat times; forever when repeat is 0), then exits. */
+static pid_t fifo_writer(const char *path, const char *text, size_t len, int repeat)
+{
+    unlink(path);
+    cr_assert_eq(mkfifo(path, 0600), 0, "mkfifo %s", path);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        FILE *f = fopen(path, "wb");
+        if (!f)
+            _exit(2);
+        for (int k = 0; repeat == 0 || k < repeat; k++)
+            if (fwrite(text, 1, len, f) != len)
+                _exit(0); /* the reader stopped */
+        fclose(f);
+        _exit(0);
+    }
+    return pid;
+}
+
+static void reap(pid_t pid)
+{
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+}
+
+Test(files, named_pipe_is_read)
+{
+    char path[128], err[512] = "";
+    tmp_path(path, sizeof path, "fifo.csv");
+    pid_t pid = fifo_writer(path, "1,2\n3,4\n", 8, 1);
+    Matrix *m = dio_load_csv_opts(path, NULL, NULL, NULL, err, sizeof err);
+    reap(pid);
+    cr_assert(m, "%s", err);
+    cr_assert(m->rows == 2 && m->cols == 2 && MAT_AT(m, 1, 0) == 3);
+    mat_unref(m);
+    unlink(path);
+}
+
+/* A pipe that never ends (yes 1, | ...) stops at the cap. */
+Test(files, endless_pipe_stops_at_the_cap)
+{
+    char path[128], err[512] = "";
+    DioLoadOpts o = {DIO_NAN_ERROR, 64 * 1024};
+    tmp_path(path, sizeof path, "endless.csv");
+    pid_t pid = fifo_writer(path, "1,2\n", 4, 0);
+    cr_assert_null(dio_load_csv_opts(path, &o, NULL, NULL, err, sizeof err));
+    reap(pid);
+    char want[200];
+    snprintf(want, sizeof want, "%s: more than 64 KiB of text, the limit for a CSV file", path);
+    cr_assert_str_eq(err, want);
+    unlink(path);
+}
+
+/* /dev/zero through a pipe: refused at the first chunk, not after the
+ * whole stream (the default cap would be 64 GiB). */
+Test(files, endless_nul_pipe_stops_at_once)
+{
+    char path[128], err[512] = "";
+    static const char zeros[4096];
+    tmp_path(path, sizeof path, "zeros.csv");
+    pid_t pid = fifo_writer(path, zeros, sizeof zeros, 0);
+    cr_assert_null(dio_load_csv_opts(path, NULL, NULL, NULL, err, sizeof err));
+    reap(pid);
+    expect_err(err, "not a text file (NUL byte at offset 0)");
+    unlink(path);
+}
+
+/* Devices are refused before they are opened, by every loader, also
+ * through a symlink whose name has the right extension (how the audit's
+ * load of /dev/zero got past the extension check). */
+Test(files, devices_are_refused)
+{
+    char err[512] = "", link[128], want[200];
+    Matrix *m = (Matrix *)1;
+    static const char *const dev[] = {"/dev/zero", "/dev/null", "/dev/urandom"};
+    for (size_t k = 0; k < sizeof dev / sizeof dev[0]; k++) {
+        struct stat st;
+        if (stat(dev[k], &st) != 0)
+            continue;
+        snprintf(want, sizeof want, "%s: is a character device, not a regular file or a "
+                 "named pipe", dev[k]);
+        cr_assert_null(dio_load_csv_opts(dev[k], NULL, NULL, NULL, err, sizeof err));
+        cr_assert_str_eq(err, want);
+        cr_assert_null(dio_load_npy_opts(dev[k], NULL, err, sizeof err));
+        cr_assert_str_eq(err, want);
+        cr_assert_eq(dio_load_idx_opts(dev[k], 0, NULL, &m, err, sizeof err), -1);
+        cr_assert_str_eq(err, want);
+        cr_assert_null(m);
+        cr_assert_null(dio_load_csv(dev[k], NULL, NULL, err, sizeof err));
+        cr_assert_str_eq(err, want);
+    }
+    tmp_path(link, sizeof link, "zero.csv");
+    unlink(link);
+    cr_assert_eq(symlink("/dev/zero", link), 0);
+    cr_assert_null(dio_load_csv_opts(link, NULL, NULL, NULL, err, sizeof err));
+    snprintf(want, sizeof want, "%s: is a character device, not a regular file or a named "
+             "pipe", link);
+    cr_assert_str_eq(err, want);
+    unlink(link);
+}
+
+Test(files, sockets_are_refused)
+{
+    char path[108], err[512] = "";
+    tmp_path(path, sizeof path, "sock.csv");
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_un addr = {0};
+    addr.sun_family = AF_UNIX;
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    cr_assert_null(dio_load_csv_opts(path, NULL, NULL, NULL, err, sizeof err));
+    expect_err(err, ": is a socket, not a regular file or a named pipe");
+    close(fd);
+    unlink(path);
+}
+
+/* ---- .npy and IDX: NaN and infinities in float data ---- */
+
+/* A .npy of float64 values, loaded with opts: expected to fail with want
+ * (NULL: to succeed). */
+static void npy_nonfinite(const char *descr, bool fortran, const char *shape,
+                          const void *data, size_t n, const char *want)
+{
+    char path[128], err[512] = "";
+    write_npy1(tmp_path(path, sizeof path, "nf.npy"), descr, fortran, shape, data, n);
+    Matrix *m = dio_load_npy_opts(path, &refuse_nan, err, sizeof err);
+    cr_assert_null(m, "%s %s should fail", descr, shape);
+    expect_err(err, path);
+    expect_err(err, want);
+    m = dio_load_npy_opts(path, &allow_nan, err, sizeof err);
+    cr_assert(m, "%s", err);
+    mat_unref(m);
+    unlink(path);
+}
+
+Test(npy_policy, nonfinite_named_by_position)
+{
+    unsigned char d[64];
+    /* 2x3 in C order: [[1, 2, 3], [4, 5, NaN]] plus an inf at [0, 1] */
+    const double c[] = {1, INFINITY, 3, 4, 5, NAN};
+    for (int k = 0; k < 6; k++)
+        put_le(d + 8 * k, bits_of(c[k]), 8);
+    npy_nonfinite("<f8", false, "(2, 3)", d, 48,
+                  ": row 1, column 2 (numpy index [0, 1]) is infinite (inf), the first of 2 "
+                  "non-finite values; NaN and infinities are refused unless nan = \"allow\"");
+    /* the same bytes in Fortran order: column-major, so the inf is at [1, 0]
+     * and the NaN at [1, 2]; the first in row-major order is [1, 0] */
+    npy_nonfinite("<f8", true, "(2, 3)", d, 48,
+                  ": row 2, column 1 (numpy index [1, 0]) is infinite (inf), the first of 2");
+    const double one[] = {1, 2, 3, -INFINITY};
+    for (int k = 0; k < 4; k++)
+        put_be(d + 8 * k, bits_of(one[k]), 8);
+    npy_nonfinite(">f8", false, "(4,)", d, 32,
+                  ": element 4 (numpy index [3]) is infinite (-inf); NaN and infinities");
+    put_le(d, bits_of(NAN), 8);
+    npy_nonfinite("<f8", false, "()", d, 8, ": the value is NaN; NaN and infinities");
+    put_le(d, bits_of_float(1.5f), 4);
+    put_le(d + 4, bits_of_float(NAN), 4);
+    npy_nonfinite("<f4", false, "(1, 2)", d, 8,
+                  ": row 1, column 2 (numpy index [0, 1]) is NaN; NaN and");
+    put_le(d, 0x7C00, 2); /* half-precision inf */
+    npy_nonfinite("<f2", false, "(1,)", d, 2, ": element 1 (numpy index [0]) is infinite (inf)");
+}
+
+/* Integer and bool data cannot hold NaN: never checked, the finite float
+ * data of the other tests loads under the default. */
+Test(npy_policy, finite_and_integer_data_load_by_default)
+{
+    char path[128], err[512] = "";
+    unsigned char d[16];
+    put_le(d, bits_of(-0.0), 8);
+    put_le(d + 8, bits_of(DBL_MAX), 8);
+    write_npy1(tmp_path(path, sizeof path, "fin.npy"), "<f8", false, "(2,)", d, 16);
+    Matrix *m = dio_load_npy_opts(path, NULL, err, sizeof err);
+    cr_assert(m, "%s", err);
+    mat_unref(m);
+    write_npy1(path, "<i8", false, "(2,)", d, 16);
+    m = dio_load_npy_opts(path, NULL, err, sizeof err);
+    cr_assert(m, "%s", err);
+    mat_unref(m);
+    unlink(path);
+}
+
+Test(idx_policy, nonfinite_float_data)
+{
+    char path[128], err[512] = "";
+    unsigned char buf[128], d[32];
+    const uint32_t dims[] = {2, 2};
+    Matrix *m = (Matrix *)1;
+    tmp_path(path, sizeof path, "nf.idx");
+    const double v[] = {1, 2, 3, -INFINITY};
+    for (int k = 0; k < 4; k++)
+        put_be(d + 8 * k, bits_of(v[k]), 8);
+    write_gz(path, buf, idx_image(buf, 0x0E, dims, 2, d, 32));
+    cr_assert_eq(dio_load_idx_opts(path, 0, NULL, &m, err, sizeof err), -1);
+    cr_assert_null(m);
+    char want[300];
+    snprintf(want, sizeof want, "%s: row 2, column 2 is infinite (-inf); NaN and infinities "
+             "are refused unless nan = \"allow\"", path);
+    cr_assert_str_eq(err, want);
+    cr_assert_eq(dio_load_idx_opts(path, 0, &allow_nan, &m, err, sizeof err), 0, "%s", err);
+    cr_assert(MAT_AT(m, 1, 1) == -INFINITY);
+    mat_unref(m);
+    /* a limit reading only the finite first item passes */
+    cr_assert_eq(dio_load_idx_opts(path, 1, NULL, &m, err, sizeof err), 0, "%s", err);
+    mat_unref(m);
+    for (int k = 0; k < 4; k++)
+        put_be(d + 4 * k, bits_of_float(k == 1 ? NAN : (float)k), 4);
+    write_bytes(path, buf, idx_image(buf, 0x0D, dims, 2, d, 16));
+    cr_assert_eq(dio_load_idx_opts(path, 0, NULL, &m, err, sizeof err), -1);
+    expect_err(err, ": row 1, column 2 is NaN;");
+    unlink(path);
 }
