@@ -299,20 +299,66 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Merges the sorted runs x[0..mid) and x[mid..n) through tmp, taking
+ * the left element on ties (the merge is stable). Polls Ctrl-C every
+ * INTERRUPT_STRIDE elements written; false when it came (x is then left
+ * as it was before the merge). */
+static bool merge_runs(double *x, size_t mid, size_t n, double *tmp)
+{
+    size_t i = 0, j = mid, k = 0;
+    while (i < mid && j < n) {
+        tmp[k++] = cmp_double(&x[j], &x[i]) < 0 ? x[j++] : x[i++];
+        if ((k & (INTERRUPT_STRIDE - 1)) == 0 && interrupt_pending())
+            return false;
+    }
+    while (i < mid)
+        tmp[k++] = x[i++];
+    while (j < n)
+        tmp[k++] = x[j++];
+    memcpy(x, tmp, n * sizeof *x);
+    return true;
+}
+
+/* Sorts x[0..n) by cmp_double so that Ctrl-C is noticed (one qsort of
+ * 1e8 elements ran for tens of seconds): qsort on runs of
+ * INTERRUPT_STRIDE elements, polling after each, then bottom-up merges of
+ * doubling width, which poll as they write. False when interrupted. */
+static bool sort_interruptible(double *x, size_t n)
+{
+    const size_t run = INTERRUPT_STRIDE;
+    for (size_t k = 0; k < n; k += run) {
+        qsort(x + k, n - k < run ? n - k : run, sizeof *x, cmp_double);
+        if (interrupt_pending())
+            return false;
+    }
+    if (n <= run)
+        return true;
+    double *tmp = xmalloc(n * sizeof *tmp);
+    bool ok = true;
+    for (size_t width = run; width < n && ok; width *= 2)
+        for (size_t lo = 0; lo + width < n && ok; lo += 2 * width) {
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            ok = merge_runs(x + lo, width, hi - lo, tmp);
+        }
+    free(tmp);
+    return ok;
+}
+
 /* A copy of m with each column (or the whole vector) sorted ascending.
- * Column-major storage keeps each column contiguous, so qsort runs on it
- * in place. The result is not a mask even when m was: the positions of a
- * sorted mask mean nothing. NULL when the copy cannot be made. */
+ * Column-major storage keeps each column contiguous, so the sort runs on
+ * it in place. The result is not a mask even when m was: the positions
+ * of a sorted mask mean nothing. NULL when interrupted (Ctrl-C). */
 static Matrix *sorted(const Matrix *m)
 {
     Matrix *s = mat_copy(m);
-    if (!s)
-        return NULL;
     s->logical = false;
     size_t len = mat_is_vector(m) ? mat_numel(m) : m->rows;
     size_t groups = mat_is_vector(m) ? 1 : m->cols;
     for (size_t j = 0; j < groups && len; j++)
-        qsort(s->data + j * len, len, sizeof(double), cmp_double);
+        if (!sort_interruptible(s->data + j * len, len)) {
+            mat_unref(s);
+            return NULL;
+        }
     return s;
 }
 
@@ -323,7 +369,7 @@ static Value bi_sort(Interp *I, const Args *a)
         return val_error;
     Matrix *s = sorted(m);
     mat_unref(m);
-    return bi_mat(I, a, s);
+    return s ? val_mat(s) : rt_interrupted(&I->err, NULL);
 }
 
 /* The strided elements are copied and sorted: O(n log n), simpler than a
