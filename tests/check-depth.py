@@ -58,6 +58,25 @@ FLAT = [
                                str(1 - (n + 3) // 5 + 2 * ((n + 2) // 5)))),
 ]
 
+# Values nested far deeper than any limit (built in a loop, 200 000 levels)
+# through every built-in and operator that walks a value: each must finish
+# with its result or a named error, never a signal (the class of
+# check_params' stack overflow). The C stack is 1 MB here.
+DEEP_VALUES = 200000
+DEEP_BUILD = ("p = 1\nq = 1\nr = 1\nfor i in 1:%d\n    p = {p}\n    q = {q}\n"
+              "    r = {w: r, b: 1}\nend\n" % DEEP_VALUES)
+DEEP_USES = [
+    ("gd", "x = gd(fn(w) 0 end, p, steps = 1)", "nested more than 1000"),
+    ("sgd", "x = sgd(fn(w, b) 0 end, r, [1; 2], batch = 1, epochs = 1)", "nested more than 1000"),
+    ("grad", "x = grad(fn(w) 0 end)(r)", "nested more than 1000"),
+    ("value_and_grad", "x = value_and_grad(fn(w) 0 end, p)", "nested more than 1000"),
+    ("==", "print(p == q, r == r)", None),
+    ("print", "print(p)", None),
+    ("sprintf", "x = sprintf(\"%s\", p)", "cannot be formatted"),
+    ("numel and for", "n = 0\nfor v in p\n    n = n + 1\nend\nprint(numel(p) + n)", None),
+    ("freeing", "p = 0\nq = 0\nr = 0\nprint(1)", None),
+]
+
 RECURSION = [
     ("unbounded recursion", "fn f(n) f(n + 1) end\nf(0)\n"),
     ("mutual recursion", "fn f(n) g(n + 1) end\nfn g(n) f(n + 1) end\nf(0)\n"),
@@ -124,6 +143,11 @@ def main():
                     report(code == 0 and out == want,
                            "%s of %d operators, %d KB stack: exit %d, output %r (want %r), %s"
                            % (name, n, stack >> 10, code, out[:40], want, errs[:200]))
+        for name, use, err in DEEP_USES:
+            code, out, errs = run(DEEP_BUILD + use + "\n", work)
+            ok = code in (0, 1) and "Segmentation" not in errs and (
+                (err is None and code == 0) or (err is not None and code == 1 and err in errs))
+            report(ok, "%s on values nested %d deep: exit %d, %s" % (name, DEEP_VALUES, code, errs[:200]))
         for name, text in RECURSION:
             code, out, errs = run(text, work)
             report(code == 1 and CALL_ERR in errs and "called at" in errs,
