@@ -841,8 +841,8 @@ static Value *item_slot(Interp *I, Value *parent, AstNode *t)
     double k = ops_is_scalar(sub) ? ops_scalar(sub) : -1;
     val_unref(sub);
     if (k != floor(k) || k < 1 || k > (double)parent->as.list->n) {
-        interp_error(I, &t->loc, "list index out of range (list has %zu items)",
-                     parent->as.list->n);
+        interp_error(I, &t->loc, "list index out of range (the list has %zu item%s)",
+                     parent->as.list->n, parent->as.list->n == 1 ? "" : "s");
         return NULL;
     }
     val_unique_list(parent);
