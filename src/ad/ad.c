@@ -335,7 +335,7 @@ static Value vjp_matmul(Ad *ad, const AdNode *n, int k, Value g)
         return vjp_emul(ad, n, k, g);
     Matrix *G = g.as.mat, *A = n->saved[0].as.mat, *B = n->saved[1].as.mat;
     Matrix *r = k == 0 ? mat_mul(G, B, false, true) : mat_mul(A, G, true, false);
-    return r ? val_mat(r) : rt_raise(ad->err, NULL, "out of memory in a derivative");
+    return r ? val_mat(r) : rt_raise(ad->err, NULL, "a derivative is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
 }
 
 /* X = A \ B (square A): dB = A' \ G, dA = -dB X'. A scalar a makes it
@@ -470,7 +470,7 @@ static Value chain(Ad *ad, Value x, double (*df)(double), Value g)
         return bin_take(ad, OP_EMUL, val_ref(g), map1(x, df));
     Matrix *m = mat_new_uninit(x.as.mat->rows, x.as.mat->cols);
     if (!m)
-        return rt_raise(ad->err, NULL, "out of memory in a derivative");
+        return rt_raise(ad->err, NULL, "a derivative is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
     size_t n = mat_numel(m);
     for (size_t i = 0; i < n; i++)
         m->data[i] = g.as.mat->data[i] * df(x.as.mat->data[i]);

@@ -55,7 +55,7 @@ static Matrix *new_checked(Interp *I, const Args *a, size_t r, size_t c)
     }
     Matrix *m = mat_new(r, c);
     if (!m)
-        bi_error(I, a, "out of memory for a %zux%zu matrix", r, c);
+        bi_error(I, a, "a %zux%zu matrix is too large (a matrix holds at most %zu elements)", r, c, (size_t)MAT_MAX_ELEMS);
     return m;
 }
 

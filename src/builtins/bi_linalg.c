@@ -279,7 +279,7 @@ static Value bi_eig(Interp *I, const Args *a)
     mat_unref(wi);
     if (!vals) {
         mat_unref(V);
-        return bi_error(I, a, "out of memory");
+        return bi_error(I, a, "the result is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
     }
     if (a->nargout < 2)
         return val_mat(vals);

@@ -84,7 +84,7 @@ static Value map1(Interp *I, const Args *a, ArrayFn f, bool logical)
     const Matrix *m = x.as.mat;
     Matrix *out = mat_new_uninit(m->rows, m->cols);
     if (!out)
-        return bi_error(I, a, "out of memory");
+        return bi_error(I, a, "the result is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
     size_t n = mat_numel(m);
     for (size_t k = 0; k < n; k += INTERRUPT_STRIDE) {
         f(out->data + k, m->data + k, n - k < INTERRUPT_STRIDE ? n - k : INTERRUPT_STRIDE);
@@ -208,7 +208,7 @@ static Value reduce(Interp *I, const Args *a, const Matrix *m, int dim,
     size_t len = dim == 1 ? m->rows : m->cols;
     Matrix *out = dim == 1 ? mat_new_uninit(1, outer) : mat_new_uninit(outer, 1);
     if (!out)
-        return bi_error(I, a, "out of memory");
+        return bi_error(I, a, "the result is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
     for (size_t k = 0; k < outer; k++)
         out->data[k] = dim == 1 ? f(m->data + k * m->rows, len, 1)
                                 : f(m->data + k, len, m->rows);

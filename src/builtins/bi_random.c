@@ -119,7 +119,7 @@ static Value bi_sphere(Interp *I, const Args *a)
         return bi_error(I, a, "a %zux%zu matrix is too large", n, d);
     Matrix *m = mat_new_uninit(n, d);
     if (!m)
-        return bi_error(I, a, "out of memory");
+        return bi_error(I, a, "the result is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
     for (size_t i = 0; i < n; i++) {
         double norm2;
         do {

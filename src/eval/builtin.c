@@ -175,7 +175,7 @@ Value bi_error(Interp *I, const Args *a, const char *fmt, ...)
  * error, so a built-in can return bi_mat(I, a, mat_new(...)) directly. */
 Value bi_mat(Interp *I, const Args *a, Matrix *m)
 {
-    return m ? val_mat(m) : bi_error(I, a, "out of memory");
+    return m ? val_mat(m) : bi_error(I, a, "the result is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
 }
 
 /* The one message shape for a wrong argument: numbered from 1 as in the

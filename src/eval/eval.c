@@ -320,7 +320,7 @@ static Value eval_range(Interp *I, AstNode *n)
         return val_error;
     Matrix *m = mat_new_uninit(1, count);
     if (!m)
-        return interp_error(I, &n->loc, "out of memory for a range of %zu elements", count);
+        return interp_error(I, &n->loc, "a range of %zu elements is too large (a matrix holds at most %zu elements)", count, (size_t)MAT_MAX_ELEMS);
     for (size_t i = 0; i < count; i++)
         m->data[i] = range_element(p, i, count);
     return val_mat(m);
@@ -392,7 +392,7 @@ static Value eval_product_transposed(Interp *I, AstNode *n)
         Matrix *m = mat_mul(a.as.mat, b.as.mat, ta, tb);
         val_unref(a);
         val_unref(b);
-        return m ? val_mat(m) : interp_error(I, &n->loc, "out of memory in a product");
+        return m ? val_mat(m) : interp_error(I, &n->loc, "the product is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
     }
     if (ta)
         a = dispatch_unary(&I->ad, OP_TRANSPOSE, a, &n->kids[0]->loc);

@@ -47,9 +47,9 @@ Value val_str_take(char *s)
     return v;
 }
 
-/* A failed allocation (m NULL) gives VAL_NIL, never a VAL_MAT with a
- * NULL pointer that the next reader would dereference. Callers that can
- * fail test m first and raise "out of memory" (bi_mat). */
+/* A NULL m (a shape over the element limit) gives VAL_NIL, never a
+ * VAL_MAT with a NULL pointer that the next reader would dereference.
+ * Callers that can fail test m first and raise "too large" (bi_mat). */
 Value val_mat(Matrix *m)
 {
     if (!m)
