@@ -83,12 +83,13 @@ static bool il_from_mask(RtError *E, IndexList *il, const Matrix *m,
                          size_t extent, const Loc *loc)
 {
     size_t count = 0, n = mat_numel(m);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (m->data[i] != 0 && i >= extent) {
+            rt_raise(E, loc, "logical mask has %zu elements but the extent "
+                     "is %zu, and element %zu is true", n, extent, i + 1);
+            return false;
+        }
         count += m->data[i] != 0;
-    if (n > extent && count > 0) {
-        rt_raise(E, loc, "logical mask has %zu elements but the extent "
-                     "is %zu", n, extent);
-        return false;
     }
     if (!il_alloc(E, il, count, loc))
         return false;
@@ -227,7 +228,8 @@ static Value get_linear(RtError *E, const Matrix *m, Value s, const Loc *loc)
                 rows = m->rows == 1 && !il.all ? 1 : il.n, cols = m->rows == 1 && !il.all ? il.n : 1;
             Matrix *o = mat_new_uninit(rows, cols);
             if (!o)
-                r = rt_raise(E, loc, "out of memory");
+                r = rt_raise(E, loc, "the selection is too large (a matrix "
+                             "holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
             else {
                 for (size_t k = 0; k < il.n; k++)
                     o->data[k] = m->data[il.pos[k]];
@@ -254,7 +256,8 @@ static Value get_2d(RtError *E, const Matrix *m, Value si, Value sj, const Loc *
         } else {
             Matrix *o = mat_new_uninit(a.n, b.n);
             if (!o)
-                r = rt_raise(E, loc, "out of memory");
+                r = rt_raise(E, loc, "the selection is too large (a matrix "
+                             "holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
             else {
                 for (size_t j = 0; j < b.n; j++)
                     for (size_t i = 0; i < a.n; i++)
@@ -464,7 +467,8 @@ static bool set_matrix(RtError *E, Value *target, int nsubs, const Value *subs,
         *target = val_mat(m);
     }
     if (!mat_unique(&target->as.mat)) {
-        rt_raise(E, loc, "out of memory");
+        rt_raise(E, loc, "the selection is too large (a matrix holds at "
+                 "most %zu elements)", (size_t)MAT_MAX_ELEMS);
         return false;
     }
     target->as.mat->logical = false;
