@@ -277,7 +277,7 @@ static bool add_block(Interp *I, Value act, Matrix *Z, Matrix *S)
     if (VAL_IS_ERR(D))
         return false;
     Matrix *Dm = D.kind == VAL_MAT ? D.as.mat : NULL;
-    bool ok = Dm && Dm->rows == S->rows;
+    bool ok = Dm && Dm->rows == Z->rows && Dm->cols == Z->cols;
     if (ok) {
         Matrix *P = mat_mul(Dm, Dm, false, true);
         for (size_t i = 0; P && i < mat_numel(S); i++)
@@ -287,7 +287,8 @@ static bool add_block(Interp *I, Value act, Matrix *Z, Matrix *S)
     }
     val_unref(D);
     if (!ok)
-        interp_error(I, NULL, "the activation must map a matrix to one of the same size");
+        interp_error(I, NULL, "covariance: the activation must map a matrix to one of "
+                     "the same size");
     return ok;
 }
 
