@@ -60,7 +60,7 @@ static bool il_put(RtError *E, IndexList *il, size_t k, double x, const Loc *loc
             rt_raise(E, loc, "subscript is NaN");
         else if (x == floor(x) && x < 1)
             rt_raise(E, loc, "subscript %.15g is out of range (subscripts "
-                         "start at 1)", x);
+                         "start at 1)", x + 0.0);   /* + 0.0: -0 prints as 0 */
         else if (x == floor(x))
             rt_raise(E, loc, "subscript %.17g is too large (a matrix holds at "
                          "most %zu elements)", x, (size_t)MAT_MAX_ELEMS);
