@@ -519,7 +519,8 @@ static Value bi_norm(Interp *I, const Args *a)
     }
     if (!fro && !(p >= 1)) {
         mat_unref(m);
-        return bi_error(I, a, "p must be at least 1, got %g", p);
+        return isnan(p) ? bi_error(I, a, "p must be at least 1, got NaN")
+                        : bi_error(I, a, "p must be at least 1, got %g", p);
     }
     if (fro || (p == 2 && mat_is_vector(m)))
         r = euclidean(m->data, mat_numel(m));
