@@ -290,5 +290,18 @@ else
     fail "a closed pipe: exit status $(cat rc.txt)"; cat err.txt
 fi
 
+# ---- 8. -- before the program ends ovp's options ----
+printf 'printf("%%d %%s\\n", numel(argv), argv[1])\n' > -dash.ovp
+printf '1 x\n' > dash.out
+expect "-- before FILE: a program whose name starts with -" 0 dash.out - "$ovp" -- -dash.ovp x
+printf 'ovp: -- must be followed by the program (a FILE)\n' > dash.err
+n=$((n + 1))
+run "$ovp" --
+if [ "$code" = 2 ] && head -n 1 err.txt | cmp -s - dash.err; then
+    echo "ok: -- with nothing after it"
+else
+    fail "-- with nothing after it: exit status $code"; cat err.txt
+fi
+
 [ $status = 0 ] && echo "cli: all $n cases behave"
 exit $status

@@ -256,11 +256,19 @@ static int parse_options(int argc, char **argv, Options *o)
         } else if (strcmp(a, "-") == 0 || a[0] != '-') {
             o->file = a;
             return script_params(o, argc, argv, i + 1);
+        } else if (strcmp(a, "--") == 0 && i + 1 < argc) {
+            /* the end of ovp's options: the next argument is the program,
+             * even one whose name starts with '-' */
+            o->file = argv[++i];
+            return script_params(o, argc, argv, i + 1);
         } else if (strcmp(a, "-e") == 0 || strcmp(a, "--seed") == 0 ||
                    strcmp(a, "--param") == 0) {
             fprintf(stderr, "ovp: %s needs a value (%s)\n", a,
                     a[1] == 'e' ? "the code to run" :
                     a[2] == 's' ? "an integer from 0 to 9007199254740992" : "NAME=VALUE");
+            return -1;
+        } else if (strcmp(a, "--") == 0) {
+            fprintf(stderr, "ovp: -- must be followed by the program (a FILE)\n");
             return -1;
         } else {
             fprintf(stderr, "ovp: unknown option '%s'\n", a);
