@@ -429,6 +429,19 @@ static bool set_linear(RtError *E, Matrix *m, Value s, Value rhs, const Loc *loc
     return ok;
 }
 
+/* The extent a subscript ranges over when writing: the dimension's own,
+ * except that `:` over an empty dimension takes the right-hand side's
+ * (1 for a scalar), as in Octave: x = []; x[:, 2] = [1; 2] gives a 2x2
+ * matrix, where `:` over no rows would write nothing. */
+static size_t write_extent(Value s, size_t own, Value rhs, bool rows)
+{
+    if (s.kind != VAL_NIL || own != 0)
+        return own;
+    if (rhs.kind != VAL_MAT)
+        return 1;
+    return rows ? rhs.as.mat->rows : rhs.as.mat->cols;
+}
+
 /* m[si, sj] = rhs: grows to cover the largest row and column named (new
  * elements 0), then scatters the values column-major over the block. */
 static bool set_2d(RtError *E, Matrix *m, Value si, Value sj, Value rhs, const Loc *loc)
@@ -437,7 +450,8 @@ static bool set_2d(RtError *E, Matrix *m, Value si, Value sj, Value rhs, const L
     memset(&b, 0, sizeof b);
     const double *data;
     double x;
-    bool ok = il_make(E, &a, si, m->rows, loc) && il_make(E, &b, sj, m->cols, loc) &&
+    bool ok = il_make(E, &a, si, write_extent(si, m->rows, rhs, true), loc) &&
+              il_make(E, &b, sj, write_extent(sj, m->cols, rhs, false), loc) &&
               rhs_values(E, rhs, a.n * b.n, &data, &x, loc);
     if (ok)
         ok = grow(E, m, a.max > m->rows ? a.max : m->rows,
