@@ -65,6 +65,15 @@ static void grow(NameIndex *ix)
     free(old.values);
 }
 
+void names_appended(NameIndex *ix, char *const *keys, size_t n)
+{
+    if (n == NAMES_SCAN_MAX + 1)
+        for (size_t i = 0; i < n; i++)
+            names_put(ix, keys[i], (int)i);
+    else if (n > NAMES_SCAN_MAX + 1)
+        names_put(ix, keys[n - 1], (int)(n - 1));
+}
+
 void names_put(NameIndex *ix, const char *key, int value)
 {
     if (2 * (ix->n + 1) > ix->cap)

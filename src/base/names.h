@@ -30,5 +30,9 @@ void names_free(NameIndex *ix);
 int names_get(const NameIndex *ix, const char *key);
 /* Stores value (>= 0) for key, which must not be in the index yet. */
 void names_put(NameIndex *ix, const char *key, int value);
+/* keys[n - 1] was just appended to an array of n names that ix covers:
+ * builds the index when the array outgrows a scan (n passes
+ * NAMES_SCAN_MAX), and keeps it up to date after that. */
+void names_appended(NameIndex *ix, char *const *keys, size_t n);
 
 #endif

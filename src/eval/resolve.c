@@ -27,17 +27,6 @@ static int find_name(char *const *names, int n, const NameIndex *ix, const char 
     return -1;
 }
 
-/* Records that names[n - 1] was just appended: the index is built when
- * the array outgrows a scan and kept up to date after that. */
-static void index_appended(char *const *names, int n, NameIndex *ix)
-{
-    if (n == NAMES_SCAN_MAX + 1)
-        for (int i = 0; i < n; i++)
-            names_put(ix, names[i], i);
-    else if (n > NAMES_SCAN_MAX + 1)
-        names_put(ix, names[n - 1], n - 1);
-}
-
 static int find_local(const FuncInfo *info, const char *name)
 {
     return find_name(info->locals, info->nlocals, &info->local_index, name);
@@ -51,7 +40,7 @@ static void add_local(FuncInfo *info, const char *name)
     info->locals = xrealloc(info->locals,
                             (size_t)(info->nlocals + 1) * sizeof(char *));
     info->locals[info->nlocals++] = xstrdup(name);
-    index_appended(info->locals, info->nlocals, &info->local_index);
+    names_appended(&info->local_index, info->locals, (size_t)info->nlocals);
 }
 
 /* The name an assignment target finally writes to: A in A[1].x = ... */

@@ -320,12 +320,7 @@ void rec_set(Record *r, const char *key, Value val)
     }
     r->keys[r->n] = xstrdup(key);
     r->vals[r->n++] = val;
-    /* the index starts when a scan would get long, then follows */
-    if (r->n == NAMES_SCAN_MAX + 1)
-        for (size_t i = 0; i < r->n; i++)
-            names_put(&r->index, r->keys[i], (int)i);
-    else if (r->n > NAMES_SCAN_MAX + 1)
-        names_put(&r->index, r->keys[r->n - 1], (int)(r->n - 1));
+    names_appended(&r->index, r->keys, r->n);
 }
 
 /* The names follow the order of ValKind. A partial is called like a
