@@ -52,12 +52,16 @@ static bool il_alloc(RtError *E, IndexList *il, size_t n, const Loc *loc)
  * defined and the position arithmetic (row + column * rows) from
  * overflowing. NaN is tested first because it fails every comparison; a
  * whole number below 1 gets a hint, since 0-based habits are the usual
- * cause. */
-static bool il_put(RtError *E, IndexList *il, size_t k, double x, const Loc *loc)
+ * cause, unless the extent is empty, where 0 usually came from `end`. */
+static bool il_put(RtError *E, IndexList *il, size_t k, double x, size_t extent,
+                   const Loc *loc)
 {
     if (x != floor(x) || x < 1 || x > 4.0 * MAT_MAX_ELEMS) {
         if (isnan(x))
             rt_raise(E, loc, "subscript is NaN");
+        else if (x == 0 && extent == 0)   /* typically x[end] on an empty x */
+            rt_raise(E, loc, "subscript 0 is out of range: the extent is 0, "
+                         "so there is nothing to index (end is 0 here)");
         else if (x == floor(x) && x < 1)
             rt_raise(E, loc, "subscript %.15g is out of range (subscripts "
                          "start at 1)", x + 0.0);   /* + 0.0: -0 prints as 0 */
@@ -135,7 +139,7 @@ static bool il_make(RtError *E, IndexList *il, Value s, size_t extent,
     if (s.kind == VAL_NUM) {
         il->scalar = true;
         il->rows = il->cols = 1;
-        return il_alloc(E, il, 1, loc) && il_put(E, il, 0, s.as.num, loc);
+        return il_alloc(E, il, 1, loc) && il_put(E, il, 0, s.as.num, extent, loc);
     }
     if (s.kind != VAL_MAT) {
         char d[48];
@@ -152,7 +156,7 @@ static bool il_make(RtError *E, IndexList *il, Value s, size_t extent,
     if (!il_alloc(E, il, mat_numel(m), loc))
         return false;
     for (size_t i = 0; i < il->n; i++)
-        if (!il_put(E, il, i, m->data[i], loc))
+        if (!il_put(E, il, i, m->data[i], extent, loc))
             return false;
     return true;
 }
@@ -496,8 +500,11 @@ static bool set_matrix(RtError *E, Value *target, int nsubs, const Value *subs,
 static bool set_list(RtError *E, Value *target, int nsubs, const Value *subs,
                      Value rhs, const Loc *loc)
 {
-    double k = nsubs == 1 && ops_is_scalar(subs[0]) && subs[0].kind != VAL_STR
-                   ? ops_scalar(subs[0]) : -1;
+    if (nsubs != 1) {
+        subs_count_error(E, nsubs, "a list", loc);
+        return false;
+    }
+    double k = ops_is_scalar(subs[0]) && subs[0].kind != VAL_STR ? ops_scalar(subs[0]) : -1;
     size_t n = target->as.list->n;
     if (k != floor(k) || k < 1 || k > (double)n + 1) {
         rt_raise(E, loc, "list subscript must be an integer from 1 to %zu "
@@ -519,7 +526,11 @@ static bool set_list(RtError *E, Value *target, int nsubs, const Value *subs,
 static bool set_record(RtError *E, Value *target, int nsubs, const Value *subs,
                        Value rhs, const Loc *loc)
 {
-    if (nsubs != 1 || subs[0].kind != VAL_STR) {
+    if (nsubs != 1) {
+        subs_count_error(E, nsubs, "a record", loc);
+        return false;
+    }
+    if (subs[0].kind != VAL_STR) {
         rt_raise(E, loc, "a record is indexed by a field name string");
         return false;
     }
