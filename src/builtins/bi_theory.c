@@ -664,6 +664,16 @@ static bool read_depth(Interp *I, const Args *a, int i, long *N)
     return false;
 }
 
+/* Hidden widths dims[1..N-1] at least min(d_0, d_N), as Procedure 1 needs. */
+static bool widths_cover(const size_t *dims, int N)
+{
+    size_t m = dims[0] < dims[N] ? dims[0] : dims[N];
+    for (int j = 1; j < N; j++)
+        if (dims[j] < m)
+            return false;
+    return true;
+}
+
 /* balance(W, N) and balance(W, N, dims): N exactly balanced factors of W
  * by the thin SVD (theory.md B8). Without dims the hidden widths are
  * min(rows, cols); with dims the factors are zero-padded to them, which
@@ -688,10 +698,14 @@ static Value balance_split(Interp *I, const Args *a)
     else if (dims && (nd != (size_t)N + 1 || dims[0] != A->cols || dims[N] != A->rows))
         bi_error(I, a, "dims must have N + 1 = %ld entries from cols(W) = %zu to "
                  "rows(W) = %zu", N + 1, A->cols, A->rows);
+    else if (dims && !widths_cover(dims, (int)N))
+        bi_error(I, a, "hidden widths in dims must be at least min(rows(W), cols(W)) = %zu",
+                 A->rows < A->cols ? A->rows : A->cols);
+    else if (!mat_all_finite(A))
+        bi_error(I, a, "W has NaN or Inf entries");
     else if ((dims ? th_balanced_split_dims(A, (int)N, dims, W)
                    : th_balanced_split(A, (int)N, W)) != 0)
-        bi_error(I, a, "could not split the matrix (hidden widths must be at least "
-                 "min(rows, cols), or the SVD failed)");
+        bi_error(I, a, "could not split the matrix: the SVD did not converge");
     else
         r = layer_list(W, (int)N);
     free(W);

@@ -123,16 +123,20 @@ static size_t width(const Matrix *A, int N, const size_t *dims, int j)
     return min_sz(A->rows, A->cols);
 }
 
-/* dims[0..N] all > 0 and hidden widths >= min(d_0, d_N). */
-static bool dims_ok(const size_t *dims, int N)
+/* Hidden widths dims[1..N-1] >= min(d_0, d_N). */
+static bool hidden_ok(const size_t *dims, int N)
 {
     size_t m = min_sz(dims[0], dims[N]);
-    if (dims[0] == 0 || dims[N] == 0)
-        return false;
     for (int j = 1; j < N; j++)
         if (dims[j] < m)
             return false;
     return true;
+}
+
+/* A net to draw: dims[0] and dims[N] > 0 and hidden widths wide enough. */
+static bool dims_ok(const size_t *dims, int N)
+{
+    return dims[0] > 0 && dims[N] > 0 && hidden_ok(dims, N);
 }
 
 /* Layer j (1-based) of Procedure 1 step 3, r = S^{1/N}, zero padded:
@@ -182,6 +186,21 @@ static int split_svd(const Matrix *A, int N, const size_t *dims, Matrix **W)
     return rc;
 }
 
+/* An empty A (0 rows or 0 columns) has no singular values: m = 0, and
+ * every factor is all zeros of its width, which is exactly balanced and
+ * multiplies out to the empty A. */
+static int zero_layers(const Matrix *A, int N, const size_t *dims, Matrix **W)
+{
+    for (int j = 1; j <= N; j++) {
+        W[j - 1] = mat_new(width(A, N, dims, j), width(A, N, dims, j - 1));
+        if (!W[j - 1]) {
+            unref_all(W, N);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int th_balanced_split_dims(const Matrix *A, int N, const size_t *dims,
                            Matrix **W)
 {
@@ -189,11 +208,12 @@ int th_balanced_split_dims(const Matrix *A, int N, const size_t *dims,
         return -1;
     for (int j = 0; j < N; j++)
         W[j] = NULL;
-    if (!A || mat_is_empty(A) || !mat_all_finite(A))
+    if (!A || !mat_all_finite(A))
         return -1;
-    if (dims && (dims[0] != A->cols || dims[N] != A->rows ||
-                 !dims_ok(dims, N)))
+    if (dims && (dims[0] != A->cols || dims[N] != A->rows || !hidden_ok(dims, N)))
         return -1;
+    if (mat_is_empty(A))
+        return zero_layers(A, N, dims, W);
     if (N == 1) {
         W[0] = mat_copy(A);
         if (W[0])

@@ -40,9 +40,9 @@ double th_balance_delta(Matrix *const *W, int N);
  * by Procedure 1 step 3 (B8): thin SVD A = U S V^T, m = min(d_0, d_N),
  * W_1 = S^{1/N} V^T, W_j = S^{1/N} (1 < j < N), W_N = U S^{1/N}, so the
  * hidden widths d_1..d_{N-1} are all m. No random rotations are inserted.
- * N = 1 gives W_1 = A (a copy). W must have room for N pointers.
- * Returns 0, or -1 (N < 1, A NULL or empty or non-finite, SVD failure, no
- * memory). */
+ * N = 1 gives W_1 = A (a copy); an empty A gives all-zero factors
+ * (m = 0). W must have room for N pointers. Returns 0, or -1 (N < 1, A
+ * NULL or non-finite, SVD failure, no memory). */
 int th_balanced_split(const Matrix *A, int N, Matrix **W);
 
 /* th_balanced_split with given widths: dims = [d_0, ..., d_N] (N+1
