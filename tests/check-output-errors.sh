@@ -119,6 +119,20 @@ expect "a closed stdin" 2 "ovp: error: cannot read standard input: Bad file desc
 expect "a directory as stdin" 2 "ovp: error: cannot read standard input: Is a directory" null \
     sh -c 'exec "$0" - < .' "$ovp"
 
+# A reader that leaves a pipe early, with SIGPIPE ignored (as under some
+# process managers): print stops the script with the located reason, and
+# no second line repeats the failure without one.
+n=$((n + 1))
+(trap '' PIPE; $limit "$ovp" -e 'for i in 1:100000 print(i) end' 2> err.txt | head -1 > /dev/null)
+if grep -qF 'print: cannot write the output: Broken pipe' err.txt &&
+   ! grep -q 'cannot write to standard output$' err.txt &&
+   [ "$(grep -c 'error:' err.txt)" = 1 ]; then
+    echo "ok: broken pipe told once, with its reason"
+else
+    fail "broken pipe with SIGPIPE ignored:"
+    cat err.txt
+fi
+
 # ---- 2. --seed, and options after the program ----
 seedmsg="ovp: --seed needs an integer from 0 to 9007199254740992 (2^53), written in digits only"
 for bad in "" " -5" "-5" "+5" "5x" "0x10" "1e3" "12345678901234567890123" \

@@ -106,10 +106,17 @@ static void hold_standard_fds(void)
  * EBADF on a closed stdout that nothing was written to, which is no
  * loss. A status that is already an error (1, 2, 130) is kept; 0 and 3
  * become 1, since the output, a check's verdict included, is lost.
+ * Every writer to stdout (print, printf, check, help, the REPL's echo,
+ * the suite's report) stops the program with a located error naming the
+ * reason when its write fails, so an error flag that was already set
+ * when the program ended in an error has been told: no second line,
+ * which could only repeat it without the reason (a pipe whose reader
+ * left answers the empty write with success).
  * Called last: nothing may write to stdout after it. */
 static int close_stdout(int code)
 {
     bool failed = ferror(stdout) != 0;
+    bool told = failed && code != EXIT_OK && code != EXIT_CHECK;
     int err = 0;
     errno = 0;
     if (fflush(stdout) != 0) {
@@ -124,6 +131,8 @@ static int close_stdout(int code)
         err = errno;
     }
     if (!failed)
+        return code;
+    if (told && !err)
         return code;
     if (err)
         fprintf(stderr, "ovp: error: cannot write to standard output: %s\n", strerror(err));

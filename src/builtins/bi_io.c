@@ -17,9 +17,8 @@
 #include "value/format.h"
 #include "value/ops.h"
 
-/* fwrite with the buffer's length rather than fputs, so output is never
- * cut short at a NUL byte. */
-/* Writes b to the output. A write that fails (a full disk, a closed
+/* Writes b to the output, with fwrite and the buffer's length rather
+ * than fputs, so output is never cut short at a NUL byte. A write that fails (a full disk, a closed
  * pipe; stdio notices when its buffer is flushed, so within a few KB) is
  * a runtime error here, so a script stops at the statement that printed
  * rather than running on with its output lost. */
