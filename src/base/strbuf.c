@@ -86,13 +86,19 @@ char *sb_take(StrBuf *b)
     return s;
 }
 
-char *xasprintf(const char *fmt, ...)
+char *xvasprintf(const char *fmt, va_list ap)
 {
     StrBuf b;
     sb_init(&b);
+    sb_vprintf(&b, fmt, ap);
+    return b.s;   /* the buffer itself: no second allocation to free */
+}
+
+char *xasprintf(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    return b.s;   /* the buffer itself: no second allocation to free */
+    return s;
 }

@@ -34,7 +34,8 @@ void sb_vprintf(StrBuf *b, const char *fmt, va_list ap);
  * buffer, which allocates again: the caller still calls sb_free. */
 char *sb_take(StrBuf *b);
 
-/* A new malloc'd string formatted by printf rules. */
+/* A new malloc'd string formatted by printf rules; xvasprintf consumes ap. */
+char *xvasprintf(const char *fmt, va_list ap);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -27,14 +27,10 @@ void parse_fail(ParseCtx *ctx, int line, int col, int end_line, int end_col,
 {
     if (ctx->err->msg)
         return;
-    StrBuf b;
-    sb_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    ctx->err->msg = xvasprintf(fmt, ap);
     va_end(ap);
-    ctx->err->msg = sb_take(&b);
-    sb_free(&b);
     ctx->err->loc = (Loc){ctx->src, line, col, end_line, end_col};
     ctx->err->incomplete = incomplete;
 }

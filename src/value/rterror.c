@@ -18,11 +18,7 @@ Value rt_vraise(RtError *E, const Loc *loc, const char *fmt, va_list ap)
 {
     if (E->msg)
         return val_error;   /* keep the first (innermost) error */
-    StrBuf b;
-    sb_init(&b);
-    sb_vprintf(&b, fmt, ap);
-    E->msg = sb_take(&b);
-    sb_free(&b);
+    E->msg = xvasprintf(fmt, ap);
     E->located = loc != NULL;
     if (loc)
         E->loc = *loc;
