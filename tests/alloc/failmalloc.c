@@ -11,6 +11,10 @@
  *                             fails, not only the N-th
  *   OVP_FAILMALLOC_COUNT=FILE at a normal exit, write how many
  *                             allocations were counted to FILE
+ *   OVP_FAILMALLOC_UNTIL_EXIT=1  stop counting (and failing) once exit()
+ *                             starts: for a coverage build, whose gcov
+ *                             writer runs at exit inside the executable
+ *                             and must not be the one that fails
  * The shim removes itself from LD_PRELOAD so that programs ovp starts
  * (gnuplot) run normally. */
 #define _GNU_SOURCE
@@ -48,6 +52,13 @@ static int find_main_text(struct dl_phdr_info *info, size_t size, void *data)
     return 1;   /* the first object listed is the main program */
 }
 
+/* Registered in the constructor, so it runs before the executable's own
+ * destructors (gcov's writer among them), which exit runs later. */
+static void stop_counting(void)
+{
+    ready = 0;
+}
+
 __attribute__((constructor)) static void failmalloc_init(void)
 {
     dl_iterate_phdr(find_main_text, NULL);
@@ -55,6 +66,8 @@ __attribute__((constructor)) static void failmalloc_init(void)
     fail_at = n ? strtoul(n, NULL, 10) : 0;
     persist = getenv("OVP_FAILMALLOC_PERSIST") != NULL;
     count_file = getenv("OVP_FAILMALLOC_COUNT");
+    if (getenv("OVP_FAILMALLOC_UNTIL_EXIT"))
+        atexit(stop_counting);
     unsetenv("LD_PRELOAD");
     ready = 1;
 }
