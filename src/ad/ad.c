@@ -1487,7 +1487,8 @@ static bool holds_live(const Ad *ad, Value v, int depth)
 /* Reached, while a tape is active, when some argument holds a tracked
  * value at any depth. A composite built-in runs as it is. Any other runs
  * on primals: the tracked arguments are swapped out of a for the call and
- * put back, so the caller's Args still own them. Refused, unless the
+ * put back, so the caller's Args still own them (and Args.temps is off
+ * meanwhile). Refused, unless the
  * built-in is listed as constant: a tracked value of this tape inside a
  * list or record (a rule sees top-level arguments only), and a live
  * argument to a built-in without a rule. A list of results is refused
@@ -1513,7 +1514,12 @@ Value ad_builtin(Ad *ad, const Builtin *bi, Args *a)
         tracked[i] = a->v[i];
         a->v[i] = val_primal(a->v[i]);
     }
+    /* a primal's only reference is its AdVar's, and the tape may keep it:
+     * it is no temporary to overwrite */
+    bool temps = a->temps;
+    a->temps = false;
     Value r = bi->fn(ad->host, a);
+    a->temps = temps;
     if (live && rule && r.kind == VAL_LIST) {
         /* several results (U, S, V = svd(A)): the rules cover one result */
         val_unref(r);

@@ -70,7 +70,9 @@ static void isinf_each(double *out, const double *x, size_t n);
  * A number or boolean gives a number (a bool for a mask), not a 1x1
  * matrix. The result is a mask only for isnan and isinf: a logical input
  * through exp is plain numbers. Every element of out is written by f, so
- * uninitialised storage is safe. */
+ * uninitialised storage is safe. A temporary argument (Args.temps) is
+ * overwritten with its result instead: tanh(X * W') then needs one
+ * matrix, not two; the kernels allow out == x. */
 static Value map1(Interp *I, const Args *a, ArrayFn f, bool logical)
 {
     Value x = a->v[0];
@@ -81,8 +83,9 @@ static Value map1(Interp *I, const Args *a, ArrayFn f, bool logical)
     }
     if (x.kind != VAL_MAT)
         return arg_type_error(I, a, 0, "a number or matrix");
-    const Matrix *m = x.as.mat;
-    Matrix *out = mat_new_uninit(m->rows, m->cols);
+    Matrix *m = x.as.mat;
+    bool reuse = a->temps && m->rc == 1;
+    Matrix *out = reuse ? mat_ref(m) : mat_new_uninit(m->rows, m->cols);
     if (!out)
         return bi_error(I, a, "the result is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
     size_t n = mat_numel(m);

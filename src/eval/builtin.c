@@ -124,9 +124,10 @@ static bool place_named(Interp *I, const Builtin *bi, Value *slots, int nslots,
  * sees exactly its positional arguments. Required arguments are counted
  * after the named ones are placed, so one may come by name. I->site is
  * the call site while the built-in runs (restored after, for nested
- * calls), which functions it calls back use as their location. */
+ * calls), which functions it calls back use as their location. temps
+ * becomes Args.temps. */
 Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
-                       Value *args, const char **names, int nargout,
+                       Value *args, const char **names, int nargout, bool temps,
                        const Loc *loc)
 {
     if (bi->max_args >= 0 && npos > bi->max_args)
@@ -145,7 +146,7 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
         if (i >= nslots || slots[i].kind == VAL_NIL)
             return given < bi->min_args ? arity_error(I, bi, given, loc)
                                         : missing_error(I, bi, i, loc);
-    Args a = {nslots, slots, bi, nargout};
+    Args a = {nslots, slots, bi, nargout, temps};
     const Loc *saved_site = I->site;
     I->site = loc;
     /* tracked values exist only while a tape records (inside grad, gd...) */

@@ -689,7 +689,7 @@ static Value call_closure(Interp *I, Closure *c, int npos, int nnamed,
 /* In builtin.c. Only the evaluator calls it, so it is declared here and
  * not in builtin.h, which every family includes. */
 Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
-                       Value *args, const char **names, int nargout,
+                       Value *args, const char **names, int nargout, bool temps,
                        const Loc *loc);
 
 /* A bound built-in: its bound value goes first. The array is a shallow
@@ -702,7 +702,8 @@ static Value call_partial(Interp *I, Partial *p, int npos, int nnamed, Value *ar
     Value *all = xmalloc((size_t)n * sizeof *all);
     all[0] = p->bound;
     memcpy(all + 1, args, (size_t)(n - 1) * sizeof *all);
-    Value r = builtin_dispatch(I, p->bi, npos + 1, nnamed, all, names, nargout, loc);
+    Value r = builtin_dispatch(I, p->bi, npos + 1, nnamed, all, names, nargout,
+                               false, loc);
     free(all);
     return r;
 }
@@ -710,9 +711,9 @@ static Value call_partial(Interp *I, Partial *p, int npos, int nnamed, Value *ar
 /* Every call goes through here: the evaluator's, a built-in calling back
  * (interp_call) and the tape. Interrupts and the step budget are polled
  * here as well as in loops, so that recursion without a loop can be
- * stopped too. */
-Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
-                      const char **names, int nargout, const Loc *loc)
+ * stopped too. temps: see Args.temps. */
+static Value call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
+                        const char **names, int nargout, bool temps, const Loc *loc)
 {
     if (!loc)
         loc = I->site;   /* a call back from a built-in: its call site */
@@ -726,12 +727,19 @@ Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
     if (fn.kind == VAL_FUNC)
         return call_closure(I, fn.as.fn, npos, nnamed, args, names, loc);
     if (fn.kind == VAL_BUILTIN)
-        return builtin_dispatch(I, fn.as.bi, npos, nnamed, args, names, nargout, loc);
+        return builtin_dispatch(I, fn.as.bi, npos, nnamed, args, names, nargout,
+                                temps, loc);
     if (fn.kind == VAL_PARTIAL)
         return call_partial(I, fn.as.partial, npos, nnamed, args, names, nargout, loc);
     char d[48];
     describe_value(fn, d, sizeof d);
     return interp_error(I, loc, "cannot call %s: it is not a function", d);
+}
+
+Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
+                      const char **names, int nargout, const Loc *loc)
+{
+    return call_value(I, fn, npos, nnamed, args, names, nargout, false, loc);
 }
 
 /* Positional arguments first, then named ones, in args. nargout is the
@@ -776,7 +784,9 @@ static Value eval_call_nargout(Interp *I, AstNode *n, int nargout)
         }
     }
     if (!VAL_IS_ERR(r)) {
-        r = eval_call_value(I, fn, npos, nnamed, args, names, nargout, &n->loc);
+        /* the arguments are dropped right after: temporaries among them
+         * may be reused (Args.temps) */
+        r = call_value(I, fn, npos, nnamed, args, names, nargout, true, &n->loc);
         unref_all(args, nargs);
     }
     val_unref(fn);

@@ -116,6 +116,12 @@ typedef struct Args {
     Value *v;                    /* VAL_NIL in a slot means "not given" */
     const struct Builtin *bi;
     int nargout;                 /* targets of `a, b = f()`; 1 otherwise */
+    /* The caller releases its references to v right after the call (the
+     * evaluator's own calls), so a matrix in v whose count is 1 is a
+     * temporary nothing else can see: the built-in may write its result
+     * into it and return it. False for calls from C, which may still
+     * read what they passed. */
+    bool temps;
 } Args;
 
 typedef Value (*BuiltinFn)(struct Interp *I, const Args *a);
