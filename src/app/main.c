@@ -25,6 +25,7 @@
 #include "front/parse.h"
 #include "app/repl.h"
 #include "base/rng.h"
+#include "base/threads.h"
 #include "app/suite.h"
 
 /* What the command line asked for. params moves into the interpreter
@@ -454,21 +455,6 @@ static char *self_path(const char *argv0)
     return p ? p : xstrdup(argv0);
 }
 
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-void openblas_set_num_threads(int n);
-#endif
-
-/* One BLAS thread unless OPENBLAS_NUM_THREADS asks for more: the matrices
- * of these experiments are small, where threads cost more than they give,
- * and one thread makes every result bit-identical from run to run. */
-static void blas_threads(void)
-{
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-    if (!getenv("OPENBLAS_NUM_THREADS"))
-        openblas_set_num_threads(1);
-#endif
-}
-
 /* Matrices of a training loop are freed and allocated again every step;
  * keeping them in the heap instead of fresh mmap'd pages (the default
  * above 128 KiB) saves the page faults of touching new memory each time. */
@@ -492,7 +478,7 @@ static void keep_freed_memory(void)
 int main(int argc, char **argv)
 {
     hold_standard_fds();
-    blas_threads();
+    threads_init();
     keep_freed_memory();
     if (argc > 1 && strcmp(argv[1], "suite") == 0) {
         char *self = self_path(argv[0]);

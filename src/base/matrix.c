@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "base/alloc.h"
+#include "base/threads.h"
 
 /* Divides instead of multiplying, so rows*cols cannot overflow. An empty
  * shape still needs each side to fit on its own: 0 x 2^40 is refused. */
@@ -17,6 +19,30 @@ bool mat_size_ok(size_t rows, size_t cols)
     if (rows == 0 || cols == 0)
         return rows <= MAT_MAX_ELEMS && cols <= MAT_MAX_ELEMS;
     return rows <= MAT_MAX_ELEMS / cols;
+}
+
+/* Large matrices are backed by 2 MiB pages where the kernel offers them
+ * on request (transparent huge pages in "madvise" mode, the common
+ * default): a 64 MB temporary then costs 32 page faults instead of 16 000,
+ * and faults were a sixth of the time of the NTK workload. Only the
+ * 2 MiB-aligned middle of the block can be advised; below HUGE_MIN_BYTES
+ * there is too little of it to matter. The advice is a hint: where huge
+ * pages are off, or the call fails, nothing changes but speed. */
+#define HUGE_PAGE_BYTES ((uintptr_t)2 << 20)
+#define HUGE_MIN_BYTES ((size_t)4 << 20)
+
+static void advise_huge_pages(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    if (bytes < HUGE_MIN_BYTES)
+        return;
+    uintptr_t lo = ((uintptr_t)p + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~(HUGE_PAGE_BYTES - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p, (void)bytes;
+#endif
 }
 
 /* Running out of memory ends the run (alloc.h), naming the matrix; only
@@ -44,6 +70,7 @@ Matrix *mat_new_uninit(size_t rows, size_t cols)
         free(m);
         matrix_out_of_memory(rows, cols);
     }
+    advise_huge_pages(m->data, n * sizeof(double));
     m->rc = 1;
     m->logical = false;
     m->rows = rows;
@@ -150,6 +177,7 @@ static bool mat_reserve(Matrix *m, size_t n)
         alloc_failed(cap * sizeof(double), "a growing matrix");
     m->data = d;
     m->cap = cap;
+    advise_huge_pages(d, cap * sizeof(double));
     return true;
 }
 
@@ -256,6 +284,7 @@ Matrix *mat_mul(const Matrix *a, const Matrix *b, bool ta, bool tb)
      * not called with a zero dimension */
     if (!c || m == 0 || n == 0 || k == 0)
         return c;
+    threads_for(2.0 * (double)m * (double)n * (double)k);
     if (k == 1)
         outer(a->data, b->data, c);
     else if (same)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/threads.h"
 
 /* Matrix is column-major, LAPACK's own layout: LAPACKE hands the arrays
  * through without the transposing copy it makes for row-major input. */
@@ -25,6 +26,13 @@
 static size_t min_sz(size_t a, size_t b)
 {
     return a < b ? a : b;
+}
+
+/* A dense factorisation of an m x n matrix costs about m n min(m, n)
+ * operations: threads.h picks the thread count of the call from that. */
+static void threads_for_matrix(size_t m, size_t n)
+{
+    threads_for((double)m * (double)n * (double)min_sz(m, n));
 }
 
 static size_t max_sz(size_t a, size_t b)
@@ -55,16 +63,23 @@ static LaStatus check_square(const Matrix *A)
     return A->rows == A->cols ? check_in(A) : LA_SHAPE;
 }
 
+/* LAPACKE allocates its workspace itself and reports a failure as a
+ * code: that is running out of memory like any other allocation, and ends
+ * the run the same way (alloc.h), not as a numerical verdict. */
+static void check_workspace(lapack_int info)
+{
+    if (info == LAPACK_WORK_MEMORY_ERROR || info == LAPACK_TRANSPOSE_MEMORY_ERROR)
+        alloc_failed(0, "LAPACK's workspace");
+}
+
 /* Maps a LAPACKE return code; `positive` is what info > 0 means. */
 static LaStatus from_info(lapack_int info, LaStatus positive)
 {
+    check_workspace(info);
     if (info == 0)
         return LA_OK;
     if (info > 0)
         return positive;
-    if (info == LAPACK_WORK_MEMORY_ERROR ||
-        info == LAPACK_TRANSPOSE_MEMORY_ERROR)
-        return LA_NOMEM;
     return LA_NO_CONVERGE; /* bad argument: only a NaN can get here */
 }
 
@@ -165,6 +180,7 @@ static LaStatus rcond_check(const Matrix *LU, double anorm)
     lapack_int n = (lapack_int)LU->rows;
     double rc = 0.0;
     lapack_int info = LAPACKE_dgecon(COLMAJ, '1', n, LU->data, n, anorm, &rc);
+    check_workspace(info);
     /* The input was checked finite, so a complaint here (a positive info,
      * or a negative one from the NaN check of the factor that an
      * overflowing estimate leaves, as with a subnormal pivot) means the
@@ -184,6 +200,7 @@ static LaStatus lu_checked(const Matrix *A, Matrix **LU, lapack_int **ipiv)
     Matrix *f = dup(A);
     lapack_int *p = xmalloc((size_t)n * sizeof *p);
     LaStatus st = (f && p) ? LA_OK : LA_NOMEM;
+    threads_for_matrix(A->rows, A->cols);
     if (st == LA_OK)
         st = from_info(LAPACKE_dgetrf(COLMAJ, n, n, f->data, n, p),
                        LA_SINGULAR);
@@ -209,6 +226,7 @@ static LaStatus solve_square(const Matrix *A, const Matrix *B, Matrix **X)
         return st;
     lapack_int n = (lapack_int)A->rows;
     Matrix *x = dup(B);
+    threads_for((double)A->rows * A->rows * B->cols);
     if (x)
         st = from_info(LAPACKE_dgetrs(COLMAJ, 'N', n, (lapack_int)B->cols,
                                       LU->data, n, ipiv, x->data, n),
@@ -235,6 +253,7 @@ static LaStatus solve_lsq(const Matrix *A, const Matrix *B, Matrix **X)
     if (st == LA_OK) {
         for (size_t j = 0; j < p; j++)
             memcpy(b->data + j * ld, B->data + j * m, m * sizeof(double));
+        threads_for_matrix(m, n);
         st = from_info(LAPACKE_dgelsd(COLMAJ, (lapack_int)m, (lapack_int)n,
                                       (lapack_int)p, a->data, (lapack_int)m,
                                       b->data, (lapack_int)ld, s,
@@ -299,6 +318,7 @@ LaStatus la_inv(const Matrix *A, Matrix **X)
         return st;
     lapack_int n = (lapack_int)A->rows;
     /* dgetri inverts in place: the factor matrix becomes the result */
+    threads_for_matrix(A->rows, A->rows);
     st = from_info(LAPACKE_dgetri(COLMAJ, n, LU->data, n, ipiv), LA_SINGULAR);
     free(ipiv);
     return give(st, LU, X);
@@ -332,6 +352,7 @@ LaStatus la_det(const Matrix *A, double *d)
     lapack_int *ipiv = xmalloc((n ? (size_t)n : 1) * sizeof *ipiv);
     st = (f && ipiv) ? LA_OK : LA_NOMEM;
     lapack_int info = 0;
+    threads_for_matrix(A->rows, A->rows);
     if (st == LA_OK && n > 0)
         info = LAPACKE_dgetrf(COLMAJ, n, n, f->data, n, ipiv);
     if (st == LA_OK && info < 0)
@@ -354,6 +375,7 @@ static lapack_int svd_gesvd(const Matrix *A, double *s, double *u, double *vt,
     double *superb = xmalloc(min_sz(A->rows, A->cols) * sizeof *superb);
     lapack_int info = LAPACK_WORK_MEMORY_ERROR;
     char job = u ? 'S' : 'N';
+    threads_for_matrix(A->rows, A->cols);
     if (a && superb)
         info = LAPACKE_dgesvd(COLMAJ, job, job, m, n, a->data, m, s, u,
                               u ? m : 1, vt, ldvt, superb);
@@ -375,6 +397,7 @@ static LaStatus svd_core(const Matrix *A, Matrix *s, Matrix *u, Matrix *vt)
     Matrix *a = dup(A);
     if (!a)
         return LA_NOMEM;
+    threads_for_matrix(A->rows, A->cols);
     lapack_int info = LAPACKE_dgesdd(COLMAJ, u ? 'S' : 'N', m, n, a->data, m,
                                      s->data, ud, u ? m : 1, vd, ldvt);
     mat_unref(a);
@@ -445,6 +468,7 @@ static void pinv_assemble(const Matrix *U, const Matrix *s, Matrix *V,
         return;
     for (size_t j = 0; j < r; j++)
         cblas_dscal((int)n, 1.0 / s->data[j], V->data + j * n, 1);
+    threads_for(2.0 * n * m * r);
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)m,
                 (int)r, 1.0, V->data, (int)n, U->data, (int)m, 0.0, x->data,
                 (int)n);
@@ -541,6 +565,7 @@ LaStatus la_chol(const Matrix *A, Matrix **R)
         return st;
     lapack_int n = (lapack_int)A->rows;
     Matrix *r = dup(A);
+    threads_for_matrix(A->rows, A->rows);
     if (r && n > 0)
         st = from_info(LAPACKE_dpotrf(COLMAJ, 'U', n, r->data, n), LA_NOT_PD);
     if (r && st == LA_OK)
@@ -555,6 +580,7 @@ static LaStatus qr_core(Matrix *a, Matrix *r, double *tau)
 {
     lapack_int m = (lapack_int)a->rows, n = (lapack_int)a->cols;
     lapack_int k = (lapack_int)r->rows;
+    threads_for_matrix(a->rows, a->cols);
     lapack_int info = LAPACKE_dgeqrf(COLMAJ, m, n, a->data, m, tau);
     if (info != 0)
         return from_info(info, LA_NO_CONVERGE);
@@ -613,6 +639,7 @@ LaStatus la_eigsym(const Matrix *A, Matrix **w, Matrix **V)
     lapack_int n = (lapack_int)A->rows;
     Matrix *s = sym_part(A), *e = mat_new((size_t)n, 1);
     st = (s && e) ? LA_OK : LA_NOMEM;
+    threads_for_matrix(A->rows, A->rows);
     if (st == LA_OK && n > 0)
         st = from_info(LAPACKE_dsyevd(COLMAJ, V ? 'V' : 'N', 'U', n, s->data,
                                       n, e->data),
@@ -633,6 +660,7 @@ static LaStatus eig_core(Matrix *a, Matrix *re, Matrix *im, Matrix *v)
     lapack_int n = (lapack_int)a->rows;
     if (n == 0)
         return LA_OK;
+    threads_for_matrix(a->rows, a->rows);
     lapack_int info = LAPACKE_dgeev(COLMAJ, 'N', v ? 'V' : 'N', n, a->data, n,
                                     re->data, im->data, NULL, 1,
                                     v ? v->data : NULL, v ? n : 1);
