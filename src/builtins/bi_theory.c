@@ -454,10 +454,32 @@ static bool dims_fit(const size_t *d, size_t nd)
     return total <= (double)MAT_MAX_ELEMS;
 }
 
+typedef enum { DIMS_OK, DIMS_NOT_WHOLE, DIMS_TOO_LARGE } DimsRead;
+
+/* Layer widths from a vector into d (which has room for all of them).
+ * Each must be whole and >= 1, and at most the element limit, which is
+ * checked before the conversion: a width of 1e300 or inf has no size_t
+ * (converting it is undefined) and no net could have it anyway. A width
+ * that fails leaves 0 in its place. */
+static DimsRead read_dims(const Matrix *m, size_t *d)
+{
+    DimsRead got = DIMS_OK;
+    for (size_t i = 0; i < mat_numel(m); i++) {
+        double x = m->data[i];
+        d[i] = 0;
+        if (!(x >= 1 && x == floor(x)))
+            return DIMS_NOT_WHOLE;
+        if (x > (double)MAT_MAX_ELEMS)
+            got = DIMS_TOO_LARGE;
+        else
+            d[i] = (size_t)x;
+    }
+    return got;
+}
+
 /* init("balanced", dims = [d0, ..., dN], target = A): Procedure 1 of
  * theory.md B8. Without a target, A ~ N(0, std^2) of size dN x d0 is
- * drawn by th_balanced_init. Each dim must be whole and >= 1 before the
- * cast to size_t (d holds 0 once one failed). The empty branch: arg_mat
+ * drawn by th_balanced_init (read_dims checks the widths). The empty branch: arg_mat
  * has already raised the target's type error. The layers W are taken by
  * layer_list; the array itself is freed here. */
 static Value init_balanced(Interp *I, const Args *a, double std)
@@ -469,17 +491,13 @@ static Value init_balanced(Interp *I, const Args *a, double std)
     size_t nd = mat_numel(dims);
     Value r = val_error;
     size_t *d = xmalloc((nd ? nd : 1) * sizeof *d);
-    bool ok = nd >= 2;
-    for (size_t i = 0; i < nd; i++) {
-        ok = ok && dims->data[i] >= 1 && dims->data[i] == floor(dims->data[i]);
-        d[i] = ok ? (size_t)dims->data[i] : 0;
-    }
+    DimsRead got = read_dims(dims, d);
     Matrix *target = arg_given(a, 5) ? arg_mat(I, a, 5) : NULL;
     if (nd < 2)
         bi_error(I, a, "dims must have at least two entries, got %zu", nd);
-    else if (!ok)
+    else if (got == DIMS_NOT_WHOLE)
         bi_error(I, a, "dims must be positive integers");
-    else if (nd > MAX_DEPTH + 1 || !dims_fit(d, nd))
+    else if (got == DIMS_TOO_LARGE || nd > MAX_DEPTH + 1 || !dims_fit(d, nd))
         bi_error(I, a, "dims describe a net too large to build");
     else if (arg_given(a, 5) && !target)
         ;
@@ -549,10 +567,9 @@ static Value bi_init(Interp *I, const Args *a)
     return bi_mat(I, a, m);
 }
 
-/* A vector argument of positive integer sizes, as size_t (malloc'd).
- * Each entry must be a whole number >= 1; a rejected entry stores 0
- * rather than converting a negative double. *out is freed on failure;
- * the caller bounds the sizes (dims_fit). */
+/* A vector argument of positive integer sizes, as size_t (malloc'd),
+ * read by read_dims. *out is freed on failure; the caller bounds the
+ * product of the sizes (dims_fit). */
 static bool size_list(Interp *I, const Args *a, int i, size_t **out, size_t *n)
 {
     Matrix *m = arg_vector(I, a, i);
@@ -560,17 +577,14 @@ static bool size_list(Interp *I, const Args *a, int i, size_t **out, size_t *n)
         return false;
     *n = mat_numel(m);
     *out = xmalloc((*n ? *n : 1) * sizeof **out);
-    bool ok = true;
-    for (size_t k = 0; k < *n; k++) {
-        ok = ok && m->data[k] >= 1 && m->data[k] == floor(m->data[k]);
-        (*out)[k] = ok ? (size_t)m->data[k] : 0;
-    }
+    DimsRead got = read_dims(m, *out);
     mat_unref(m);
-    if (!ok) {
+    if (got != DIMS_OK) {
         free(*out);
-        bi_error(I, a, "dims must be positive integers");
+        bi_error(I, a, got == DIMS_NOT_WHOLE ? "dims must be positive integers"
+                                             : "dims describe a net too large to build");
     }
-    return ok;
+    return got == DIMS_OK;
 }
 
 /* ---- deep linear networks ------------------------------------------ */
