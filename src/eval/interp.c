@@ -147,12 +147,6 @@ static void measure_stack(Interp *I)
 
 /* Assumes a stack that grows downwards, as on every platform ovp builds
  * for. Cheap enough to call on every node evaluated. */
-bool interp_stack_nearly_full(const Interp *I)
-{
-    char here;   /* signed: code may run in frames above the one measured */
-    return I->stack_base && I->stack_base - &here > (ptrdiff_t)I->stack_room;
-}
-
 /* The differentiation state reports into I->err and reaches user
  * functions through interp_call, since its layer cannot include the
  * evaluator. The generator is seeded with 0, so a run is reproducible
