@@ -455,6 +455,32 @@ static double d_tan(double x) { double t = tan(x); return 1 + t * t; }
 static double d_asin(double x) { return 1 / sqrt(1 - x * x); }
 static double d_acos(double x) { return -1 / sqrt(1 - x * x); }
 static double d_atan(double x) { return 1 / (1 + x * x); }
+static double d_log10(double x) { return 1 / (x * M_LN10); }
+static double d_log2(double x) { return 1 / (x * M_LN2); }
+static double d_log1p(double x) { return 1 / (1 + x); }
+static double d_erf(double x) { return M_2_SQRTPI * exp(-x * x); }
+static double d_erfc(double x) { return -M_2_SQRTPI * exp(-x * x); }
+
+/* The digamma function psi = (log gamma)'. Poles (0, -1, -2, ...) give
+ * NaN; other x <= 0 use the reflection psi(1 - x) - pi / tan(pi x). For
+ * x > 0 the recurrence psi(x) = psi(x + 1) - 1/x lifts x to 10 or more,
+ * where the asymptotic series log x - 1/(2x) - sum B_2k / (2k x^2k),
+ * cut after x^-10, is exact to about 1e-15 relative. */
+static double digamma(double x)
+{
+    if (isnan(x) || (x <= 0 && x == floor(x)))
+        return NAN;
+    if (x <= 0)
+        return digamma(1 - x) - M_PI / tan(M_PI * x);
+    double r = 0;
+    for (; x < 10; x += 1)
+        r -= 1 / x;
+    double f = 1 / (x * x);
+    double tail = f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 -
+                  f * (1.0 / 132)))));
+    return r + log(x) - 0.5 / x - tail;
+}
+static double d_gamma(double x) { return tgamma(x) * digamma(x); }
 
 static bool same_shape_matrices(Value a, Value b)
 {
@@ -495,6 +521,18 @@ static Value vjp_tan(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return 
 static Value vjp_asin(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_asin, g); }
 static Value vjp_acos(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_acos, g); }
 static Value vjp_atan(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_atan, g); }
+static Value vjp_sinh(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], cosh, g); }
+static Value vjp_cosh(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], sinh, g); }
+static Value vjp_log10(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_log10, g); }
+static Value vjp_log2(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_log2, g); }
+static Value vjp_log1p(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_log1p, g); }
+/* expm1' = e^x, computed from x rather than as out + 1, which would lose
+ * the digits expm1 exists to keep only in the value, not here. */
+static Value vjp_expm1(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], exp, g); }
+static Value vjp_erf(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_erf, g); }
+static Value vjp_erfc(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_erfc, g); }
+static Value vjp_gamma(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], d_gamma, g); }
+static Value vjp_lgamma(Ad *ad, const AdNode *n, int k, Value g) { (void)k; return chain(ad, n->saved[0], digamma, g); }
 
 /* ------------------------------------------------------------------ */
 /* rules of reductions and shape built-ins                             */
@@ -705,6 +743,37 @@ static Value vjp_cumsum(Ad *ad, const AdNode *n, int k, Value g)
     return d;
 }
 
+/* cumprod: out_j = x_1 ... x_j, so the adjoint of x_i is
+ * sum_{j >= i} g_j prod_{k <= j, k != i} x_k = P_i S_i with P_i the
+ * product of the x before i and S_i = g_i + x_{i+1} S_{i+1}, summed
+ * backwards. No division, so zeros in x are exact. */
+static Value vjp_cumprod(Ad *ad, const AdNode *n, int k, Value g)
+{
+    (void)ad, (void)k;
+    Value x = n->saved[0];
+    Groups gr = groups_of(x, 0);
+    if (!(rows_of(x) == 1 || cols_of(x) == 1))
+        gr = groups_of(x, 1);
+    Value d = filled_like(x, 0);
+    double *out = elems_of(&d);
+    const double *gv = data_of(&g), *xv = data_of(&x);
+    for (size_t j = 0; j < gr.count; j++) {
+        double s = 0;
+        for (size_t i = gr.len; i-- > 0;) {
+            size_t at = j * gr.step + i * gr.stride;
+            s = gv[at] + (i + 1 < gr.len ? xv[at + gr.stride] * s : 0);
+            out[at] = s;
+        }
+        double p = 1;
+        for (size_t i = 0; i < gr.len; i++) {
+            size_t at = j * gr.step + i * gr.stride;
+            out[at] *= p;
+            p *= xv[at];
+        }
+    }
+    return d;
+}
+
 /* var = sum((x - m)^2)/(len - 1) per group: adjoint 2 (x - m)/(len - 1)
  * (the terms through m sum to zero); std = sqrt(var): that divided by
  * 2 std. A group of one element gets a zero adjoint. */
@@ -855,6 +924,52 @@ static Value vjp_trace(Ad *ad, const AdNode *n, int k, Value g)
     for (size_t i = 0; i < rows_of(n->saved[0]); i++)
         d.as.mat->data[i + i * rows_of(n->saved[0])] = ops_scalar(g);
     return d;
+}
+
+/* atan2(y, x): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2). */
+static Value vjp_atan2(Ad *ad, const AdNode *n, int k, Value g)
+{
+    Value y = n->saved[0], x = n->saved[1];
+    Value r2 = bin_take(ad, OP_ADD, bin(ad, OP_EMUL, y, y), bin(ad, OP_EMUL, x, x));
+    Value d = bin_take(ad, OP_EDIV, bin(ad, OP_EMUL, g, k == 0 ? x : y), r2);
+    if (k == 1 && !VAL_IS_ERR(d))
+        d = ops_unary(ad->err, OP_NEG, d, NULL);
+    return unbroadcast(ad, d, n->saved[k]);
+}
+
+/* triu and tril keep some elements and zero the rest: the adjoint is g
+ * with the same elements kept (the built-in applied to g). The diagonal
+ * offset k is saved as the second argument (VAL_NIL: 0). */
+static Value vjp_triangle(Ad *ad, const AdNode *n, int k, Value g, bool upper)
+{
+    (void)ad, (void)k;
+    Value x = n->saved[0];
+    long off = n->nin > 1 && n->saved[1].kind != VAL_NIL ? (long)ops_scalar(n->saved[1]) : 0;
+    Value d = filled_like(x, 0);
+    double *out = elems_of(&d);
+    const double *gv = data_of(&g);
+    size_t r = rows_of(x), c = cols_of(x);
+    for (size_t j = 0; j < c; j++)
+        for (size_t i = 0; i < r; i++) {
+            long diag = (long)j - (long)i;
+            if (upper ? diag >= off : diag <= off)
+                out[i + j * r] = gv[i + j * r];
+        }
+    return d;
+}
+static Value vjp_triu(Ad *ad, const AdNode *n, int k, Value g) { return vjp_triangle(ad, n, k, g, true); }
+static Value vjp_tril(Ad *ad, const AdNode *n, int k, Value g) { return vjp_triangle(ad, n, k, g, false); }
+
+/* dot(a, b) = sum(a .* b): the adjoint of a is g b, in a's shape. */
+static Value vjp_dot(Ad *ad, const AdNode *n, int k, Value g)
+{
+    Value other = n->saved[1 - k], self = n->saved[k];
+    Value d = bin(ad, OP_EMUL, other, g);
+    if (VAL_IS_ERR(d) || d.kind != VAL_MAT || self.kind != VAL_MAT)
+        return d;
+    Matrix *m = mat_from(rows_of(self), cols_of(self), d.as.mat->data);
+    val_unref(d);
+    return val_mat(m);
 }
 
 /* pow(a, p) is a .^ p, and solve(A, B) is A \ B. */
@@ -1109,6 +1224,16 @@ const AdRule ad_rules[] = {
     {"asin", vjp_asin, "asin(X / 2)", 0},
     {"acos", vjp_acos, "acos(X / 2)", 0},
     {"atan", vjp_atan, "atan(X)", 0},
+    {"sinh", vjp_sinh, "sinh(X - 1)", 0},
+    {"cosh", vjp_cosh, "cosh(X - 1)", 0},
+    {"log10", vjp_log10, "log10(X)", 0},
+    {"log2", vjp_log2, "log2(X)", 0},
+    {"log1p", vjp_log1p, "log1p(X - 0.5)", 0},
+    {"expm1", vjp_expm1, "expm1(X - 1)", 0},
+    {"erf", vjp_erf, "erf(X - 1)", 0},
+    {"erfc", vjp_erfc, "erfc(X - 1)", 0},
+    {"gamma", vjp_gamma, "[gamma(X), gamma(Y - 1.5)]", 0},
+    {"lgamma", vjp_lgamma, "[lgamma(X), lgamma(Y + 12), lgamma(X - 1.5)]", 0},
     {"sum", vjp_sum, "[sum(X), sum(sum(X, 1)), sum(sum(X, 2))]", 1},
     {"mean", vjp_mean, "[mean(X), mean(mean(X, 1)), mean(mean(X, 2))]", 1},
     {"sumsq", vjp_sumsq, "[sumsq(X), sum(sumsq(X, 1))]", 1},
@@ -1117,10 +1242,12 @@ const AdRule ad_rules[] = {
     {"max", vjp_extreme, "[max(X), sum(sum(max(X, Y))), sum(max(X, [], 1)), sum(max(X, dim = 2)), max(X[:, 1])]", 2},
     {"min", vjp_extreme, "[min(X), sum(sum(min(X, Y))), sum(min(X, [], 1)), sum(min(X, dim = 2)), min(X[2, :])]", 2},
     {"cumsum", vjp_cumsum, "[cumsum(X), cumsum(Y[:, 2]), [cumsum(X[1, :]), 0]']", 1},
+    {"cumprod", vjp_cumprod, "[cumprod(X), cumprod(Y[:, 2]), [cumprod(X[1, :] - 0.7), 0]']", 1},
     {"var", vjp_var, "[var(X), sum(var(X, 1)), sum(var(X, 2)), var(Y[:, 1])]", 1},
     {"std", vjp_std, "[std(X), sum(std(X, 1)), sum(std(X, 2)), std(Y[:, 1])]", 1},
     {"mod", vjp_mod, "mod(X, Y) + mod(X, 0.4)", 0},
     {"pow", vjp_pow_builtin, "pow(X, Y)", 0},
+    {"atan2", vjp_atan2, "atan2(X - 1, Y) + atan2(Y, -X) + atan2(X, 0.5)", 0},
     {"reshape", vjp_reshape, "reshape(X, 2, 3)", 1},
     {"repmat", vjp_repmat, "repmat(X, 2, 3)", 1},
     {"diag", vjp_diag, "[diag(X[:, 1]), diag(X * Y')]", 1},
@@ -1128,6 +1255,9 @@ const AdRule ad_rules[] = {
     {"inv", vjp_inv, "inv([X, [1; 0.5; 2]])", 1},
     {"det", vjp_det, "det([X, [1; 0.5; 2]])", 1},
     {"trace", vjp_trace, "trace(X * Y')", 1},
+    {"triu", vjp_triu, "[triu(X), triu(X, 1), triu(X * Y', -1)]", 1},
+    {"tril", vjp_tril, "[tril(X), tril(X, -1), tril(X * Y', 1)]", 1},
+    {"dot", vjp_dot, "[dot(X[:, 1], Y[:, 2]), dot(X[1:2, 1]', Y[2, :]), dot(X[:], Y[:])]", 0},
     {"solve", vjp_solve, "solve([X, [1; 0.5; 2]], Y)", 0},
     {"kron", vjp_kron, "kron(X, Y')", 0},
     {"svd", vjp_svd, "[svd(X); svd(Y')]", 1},
@@ -1446,8 +1576,8 @@ static const char *const constant_builtins[] = {
     "size", "rows", "cols", "numel", "length", "isempty", "sign", "step",
     "floor", "ceil", "round", "isnan", "isinf", "find", "any", "all", "type",
     "print", "disp", "printf", "sprintf", "check", "error", "help", "num2str",
-    "zeros", "ones", "eye", "rand", "randn", "linspace", "rank", "cond",
-    "append", "keys", "isfield", NULL,
+    "zeros", "ones", "eye", "rand", "randn", "linspace", "logspace", "rank", "cond",
+    "append", "keys", "isfield", "factorial", "argmax", "argmin", NULL,
 };
 
 static bool is_constant_builtin(const char *name)

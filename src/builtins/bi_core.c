@@ -116,6 +116,26 @@ static Value bi_linspace(Interp *I, const Args *a)
     return val_mat(m);
 }
 
+/* logspace(a, b, n): 10 .^ linspace(a, b, n), n = 50 by default (as in
+ * MATLAB and NumPy), the ends exactly 10^a and 10^b. */
+static Value bi_logspace(Interp *I, const Args *a)
+{
+    double lo, hi;
+    size_t n = 50;
+    if (!arg_num(I, a, 0, &lo) || !arg_num(I, a, 1, &hi))
+        return val_error;
+    if (arg_given(a, 2) && !arg_count(I, a, 2, &n))
+        return val_error;
+    Matrix *m = new_checked(I, a, 1, n);
+    if (!m)
+        return val_error;
+    for (size_t k = 0; k < n; k++) {
+        double t = n == 1 ? 1 : (double)k / (double)(n - 1);
+        m->data[k] = pow(10, k + 1 == n ? hi : lo * (1 - t) + hi * t);
+    }
+    return val_mat(m);
+}
+
 /* Numbers and booleans are 1x1; a list is a row of its items and a string
  * a row of its bytes, so size agrees with numel and length on them.
  * size(A, d) is a plain number, not a 1x1 matrix, so it can be used as a
@@ -367,6 +387,8 @@ const Builtin builtins_core[] = {
     {"zeros", 0, 2, "zeros(rows, cols)", "matrix of zeros; zeros(n) is n x n", bi_zeros},
     {"ones", 0, 2, "ones(rows, cols)", "matrix of ones; ones(n) is n x n", bi_ones},
     {"eye", 0, 2, "eye(rows, cols)", "identity matrix; eye(n) is n x n", bi_eye},
+    {"logspace", 2, 3, "logspace(a, b, n)", "row of n (default 50) points from 10^a to "
+     "10^b, equally spaced in log10", bi_logspace},
     {"linspace", 2, 3, "linspace(a, b, n)", "row of n (default 100) equally spaced "
      "points from a to b inclusive", bi_linspace},
     {"size", 1, 2, "size(A, dim)", "[rows, cols] of A; size(A, 1) rows, size(A, 2) cols", bi_size},

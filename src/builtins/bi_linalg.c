@@ -117,6 +117,57 @@ static Value bi_det(Interp *I, const Args *a)
     return s == LA_OK ? val_num(d) : la_error(I, a, s);
 }
 
+/* triu(A, k) keeps the elements on and above the k-th diagonal (k > 0
+ * above the main one, k < 0 below) and zeros the rest; tril those on
+ * and below it. */
+static Value triangle(Interp *I, const Args *a, bool upper)
+{
+    long k = 0;
+    if (arg_given(a, 1) && !arg_int(I, a, 1, &k))
+        return val_error;
+    Matrix *A = arg_mat(I, a, 0);
+    if (!A)
+        return val_error;
+    Matrix *T = mat_new(A->rows, A->cols);
+    for (size_t j = 0; T && j < A->cols; j++)
+        for (size_t i = 0; i < A->rows; i++) {
+            long diag = (long)j - (long)i;
+            if (upper ? diag >= k : diag <= k)
+                MAT_AT(T, i, j) = MAT_AT(A, i, j);
+        }
+    mat_unref(A);
+    return bi_mat(I, a, T);
+}
+
+static Value bi_triu(Interp *I, const Args *a) { return triangle(I, a, true); }
+static Value bi_tril(Interp *I, const Args *a) { return triangle(I, a, false); }
+
+/* The inner product of two vectors of the same length (either
+ * orientation), summed left to right as sum(a .* b) is. Matrices are
+ * refused: MATLAB's dot would go column by column and NumPy's would
+ * multiply them, and a silent pick would surprise half the readers. */
+static Value bi_dot(Interp *I, const Args *a)
+{
+    Matrix *x = arg_mat(I, a, 0), *y = x ? arg_mat(I, a, 1) : NULL;
+    if (!y) {
+        mat_unref(x);
+        return val_error;
+    }
+    Value r;
+    if (!mat_is_vector(x) || !mat_is_vector(y) || mat_numel(x) != mat_numel(y))
+        r = bi_error(I, a, "needs two vectors of the same length, got %zux%zu and %zux%zu "
+                     "(for matrices: sum(A .* B) or A' * B)", x->rows, x->cols, y->rows, y->cols);
+    else {
+        double s = 0;
+        for (size_t i = 0; i < mat_numel(x); i++)
+            s += x->data[i] * y->data[i];
+        r = val_num(s);
+    }
+    mat_unref(x);
+    mat_unref(y);
+    return r;
+}
+
 /* Summed directly: no factorisation needed. 0x0 gives 0. */
 static Value bi_trace(Interp *I, const Args *a)
 {
@@ -334,6 +385,12 @@ const Builtin builtins_linalg[] = {
      "below tol, default max(m,n)*eps*smax, are dropped)", bi_pinv},
     {"det", 1, 1, "det(A)", "determinant of a square matrix", bi_det},
     {"trace", 1, 1, "trace(A)", "sum of the diagonal of a square matrix", bi_trace},
+    {"triu", 1, 2, "triu(A, k)", "A with the elements below the k-th diagonal (default 0, "
+     "the main one; k > 0 above it) set to 0", bi_triu},
+    {"tril", 1, 2, "tril(A, k)", "A with the elements above the k-th diagonal set to 0",
+     bi_tril},
+    {"dot", 2, 2, "dot(a, b)", "inner product sum(a .* b) of two vectors of the same length",
+     bi_dot},
     {"rank", 1, 2, "rank(A, tol)", "numerical rank (singular values above tol)", bi_rank},
     {"cond", 1, 1, "cond(A)", "2-norm condition number smax/smin (inf when singular)", bi_cond},
     {"chol", 1, 1, "chol(A)", "upper triangular R with R'R = A, for symmetric positive "

@@ -55,6 +55,20 @@ static double round_half_away(double x) { return round(x); }
     X(asin, EACH, asin, "arcsine, elementwise (nan outside [-1, 1])")        \
     X(acos, EACH, acos, "arccosine, elementwise (nan outside [-1, 1])")      \
     X(atan, EACH, atan, "arctangent, elementwise")                           \
+    X(sinh, EACH, sinh, "hyperbolic sine, elementwise")                      \
+    X(cosh, EACH, cosh, "hyperbolic cosine, elementwise")                    \
+    X(log10, EACH, log10, "base-10 logarithm, elementwise")                  \
+    X(log2, EACH, log2, "base-2 logarithm, elementwise")                     \
+    X(log1p, EACH, log1p, "log(1 + x), accurate for small x, elementwise")   \
+    X(expm1, EACH, expm1, "e^x - 1, accurate for small x, elementwise")      \
+    X(erf, EACH, erf, "error function 2/sqrt(pi) * integral of e^(-t^2) "    \
+      "from 0 to x, elementwise")                                            \
+    X(erfc, EACH, erfc, "1 - erf(x), accurate where erf(x) is near 1, "      \
+      "elementwise")                                                         \
+    X(gamma, EACH, tgamma, "gamma function (gamma(n) = (n-1)! for whole n); " \
+      "inf at 0, NaN at the negative integers, elementwise")                 \
+    X(lgamma, EACH, lgamma, "log |gamma(x)|, finite where gamma overflows, "  \
+      "elementwise")                                                         \
     X(floor, EACH, floor, "round towards -inf, elementwise")                 \
     X(ceil, EACH, ceil, "round towards +inf, elementwise")                   \
     X(round, EACH, round_half_away, "round to nearest, halves away from 0")  \
@@ -64,6 +78,7 @@ static double round_half_away(double x) { return round(x); }
 typedef void (*ArrayFn)(double *out, const double *x, size_t n);
 
 static void isnan_each(double *out, const double *x, size_t n);
+static void gamma_plus_one_each(double *out, const double *x, size_t n);
 static void isinf_each(double *out, const double *x, size_t n);
 
 /* Applies f to a number or to every element of a matrix.
@@ -122,6 +137,13 @@ static Value map1(Interp *I, const Args *a, ArrayFn f, bool logical)
         return map1(I, a, f, f == isnan_each || f == isinf_each);            \
     }
 ELEMENTWISE_LIST(DEFINE_MAP)
+
+/* tgamma(n + 1) is correctly rounded for the whole n factorial takes. */
+static void gamma_plus_one_each(double *out, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = tgamma(x[i] + 1);
+}
 
 /* ---- reductions -------------------------------------------------- */
 
@@ -264,10 +286,74 @@ static Value binary_map(Interp *I, const Args *a, ElemFn2 f)
     return ops_broadcast(&I->err, x, y, f, a->bi->name, NULL);
 }
 
-/* max(A): largest element; max(A, B): elementwise; max(A, dim = d).
- * A 0x0 second argument is always the placeholder, so max(A, []) is
- * max(A); comparing with an empty B elementwise would mean nothing. */
-static Value extreme(Interp *I, const Args *a, Reducer r, ElemFn2 e)
+/* The position (0-based, in stride steps) of the element r_max or r_min
+ * returns: the first largest (smallest), or the first NaN when there is
+ * one, since a NaN is what they return then. n >= 1. */
+static size_t index_of_extreme(const double *x, size_t n, size_t s, bool largest)
+{
+    size_t at = 0;
+    for (size_t i = 1; i < n && !isnan(x[at * s]); i++) {
+        double v = x[i * s];
+        if (isnan(v) || (largest ? v > x[at * s] : v < x[at * s]))
+            at = i;
+    }
+    return at;
+}
+
+/* The extreme values and their 1-based indices over all elements (dim
+ * 0: numbers, the index linear and column-major) or along dim 1 or 2 (a
+ * row or column of each). An empty input (or an empty run) has no
+ * element to point at, so it is refused. */
+static bool extremes_with_index(Interp *I, const Args *a, int dim, bool largest,
+                                Value *value, Value *index)
+{
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return false;
+    size_t groups = dim == 0 ? 1 : dim == 1 ? m->cols : m->rows;
+    size_t len = dim == 0 ? mat_numel(m) : dim == 1 ? m->rows : m->cols;
+    size_t step = dim == 2 ? 1 : len, stride = dim == 2 ? m->rows : 1;
+    if (len == 0 || groups == 0) {
+        mat_unref(m);
+        bi_error(I, a, "an empty matrix has no %s element to index",
+                 largest ? "largest" : "smallest");
+        return false;
+    }
+    Matrix *v = dim == 2 ? mat_new_uninit(groups, 1) : mat_new_uninit(1, groups);
+    Matrix *k = dim == 2 ? mat_new_uninit(groups, 1) : mat_new_uninit(1, groups);
+    for (size_t j = 0; j < groups; j++) {
+        const double *x = m->data + j * step;
+        size_t at = index_of_extreme(x, len, stride, largest);
+        v->data[j] = x[at * stride];
+        k->data[j] = (double)at + 1;
+    }
+    mat_unref(m);
+    *value = dim == 0 ? val_num(v->data[0]) : val_mat(v);
+    *index = dim == 0 ? val_num(k->data[0]) : val_mat(k);
+    if (dim == 0) {
+        mat_unref(v);
+        mat_unref(k);
+    }
+    return true;
+}
+
+/* m, i = max(A) or max(A, dim = d): the values and their indices. */
+static Value extreme_pair(Interp *I, const Args *a, int dim, bool largest)
+{
+    Value v, k;
+    if (!extremes_with_index(I, a, dim, largest, &v, &k))
+        return val_error;
+    Value l = val_list_new(2);
+    list_push(l.as.list, v);
+    list_push(l.as.list, k);
+    return l;
+}
+
+/* max(A): largest element; max(A, B): elementwise; max(A, dim = d);
+ * m, i = max(A) adds the indices. A 0x0 second argument is always the
+ * placeholder, so max(A, []) is max(A); comparing with an empty B
+ * elementwise would mean nothing. */
+static Value extreme(Interp *I, const Args *a, Reducer r, ElemFn2 e, bool largest)
 {
     bool placeholder = arg_given(a, 1) && a->v[1].kind == VAL_MAT &&
                        a->v[1].as.mat->rows == 0 && a->v[1].as.mat->cols == 0;
@@ -275,14 +361,64 @@ static Value extreme(Interp *I, const Args *a, Reducer r, ElemFn2 e)
     if (arg_given(a, 1) && arg_given(a, 2) && !placeholder)
         return bi_error(I, a, "give either a second operand or dim, not both");
     if (arg_given(a, 1) && !placeholder)
-        return binary_map(I, a, e);
-    return reduce_args(I, a, 2, r, false);
+        return a->nargout > 1 ? bi_error(I, a, "the elementwise form %s(A, B) has one "
+                                         "result", a->bi->name)
+                              : binary_map(I, a, e);
+    if (a->nargout > 2)
+        return bi_error(I, a, "gives at most 2 results (values and indices), not %d",
+                        a->nargout);
+    if (a->nargout < 2)
+        return reduce_args(I, a, 2, r, false);
+    int dim = 0;
+    if (arg_given(a, 2) && !arg_dim(I, a, 2, &dim))
+        return val_error;
+    return extreme_pair(I, a, dim, largest);
 }
 
-static Value bi_max(Interp *I, const Args *a) { return extreme(I, a, r_max, e_max); }
-static Value bi_min(Interp *I, const Args *a) { return extreme(I, a, r_min, e_min); }
+static Value bi_max(Interp *I, const Args *a) { return extreme(I, a, r_max, e_max, true); }
+static Value bi_min(Interp *I, const Args *a) { return extreme(I, a, r_min, e_min, false); }
+
+/* argmax(A, dim) and argmin: the indices of m, i = max(A, dim = dim). */
+static Value arg_extreme(Interp *I, const Args *a, bool largest)
+{
+    int dim = 0;
+    if (arg_given(a, 1) && !arg_dim(I, a, 1, &dim))
+        return val_error;
+    Value v, k;
+    if (!extremes_with_index(I, a, dim, largest, &v, &k))
+        return val_error;
+    val_unref(v);
+    return k;
+}
+
+static Value bi_argmax(Interp *I, const Args *a) { return arg_extreme(I, a, true); }
+static Value bi_argmin(Interp *I, const Args *a) { return arg_extreme(I, a, false); }
 
 static Value bi_pow(Interp *I, const Args *a) { return binary_map(I, a, e_pow); }
+
+/* C's atan2: the angle of the point (x, y) in (-pi, pi], with the signs
+ * of both arguments choosing the quadrant (atan2(0, -1) = pi). */
+static double e_atan2(double y, double x) { return atan2(y, x); }
+static Value bi_atan2(Interp *I, const Args *a) { return binary_map(I, a, e_atan2); }
+
+/* factorial(n) = gamma(n + 1) for whole n >= 0, exact up to 22! (every
+ * smaller factorial is a double exactly) and inf past 170!. Anything but
+ * whole non-negative numbers is refused, as in Octave: the name promises
+ * an integer function. */
+static Value bi_factorial(Interp *I, const Args *a)
+{
+    Value x = a->v[0];
+    if (x.kind != VAL_NUM && x.kind != VAL_BOOL && x.kind != VAL_MAT)
+        return arg_type_error(I, a, 0, "a number or matrix");
+    const double *d = x.kind == VAL_MAT ? x.as.mat->data : NULL;
+    size_t n = x.kind == VAL_MAT ? mat_numel(x.as.mat) : 1;
+    for (size_t i = 0; i < n; i++) {
+        double v = d ? d[i] : ops_scalar(x);
+        if (!(v >= 0 && v == floor(v)))
+            return bi_error(I, a, "n must be whole numbers >= 0, got %.17g", v);
+    }
+    return map1(I, a, gamma_plus_one_each, false);
+}
 
 /* mod(x, 0) = x, the Octave convention, instead of a division by zero.
  * x - floor(x/y)*y takes the sign of y. The rounding of x/y can push the
@@ -365,6 +501,31 @@ static Matrix *sorted(const Matrix *m)
     return s;
 }
 
+/* The distinct values of A in ascending order: a row for a row, a column
+ * otherwise. -0 and 0 are one value (given as 0), and every NaN is one
+ * value, last, as NumPy's unique does by default. */
+static Value bi_unique(Interp *I, const Args *a)
+{
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    size_t n = mat_numel(m);
+    double *c = xmalloc((n ? n : 1) * sizeof *c);
+    memcpy(c, m->data, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_double);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = c[i] == 0 ? 0.0 : c[i];
+        bool same = k > 0 && (v == c[k - 1] || (isnan(v) && isnan(c[k - 1])));
+        if (!same)
+            c[k++] = v;
+    }
+    Matrix *u = m->rows == 1 ? mat_from(1, k, c) : mat_from(k, 1, c);
+    free(c);
+    mat_unref(m);
+    return bi_mat(I, a, u);
+}
+
 static Value bi_sort(Interp *I, const Args *a)
 {
     Matrix *m = arg_mat(I, a, 0);
@@ -410,6 +571,77 @@ static double r_var(const double *x, size_t n, size_t s)
 static double r_std(const double *x, size_t n, size_t s) { return sqrt(r_var(x, n, s)); }
 
 static Value bi_median(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_median, false); }
+
+/* NumPy's default quantile ("linear", Hyndman and Fan's type 7) on the
+ * sorted c[0..n): the virtual index h = (n - 1) q, written in NumPy's
+ * order of operations, and the lerp between its neighbours taken from
+ * the nearer end, so results match NumPy's bit for bit and equal
+ * neighbours give themselves back. A NaN among the data gives NaN. */
+static double quantile_sorted(const double *c, size_t n, double q)
+{
+    if (isnan(c[n - 1]))
+        return NAN;
+    double h = (double)n * q + (1 - q) - 1;
+    double lo = floor(h);
+    size_t i = lo < 0 ? 0 : (size_t)lo >= n - 1 ? n - 1 : (size_t)lo;
+    size_t j = i + 1 < n ? i + 1 : n - 1;
+    double t = h - lo, a = c[i], b = c[j], d = b - a;
+    return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+}
+
+/* quantile(A, q): the q-quantile of all elements, for each element of q
+ * (the result has q's shape; a number for a number); quantile(A, q, dim)
+ * with one q: along dim 1 (a row) or 2 (a column), as median. */
+static Value bi_quantile(Interp *I, const Args *a)
+{
+    int dim = 0;
+    if (arg_given(a, 2) && !arg_dim(I, a, 2, &dim))
+        return val_error;
+    Matrix *q = arg_mat(I, a, 1);
+    if (!q)
+        return val_error;
+    for (size_t k = 0; k < mat_numel(q); k++)
+        if (!(q->data[k] >= 0 && q->data[k] <= 1)) {
+            double bad = q->data[k];
+            mat_unref(q);
+            return bi_error(I, a, "q must be between 0 and 1, got %g", bad);
+        }
+    if (dim != 0 && mat_numel(q) != 1) {
+        mat_unref(q);
+        return bi_error(I, a, "along a dimension q must be one number");
+    }
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m) {
+        mat_unref(q);
+        return val_error;
+    }
+    if (mat_numel(m) == 0) {
+        mat_unref(q), mat_unref(m);
+        return bi_error(I, a, "the quantile of an empty matrix is undefined");
+    }
+    size_t groups = dim == 0 ? 1 : dim == 1 ? m->cols : m->rows;
+    size_t len = dim == 0 ? mat_numel(m) : dim == 1 ? m->rows : m->cols;
+    size_t step = dim == 2 ? 1 : len, stride = dim == 2 ? m->rows : 1;
+    size_t nq = dim == 0 ? mat_numel(q) : groups;
+    Matrix *out = dim == 2 ? mat_new_uninit(groups, 1)
+                  : dim == 1 ? mat_new_uninit(1, groups) : mat_new_uninit(q->rows, q->cols);
+    double *c = xmalloc(len * sizeof *c);
+    for (size_t j = 0; j < groups; j++) {
+        for (size_t i = 0; i < len; i++)
+            c[i] = m->data[j * step + i * stride];
+        qsort(c, len, sizeof *c, cmp_double);
+        for (size_t k = 0; k < (dim == 0 ? nq : 1); k++)
+            out->data[dim == 0 ? k : j] = quantile_sorted(c, len, q->data[dim == 0 ? k : 0]);
+    }
+    free(c);
+    bool number = dim == 0 && q->rows == 1 && q->cols == 1 && a->v[1].kind != VAL_MAT;
+    mat_unref(q), mat_unref(m);
+    if (!number)
+        return val_mat(out);
+    double r = out->data[0];
+    mat_unref(out);
+    return val_num(r);
+}
 static Value bi_var(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_var, false); }
 static Value bi_std(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_std, false); }
 
@@ -428,6 +660,24 @@ static Value bi_cumsum(Interp *I, const Args *a)
     for (size_t j = 0; c && j < groups; j++)
         for (size_t i = 1; i < len; i++)
             c->data[j * len + i] += c->data[j * len + i - 1];
+    if (c)
+        c->logical = false;
+    mat_unref(m);
+    return bi_mat(I, a, c);
+}
+
+/* Running products, as cumsum runs sums. */
+static Value bi_cumprod(Interp *I, const Args *a)
+{
+    Matrix *m = arg_mat(I, a, 0);
+    if (!m)
+        return val_error;
+    Matrix *c = mat_copy(m);
+    size_t len = mat_is_vector(m) ? mat_numel(m) : m->rows;
+    size_t groups = mat_is_vector(m) ? 1 : m->cols;
+    for (size_t j = 0; c && j < groups; j++)
+        for (size_t i = 1; i < len; i++)
+            c->data[j * len + i] *= c->data[j * len + i - 1];
     if (c)
         c->logical = false;
     mat_unref(m);
@@ -545,10 +795,16 @@ static Value bi_norm(Interp *I, const Args *a)
 const Builtin builtins_math[] = {
     ELEMENTWISE_LIST(REGISTER_MAP)
     {"max", 1, 3, "max(A, B, dim)", "largest element of A; with B the elementwise maximum "
-     "(broadcasting); with dim = 1 or 2 the maxima down columns or across rows", bi_max},
+     "(broadcasting); with dim = 1 or 2 the maxima down columns or across rows; "
+     "m, i = max(A) also gives the index of each (as argmax)", bi_max},
     {"min", 1, 3, "min(A, B, dim)", "smallest element of A; with B the elementwise minimum; "
-     "with dim = 1 or 2 the minima down columns or across rows", bi_min},
+     "with dim = 1 or 2 the minima down columns or across rows; m, i = min(A) also "
+     "gives the index of each", bi_min},
     {"pow", 2, 2, "pow(x, p)", "x .^ p, elementwise with broadcasting", bi_pow},
+    {"atan2", 2, 2, "atan2(y, x)", "angle of the point (x, y) in (-pi, pi], elementwise "
+     "with broadcasting", bi_atan2},
+    {"factorial", 1, 1, "factorial(n)", "n! for whole n >= 0, elementwise (exact to 22!, "
+     "inf past 170!)", bi_factorial},
     {"sum", 1, 2, "sum(A, dim)", "sum of all elements; sum(A, 1) sums down columns (a row), "
      "sum(A, 2) across rows (a column)", bi_sum},
     {"mean", 1, 2, "mean(A, dim)", "mean of all elements, or along dim 1 or 2", bi_mean},
@@ -562,10 +818,22 @@ const Builtin builtins_math[] = {
     {"sort", 1, 1, "sort(A)", "the elements of a vector in ascending order (NaN "
      "last), or each column of a matrix sorted", bi_sort},
     {"median", 1, 2, "median(A, dim)", "median of all elements, or along dim 1 or 2", bi_median},
+    {"quantile", 2, 3, "quantile(A, q, dim)", "q-quantiles of all elements for each q in "
+     "[0, 1] (NumPy's default, linear interpolation; q = 0.5 is the median), or along "
+     "dim 1 or 2 for one q", bi_quantile},
+    {"unique", 1, 1, "unique(A)", "the distinct values in ascending order (a row for a "
+     "row, else a column); all NaNs count as one, last", bi_unique},
     {"var", 1, 2, "var(A, dim)", "sample variance (divides by n - 1) of all elements, "
      "or along dim 1 or 2", bi_var},
     {"std", 1, 2, "std(A, dim)", "sample standard deviation, sqrt(var)", bi_std},
     {"cumsum", 1, 1, "cumsum(A)", "running sums down a vector or down each column", bi_cumsum},
+    {"cumprod", 1, 1, "cumprod(A)", "running products down a vector or down each column",
+     bi_cumprod},
+    {"argmax", 1, 2, "argmax(A, dim)", "1-based index of the first largest element "
+     "(linear, column-major), or of each column's (dim = 1) or row's (dim = 2); a NaN "
+     "counts as the largest, as in max", bi_argmax},
+    {"argmin", 1, 2, "argmin(A, dim)", "1-based index of the first smallest element, "
+     "or along dim 1 or 2; as argmax", bi_argmin},
     {"find", 1, 1, "find(A)", "linear (column-major, 1-based) indices of the non-zero "
      "elements", bi_find},
     {"norm", 1, 2, "norm(A, p)", "2-norm of a vector, Frobenius norm of a matrix; "
