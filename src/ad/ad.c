@@ -651,7 +651,8 @@ static Value vjp_norm(Ad *ad, const AdNode *n, int k, Value g)
     if (p == 2 && matrix) {
         Matrix *U = NULL, *s = NULL, *V = NULL;
         if (la_svd(x.as.mat, &U, &s, &V) != LA_OK)
-            return rt_raise(ad->err, NULL, "norm: SVD failed in the derivative");
+            return rt_raise(ad->err, NULL, "norm: the SVD failed in the derivative "
+                            "(no convergence, or NaN/Inf in the input)");
         Matrix *d = mat_new(U->rows, V->rows);
         for (size_t j = 0; d && j < V->rows; j++)
             for (size_t i = 0; i < U->rows; i++)

@@ -106,7 +106,7 @@ static Value jacobian_of(Interp *I, const Args *a)
 {
     Value x = a->v[1];
     if (x.kind != VAL_MAT && x.kind != VAL_NUM)
-        return arg_type_error(I, a, 1, "a matrix");
+        return arg_type_error(I, a, 1, "a number or matrix");
     if (!arg_callable(I, a, 0) || !ad_begin(&I->ad, NULL))
         return val_error;
     Value xt = ad_leaf(&I->ad, val_ref(x));

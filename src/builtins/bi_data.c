@@ -93,8 +93,8 @@ static bool header_arg(Interp *I, const Args *a, int i, size_t cols, char ***h, 
         return false;
     }
     if (l.as.list->n != cols) {
-        bi_error(I, a, "header has %zu names but the matrix has %zu columns",
-                 l.as.list->n, cols);
+        bi_error(I, a, "header has %zu name%s but the matrix has %zu column%s",
+                 l.as.list->n, l.as.list->n == 1 ? "" : "s", cols, cols == 1 ? "" : "s");
         return false;
     }
     *h = xcalloc(cols ? cols : 1, sizeof **h);

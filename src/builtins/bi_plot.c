@@ -71,11 +71,16 @@ static const double *numbers(Value v, size_t *n, double *scratch)
 }
 
 /* y a list of vectors: one series per item. x is nil (index), one vector
- * shared by every series, or a list matched item by item; an x list
- * shorter than y leaves the extra series with the list itself as x,
- * which is reported as not numeric. */
+ * shared by every series, or a list matched item by item, which must
+ * then have one item per series. */
 static bool list_series(Interp *I, const Args *a, Value x, Value y, Series *ss)
 {
+    if (x.kind == VAL_LIST && x.as.list->n != y.as.list->n) {
+        bi_error(I, a, "x is a list of %zu vector%s but y of %zu: give one x per series, "
+                 "or one vector for all", x.as.list->n, x.as.list->n == 1 ? "" : "s",
+                 y.as.list->n);
+        return false;
+    }
     for (size_t k = 0; k < y.as.list->n; k++) {
         double sx, sy;
         size_t nx = 0, ny;
@@ -106,8 +111,14 @@ static bool matrix_series(Interp *I, const Args *a, Value x, Value y, Series *ss
         arg_type_error(I, a, 0, "numbers");
         return false;
     }
+    if (!dy && x.kind == VAL_NIL) {   /* plot(y): the one argument is y */
+        char d[48];
+        describe_value(y, d, sizeof d);
+        bi_error(I, a, "argument 1 (y, given alone) must be numbers, got %s", d);
+        return false;
+    }
     if (!dy) {
-        arg_type_error(I, a, x.kind == VAL_NIL ? 0 : 1, "numbers");
+        arg_type_error(I, a, 1, "numbers");
         return false;
     }
     Value yp = val_primal(y);
@@ -133,7 +144,10 @@ static bool plot_labels(Interp *I, const Args *a, Series *ss)
         return true;
     }
     if (l.kind != VAL_LIST || l.as.list->n != (size_t)ss->n) {
-        bi_error(I, a, "labels must be a list of %d strings, one per series", ss->n);
+        if (ss->n == 1)
+            bi_error(I, a, "labels must be a string, or a list of one string");
+        else
+            bi_error(I, a, "labels must be a list of %d strings, one per series", ss->n);
         return false;
     }
     for (int k = 0; k < ss->n; k++) {

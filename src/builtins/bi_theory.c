@@ -206,8 +206,8 @@ static Value covariance_error(Interp *I, const Args *a, CovStatus st, double at)
         return bi_error(I, a, "a row of X has norm above 1000: the exact covariance "
                         "would take too long (scale X, or give k = for a Monte-Carlo "
                         "estimate)");
-    default:
-        return bi_error(I, a, "out of memory");
+    default:   /* a work matrix over the element limit */
+        return bi_mat(I, a, NULL);
     }
 }
 
@@ -301,13 +301,13 @@ static Value covariance_mc(Interp *I, const Args *a, Value act, const Matrix *X,
 {
     Matrix *S = mat_new(X->rows, X->rows);
     if (!S)
-        return bi_error(I, a, "out of memory");
+        return bi_mat(I, a, NULL);
     for (size_t done = 0; done < k;) {
         size_t m = k - done < MC_BLOCK ? k - done : MC_BLOCK;
         Matrix *W = mat_new_uninit(X->cols, m);
         if (!W) {
             mat_unref(S);
-            return bi_error(I, a, "out of memory");
+            return bi_mat(I, a, NULL);
         }
         rng_fill_normal(&I->rng, W->data, mat_numel(W));
         Matrix *Z = mat_mul(X, W, false, false);
@@ -316,7 +316,7 @@ static Value covariance_mc(Interp *I, const Args *a, Value act, const Matrix *X,
         mat_unref(Z);
         if (!ok) {
             mat_unref(S);
-            return Z ? val_error : bi_error(I, a, "out of memory");
+            return Z ? val_error : bi_mat(I, a, NULL);
         }
         done += m;
     }
@@ -421,7 +421,7 @@ static Matrix *gaussian(Interp *I, size_t r, size_t c, double std)
  * The Q of a Gaussian matrix, with each column's sign set by R's diagonal
  * so that Q is Haar-distributed (QR's own sign convention would bias it).
  * A wide matrix is made as the transpose of a tall one, so its rows are
- * orthonormal. NULL on failure, reported by bi_init as out of memory. */
+ * orthonormal. NULL on failure (too large, or a failed QR). */
 static Matrix *orthogonal(Interp *I, size_t r, size_t c, double gain)
 {
     bool tall = r >= c;
@@ -622,8 +622,9 @@ static void free_list(Matrix **W, int N)
 }
 
 /* Called once th_e2e or th_balance_delta failed: a pair of layers that
- * does not chain is the likely cause and gets a message with the sizes;
- * if every pair chains, the failure was memory. */
+ * does not chain gets a message with the sizes; otherwise a layer with
+ * NaN or Inf (balance's delta is then NaN), or else a product over the
+ * element limit. */
 static Value shape_chain_error(Interp *I, const Args *a, Matrix **W, int N)
 {
     for (int j = 0; j + 1 < N; j++)
@@ -631,7 +632,10 @@ static Value shape_chain_error(Interp *I, const Args *a, Matrix **W, int N)
             return bi_error(I, a, "W%d is %zux%zu but W%d is %zux%zu: W%d must have "
                             "%zu columns", j + 1, W[j]->rows, W[j]->cols, j + 2,
                             W[j + 1]->rows, W[j + 1]->cols, j + 2, W[j]->rows);
-    return bi_error(I, a, "out of memory");
+    for (int j = 0; j < N; j++)
+        if (!mat_all_finite(W[j]))
+            return bi_error(I, a, "W%d has NaN or Inf entries", j + 1);
+    return bi_mat(I, a, NULL);   /* a product over the element limit */
 }
 
 /* W_N ... W_1 through the * operator, so tracked layers are differentiated
@@ -885,7 +889,7 @@ static Value bi_teacher(Interp *I, const Args *a)
         return bi_error(I, a, "a teacher with n = %zu, d = %zu, k = %zu is too large", n, d, k);
     Matrix *X, *W, *v, *e;
     if (th_teacher_draw(n, d, k, &I->rng, &X, &W, &v, &e) != 0)
-        return bi_error(I, a, "out of memory");
+        return bi_mat(I, a, NULL);
     Value Z = val_mat(mat_mul(X, W, false, true));
     Value A = VAL_IS_ERR(Z) ? val_error : eval_call_value(I, act, 1, 0, &Z, NULL, 1, NULL);
     val_unref(Z);

@@ -1067,10 +1067,15 @@ static void skip_ws(const char **p)
         (*p)++;
 }
 
-/* Reports a header that is not the expected dictionary. */
+/* Reports a header that is not the expected dictionary, quoting up to 20
+ * characters from where it went wrong, cut at the end of the line (the
+ * header ends in one) so that the message stays on one line. */
 static int malformed(const Ctx *cx, const char *what, const char *at)
 {
-    return fail(cx, ": malformed header: expected %s at \"%.20s\"", what, at);
+    int len = 0;
+    while (len < 20 && at[len] && at[len] != '\n' && at[len] != '\r')
+        len++;
+    return fail(cx, ": malformed header: expected %s at \"%.*s\"", what, len, at);
 }
 
 /* Skips whitespace and the character c; -1 after reporting. */
@@ -1499,10 +1504,11 @@ static void idx_desc(const IdxHeader *h, size_t n, char *buf, size_t cap)
     if (h->ndim == 1)
         snprintf(buf, cap, "%zu %s items", n, name);
     else if (h->ndim == 2)
-        snprintf(buf, cap, "%zu items of %lu %s", n, (unsigned long)h->dims[1], name);
+        snprintf(buf, cap, "%zu item%s of %lu %s", n, n == 1 ? "" : "s",
+                 (unsigned long)h->dims[1], name);
     else
-        snprintf(buf, cap, "%zu items of %lux%lu %s", n, (unsigned long)h->dims[1],
-                 (unsigned long)h->dims[2], name);
+        snprintf(buf, cap, "%zu item%s of %lux%lu %s", n, n == 1 ? "" : "s",
+                 (unsigned long)h->dims[1], (unsigned long)h->dims[2], name);
 }
 
 /* Checks that a plain (not gzipped) file holds need bytes after the header.

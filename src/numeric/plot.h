@@ -20,10 +20,11 @@
  * left is an error.
  *
  * Text is never interpreted by gnuplot: titles, axis labels and series
- * labels are written as double-quoted gnuplot strings with '"' and '\'
- * escaped, a newline written as \n (gnuplot then breaks the title into
- * lines) and other control characters replaced by spaces; every terminal is
- * set `noenhanced`, so '_', '^', '{' and '@' print as themselves.
+ * labels are written as single-quoted gnuplot strings, inside which gnuplot
+ * substitutes nothing (plot.c's file comment shows how quotes and newlines
+ * are spliced in; a newline breaks the title into lines), other control
+ * characters are replaced by spaces, and every terminal is set
+ * `noenhanced`, so '_', '^', '{' and '@' print as themselves.
  */
 #ifndef OVP_PLOT_H
 #define OVP_PLOT_H
@@ -68,9 +69,10 @@ typedef struct PlotSpec {
  *   "plot: series 2 has no y values",
  *   "plot: series 2 has no point to plot (3 non-finite, 1 nonpositive on a
  *    log axis)",
- *   "plot: unknown figure type "fig.jpg" (use .png or .svg)",
+ *   "plot: unknown figure type "fig.jpg" (the name must end in .png or
+ *    .svg)",
  *   "plot: unknown style "dots" (use lines, points or linespoints)",
- *   "plot: width and height must be positive",
+ *   "plot: width and height must be between 1 and 10000 (0: default)",
  *   "plot: text plot needs an output stream",
  *   "plot: cannot write DIR/fig.dat: No such file or directory",
  *   "gnuplot: line 7: cannot open file; output not changed; system error:
