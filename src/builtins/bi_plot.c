@@ -111,14 +111,8 @@ static bool matrix_series(Interp *I, const Args *a, Value x, Value y, Series *ss
         arg_type_error(I, a, 0, "numbers");
         return false;
     }
-    if (!dy && x.kind == VAL_NIL) {   /* plot(y): the one argument is y */
-        char d[48];
-        describe_value(y, d, sizeof d);
-        bi_error(I, a, "argument 1 (y, given alone) must be numbers, got %s", d);
-        return false;
-    }
     if (!dy) {
-        arg_type_error(I, a, 1, "numbers");
+        arg_type_error(I, a, x.kind == VAL_NIL ? 0 : 1, "numbers");
         return false;
     }
     Value yp = val_primal(y);
