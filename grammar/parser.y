@@ -519,8 +519,8 @@ static void list_expected(StrBuf *b, const yysymbol_kind_t *exp, int n)
 static const char *closer(const OpenItem *o)
 {
     switch (o->kind) {
-    case '(': return "')'";
-    case '[': return "']'";
+    case '(': case 'P': return "')'";
+    case '[': case 'I': return "']'";
     case '{': return "'}'";
     default: return "'end'";
     }

@@ -44,6 +44,7 @@ typedef struct ParseCtx {
     int line, col;       /* scanner position of the next byte */
     int comment_line, comment_col; /* where an open #{ began */
     int after_line, after_col;     /* just past the last token (for EOF) */
+    int last_token;      /* the token returned before this one (0: none) */
     void *scanner;
 } ParseCtx;
 
