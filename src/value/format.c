@@ -14,6 +14,14 @@
 #include <string.h>
 
 
+/* Whole numbers up to 2^53 in magnitude, where every whole number is a
+ * double, print with all their digits (123456789012, not 1.23456789e+11):
+ * counts, sizes and seeds are read exactly. */
+static bool exact_whole(double x)
+{
+    return x == floor(x) && fabs(x) <= 0x1p53;
+}
+
 /* Ten significant digits hide the last-bit noise of floating point
  * (0.1 + 0.2 prints 0.3) and still tell apart the numbers people write.
  * inf and nan are spelt out so that no platform's spelling ("-nan") gets
@@ -26,18 +34,22 @@ void format_number(StrBuf *out, double x)
         sb_puts(out, x > 0 ? "inf" : "-inf");
     else if (x == 0)
         sb_puts(out, "0");
+    else if (exact_whole(x))
+        sb_printf(out, "%.0f", x);
     else
         sb_printf(out, "%.10g", x);
 }
 
-/* Matrix elements use 6 significant digits so columns stay narrow; -0
- * shows as 0, as in format_number. */
+/* Matrix elements use 6 significant digits so columns stay narrow, whole
+ * numbers all of theirs (as format_number); -0 shows as 0. */
 static void format_element(char *buf, size_t n, double x)
 {
     if (isnan(x))
         snprintf(buf, n, "nan");
     else if (isinf(x))
         snprintf(buf, n, x > 0 ? "inf" : "-inf");
+    else if (exact_whole(x))
+        snprintf(buf, n, "%.0f", x == 0 ? 0.0 : x);
     else
         snprintf(buf, n, "%.6g", x == 0 ? 0.0 : x);
 }
