@@ -47,7 +47,7 @@ def expect(text, needle, what):
         print(f"PASS: {what}")
 
 pid, fd = start()
-read_until(fd, "ovp> ")
+banner = read_until(fd, "ovp> ")
 def send(line, marker="ovp> "):
     os.write(fd, line.encode())
     return read_until(fd, marker)
@@ -60,7 +60,12 @@ expect(send("fn f(a)\n", "...> "), "...> ", "open block asks for more")
 send("a * 10\n", "...> ")
 expect(send("end\n"), "ovp> ", "block completes")
 expect(send("f(x)\n"), "30", "function defined over lines")
+expect(banner, "help lists the built-ins", "a banner says how to get help and leave")
 expect(send("help det\n"), "determinant", "help name")
+expect(send("help\n"), "Built-in functions", "help alone lists the built-ins")
+expect(send("help for\n"), "for x in v", "help of a keyword explains the syntax")
+expect(send("x + 1\n"), "4", "an expression to remember")
+expect(send("ans * 2\n"), "8", "ans holds the last value shown")
 expect(send("lins\t(0, 1, 3)\n"), "1x3 matrix", "Tab completes a built-in name")
 expect(send("my_long_variable = 7\n"), "ovp> ", "a variable to complete")
 expect(send("my_lo\t + 1\n"), "8", "Tab completes a variable name")
@@ -157,6 +162,29 @@ os.write(fd, b"\x04")
 _, status = os.waitpid(pid, 0)
 code = os.waitstatus_to_exitcode(status)
 expect(str(code), "0", "Ctrl-D exits with status 0")
+# quit and exit end a session like Ctrl-D, unless the program gave the
+# name a value
+for word in ("quit", "exit()"):
+    pid, fd = start()
+    read_until(fd, "ovp> ")
+    os.write(fd, (word + "\n").encode())
+    read_until(fd, "\0", 2.0)
+    deadline = time.time() + 5
+    done = 0
+    while not done and time.time() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.02)
+    if not done:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    expect("exited" if done else "running", "exited", f"{word} ends the session")
+pid, fd = start()
+read_until(fd, "ovp> ")
+send("quit = 5\n")
+expect(send("quit\n"), "5", "a variable named quit is shown, not obeyed")
+os.write(fd, b"\x04")
+os.waitpid(pid, 0)
+
 # script mode: SIGINT ends the run with status 130
 with tempfile.NamedTemporaryFile("w", suffix=".ovp", delete=False) as f:
     f.write("i = 0\nwhile true\n    i += 1\nend\n")

@@ -160,12 +160,29 @@ static bool take_cancelled(void)
 }
 #endif
 
-/* `help name` is shorthand for help("name").
- * It applies only when the whole input is `help` and one identifier:
- * that text is not valid syntax otherwise, so no program changes meaning.
+/* True when the whole input is the one word w (blanks around it). */
+static bool input_is(const char *line, const char *w)
+{
+    while (isspace((unsigned char)*line))
+        line++;
+    size_t n = strlen(w);
+    if (strncmp(line, w, n) != 0)
+        return false;
+    for (line += n; *line; line++)
+        if (!isspace((unsigned char)*line))
+            return false;
+    return true;
+}
+
+/* `help name` is shorthand for help("name"), and `help` alone for help().
+ * It applies only when the whole input is `help` and at most one
+ * identifier: `help name` is not valid syntax otherwise, and `help` alone
+ * would only echo the built-in, so no program changes meaning.
  * Returns a malloc'd rewrite, or NULL to run the input as typed. */
 static char *rewrite_help(const char *line)
 {
+    if (input_is(line, "help"))
+        return xstrdup("help()");
     const char *p = line;
     while (isspace((unsigned char)*p))
         p++;
@@ -202,6 +219,23 @@ static bool is_complete(const char *text, size_t len)
     return !incomplete;
 }
 
+/* `quit` or `exit` alone (also with "()") ends the session, as Ctrl-D
+ * does, unless the program has given the name a value of its own. */
+static bool leaves(Interp *I, const char *input)
+{
+    static const char *const words[] = {"quit", "exit", "quit()", "exit()"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        if (!input_is(input, words[i]))
+            continue;
+        char name[5];
+        memcpy(name, words[i], 4);
+        name[4] = '\0';
+        Sym *s = sym_find(I, name);
+        return !s || s->value.kind == VAL_NIL;
+    }
+    return false;
+}
+
 /* The flag is cleared before the run so that a Ctrl-C pressed while the
  * input was typed cannot stop it. Output is flushed before the
  * diagnostics go to stderr, so an error comes after what was printed.
@@ -235,6 +269,9 @@ static bool evaluate(Interp *I, const char *text, size_t len)
 int repl_run(Interp *I)
 {
     I->repl = true;
+    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+        printf("ovp %s: help lists the built-ins, help name explains one; "
+               "quit, exit or Ctrl-D leaves\n", PACKAGE_VERSION);
 #ifdef HAVE_READLINE
     completion_interp = I;
     rl_attempted_completion_function = complete;
@@ -262,6 +299,10 @@ int repl_run(Interp *I)
         free(line);
         if (!is_complete(input.s, input.len))
             continue;
+        if (leaves(I, input.s)) {
+            sb_clear(&input);
+            break;
+        }
         written = evaluate(I, input.s, input.len);
         sb_clear(&input);
     }

@@ -35,4 +35,24 @@ void names_put(NameIndex *ix, const char *key, int value);
  * NAMES_SCAN_MAX), and keeps it up to date after that. */
 void names_appended(NameIndex *ix, char *const *keys, size_t n);
 
+/* "Did you mean ...?": the known name nearest to a mistyped one. Offer
+ * each candidate in turn; best is the closest by edit distance (an
+ * insertion, deletion, substitution or swap of adjacent characters each
+ * count 1), when it is within a third of the name's length (one edit for
+ * names of 3 to 5 characters; names of 1 or 2 get no suggestion) and not
+ * the name itself; on a tie the first offered wins. Names longer
+ * than NEAREST_MAX_LEN are not compared. The best is copied, so a
+ * candidate may live in a buffer that is reused for the next one. */
+#define NEAREST_MAX_LEN 64
+typedef struct Nearest {
+    const char *name;
+    char best[NEAREST_MAX_LEN + 1];   /* "": nothing close enough */
+    size_t dist;
+} Nearest;
+
+void nearest_init(Nearest *nb, const char *name);
+void nearest_offer(Nearest *nb, const char *candidate);
+/* " (did you mean 'x'?)" into buf, or "" when nothing was close. */
+const char *nearest_hint(const Nearest *nb, char *buf, size_t n);
+
 #endif

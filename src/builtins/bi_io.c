@@ -156,6 +156,49 @@ static void help_builtin(StrBuf *b, const Builtin *bi)
     sb_printf(b, "%s\n  %s\n", bi->signature, bi->help);
 }
 
+/* The comment lines right above line `line` of text (a function's
+ * documentation, as the standard library writes it), each without its
+ * '#', indented under the signature. Stops at the first line that is not
+ * a comment. */
+static void help_comment(StrBuf *b, const Loc *loc)
+{
+    if (!loc->src || loc->line < 2)
+        return;
+    const char *text = loc->src->text;
+    const char *starts[64];
+    int n = 0;
+    const char *p = text;
+    for (int l = 1; l < loc->line && *p; l++) {   /* the start of each line above */
+        if (l >= loc->line - 64)
+            starts[n++ % 64] = p;
+        p = strchr(p, '\n');
+        if (!p)
+            return;
+        p++;
+    }
+    int first = n;   /* walk up while the lines are comments */
+    while (first > 0 && n - first < 64) {
+        const char *s = starts[(first - 1) % 64];
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s != '#' || s[1] == '{')
+            break;
+        first--;
+    }
+    for (int k = first; k < n; k++) {
+        const char *s = starts[k % 64];
+        while (*s == ' ' || *s == '\t')
+            s++;
+        s++;   /* the '#' */
+        if (*s == ' ')
+            s++;
+        size_t len = strcspn(s, "\n");
+        sb_puts(b, "  ");
+        sb_putn(b, s, len);
+        sb_putc(b, '\n');
+    }
+}
+
 /* A user function's parameters from its AST; a default is shown as
  * "= ..." since only its tree, not its text, is kept. kids[0] of an
  * AST_FUNC is the parameter list, and a parameter with a default has it
@@ -170,12 +213,44 @@ static void help_closure(StrBuf *b, const Closure *c)
     sb_puts(b, ")\n  a user function defined at ");
     diag_position(b, &c->node->loc);
     sb_putc(b, '\n');
+    help_comment(b, &c->node->loc);
+}
+
+/* The keywords, for help("for"): the syntax in one or two lines each. */
+static const struct { const char *word, *text; } keyword_help[] = {
+    {"if", "if cond ... elseif cond ... else ... end\n  runs the first branch whose "
+     "condition holds (a number, bool or all-true matrix; NaN is an error)"},
+    {"elseif", "see if"}, {"else", "see if"},
+    {"for", "for x in v ... end\n  x takes each element of a matrix (column-major), "
+     "each item of a list, each character of a string: for i in 1:n ... end"},
+    {"in", "see for"},
+    {"while", "while cond ... end\n  repeats while cond holds"},
+    {"break", "break\n  leaves the innermost for or while loop"},
+    {"continue", "continue\n  goes on with the next iteration of the innermost loop"},
+    {"fn", "fn name(a, b = 2) ... end, or fn(a) expr end as a value\n  defines a "
+     "function; the last expression is its value, return x returns early; closures "
+     "capture values when made"},
+    {"return", "return x\n  leaves the function with the value x"},
+    {"end", "end\n  closes if, for, while and fn; inside a subscript A[end] it is "
+     "the last index"},
+    {"import", "import \"name\"\n  runs stdlib/name.ovp (or a file next to the "
+     "script) once, in the global scope"},
+    {"true", "true and false: the booleans"}, {"false", "true and false: the booleans"},
+};
+
+static const char *keyword_text(const char *name)
+{
+    for (size_t i = 0; i < sizeof keyword_help / sizeof *keyword_help; i++)
+        if (strcmp(keyword_help[i].word, name) == 0)
+            return keyword_help[i].text;
+    return NULL;
 }
 
 /* help() alone: every name, grouped by family in the registry's order. */
 static void help_index(StrBuf *b)
 {
-    sb_puts(b, "Built-in functions (help(\"name\") for one):\n");
+    sb_puts(b, "Built-in functions (help(\"name\") for one; help(\"for\") and the "
+               "other keywords explain the syntax):\n");
     for (int f = 0; builtin_families[f]; f++) {
         sb_printf(b, "  %s:\n   ", builtin_family_names[f]);
         for (const Builtin *bi = builtin_families[f]; bi->name; bi++)
@@ -203,6 +278,8 @@ static Value bi_help(Interp *I, const Args *a)
     Value r = val_nil;
     if (bi)
         help_builtin(&b, bi);
+    else if (x.kind == VAL_STR && keyword_text(x.as.str->s))
+        sb_printf(&b, "%s\n", keyword_text(x.as.str->s));
     else if (x.kind == VAL_FUNC)
         help_closure(&b, x.as.fn);
     else if (x.kind == VAL_NIL)

@@ -526,11 +526,31 @@ static Value init_balanced(Interp *I, const Args *a, double std)
  * (He et al., for relu); both ignore std. uniform draws on [-sqrt(3) std,
  * sqrt(3) std), whose standard deviation is std. The guards on r + c and
  * c keep an empty matrix from computing 2/0. */
+static const char *const init_kinds[] = {"gaussian", "uniform", "orthogonal", "identity",
+                                         "zero", "xavier", "he", "balanced", NULL};
+
+/* The kind is checked first, so a misspelt one is named (with the
+ * nearest kind) rather than reported as a missing size. */
+static bool known_init_kind(Interp *I, const Args *a, const char *kind)
+{
+    Nearest nb;
+    nearest_init(&nb, kind);
+    for (int i = 0; init_kinds[i]; i++) {
+        if (strcmp(kind, init_kinds[i]) == 0)
+            return true;
+        nearest_offer(&nb, init_kinds[i]);
+    }
+    char hint[NEAREST_MAX_LEN + 32];
+    bi_error(I, a, "unknown kind \"%s\"%s; the kinds are gaussian, uniform, orthogonal, "
+             "identity, zero, xavier, he and balanced", kind, nearest_hint(&nb, hint, sizeof hint));
+    return false;
+}
+
 static Value bi_init(Interp *I, const Args *a)
 {
     const char *kind = arg_str(I, a, 0);
     double std;
-    if (!kind || !arg_num_or(I, a, 3, 1, &std))
+    if (!kind || !known_init_kind(I, a, kind) || !arg_num_or(I, a, 3, 1, &std))
         return val_error;
     if (!(std >= 0) || isinf(std))
         return bi_error(I, a, "std must be a finite non-negative number, got %g", std);
@@ -557,13 +577,11 @@ static Value bi_init(Interp *I, const Args *a)
         m = mat_new_uninit(r, c);
         for (size_t i = 0; m && i < r * c; i++)
             m->data[i] = std * sqrt(3.0) * (2 * rng_uniform(&I->rng) - 1);
-    } else if (strcmp(kind, "identity") == 0 || strcmp(kind, "zero") == 0) {
+    } else {   /* "identity" or "zero": known_init_kind let nothing else through */
         m = mat_new(r, c);
         for (size_t i = 0; m && kind[0] == 'i' && i < r && i < c; i++)
             MAT_AT(m, i, i) = 1;
-    } else
-        return bi_error(I, a, "unknown kind \"%s\" (gaussian, uniform, orthogonal, "
-                        "identity, zero, xavier, he, balanced)", kind);
+    }
     return bi_mat(I, a, m);
 }
 

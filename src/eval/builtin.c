@@ -106,8 +106,16 @@ static bool place_named(Interp *I, const Builtin *bi, Value *slots, int nslots,
 {
     int k = builtin_param_index(bi, name);
     if (k < 0 || k >= nslots) {
-        interp_error(I, loc, "%s: unknown named argument '%s' (usage: %s)",
-                     bi->name, name, bi->signature);
+        Nearest nb;
+        nearest_init(&nb, name);
+        char param[64], hint[NEAREST_MAX_LEN + 32];
+        for (int i = 0; i < nslots; i++) {
+            builtin_param_name(bi, i, param, sizeof param);
+            if (strcmp(param, "...") != 0)
+                nearest_offer(&nb, param);
+        }
+        interp_error(I, loc, "%s: unknown named argument '%s'%s (usage: %s)",
+                     bi->name, name, nearest_hint(&nb, hint, sizeof hint), bi->signature);
         return false;
     }
     if (k < npos || slots[k].kind != VAL_NIL) {

@@ -86,6 +86,27 @@ static Value *ident_slot(Interp *I, AstNode *n)
     }
 }
 
+/* The known name nearest to an undefined one: the running function's
+ * locals and captures, then the globals with a value and the built-ins. */
+static const char *undefined_hint(Interp *I, const char *name, char *buf, size_t n)
+{
+    Nearest nb;
+    nearest_init(&nb, name);
+    const Closure *c = I->frame ? I->frame->closure : NULL;
+    if (c) {
+        const FuncInfo *info = c->node->fn;
+        for (int i = 0; i < info->nlocals; i++)
+            nearest_offer(&nb, info->locals[i]);
+        for (int i = 0; i < info->nupvals; i++)
+            nearest_offer(&nb, info->upvals[i].name);
+    }
+    for (size_t b = 0; b < I->nbuckets; b++)
+        for (const Sym *s = I->buckets[b]; s; s = s->next)
+            if (s->value.kind != VAL_NIL || s->builtin)
+                nearest_offer(&nb, s->name);
+    return nearest_hint(&nb, buf, n);
+}
+
 /* A variable with a value wins, so a global assigned the name of a
  * built-in hides the built-in. Otherwise the symbol's built-in, if any.
  * The two error messages explain the rules that surprise people: capture
@@ -114,7 +135,9 @@ static Value eval_ident(Interp *I, AstNode *n)
         return interp_error(I, &n->loc, "local variable '%s' is used before it is "
                             "assigned (assigning '%s' anywhere in this function makes "
                             "it local to the whole function)", n->str, n->str);
-    return interp_error(I, &n->loc, "undefined variable '%s'", n->str);
+    char hint[NEAREST_MAX_LEN + 32];
+    return interp_error(I, &n->loc, "undefined variable '%s'%s", n->str,
+                        undefined_hint(I, n->str, hint, sizeof hint));
 }
 
 /* ------------------------------------------------------------------ */
@@ -538,8 +561,10 @@ static Value eval_field(Interp *I, AstNode *n)
         r = interp_error(I, &n->loc, "cannot read field '%s' of %s", n->str, d);
     } else {
         Value *f = rec_get(obj.as.rec, n->str);
+        char hint[NEAREST_MAX_LEN + 32];
         r = f ? val_ref(*f)
-              : interp_error(I, &n->loc, "record has no field '%s'", n->str);
+              : interp_error(I, &n->loc, "record has no field '%s'%s", n->str,
+                             rec_field_hint(obj.as.rec, n->str, hint, sizeof hint));
     }
     val_unref(obj);
     return r;
@@ -578,7 +603,13 @@ static bool bind_named(Interp *I, Closure *c, Value *locals, int nnamed,
             if (strcmp(info->locals[p], names[i]) == 0)
                 k = p;
         if (k < 0) {
-            interp_error(I, loc, "%s: unknown named argument '%s'", closure_name(c), names[i]);
+            Nearest nb;
+            nearest_init(&nb, names[i]);
+            for (int p = 0; p < info->nparams; p++)
+                nearest_offer(&nb, info->locals[p]);
+            char hint[NEAREST_MAX_LEN + 32];
+            interp_error(I, loc, "%s: unknown named argument '%s'%s", closure_name(c),
+                         names[i], nearest_hint(&nb, hint, sizeof hint));
             return false;
         }
         if (locals[k].kind != VAL_NIL) {
@@ -733,7 +764,10 @@ static Value call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
         return call_partial(I, fn.as.partial, npos, nnamed, args, names, nargout, loc);
     char d[48];
     describe_value(fn, d, sizeof d);
-    return interp_error(I, loc, "cannot call %s: it is not a function", d);
+    /* A(1, 1) is the usual slip from Octave: ovp subscripts with [ ] */
+    const char *hint = fn.kind == VAL_MAT || fn.kind == VAL_LIST ||
+                       fn.kind == VAL_STR ? " (subscripts use brackets: A[i, j])" : "";
+    return interp_error(I, loc, "cannot call %s: it is not a function%s", d, hint);
 }
 
 Value eval_call_value(Interp *I, Value fn, int npos, int nnamed, Value *args,
@@ -1249,6 +1283,16 @@ static inline Value eval(Interp *I, AstNode *n)
     return v;
 }
 
+/* In the REPL the value of an expression typed alone is kept in the
+ * global `ans`, as in Octave, so the last result can be used without
+ * retyping it. Scripts do not set it. */
+static void remember_answer(Interp *I, Value v)
+{
+    Sym *s = sym_intern(I, "ans");
+    val_unref(s->value);
+    s->value = val_ref(v);
+}
+
 /* A top-level statement: echoes expression values in the REPL. The value
  * is still returned: it becomes the program's value. */
 static Value exec_top(Interp *I, AstNode *stmt)
@@ -1262,6 +1306,7 @@ static Value exec_top(Interp *I, AstNode *stmt)
     }
     if (VAL_IS_ERR(v) || !I->repl || stmt->kind != AST_EXPR || v.kind == VAL_NIL)
         return v;
+    remember_answer(I, v);
     StrBuf b;
     sb_init(&b);
     format_display(&b, v);

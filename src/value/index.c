@@ -318,7 +318,9 @@ static Value get_record(RtError *E, const Record *rec, Value s, const Loc *loc)
     if (s.kind != VAL_STR)
         return rt_raise(E, loc, "a record is indexed by a field name string");
     Value *f = rec_get(rec, s.as.str->s);
-    return f ? val_ref(*f) : rt_raise(E, loc, "record has no field '%s'", s.as.str->s);
+    char hint[NEAREST_MAX_LEN + 32];
+    return f ? val_ref(*f) : rt_raise(E, loc, "record has no field '%s'%s", s.as.str->s,
+                                      rec_field_hint(rec, s.as.str->s, hint, sizeof hint));
 }
 
 static Value subs_count_error(RtError *E, int nsubs, const char *what, const Loc *loc)

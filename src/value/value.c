@@ -422,3 +422,12 @@ void describe_value(Value v, char *buf, size_t n)
     else
         snprintf(buf, n, "%s", val_type_name(v));
 }
+
+const char *rec_field_hint(const Record *rec, const char *name, char *buf, size_t n)
+{
+    Nearest nb;
+    nearest_init(&nb, name);
+    for (size_t i = 0; i < rec->n; i++)
+        nearest_offer(&nb, rec->keys[i]);
+    return nearest_hint(&nb, buf, n);
+}

@@ -223,6 +223,8 @@ const char *val_type_name(Value v);
 /* "2x3 matrix", "number 0.5", "string", ... for error messages (a tracked
  * value is described by its primal). */
 void describe_value(Value v, char *buf, size_t n);
+/* " (did you mean 'f'?)" for the field of rec nearest to name, or "". */
+const char *rec_field_hint(const Record *rec, const char *name, char *buf, size_t n);
 /* Deep equality (same kind and contents). */
 bool val_equal(Value a, Value b);
 

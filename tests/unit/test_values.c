@@ -393,8 +393,17 @@ Test(format, numbers)
 
     StrBuf b;
     sb_init(&b);
-    format_number(&b, 123456789012.0);   /* more than 10 digits */
+    format_number(&b, 123456789012.0);   /* whole: every digit */
+    cr_expect_str_eq(b.s, "123456789012");
+    sb_clear(&b);
+    format_number(&b, 123456789012.5);   /* more than 10 digits */
     cr_expect_str_eq(b.s, "1.23456789e+11");
+    sb_clear(&b);
+    format_number(&b, 9007199254740992.0);   /* 2^53, the last whole shown whole */
+    cr_expect_str_eq(b.s, "9007199254740992");
+    sb_clear(&b);
+    format_number(&b, 9007199254740994.0);
+    cr_expect_str_eq(b.s, "9.007199255e+15");
     sb_free(&b);
 }
 
