@@ -197,6 +197,20 @@ os.unlink(script)
 expect(str(proc.returncode), "130", "a script stopped by SIGINT exits with 130")
 expect(err.decode(errors="replace"), "interrupted", "the interrupted script says so")
 
+# A long rejection search (clusters: centres that are rarely far enough
+# apart, each try checked against every centre placed) stops on SIGINT
+# (a fuzzing finding: it ran for minutes without polling).
+with tempfile.NamedTemporaryFile("w", suffix=".ovp", delete=False) as f:
+    f.write("D = clusters(10, 1000, 1000, 2, 0, 1.42)\nprint(1)\n")
+    script = f.name
+proc = subprocess.Popen([OVP, script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+time.sleep(1.0)
+proc.send_signal(signal.SIGINT)
+out, err = proc.communicate(timeout=30)
+os.unlink(script)
+expect(str(proc.returncode), "130", "clusters' search stops on SIGINT")
+expect(err.decode(errors="replace"), ":1:5: error: interrupted", "at the clusters call")
+
 # The error names the statement that was running, not the next one: here a
 # sort (which cannot be stopped inside) on line 3, before the print on 4.
 # Line 2 writes a marker file, so the signal is sent once line 3 runs.

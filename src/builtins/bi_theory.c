@@ -862,10 +862,13 @@ static Value bi_clusters(Interp *I, const Args *a)
                         "[0, 2] and delta >= 0");
     if (!mat_size_ok(n, d))
         return bi_error(I, a, "a %zux%zu data matrix is too large", n, d);
+    if (!mat_size_ok(L, d))
+        return bi_error(I, a, "%zu centres in R^%zu are too large a matrix", L, d);
     Matrix *X = NULL, *ybar = NULL, *C = NULL, *cl = NULL;
     if (th_clusters(n, d, L, K, eps0, delta, &I->rng, &X, &ybar, &C, &cl) != 0)
-        return bi_error(I, a, "could not place %zu unit-norm centres at least %g apart "
-                        "in R^%zu", L, delta, d);
+        return interrupt_pending() ? rt_interrupted(&I->err, NULL)
+               : bi_error(I, a, "could not place %zu unit-norm centres at least %g apart "
+                          "in R^%zu", L, delta, d);
     Value r = val_rec_new();
     rec_set(r.as.rec, "X", val_mat(X));
     rec_set(r.as.rec, "y", val_mat(mat_copy(ybar)));

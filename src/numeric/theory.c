@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "base/alloc.h"
+#include "base/interrupt.h"
 #include "numeric/linalg.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -518,11 +519,13 @@ static bool far_enough(const Matrix *C, size_t l, const double *g,
     return true;
 }
 
-/* Rows of C (L x d): unit centres pairwise >= delta apart; g: d scratch. */
+/* Rows of C (L x d): unit centres pairwise >= delta apart; g: d scratch.
+ * A try costs up to L d operations and there may be 100 000 of them, so
+ * Ctrl-C is polled at every try; it ends the search as a failure. */
 static bool draw_centres(Matrix *C, double delta, Rng *rng, double *g)
 {
     size_t L = C->rows, d = C->cols, l = 0;
-    for (long tries = 0; l < L && tries < TH_CENTRE_TRIES; tries++) {
+    for (long tries = 0; l < L && tries < TH_CENTRE_TRIES && !interrupt_pending(); tries++) {
         rng_fill_normal(rng, g, d);
         if (!normalise(g, d) || !far_enough(C, l, g, delta))
             continue;
@@ -562,11 +565,13 @@ static void draw_point(Matrix *X, size_t i, const Matrix *C, size_t l,
 }
 
 /* Fills X, ybar, cluster cluster by cluster (balanced split). */
-static void draw_points(Matrix *X, Matrix *yb, Matrix *cl, const Matrix *C,
+static bool draw_points(Matrix *X, Matrix *yb, Matrix *cl, const Matrix *C,
                         size_t K, double eps0, Rng *rng, double *u)
 {
     size_t n = X->rows, L = C->rows, i = 0;
     for (size_t l = 0; l < L; l++) {
+        if (interrupt_pending())   /* a cluster is at most 2^31 / L draws */
+            return false;
         size_t nl = n / L + (l < n % L ? 1 : 0);
         double label = class_label(l % K, K);
         for (size_t p = 0; p < nl; p++, i++) {
@@ -575,6 +580,7 @@ static void draw_points(Matrix *X, Matrix *yb, Matrix *cl, const Matrix *C,
             cl->data[i] = (double)(l + 1);
         }
     }
+    return true;
 }
 
 /* eps0 <= 2: no two points of the unit sphere are further apart. */
@@ -601,8 +607,7 @@ int th_clusters(size_t n, size_t d, size_t L, size_t K, double eps0,
     double *g = xmalloc(d * sizeof *g);
     bool ok = g && m[0] && m[1] && m[2] && m[3] &&
               draw_centres(m[2], delta, rng, g);
-    if (ok)
-        draw_points(m[0], m[1], m[3], m[2], K, eps0, rng, g);
+    ok = ok && draw_points(m[0], m[1], m[3], m[2], K, eps0, rng, g);
     free(g);
     for (int k = 0; k < 4; k++) {
         if (ok)

@@ -122,7 +122,8 @@ int th_corrupt(const Matrix *y, double rho, const Matrix *labels, Rng *rng,
  * computed as cos(th) = 1 - t^2/2, sin(th) = t sqrt(1 - t^2/4), so that
  * ||x|| = 1 and ||x - c|| = t. If the projection vanishes (d = 1) x = c.
  * Returns 0, or -1 (d, L < 1, K < 2, eps0 outside [0, 2], delta NaN or
- * negative, rng NULL, centres not found, no memory). */
+ * negative, rng NULL, centres not found, a matrix over the element limit,
+ * or Ctrl-C, which the drawing loops poll). */
 int th_clusters(size_t n, size_t d, size_t L, size_t K, double eps0,
                 double delta, Rng *rng, Matrix **X, Matrix **ybar,
                 Matrix **centers, Matrix **cluster);
