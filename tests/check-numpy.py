@@ -229,6 +229,24 @@ def check_csv(tmp):
     report("CSV written by dataio reads in numpy.loadtxt", same(loaded, arr), "values differ")
 
 
+def check_savetxt(tmp):
+    """numpy.savetxt's default file (values '%.18e' separated by one space)
+    and a tab-separated one load exactly with load(path, sep = " "), run
+    through the ovp binary itself ($OVP), and save back as .npy."""
+    ovp = os.environ.get("OVP")
+    if not ovp:
+        return
+    arr = values("<f8", (5, 3))
+    arr = arr[np.isfinite(arr).all(axis=1)]
+    for name, kwargs, sep in (("savetxt", {}, " "), ("savetxt tab", {"delimiter": "\t"}, "\\t")):
+        src, dst = os.path.join(tmp, "st.txt"), os.path.join(tmp, "st.npy")
+        np.savetxt(src, arr, **kwargs)
+        code = f'save("{dst}", load("{src}", sep = "{sep}"))'
+        p = subprocess.run([ovp, "-e", code], capture_output=True, text=True, timeout=60)
+        ok = p.returncode == 0 and same(np.load(dst), arr)
+        report(f"numpy.{name} file loads with sep", ok, p.stderr.strip())
+
+
 def idx_bytes(arr, code):
     head = bytes([0, 0, code, arr.ndim]) + struct.pack(">" + "I" * arr.ndim, *arr.shape)
     return head + arr.astype(arr.dtype.newbyteorder(">")).tobytes()
@@ -261,6 +279,7 @@ def main():
         check_ovp_written_bytes(tmp)
         check_refusals(tmp)
         check_csv(tmp)
+        check_savetxt(tmp)
         check_idx(tmp)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -33,7 +33,7 @@ static bool ends_with(const char *s, const char *suffix)
  * (or the reverse) without a word. */
 static bool nan_arg(Interp *I, const Args *a, int i, DioLoadOpts *o)
 {
-    *o = (DioLoadOpts){DIO_NAN_ERROR, 0};
+    *o = (DioLoadOpts){DIO_NAN_ERROR, 0, 0};
     if (!arg_given(a, i))
         return true;
     Value v = a->v[i];
@@ -52,6 +52,26 @@ static bool nan_arg(Interp *I, const Args *a, int i, DioLoadOpts *o)
     return true;
 }
 
+/* The sep argument (slot i) of a CSV: one of , ; | tab, or " " for runs of
+ * blanks (NumPy's savetxt default). A .npy has no separator to give. */
+static bool sep_arg(Interp *I, const Args *a, int i, bool csv, DioLoadOpts *o)
+{
+    if (!arg_given(a, i))
+        return true;
+    Value v = a->v[i];
+    const char *s = v.kind == VAL_STR ? v.as.str->s : NULL;
+    if (!csv) {
+        bi_error(I, a, "sep applies to CSV and text files only");
+        return false;
+    }
+    if (!s || strlen(s) != 1 || !strchr(",;| \t", s[0])) {
+        arg_type_error(I, a, i, "one of \",\" \";\" \"|\" \"\\t\" or \" \" (runs of blanks)");
+        return false;
+    }
+    o->sep = s[0] == '\t' ? ' ' : s[0];
+    return true;
+}
+
 /* load returns the matrix alone, so a CSV header line is read and freed
  * here. Any other extension is refused with the list of known ones; the
  * message points to load_idx since IDX files have no fixed extension. */
@@ -59,7 +79,8 @@ static Value bi_load(Interp *I, const Args *a)
 {
     const char *path = arg_str(I, a, 0);
     DioLoadOpts opts;
-    if (!path || !nan_arg(I, a, 1, &opts))
+    if (!path || !nan_arg(I, a, 1, &opts) ||
+        !sep_arg(I, a, 2, ends_with(path, ".csv") || ends_with(path, ".txt"), &opts))
         return val_error;
     char err[512];
     Matrix *m = NULL;
@@ -155,8 +176,9 @@ static Value bi_load_idx(Interp *I, const Args *a)
 }
 
 const Builtin builtins_data[] = {
-    {"load", 1, 2, "load(path, nan)", "a matrix from a CSV file (.csv or .txt: decimal "
-     "numbers separated by commas, an optional header line of names) or a NumPy .npy "
+    {"load", 1, 3, "load(path, nan, sep)", "a matrix from a CSV file (.csv or .txt: decimal "
+     "numbers separated by commas, or by sep = \";\", \"|\", or \" \" for runs of spaces "
+     "and tabs as NumPy's savetxt writes; an optional header line of names) or a NumPy .npy "
      "file (float64/32/16, integers, bool; C or Fortran order; a 1-D array becomes a "
      "column); a regular file or a named pipe. NaN or infinity in the data (CSV nan, "
      "inf, -inf) is an error naming the file and where (CSV line and field, .npy row "

@@ -49,6 +49,7 @@ typedef struct {
     size_t errlen;
     bool allow_nonfinite; /* DIO_NAN_ALLOW */
     size_t max_text;      /* CSV: most bytes read (0 only in writers) */
+    char sep;             /* CSV: the separator, ',' by default; ' ' blanks */
 } Ctx;
 
 /* Writes the path followed by the formatted text (which supplies its own
@@ -162,14 +163,15 @@ static FILE *open_write(const Ctx *cx)
 
 /* The loaders' options as given to the dio_load_*() of old, which pass
  * data through: NaN and infinities are kept. */
-static const DioLoadOpts keep_all = {DIO_NAN_ALLOW, 0};
+static const DioLoadOpts keep_all = {DIO_NAN_ALLOW, 0, 0};
 
 /* The context of a loader; NULL options are the defaults. A max_text
  * above SIZE_MAX / 2 is lowered to it, so that slurp's max + 2 cannot
  * wrap. */
 static Ctx load_ctx(const char *path, const DioLoadOpts *o, char *err, size_t errlen)
 {
-    Ctx cx = {path, err, errlen, o && o->nan == DIO_NAN_ALLOW, dio_max_text()};
+    Ctx cx = {path, err, errlen, o && o->nan == DIO_NAN_ALLOW, dio_max_text(),
+              o && o->sep ? o->sep : ','};
     if (o && o->max_text)
         cx.max_text = o->max_text < SIZE_MAX / 2 ? o->max_text : SIZE_MAX / 2;
     return cx;
@@ -634,32 +636,71 @@ static size_t split_lines(char *buf, size_t len)
     return last;
 }
 
-/* The number of comma-separated fields of line. Every comma counts:
- * quoted fields holding commas are not supported, which is why header
- * names may not contain one (check_names). */
-static size_t count_fields(const char *line)
+/* The end of the field that starts at s: the next separator, or the end
+ * of the line. With sep ' ' a field is a run of non-blank characters. */
+static char *field_end(char *s, char sep)
 {
+    if (sep != ' ')
+        return strchr(s, sep);
+    while (*s && !is_blank_char(*s))
+        s++;
+    return *s ? s : NULL;
+}
+
+/* Where the field after a separator at c starts: just past it, or with
+ * sep ' ' past the whole run of blanks (NULL when only blanks are left). */
+static char *next_field(char *c, char sep)
+{
+    c++;
+    if (sep == ' ') {
+        while (is_blank_char(*c))
+            c++;
+        if (!*c)
+            return NULL;
+    }
+    return c;
+}
+
+/* The number of fields of line. Every separator counts (quoted fields
+ * holding commas are not supported, which is why header names may not
+ * contain one, check_names); with sep ' ' runs of blanks count once and
+ * blanks around the line none. */
+static size_t count_fields(const char *line, char sep)
+{
+    char *copy = xstrdup(line), *s = copy;
+    if (sep == ' ')
+        while (is_blank_char(*s))
+            s++;
     size_t n = 1;
-    for (; *line; line++)
-        n += *line == ',';
+    for (char *c = field_end(s, sep); c; c = field_end(s, sep)) {
+        s = next_field(c, sep);
+        if (!s)
+            break;
+        n++;
+    }
+    free(copy);
     return n;
 }
 
-/* Splits line in place at its commas, storing up to max trimmed fields in f;
- * returns the number of fields, also those beyond max. */
-static size_t split_fields(char *line, char **f, size_t max)
+/* Splits line in place at its separators, storing up to max trimmed
+ * fields in f; returns the number of fields, also those beyond max. */
+static size_t split_fields(char *line, char **f, size_t max, char sep)
 {
     size_t n = 0;
+    if (sep == ' ')
+        while (is_blank_char(*line))
+            line++;
     for (;;) {
-        char *c = strchr(line, ',');
+        char *c = field_end(line, sep);
+        char *next = c ? next_field(c, sep) : NULL;
         if (c)
             *c = '\0';
         if (n < max)
             f[n] = trim(line);
         n++;
-        if (!c)
+        if (!next)
             return n;
-        line = c + 1;
+        line = next;
     }
 }
 
@@ -683,17 +724,18 @@ static int csv_next(CsvIn *in, size_t *nf)
     in->lineno++;
     if (is_blank_line(in->line))
         return fail(in->cx, ":%zu: blank line", in->lineno);
-    *nf = split_fields(in->line, in->fields, in->cols);
+    *nf = split_fields(in->line, in->fields, in->cols, in->cx->sep);
     return 0;
 }
 
-/* The separator (';', tab, space or '|') that splits s into two or more
- * numbers, or 0: a file written with another separator than the comma. */
-static char other_separator(const char *s)
+/* The separator (',', ';', tab, space or '|', other than the one in use)
+ * that splits s into two or more numbers, or 0: a file written with
+ * another separator than the one expected. */
+static char other_separator(const char *s, char in_use)
 {
-    static const char seps[] = ";\t |";
+    static const char seps[] = ",;\t |";
     for (const char *sep = seps; *sep; sep++) {
-        if (!strchr(s, *sep))
+        if (*sep == in_use || !strchr(s, *sep))
             continue;
         /* strtok writes into its string; s is still needed for the message */
         char *copy = xstrdup(s);
@@ -710,12 +752,24 @@ static char other_separator(const char *s)
     return 0;
 }
 
+static const char *sep_name(char sep)
+{
+    switch (sep) {
+    case ',': return "commas";
+    case '\t': return "tabs";
+    case ' ': return "spaces";
+    case ';': return "';'";
+    default: return "'|'";
+    }
+}
+
 static int wrong_separator(const CsvIn *in, size_t j, char sep)
 {
     return fail(in->cx, ":%zu: field %zu is \"%.40s\": the values look separated by "
-                "%s, but CSV fields are separated by commas", in->lineno, j + 1,
-                in->fields[j], sep == '\t' ? "tabs" : sep == ' ' ? "spaces"
-                : sep == ';' ? "';'" : "'|'");
+                "%s, not by %s (give sep = %s)", in->lineno, j + 1, in->fields[j],
+                sep_name(sep), sep_name(in->cx->sep),
+                sep == '\t' || sep == ' ' ? "\" \"" : sep == ',' ? "\",\""
+                : sep == ';' ? "\";\"" : "\"|\"");
 }
 
 /* Reports field j of the current line, which parse_cell classified as c
@@ -745,7 +799,7 @@ static int bad_field(const CsvIn *in, size_t j, Cell c)
     }
     if (*s == '\0')
         return fail(in->cx, ":%zu: field %zu is empty", line, field);
-    char sep = other_separator(s);
+    char sep = other_separator(s, in->cx->sep);
     if (sep)
         return wrong_separator(in, j, sep);
     return fail(in->cx, ":%zu: field %zu is not a number: \"%.40s\"", line, field, s);
@@ -795,7 +849,7 @@ static char **csv_header(const CsvIn *in, bool *oom, bool *bad)
         if (looks_number(in->fields[j]))
             return NULL;
     for (size_t j = 0; j < in->cols; j++) {
-        char sep = other_separator(in->fields[j]);
+        char sep = other_separator(in->fields[j], in->cx->sep);
         if (sep) {
             wrong_separator(in, j, sep);
             *bad = true;
@@ -876,12 +930,12 @@ static Matrix *csv_parse(const Ctx *cx, char *buf, size_t len, char ***names)
     }
     /* the first line fixes the number of fields; mat_size_ok bounds it
      * before the slots are allocated */
-    CsvIn in = {cx, buf, buf + strlen(buf) + 1, 1, count_fields(buf), NULL};
+    CsvIn in = {cx, buf, buf + strlen(buf) + 1, 1, count_fields(buf, cx->sep), NULL};
     if (!mat_size_ok(1, in.cols) || !(in.fields = xmalloc(in.cols * sizeof *in.fields))) {
         fail(cx, ":1: too many fields (%zu)", in.cols);
         return NULL;
     }
-    split_fields(buf, in.fields, in.cols);
+    split_fields(buf, in.fields, in.cols, cx->sep);
     Matrix *m = csv_body(&in, nlines, names);
     free(in.fields);
     return m;
@@ -976,7 +1030,7 @@ static int csv_write_rows(FILE *f, const Matrix *m)
 int dio_save_csv(const char *path, const Matrix *m, char *const *header, size_t nheader,
                  char *err, size_t errlen)
 {
-    Ctx cx = {path, err, errlen, false, 0};
+    Ctx cx = {path, err, errlen, false, 0, ','};
     if (header && nheader != m->cols)
         return fail(&cx, ": header has %zu name%s but the matrix has %zu column%s", nheader,
                     nheader == 1 ? "" : "s", m->cols, m->cols == 1 ? "" : "s");
@@ -1396,7 +1450,7 @@ static int write_doubles(FILE *f, const double *x, size_t n)
 
 int dio_save_npy(const char *path, const Matrix *m, char *err, size_t errlen)
 {
-    Ctx cx = {path, err, errlen, false, 0};
+    Ctx cx = {path, err, errlen, false, 0, ','};
     unsigned char head[256];
     size_t hlen = npy_header(head, m->rows, m->cols);
     FILE *f = open_write(&cx);

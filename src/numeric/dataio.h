@@ -31,6 +31,9 @@ typedef struct {
     DioNan nan;      /* default DIO_NAN_ERROR */
     size_t max_text; /* CSV only: most bytes of text read; 0 means
                         dio_max_text() (a test sets a small one) */
+    char sep;        /* CSV only: the field separator; 0 means ','. ' '
+                        means any run of spaces and tabs, as NumPy's
+                        savetxt writes and loadtxt reads by default */
 } DioLoadOpts;
 
 /* The default cap on the text of a CSV file: 32 bytes for each of the
