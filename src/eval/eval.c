@@ -812,7 +812,12 @@ static Value eval_call_nargout(Interp *I, AstNode *n, int nargout)
             if (!VAL_IS_ERR(args[slot]))
                 interp_error(I, &k->loc, "argument has no value (a function whose "
                              "last statement is an assignment returns nothing)");
-            unref_all(args, slot);
+            /* Drop what was evaluated before this argument: the positional
+             * ones (slots 0..) and the named ones (slots npos..); the slots
+             * between them were never written. */
+            int named_before = nnamed - (named ? 1 : 0);
+            unref_all(args, i - named_before);
+            unref_all(args + npos, named_before);
             r = val_error;
             break;
         }
