@@ -23,6 +23,7 @@
 #include "builtins/registry.h"
 #include "eval/interp.h"
 #include "front/parse.h"
+#include "app/blaskernel.h"
 #include "app/repl.h"
 #include "base/rng.h"
 #include "base/threads.h"
@@ -477,6 +478,7 @@ static void keep_freed_memory(void)
  * write), the REPL stops after the input whose output failed. */
 int main(int argc, char **argv)
 {
+    blas_kernel_fix(argv);
     hold_standard_fds();
     threads_init();
     keep_freed_memory();

@@ -16,8 +16,11 @@
  *                             writer runs at exit inside the executable
  *                             and must not be the one that fails
  * The shim removes itself from LD_PRELOAD so that programs ovp starts
- * (gnuplot) run normally. */
+ * (gnuplot) run normally, and puts itself back when ovp runs itself again
+ * (execv of /proc/self/exe, to choose OpenBLAS's kernels), so that the new
+ * run is the one counted. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
 #include <stdio.h>
@@ -37,6 +40,7 @@ static int ready;
 static unsigned long counted, fail_at;
 static int persist;
 static const char *count_file;
+static char *own_preload;   /* LD_PRELOAD as it was, to restore on re-exec */
 
 static int find_main_text(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -52,8 +56,13 @@ static int find_main_text(struct dl_phdr_info *info, size_t size, void *data)
     return 1;   /* the first object listed is the main program */
 }
 
-/* Registered in the constructor, so it runs before the executable's own
- * destructors (gcov's writer among them), which exit runs later. */
+/* exit runs atexit handlers in the reverse order of their registration.
+ * gcov's writer registers in the executable's constructors, after this
+ * shim's constructor, so stop_counting is registered later still: at the
+ * first allocation counted once main runs its code, so that it runs
+ * first at exit. */
+static int until_exit, registered;
+
 static void stop_counting(void)
 {
     ready = 0;
@@ -66,8 +75,9 @@ __attribute__((constructor)) static void failmalloc_init(void)
     fail_at = n ? strtoul(n, NULL, 10) : 0;
     persist = getenv("OVP_FAILMALLOC_PERSIST") != NULL;
     count_file = getenv("OVP_FAILMALLOC_COUNT");
-    if (getenv("OVP_FAILMALLOC_UNTIL_EXIT"))
-        atexit(stop_counting);
+    until_exit = getenv("OVP_FAILMALLOC_UNTIL_EXIT") != NULL;
+    const char *pre = getenv("LD_PRELOAD");
+    own_preload = pre ? strdup(pre) : NULL;
     unsetenv("LD_PRELOAD");
     ready = 1;
 }
@@ -94,6 +104,10 @@ static int should_fail(const void *caller)
         ours = a >= text[i].lo && a < text[i].hi;
     if (!ours)
         return 0;
+    if (until_exit && !registered) {
+        registered = 1;   /* first: atexit may allocate, and come back here */
+        atexit(stop_counting);
+    }
     counted++;
     return fail_at && (counted == fail_at || (persist && counted > fail_at));
 }
@@ -143,4 +157,14 @@ int posix_memalign(void **out, size_t align, size_t n)
         return ENOMEM;
     *out = p;
     return 0;
+}
+
+int execv(const char *path, char *const argv[])
+{
+    static int (*real_execv)(const char *, char *const[]);
+    if (!real_execv)
+        real_execv = (int (*)(const char *, char *const[]))dlsym(RTLD_NEXT, "execv");
+    if (own_preload && strcmp(path, "/proc/self/exe") == 0)
+        setenv("LD_PRELOAD", own_preload, 1);
+    return real_execv(path, argv);
 }
