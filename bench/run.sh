@@ -1,15 +1,17 @@
 #!/bin/bash
 # bench/run.sh [WORKLOAD...]: times ovp on the benchmark workloads beside the
-# plain-C floor and the NumPy peer, side by side in one run, and prints
-# each median wall time and the ratios ovp/C and ovp/NumPy.
-#   BENCH_REF  folder with ref.c and ref_numpy.py (default ../shared/bench)
+# plain-C floor and the NumPy, Octave and Lua peers, side by side in one run,
+# and prints each median wall time, the ratios, ovp's peak memory beside the
+# floor's, and each time as a multiple of the machine's limit.
+#   BENCH_REF  folder with ref.c, ref_numpy.py, ... (default ../shared/bench)
 #   RUNS       runs per command (default 3; the median is reported)
+# Every tool runs at its own default settings: no thread count is imposed
+# (set OPENBLAS_NUM_THREADS yourself to compare at equal counts).
 cd "$(dirname "$0")/.." || exit 2
 ref=${BENCH_REF:-../shared/bench}
 runs=${RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 
 have_c=no
 if [ -f "$ref/ref.c" ] && gcc -O2 -march=native -o "$work/ref" "$ref/ref.c" \
@@ -18,10 +20,31 @@ if [ -f "$ref/ref.c" ] && gcc -O2 -march=native -o "$work/ref" "$ref/ref.c" \
 fi
 oct=""
 command -v octave-cli > /dev/null && [ -f "$ref/ref_octave.m" ] && oct=octave-cli
+lua=""
+command -v lua5.4 > /dev/null && [ -f "$ref/ref_lua.lua" ] && lua=lua5.4
 py=""
 for p in /usr/bin/python3 python3; do
     if "$p" -c "import numpy" 2>/dev/null && [ -f "$ref/ref_numpy.py" ]; then py=$p; break; fi
 done
+
+# The machine's limits (bench/machine.c): dgemm GFLOP/s on every thread
+# and the triad bandwidth. A workload's limit is its floating-point work at
+# the dgemm rate: what no implementation on this machine can beat.
+gemm=-
+if gcc -O2 -march=native -o "$work/machine" bench/machine.c -lopenblas 2>/dev/null; then
+    read -r _ g1 _ gemm _ triad _ nthr _ core < <("$work/machine")
+    echo "machine: dgemm $g1 GFLOP/s on 1 thread, $gemm on $nthr ($core kernels); triad $triad GB/s"
+fi
+# floating-point operations of each workload's BLAS and LAPACK work
+flops() {
+    case $1 in
+        W1) echo "100 * 2 * (2 * 1000 * 1000 * 100)" ;;                  # two products per step
+        W2) echo "2*2000*4000*100 + 2000^2*4000 + 2000^2*100 + 4/3*2000^3" ;;
+        W3) echo "5000 * (4 * 4000 * 128 + 2 * 128^3 + 6 * 128^2)" ;;
+        W7) echo "2*2000*4000*100 + 2000^2*4000 + 2000^2*100 + 4/3*2000^3" ;;
+        *) echo "" ;;
+    esac
+}
 
 # median wall seconds of a command over $runs runs ("-" when it fails)
 median() {
@@ -36,19 +59,30 @@ median() {
     printf "%.3f\n" "${times[@]}" | sort -g | sed -n "$(( (runs + 1) / 2 ))p"
 }
 
+# peak resident memory in MB of one run ("-" without GNU time)
+peak() {
+    [ -x /usr/bin/time ] || { echo "-"; return; }
+    /usr/bin/time -f %M -o "$work/rss" "$@" > /dev/null 2>&1 || { echo "-"; return; }
+    echo "$(( $(tail -1 "$work/rss") / 1024 ))"
+}
+
 ratio() { [ "$1" = - ] || [ "$2" = - ] && echo "-" || printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
 workloads=${*:-W1 W2 W3 W4 W5 W6 W7}
-printf '%-4s %9s %9s %9s %9s %9s %9s %10s\n' id ovp C NumPy Octave ovp/C ovp/NumPy ovp/Octave
+fmt='%-4s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n'
+printf "$fmt" id ovp C NumPy Octave Lua limit ovp/C ovp/NumPy ovp/Oct ovp/Lua ovp/limit "MB ovp/C"
 for w in $workloads; do
     lw=$(echo "$w" | tr 'W' 'w')
     o=$(median ./ovp "bench/$lw.ovp")
-    c=-; n=-; q=-
+    c=-; n=-; q=-; l=-; lim=-; mo=$(peak ./ovp "bench/$lw.ovp"); mc=-
     case $w in W1|W2|W3|W4)
-        [ $have_c = yes ] && c=$(median "$work/ref" "$w")
+        if [ $have_c = yes ]; then c=$(median "$work/ref" "$w"); mc=$(peak "$work/ref" "$w"); fi
         [ -n "$py" ] && n=$(median "$py" "$ref/ref_numpy.py" "$w")
         [ -n "$oct" ] && q=$(cd "$ref" && median "$oct" --no-gui --quiet ref_octave.m "$w") ;;
     esac
-    printf '%-4s %9s %9s %9s %9s %9s %9s %10s\n' "$w" "$o" "$c" "$n" "$q" "$(ratio "$o" "$c")" \
-        "$(ratio "$o" "$n")" "$(ratio "$o" "$q")"
+    [ "$w" = W4 ] && [ -n "$lua" ] && l=$(median "$lua" "$ref/ref_lua.lua")
+    f=$(flops "$w")
+    [ -n "$f" ] && [ "$gemm" != - ] && lim=$(printf '%.3f' "$(echo "($f) / ($gemm * 10^9)" | bc -l)")
+    printf "$fmt" "$w" "$o" "$c" "$n" "$q" "$l" "$lim" "$(ratio "$o" "$c")" "$(ratio "$o" "$n")" \
+        "$(ratio "$o" "$q")" "$(ratio "$o" "$l")" "$(ratio "$o" "$lim")" "$mo/$mc"
 done
