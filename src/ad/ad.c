@@ -124,7 +124,7 @@ bool ad_any_tracked(const Value *v, int n)
  * push. The reverse sweep holds such pointers; it is safe because the
  * rules compute on plain values (ops_*, linalg) and never record. */
 static int push_node(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
-                     Value out)
+                     Value out, const Loc *loc)
 {
     Tape *t = ad->tape;
     if (t->n == t->cap) {
@@ -143,6 +143,8 @@ static int push_node(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
     }
     n->out = val_ref(out);
     n->grad = val_nil;
+    if (loc)
+        n->loc = *loc;
     return t->n++;
 }
 
@@ -151,7 +153,7 @@ static int push_node(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
  * hold a reference to x. */
 Value ad_leaf(Ad *ad, Value x)
 {
-    int id = push_node(ad, NULL, 0, NULL, x);
+    int id = push_node(ad, NULL, 0, NULL, x, NULL);
     return val_var(x, ad->tape->id, id);
 }
 
@@ -159,11 +161,11 @@ Value ad_leaf(Ad *ad, Value x)
  * keeps a reference of its own and the tracked result takes the caller's.
  * An error result passes through unrecorded. */
 static Value record(Ad *ad, const AdRule *rule, int nin, const Value *inputs,
-                    Value out)
+                    Value out, const Loc *loc)
 {
     if (VAL_IS_ERR(out))
         return out;
-    int id = push_node(ad, rule, nin, inputs, out);
+    int id = push_node(ad, rule, nin, inputs, out, loc);
     return val_var(out, ad->tape->id, id);
 }
 
@@ -1301,7 +1303,8 @@ static bool accumulate(Ad *ad, AdNode *node, Value d)
  * must be clear (a fresh tape, or ad_zero_grads) before each sweep. A node
  * without an adjoint did not influence out and is skipped; a leaf has no
  * rule. Constant inputs (id -1) and inputs past the rule's ndiff get
- * nothing. On failure the error is located at loc, false is returned and
+ * nothing. On failure the error is located at the failing node's
+ * operation (or at loc, for a node without one), false is returned and
  * the adjoints are left partial. */
 bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc)
 {
@@ -1325,7 +1328,8 @@ bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc)
                 continue;
             Value d = n->rule->vjp(ad, n, k, n->grad);
             if (!accumulate(ad, &t->nodes[n->in[k]], d)) {
-                rt_locate(ad->err, loc);
+                /* at the operation whose rule failed, when it is known */
+                rt_locate(ad->err, n->loc.src ? &n->loc : loc);
                 return false;
             }
         }
@@ -1518,7 +1522,7 @@ Value ad_binary(Ad *ad, OpKind op, Value a, Value b, const Loc *loc)
     } else
         r = ops_binary(ad->err, op, pa, pb, loc);
     if (live && name && !VAL_IS_ERR(r))
-        r = record(ad, rule_named(name), 2, inputs, r);
+        r = record(ad, rule_named(name), 2, inputs, r, loc);
     val_unref(a);
     val_unref(b);
     return r;
@@ -1533,7 +1537,7 @@ Value ad_unary(Ad *ad, OpKind op, Value a, const Loc *loc)
     const char *name = op == OP_NEG ? "neg" : op == OP_PLUS ? "plus"
                        : op == OP_TRANSPOSE ? "'" : NULL;
     if (live && name && !VAL_IS_ERR(r))
-        r = record(ad, rule_named(name), 1, &a, r);
+        r = record(ad, rule_named(name), 1, &a, r, loc);
     val_unref(a);
     return r;
 }
@@ -1549,7 +1553,7 @@ Value ad_index(Ad *ad, Value obj, int nsubs, const Value *subs,
     Value r = index_get(ad->err, val_primal(obj), nsubs, subs, loc);
     if (!ad_live(ad, obj) || VAL_IS_ERR(r) || nsubs > 2)
         return r;
-    return record(ad, rule_named("index"), nsubs + 1, inputs, r);
+    return record(ad, rule_named("index"), nsubs + 1, inputs, r, loc);
 }
 
 /* Borrows vals. The direction goes into aux[0] for vjp_concat. */
@@ -1566,7 +1570,7 @@ Value ad_concat(Ad *ad, const Value *vals, int n, bool horizontal,
     free(plain);
     if (!live || VAL_IS_ERR(r))
         return r;
-    r = record(ad, rule_named("concat"), n, vals, r);
+    r = record(ad, rule_named("concat"), n, vals, r, loc);
     ad->tape->nodes[r.as.var->node].aux[0] = horizontal;
     return r;
 }
@@ -1624,7 +1628,7 @@ static bool holds_live(const Ad *ad, Value v, int depth)
  * list or record (a rule sees top-level arguments only), and a live
  * argument to a built-in without a rule. A list of results is refused
  * too, since a node has one output. */
-Value ad_builtin(Ad *ad, const Builtin *bi, Args *a)
+Value ad_builtin(Ad *ad, const Builtin *bi, Args *a, const Loc *loc)
 {
     if (listed(composite_builtins, bi->name))
         return bi->fn(ad->host, a);
@@ -1657,7 +1661,7 @@ Value ad_builtin(Ad *ad, const Builtin *bi, Args *a)
         r = rt_raise(ad->err, NULL, "%s: only the single-result form can be differentiated",
                          bi->name);
     } else if (live && rule && !VAL_IS_ERR(r))
-        r = record(ad, rule, a->n, tracked, r);
+        r = record(ad, rule, a->n, tracked, r, loc);
     for (int i = 0; i < a->n; i++)
         a->v[i] = tracked[i];
     free(tracked);

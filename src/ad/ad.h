@@ -27,6 +27,8 @@ typedef struct AdNode {
     Value out;        /* primal output */
     Value grad;       /* accumulated adjoint, VAL_NIL when none */
     double aux[4];    /* rule parameters (a dimension, block offsets, ...) */
+    Loc loc;          /* the operation in the source (src NULL: unknown), so
+                         a rule that fails in the reverse sweep points at it */
 } AdNode;
 
 /* The vector-Jacobian product of input k given the output adjoint g
@@ -110,7 +112,7 @@ Value ad_concat(Ad *ad, const Value *vals, int n, bool horizontal,
                 const char *who, const Loc *loc);
 /* A built-in called with tracked arguments: records its rule, treats it
  * as constant when it has a zero derivative, or refuses. */
-Value ad_builtin(Ad *ad, const struct Builtin *bi, struct Args *a);
+Value ad_builtin(Ad *ad, const struct Builtin *bi, struct Args *a, const Loc *loc);
 /* True when any of the n values is tracked. */
 bool ad_any_tracked(const Value *v, int n);
 

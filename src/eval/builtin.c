@@ -126,6 +126,11 @@ static bool place_named(Interp *I, const Builtin *bi, Value *slots, int nslots,
     return true;
 }
 
+static bool same_place(const Loc *a, const Loc *b)
+{
+    return b && a->src == b->src && a->line == b->line && a->col == b->col;
+}
+
 /* Borrows args (positional, then named as listed in names); the built-in
  * gets Args whose slots are borrowed too. A built-in with a fixed arity
  * always sees max_args slots, VAL_NIL for those not given; a variadic one
@@ -156,11 +161,17 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
                                         : missing_error(I, bi, i, loc);
     Args a = {nslots, slots, bi, nargout, temps};
     const Loc *saved_site = I->site;
+    unsigned long frames = I->unwind.frames;
     I->site = loc;
     /* tracked values exist only while a tape records (inside grad, gd...) */
     bool tracked = I->ad.tape && ad_any_tracked(slots, nslots);
-    Value r = tracked ? ad_builtin(&I->ad, bi, &a) : bi->fn(I, &a);
+    Value r = tracked ? ad_builtin(&I->ad, bi, &a, loc) : bi->fn(I, &a);
     I->site = saved_site;
+    if (VAL_IS_ERR(r) && I->err.located && I->unwind.frames == frames &&
+        !same_place(&I->err.loc, loc))
+        /* located inside, with no call traced (an operation that grad's
+         * reverse sweep could not differentiate): show the way in */
+        interp_trace(I, bi->name, loc);
     if (VAL_IS_ERR(r))
         rt_locate(&I->err, loc);
     return r;

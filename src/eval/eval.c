@@ -650,14 +650,8 @@ static bool bind_defaults(Interp *I, Closure *c, Value *locals, const Loc *loc)
  * memory. Break, continue and return leave no trace. */
 static void trace_call(Interp *I, Closure *c, const Loc *loc)
 {
-    if (!I->err.msg || I->sig != SIG_ERROR)
-        return;
-    StrBuf *to = I->unwind.frames++ < INTERP_TRACE_SHOWN ? &I->unwind.trace
-                                                      : &I->unwind.outermost;
-    sb_clear(&I->unwind.outermost);
-    sb_printf(to, "  in %s, called at ", closure_name(c));
-    diag_position(to, loc);
-    sb_putc(to, '\n');
+    if (I->err.msg && I->sig == SIG_ERROR)
+        interp_trace(I, closure_name(c), loc);
 }
 
 /* The body's value: `return`'s, else the last expression statement's.

@@ -530,3 +530,13 @@ Value interp_call(Interp *I, Value fn, int argc, const Value *argv, const Loc *l
 {
     return eval_call_value(I, fn, argc, 0, (Value *)argv, NULL, 1, loc);
 }
+
+void interp_trace(Interp *I, const char *name, const Loc *loc)
+{
+    StrBuf *to = I->unwind.frames++ < INTERP_TRACE_SHOWN ? &I->unwind.trace
+                                                      : &I->unwind.outermost;
+    sb_clear(&I->unwind.outermost);
+    sb_printf(to, "  in %s, called at ", name);
+    diag_position(to, loc);
+    sb_putc(to, '\n');
+}

@@ -123,6 +123,11 @@ static inline bool interp_stack_nearly_full(const Interp *I)
     return I->stack_base && I->stack_base - &here > (ptrdiff_t)I->stack_room;
 }
 
+/* Adds "  in NAME, called at LOC" under the pending error: the call it
+ * is unwinding through (the first INTERP_TRACE_SHOWN are listed, the
+ * outermost is kept, the rest counted). */
+void interp_trace(Interp *I, const char *name, const Loc *loc);
+
 /* Raises a runtime error at loc (NULL: the caller's call site is used).
  * Returns val_error so callers can `return interp_error(...)`. */
 Value interp_error(Interp *I, const Loc *loc, const char *fmt, ...)
