@@ -36,10 +36,13 @@ static bool put(Interp *I, const Args *a, const StrBuf *b)
  * does not echo a second copy. */
 static Value bi_print(Interp *I, const Args *a)
 {
+    bool full = false;
+    if (arg_given(a, a->npos) && !arg_bool(I, a, a->npos, &full))
+        return val_error;
     StrBuf b;
     sb_init(&b);
-    for (int i = 0; i < a->n; i++)
-        format_display(&b, a->v[i]);
+    for (int i = 0; i < a->npos; i++)
+        format_display_as(&b, a->v[i], full);
     bool written = put(I, a, &b);
     sb_free(&b);
     return written ? val_nil : val_error;
@@ -399,9 +402,10 @@ static Value bi_param(Interp *I, const Args *a)
 }
 
 const Builtin builtins_io[] = {
-    {"print", 0, -1, "print(x, ...)", "display each value on its own line(s): numbers "
-     "with 10 significant digits, matrices with their shape", bi_print},
-    {"disp", 0, -1, "disp(x, ...)", "same as print", bi_print},
+    {"print", 0, -1, "print(x, ..., full)", "display each value on its own line(s): numbers "
+     "with 10 significant digits, matrices with their shape and at most 12 rows and 10 "
+     "columns (the rest hidden, and counted); full = true shows every element", bi_print},
+    {"disp", 0, -1, "disp(x, ..., full)", "same as print", bi_print},
     {"printf", 1, -1, "printf(fmt, ...)", "formatted output: %d %i %g %f %e %s %x %c %% "
      "with flags, width and precision; matrix arguments give their elements in "
      "column-major order and the format repeats while arguments remain", bi_printf},

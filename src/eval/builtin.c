@@ -98,19 +98,62 @@ static Value missing_error(Interp *I, const Builtin *bi, int i, const Loc *loc)
                         i + 1, name, bi->signature);
 }
 
+/* The position of "..." among a variadic built-in's parameters; the
+ * parameters after it can only be named ("print(x, ..., full)"). -1 for
+ * a built-in of fixed arity. */
+static int dots_index(const Builtin *bi)
+{
+    if (bi->max_args >= 0)
+        return -1;
+    char buf[64];
+    for (int i = 0; i < 32; i++) {
+        builtin_param_name(bi, i, buf, sizeof buf);
+        if (!buf[0] || strcmp(buf, "...") == 0)
+            return buf[0] ? i : -1;
+    }
+    return -1;
+}
+
+/* Parameters named after a variadic's "...". */
+static int keyword_only_count(const Builtin *bi)
+{
+    int d = dots_index(bi);
+    if (d < 0)
+        return 0;
+    char buf[64];
+    int n = 0;
+    for (builtin_param_name(bi, d + 1, buf, sizeof buf); buf[0];
+         builtin_param_name(bi, d + 1 + ++n, buf, sizeof buf))
+        ;
+    return n;
+}
+
+/* The slot of parameter k: its position, or for a variadic's keyword-only
+ * parameter, its place after the npos positional arguments. */
+static int param_slot(const Builtin *bi, int k, int npos)
+{
+    int d = dots_index(bi);
+    return d >= 0 && k > d ? npos + (k - d - 1) : k;
+}
+
 /* Puts a named argument (borrowed) in its parameter's slot. The name must
- * be a parameter within the fixed slots (a variadic's "..." cannot be
- * named) and not one already given, by position or by name. */
+ * be a parameter within the fixed slots, or a variadic's parameter after
+ * "..." (which itself cannot be named), and not one already given, by
+ * position or by name. */
 static bool place_named(Interp *I, const Builtin *bi, Value *slots, int nslots,
                         int npos, const char *name, Value v, const Loc *loc)
 {
     int k = builtin_param_index(bi, name);
+    if (k >= 0)
+        k = param_slot(bi, k, npos);
     if (k < 0 || k >= nslots) {
         Nearest nb;
         nearest_init(&nb, name);
         char param[64], hint[NEAREST_MAX_LEN + 32];
-        for (int i = 0; i < nslots; i++) {
+        for (int i = 0; i < 32; i++) {
             builtin_param_name(bi, i, param, sizeof param);
+            if (!param[0])
+                break;
             if (strcmp(param, "...") != 0)
                 nearest_offer(&nb, param);
         }
@@ -145,7 +188,7 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
 {
     if (bi->max_args >= 0 && npos > bi->max_args)
         return arity_error(I, bi, npos, loc);
-    int nslots = bi->max_args >= 0 ? bi->max_args : npos;
+    int nslots = bi->max_args >= 0 ? bi->max_args : npos + keyword_only_count(bi);
     Value slots[nslots > 0 ? nslots : 1];
     for (int i = 0; i < nslots; i++)
         slots[i] = i < npos ? args[i] : val_nil;
@@ -159,7 +202,7 @@ Value builtin_dispatch(Interp *I, const Builtin *bi, int npos, int nnamed,
         if (i >= nslots || slots[i].kind == VAL_NIL)
             return given < bi->min_args ? arity_error(I, bi, given, loc)
                                         : missing_error(I, bi, i, loc);
-    Args a = {nslots, slots, bi, nargout, temps};
+    Args a = {nslots, slots, bi, nargout, temps, bi->max_args >= 0 ? nslots : npos};
     const Loc *saved_site = I->site;
     unsigned long frames = I->unwind.frames;
     I->site = loc;
@@ -204,11 +247,16 @@ Value bi_mat(Interp *I, const Args *a, Matrix *m)
 Value arg_type_error(Interp *I, const Args *a, int i, const char *expected)
 {
     char name[64], got[64];
-    builtin_param_name(a->bi, i, name, sizeof name);
     if (i < a->n && a->v[i].kind != VAL_NIL)
         describe_value(a->v[i], got, sizeof got);
     else
         snprintf(got, sizeof got, "nothing");
+    if (i >= a->npos && a->npos < a->n) {   /* a keyword-only parameter */
+        builtin_param_name(a->bi, dots_index(a->bi) + 1 + (i - a->npos), name, sizeof name);
+        return interp_error(I, NULL, "%s: %s must be %s, got %s", a->bi->name, name,
+                            expected, got);
+    }
+    builtin_param_name(a->bi, i, name, sizeof name);
     return interp_error(I, NULL, "%s: argument %d (%s) must be %s, got %s",
                         a->bi->name, i + 1, name, expected, got);
 }

@@ -9,9 +9,12 @@
 #include "value/format.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/alloc.h"
 
 
 /* Whole numbers up to 2^53 in magnitude, where every whole number is a
@@ -70,18 +73,21 @@ static size_t shown_count(size_t n, size_t max)
     return n <= max ? n : max;
 }
 
+/* How much of a matrix is shown: at most rows x cols (SIZE_MAX: all). */
+typedef struct { size_t rows, cols; } Limits;
+
 /* The width of each shown column: its widest shown element, so that the
  * columns right-align. Hidden rows do not count, so a large value in a
  * hidden row does not widen the table. */
-static void column_widths(const Matrix *m, size_t *width, size_t nc)
+static void column_widths(const Matrix *m, Limits lim, size_t *width, size_t nc)
 {
     bool gap;
     char buf[32];
     for (size_t c = 0; c < nc; c++) {
-        size_t j = shown(m->cols, FORMAT_MAX_COLS, c, &gap);
+        size_t j = shown(m->cols, lim.cols, c, &gap);
         width[c] = 1;
-        for (size_t r = 0; r < shown_count(m->rows, FORMAT_MAX_ROWS); r++) {
-            size_t i = shown(m->rows, FORMAT_MAX_ROWS, r, &gap);
+        for (size_t r = 0; r < shown_count(m->rows, lim.rows); r++) {
+            size_t i = shown(m->rows, lim.rows, r, &gap);
             format_element(buf, sizeof buf, MAT_AT(m, i, j));
             if (strlen(buf) > width[c])
                 width[c] = strlen(buf);
@@ -90,13 +96,13 @@ static void column_widths(const Matrix *m, size_t *width, size_t nc)
 }
 
 /* Row i: two spaces before each element, "..." where columns are hidden. */
-static void matrix_row(StrBuf *out, const Matrix *m, size_t i,
+static void matrix_row(StrBuf *out, const Matrix *m, Limits lim, size_t i,
                        const size_t *width, size_t nc)
 {
     char buf[32];
     bool gap;
     for (size_t c = 0; c < nc; c++) {
-        size_t j = shown(m->cols, FORMAT_MAX_COLS, c, &gap);
+        size_t j = shown(m->cols, lim.cols, c, &gap);
         format_element(buf, sizeof buf, MAT_AT(m, i, j));
         sb_printf(out, "  %*s", (int)width[c], buf);
         if (gap)
@@ -108,7 +114,7 @@ static void matrix_row(StrBuf *out, const Matrix *m, size_t i,
 /* A 1x1 numeric matrix prints as the number it holds, so [5] and 5 look
  * the same; a 1x1 mask keeps its "1x1 logical" header, so a comparison's
  * result is visibly one. An empty matrix prints only its shape. */
-static void display_matrix(StrBuf *out, const Matrix *m)
+static void display_matrix(StrBuf *out, const Matrix *m, Limits lim)
 {
     if (m->rows == 1 && m->cols == 1 && !m->logical) {
         format_number(out, m->data[0]);
@@ -118,16 +124,21 @@ static void display_matrix(StrBuf *out, const Matrix *m)
     sb_printf(out, "%zux%zu %s\n", m->rows, m->cols, m->logical ? "logical" : "matrix");
     if (mat_is_empty(m))
         return;
-    size_t nc = shown_count(m->cols, FORMAT_MAX_COLS);
-    size_t width[FORMAT_MAX_COLS];
-    column_widths(m, width, nc);
+    size_t nc = shown_count(m->cols, lim.cols);
+    size_t *width = xmalloc(nc * sizeof *width);
+    column_widths(m, lim, width, nc);
     bool gap;
-    for (size_t r = 0; r < shown_count(m->rows, FORMAT_MAX_ROWS); r++) {
-        size_t i = shown(m->rows, FORMAT_MAX_ROWS, r, &gap);
-        matrix_row(out, m, i, width, nc);
+    for (size_t r = 0; r < shown_count(m->rows, lim.rows); r++) {
+        size_t i = shown(m->rows, lim.rows, r, &gap);
+        matrix_row(out, m, lim, i, width, nc);
         if (gap)
-            sb_printf(out, "  ... (%zu rows hidden)\n", m->rows - FORMAT_MAX_ROWS);
+            sb_printf(out, "  ... (%zu rows hidden)\n", m->rows - lim.rows);
     }
+    free(width);
+    if (m->cols > lim.cols)
+        sb_printf(out, "  (%zu columns hidden)\n", m->cols - lim.cols);
+    if (m->rows > lim.rows || m->cols > lim.cols)
+        sb_puts(out, "  (print(A, full = true) shows every element)\n");
 }
 
 /* Row by row, in the literal's syntax ([1, 2; 3, 4]) and with print's 10
@@ -226,11 +237,13 @@ static void compact_at(StrBuf *out, Value v, int depth)
 
 /* A string at the top level prints raw, without quotes or escapes:
  * print("hi") shows hi. Quotes appear only inside lists and records. */
-void format_display(StrBuf *out, Value v)
+void format_display_as(StrBuf *out, Value v, bool full)
 {
     v = val_primal(v);
     if (v.kind == VAL_MAT) {
-        display_matrix(out, v.as.mat);
+        Limits lim = full ? (Limits){SIZE_MAX, SIZE_MAX}
+                          : (Limits){FORMAT_MAX_ROWS, FORMAT_MAX_COLS};
+        display_matrix(out, v.as.mat, lim);
         return;
     }
     if (v.kind == VAL_STR)
@@ -459,4 +472,9 @@ bool format_printf(RtError *E, StrBuf *out, const char *fmt, int nargs,
             return false;
     } while (consumed && !cursor_done(&c) && c.arg >= 0);
     return true;
+}
+
+void format_display(StrBuf *out, Value v)
+{
+    format_display_as(out, v, false);
 }

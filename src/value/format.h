@@ -14,6 +14,8 @@
 /* The full display of a value, ending with a newline: numbers with 10
  * significant digits, matrices with their shape and aligned columns. */
 void format_display(StrBuf *out, Value v);
+/* format_display, or with full every element of a matrix, none hidden. */
+void format_display_as(StrBuf *out, Value v, bool full);
 /* A one-line form, used inside lists and records. */
 void format_compact(StrBuf *out, Value v);
 /* A number as print shows it (%.10g, with inf, -inf and nan). */

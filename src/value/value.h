@@ -122,6 +122,10 @@ typedef struct Args {
      * into it and return it. False for calls from C, which may still
      * read what they passed. */
     bool temps;
+    /* Slots given by position: all n for a built-in of fixed arity; for a
+     * variadic one the arguments of "...", followed in v[npos..n) by its
+     * keyword-only parameters (named after "..." in the signature). */
+    int npos;
 } Args;
 
 typedef Value (*BuiltinFn)(struct Interp *I, const Args *a);

@@ -534,6 +534,8 @@ static Value numbered(size_t r, size_t c)
  * numbers shown and whether it has a "..." column marker. */
 typedef struct Shown {
     int nrows, hidden_lines, hidden_count;
+    int hidden_cols;              /* from "(N columns hidden)" */
+    bool full_hint;               /* the "full = true" line is there */
     int first_row, last_row;      /* from the first column's values */
     int ncols_max;
     bool all_rows_dotted, any_row_dotted;
@@ -548,6 +550,17 @@ static Shown analyse(const char *out, size_t c)
     int n;
     char **lines = split_lines(out, &n);
     for (int k = 1; k < n; k++) {
+        if (strstr(lines[k], "columns hidden")) {
+            const char *p = lines[k];
+            while (*p && (*p < '0' || *p > '9'))
+                p++;
+            s.hidden_cols = atoi(p);
+            continue;
+        }
+        if (strstr(lines[k], "full = true")) {
+            s.full_hint = true;
+            continue;
+        }
         if (strstr(lines[k], "rows hidden")) {
             s.hidden_lines++;
             const char *p = lines[k];
@@ -609,9 +622,27 @@ Test(format, truncation_of_a_large_matrix)
     cr_expect_leq(s.ncols_max, FORMAT_MAX_COLS, "at most %d columns:\n%s",
                   FORMAT_MAX_COLS, out);
     cr_expect(s.all_rows_dotted, "every row has the \"...\" column:\n%s", out);
+    cr_expect_eq(s.hidden_cols, 30 - s.ncols_max, "hidden columns counted:\n%s", out);
+    cr_expect(s.full_hint, "the full form is named:\n%s", out);
     cr_expect(s.first_col_1 && s.last_col_c,
               "first and last columns shown:\n%s", out);
     free(out);
+    val_unref(v);
+}
+
+Test(format, full_display_hides_nothing)
+{
+    Value v = numbered(30, 30);
+    StrBuf b;
+    sb_init(&b);
+    format_display_as(&b, v, true);
+    Shown s = analyse(b.s, 30);
+    cr_expect_eq(s.nrows, 30, "every row:\n%s", b.s);
+    cr_expect_eq(s.ncols_max, 30, "every column:\n%s", b.s);
+    cr_expect(!s.any_row_dotted && s.hidden_lines == 0 && !s.full_hint,
+              "nothing hidden, no hint:\n%s", b.s);
+    cr_expect(s.first_row == 1 && s.last_row == 30 && s.first_col_1 && s.last_col_c);
+    sb_free(&b);
     val_unref(v);
 }
 
