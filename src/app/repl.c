@@ -121,11 +121,20 @@ static char *read_line(const char *prompt)
     return readline(prompt);
 }
 
-/* Empty lines are not worth a history entry. */
-static void remember(const char *line)
+/* One history entry per complete input: a block typed over several lines
+ * (fn ... end) comes back whole, its lines joined by newlines, and runs
+ * again as one input. The final newline is not kept; an input of blanks
+ * is not worth an entry. */
+static void remember(const char *input)
 {
-    if (*line)
-        add_history(line);
+    size_t n = strlen(input);
+    while (n > 0 && (input[n - 1] == '\n' || input[n - 1] == ' '))
+        n--;
+    if (n == 0)
+        return;
+    char *entry = xstrndup(input, n);
+    add_history(entry);
+    free(entry);
 }
 #else
 /* Without readline: one line from stdin, without its newline; NULL at end
@@ -149,9 +158,9 @@ static char *read_line(const char *prompt)
     return s;
 }
 
-static void remember(const char *line)
+static void remember(const char *input)
 {
-    (void)line;
+    (void)input;
 }
 
 static bool take_cancelled(void)
@@ -293,12 +302,12 @@ int repl_run(Interp *I)
             sb_clear(&input);
             continue;
         }
-        remember(line);
         sb_puts(&input, line);
         sb_putc(&input, '\n');
         free(line);
         if (!is_complete(input.s, input.len))
             continue;
+        remember(input.s);
         if (leaves(I, input.s)) {
             sb_clear(&input);
             break;
