@@ -277,16 +277,19 @@ sep: NL | ';' ;
 opt_seps: %empty | seps ;
 
 stmt: simple_stmt
-    | if_stmt
     | for_stmt
     | while_stmt
     | fn_stmt
     ;
 
 /* An expression statement is wrapped in AST_EXPR, so the REPL can tell
- * what to echo. A compound assignment (x += 1) has a single target, put
- * in the same holder as a list of targets. */
-simple_stmt: expr                   { $$ = ast_add(ast_new(AST_EXPR, mkloc(ctx, @$)), $1); }
+ * what to echo; an if, which is an expression too (it has the value of
+ * the branch that ran), stays a statement of its own when written as one,
+ * so it is not echoed and nested ifs cost no extra level. A compound
+ * assignment (x += 1) has a single target, put in the same holder as a
+ * list of targets. */
+simple_stmt: expr                   { $$ = $1->kind == AST_IF ? $1
+                                           : ast_add(ast_new(AST_EXPR, mkloc(ctx, @$)), $1); }
     | targets '=' expr              { $$ = assignment(ctx, $1, OP_NONE, $3, @$); }
     | postfix compound_op expr      { $$ = assignment(ctx, ast_add(ast_new(AST_BLOCK, mkloc(ctx, @1)), $1),
                                                       (OpKind)$2, $3, @$); }
@@ -308,7 +311,9 @@ compound_op: PLUSEQ { $$ = OP_ADD; } | MINUSEQ { $$ = OP_SUB; }
 
 /* The elseif pairs are collected in a holder whose children then move
  * into the if node; nkids is zeroed first so ast_free frees only the
- * holder. */
+ * holder. An if is a primary expression: `x = if c 1 else 2 end` takes
+ * the value of the branch that ran (the last statement of its block),
+ * and no value when no branch ran. */
 if_stmt: IF expr block elifs END    { $$ = ast_add(ast_add(ast_new(AST_IF, mkloc(ctx, @1)), $2), $3);
                                       for (int i = 0; i < $4->nkids; i++) ast_add($$, $4->kids[i]);
                                       $4->nkids = 0; ast_free($4); }
@@ -414,6 +419,7 @@ primary: NUM                        { $$ = ast_num($1, mkloc(ctx, @$)); }
     | list
     | record
     | func
+    | if_stmt
     ;
 
 /* Calls and indexings keep a placeholder in kids[0] for the callee. */
