@@ -90,12 +90,12 @@ def stack_of(size):
     return lambda: resource.setrlimit(resource.RLIMIT_STACK, (size, size))
 
 
-def run(text, workdir, stack=1 << 20):
+def run(text, workdir, stack=1 << 20, env=None):
     path = os.path.join(workdir, "depth.ovp")
     with open(path, "w") as f:
         f.write(text)
     p = subprocess.run([OVP, path], capture_output=True, text=True, timeout=60,
-                       preexec_fn=stack_of(stack), cwd=workdir)
+                       preexec_fn=stack_of(stack), cwd=workdir, env=env)
     return p.returncode, p.stdout.strip(), p.stderr
 
 
@@ -135,6 +135,15 @@ def main():
                    (code in (1, 2) and "depth.ovp:" in errs and "deep" in errs),
                    "%s at %d with a 256 KB stack: exit %d, %s" % (name, limit - margin,
                                                                   code, errs[:200]))
+            # the environment and arguments use the top of the same stack:
+            # 100 KB of them leave less room, and still no signal (a make
+            # with a large environment crashed the resolver this way)
+            big = dict(os.environ, OVP_DEPTH_FILLER="x" * 100000)
+            code, out, errs = run(text, work, 256 << 10, big)
+            report((code == 0 and out == want) or
+                   (code in (1, 2) and "depth.ovp:" in errs and "deep" in errs),
+                   "%s at %d with a 256 KB stack and a 100 KB environment: exit %d, %s"
+                   % (name, limit - margin, code, errs[:200]))
         for name, gen in FLAT:
             for n in (LEVELS + 1, 100000):
                 text, want = gen(n)

@@ -128,6 +128,29 @@ static void define_constants(Interp *I)
 /* The room a call chain may use: the stack limit less a quarter of it
  * (at least 64 KB) for the built-ins and library code under the deepest
  * call, and less what the caller already used. */
+/* The top of the main thread's stack: the end of its [stack] mapping,
+ * or 0 where /proc is missing. The environment and the arguments sit
+ * there, above main's frame, and count against the limit: a 100 KB
+ * environment under a 256 KB limit left too little room for the
+ * interpreter's own estimate. */
+static uintptr_t stack_top(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return 0;
+    char line[512];
+    uintptr_t top = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+            top = (uintptr_t)hi;
+            break;
+        }
+    }
+    fclose(f);
+    return top;
+}
+
 static void measure_stack(Interp *I)
 {
     /* the base is a local of this frame, so depth is measured from about
@@ -140,6 +163,11 @@ static void measure_stack(Interp *I)
         limit = rl.rlim_cur < STACK_ASSUMED ? (size_t)rl.rlim_cur : STACK_ASSUMED;
     else if (getrlimit(RLIMIT_STACK, &rl) == 0)
         limit = STACK_ASSUMED;
+    /* what the environment, the arguments and the frames above this one
+     * already use (only when this frame is on the main stack) */
+    uintptr_t top = stack_top(), at = (uintptr_t)&here;
+    size_t used = top > at && top - at < limit ? (size_t)(top - at) : 0;
+    limit -= used;
     size_t reserve = limit / 4 > (64u << 10) ? limit / 4 : 64u << 10;
     I->stack_base = &here;
     I->stack_room = limit > 2 * reserve ? limit - reserve - (64u << 10) : limit / 2;

@@ -175,9 +175,19 @@ static void resolve_func(Interp *I, Scope *s, AstNode *f)
     resolve_node(I, &inner, body);
 }
 
-/* A function is resolved once (a set f->fn marks it done). */
+/* A function is resolved once (a set f->fn marks it done). The walk
+ * recurses once per level of the tree, which the parser bounds (1000
+ * brackets, 2000 expression levels); a small C stack may still not hold
+ * that, and then the walk stops with an error instead of overflowing. */
 static void resolve_node(Interp *I, Scope *s, AstNode *n)
 {
+    if (I->sig == SIG_ERROR)
+        return;
+    if (interp_stack_nearly_full(I)) {
+        interp_error(I, &n->loc, "program nested too deeply for the C stack "
+                     "(raise it with ulimit -s)");
+        return;
+    }
     if (n->kind == AST_IDENT) {
         resolve_ident(I, s, n);
         return;
@@ -194,9 +204,15 @@ static void resolve_node(Interp *I, Scope *s, AstNode *n)
 /* The first break/continue outside a loop of its own function, or
  * return outside any function. Only a loop's body counts as inside it
  * (kids[2] of a for, kids[1] of a while), and entering a function starts
- * afresh: a break in a fn cannot leave a loop around the fn. */
-static AstNode *stray_jump(AstNode *n, bool in_loop, bool in_fn)
+ * afresh: a break in a fn cannot leave a loop around the fn. A stack too
+ * small for the tree's depth answers with the node where it ran out
+ * (*deep set), reported like resolve_node's. */
+static AstNode *stray_jump(Interp *I, AstNode *n, bool in_loop, bool in_fn, bool *deep)
 {
+    if (interp_stack_nearly_full(I)) {
+        *deep = true;
+        return n;
+    }
     if (n->kind == AST_BREAK || n->kind == AST_CONTINUE)
         return in_loop ? NULL : n;
     if (n->kind == AST_RETURN && !in_fn)
@@ -205,7 +221,7 @@ static AstNode *stray_jump(AstNode *n, bool in_loop, bool in_fn)
         in_loop = false, in_fn = true;
     for (int i = 0; i < n->nkids; i++) {
         bool body = (n->kind == AST_FOR && i == 2) || (n->kind == AST_WHILE && i == 1);
-        AstNode *bad = stray_jump(n->kids[i], in_loop || body, in_fn);
+        AstNode *bad = stray_jump(I, n->kids[i], in_loop || body, in_fn, deep);
         if (bad)
             return bad;
     }
@@ -217,7 +233,13 @@ static AstNode *stray_jump(AstNode *n, bool in_loop, bool in_fn)
  * pending on entry: the result is read from I->sig. */
 bool resolve_program(Interp *I, AstNode *root)
 {
-    AstNode *bad = stray_jump(root, false, false);
+    bool deep = false;
+    AstNode *bad = stray_jump(I, root, false, false, &deep);
+    if (bad && deep) {
+        interp_error(I, &bad->loc, "program nested too deeply for the C stack "
+                     "(raise it with ulimit -s)");
+        return false;
+    }
     if (bad) {
         interp_error(I, &bad->loc, "'%s' outside a %s",
                      bad->kind == AST_BREAK ? "break" :
