@@ -722,6 +722,13 @@ static Value vjp_extreme(Ad *ad, const AdNode *n, int k, Value g)
     return d;
 }
 
+/* The runs of cumsum and cumprod, which have no dim argument: the whole
+ * of a vector, or each column of a matrix. */
+static Groups running_groups(Value x)
+{
+    return rows_of(x) == 1 || cols_of(x) == 1 ? groups_of(x, 0) : groups_of(x, 1);
+}
+
 /* cumsum: the adjoint of x_i is the sum of g over the running sums that
  * contain it, a cumulative sum taken backwards. cumsum has no dim
  * argument: it runs down a vector, or down each column of a matrix. */
@@ -729,9 +736,7 @@ static Value vjp_cumsum(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)ad, (void)k;
     Value x = n->saved[0];
-    Groups gr = groups_of(x, 0);
-    if (!(rows_of(x) == 1 || cols_of(x) == 1))
-        gr = groups_of(x, 1);
+    Groups gr = running_groups(x);
     Value d = filled_like(x, 0);
     double *out = elems_of(&d);
     const double *gv = data_of(&g);
@@ -754,9 +759,7 @@ static Value vjp_cumprod(Ad *ad, const AdNode *n, int k, Value g)
 {
     (void)ad, (void)k;
     Value x = n->saved[0];
-    Groups gr = groups_of(x, 0);
-    if (!(rows_of(x) == 1 || cols_of(x) == 1))
-        gr = groups_of(x, 1);
+    Groups gr = running_groups(x);
     Value d = filled_like(x, 0);
     double *out = elems_of(&d);
     const double *gv = data_of(&g), *xv = data_of(&x);

@@ -91,48 +91,46 @@ static Value bi_eye(Interp *I, const Args *a)
     return v;
 }
 
-/* n defaults to 100, as in Octave and MATLAB. n = 1 gives hi alone (t = 1,
- * Octave's choice) and n = 0 an empty 1x0 row. The last point is written
- * as hi so that it is exact whatever lo is: an infinite lo times t = 0
- * would otherwise leave NaN there. */
-static Value bi_linspace(Interp *I, const Args *a)
+/* linspace(a, b, n) into a new row, n from argument 2 (default dflt).
+ * n = 1 gives hi alone (t = 1, Octave's choice) and n = 0 an empty 1x0
+ * row. The last point is written as hi so that it is exact whatever lo
+ * is: an infinite lo times t = 0 would otherwise leave NaN there. NULL
+ * after an error. */
+static Matrix *spaced_points(Interp *I, const Args *a, size_t dflt)
 {
     double lo, hi;
-    size_t n = 100;
+    size_t n = dflt;
     if (!arg_num(I, a, 0, &lo) || !arg_num(I, a, 1, &hi))
-        return val_error;
+        return NULL;
     if (arg_given(a, 2) && !arg_count(I, a, 2, &n))
-        return val_error;
+        return NULL;
     Matrix *m = new_checked(I, a, 1, n);
-    if (!m)
-        return val_error;
-    for (size_t k = 0; k < n; k++)
-    {
+    for (size_t k = 0; m && k < n; k++) {
         double t = n == 1 ? 1 : (double)k / (double)(n - 1);
         m->data[k] = lo * (1 - t) + hi * t;   /* no overflow of hi - lo */
     }
-    if (n > 1)
+    if (m && n > 1)
         m->data[n - 1] = hi;
-    return val_mat(m);
+    return m;
+}
+
+/* n defaults to 100, as in Octave and MATLAB. */
+static Value bi_linspace(Interp *I, const Args *a)
+{
+    Matrix *m = spaced_points(I, a, 100);
+    return m ? val_mat(m) : val_error;
 }
 
 /* logspace(a, b, n): 10 .^ linspace(a, b, n), n = 50 by default (as in
- * MATLAB and NumPy), the ends exactly 10^a and 10^b. */
+ * MATLAB and NumPy), so the ends are 10^a and 10^b exactly as pow gives
+ * them. */
 static Value bi_logspace(Interp *I, const Args *a)
 {
-    double lo, hi;
-    size_t n = 50;
-    if (!arg_num(I, a, 0, &lo) || !arg_num(I, a, 1, &hi))
-        return val_error;
-    if (arg_given(a, 2) && !arg_count(I, a, 2, &n))
-        return val_error;
-    Matrix *m = new_checked(I, a, 1, n);
+    Matrix *m = spaced_points(I, a, 50);
     if (!m)
         return val_error;
-    for (size_t k = 0; k < n; k++) {
-        double t = n == 1 ? 1 : (double)k / (double)(n - 1);
-        m->data[k] = pow(10, k + 1 == n ? hi : lo * (1 - t) + hi * t);
-    }
+    for (size_t k = 0; k < mat_numel(m); k++)
+        m->data[k] = pow(10, m->data[k]);
     return val_mat(m);
 }
 

@@ -645,11 +645,11 @@ static Value bi_quantile(Interp *I, const Args *a)
 static Value bi_var(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_var, false); }
 static Value bi_std(Interp *I, const Args *a) { return reduce_args(I, a, 1, r_std, false); }
 
-/* Running sums down a vector, or down each column of a matrix.
- * A vector of either orientation is one run; a matrix's columns are
- * contiguous, so run j is data[j*len .. j*len + len). cumsum of a mask
- * counts, so the result is not logical. */
-static Value bi_cumsum(Interp *I, const Args *a)
+/* Running sums (or products) down a vector, or down each column of a
+ * matrix. A vector of either orientation is one run; a matrix's columns
+ * are contiguous, so run j is data[j*len .. j*len + len). The running
+ * sum of a mask counts, so the result is not logical. */
+static Value running(Interp *I, const Args *a, bool product)
 {
     Matrix *m = arg_mat(I, a, 0);
     if (!m)
@@ -658,31 +658,18 @@ static Value bi_cumsum(Interp *I, const Args *a)
     size_t len = mat_is_vector(m) ? mat_numel(m) : m->rows;
     size_t groups = mat_is_vector(m) ? 1 : m->cols;
     for (size_t j = 0; c && j < groups; j++)
-        for (size_t i = 1; i < len; i++)
-            c->data[j * len + i] += c->data[j * len + i - 1];
+        for (size_t i = 1; i < len; i++) {
+            double *x = c->data + j * len + i;
+            *x = product ? *x * x[-1] : *x + x[-1];
+        }
     if (c)
         c->logical = false;
     mat_unref(m);
     return bi_mat(I, a, c);
 }
 
-/* Running products, as cumsum runs sums. */
-static Value bi_cumprod(Interp *I, const Args *a)
-{
-    Matrix *m = arg_mat(I, a, 0);
-    if (!m)
-        return val_error;
-    Matrix *c = mat_copy(m);
-    size_t len = mat_is_vector(m) ? mat_numel(m) : m->rows;
-    size_t groups = mat_is_vector(m) ? 1 : m->cols;
-    for (size_t j = 0; c && j < groups; j++)
-        for (size_t i = 1; i < len; i++)
-            c->data[j * len + i] *= c->data[j * len + i - 1];
-    if (c)
-        c->logical = false;
-    mat_unref(m);
-    return bi_mat(I, a, c);
-}
+static Value bi_cumsum(Interp *I, const Args *a) { return running(I, a, false); }
+static Value bi_cumprod(Interp *I, const Args *a) { return running(I, a, true); }
 
 /* Linear indices, 1-based and in column-major order, as A(find(A))
  * expects. A row input gives a row, anything else a column (Octave's
