@@ -1402,6 +1402,52 @@ static Value track(Ad *ad, Value x, const char *who)
     return track_at(ad, x, who, 0);
 }
 
+Value ad_track(Ad *ad, Value x, const char *who)
+{
+    return track(ad, x, who);
+}
+
+/* ad_track bounded the depth, so these walks recurse safely. */
+size_t ad_leaf_count(Value t)
+{
+    size_t n = 0;
+    if (t.kind == VAL_LIST)
+        for (size_t i = 0; i < t.as.list->n; i++)
+            n += ad_leaf_count(t.as.list->items[i]);
+    else if (t.kind == VAL_REC)
+        for (size_t i = 0; i < t.as.rec->n; i++)
+            n += ad_leaf_count(t.as.rec->vals[i]);
+    else {
+        Value p = val_primal(t);
+        n = p.kind == VAL_MAT ? mat_numel(p.as.mat) : 1;
+    }
+    return n;
+}
+
+static double *flat_grads_at(Ad *ad, Value t, double *row)
+{
+    if (t.kind == VAL_LIST) {
+        for (size_t i = 0; i < t.as.list->n; i++)
+            row = flat_grads_at(ad, t.as.list->items[i], row);
+        return row;
+    }
+    if (t.kind == VAL_REC) {
+        for (size_t i = 0; i < t.as.rec->n; i++)
+            row = flat_grads_at(ad, t.as.rec->vals[i], row);
+        return row;
+    }
+    Value g = ad_grad_of(ad, t);
+    size_t n = g.kind == VAL_MAT ? mat_numel(g.as.mat) : 1;
+    memcpy(row, g.kind == VAL_MAT ? g.as.mat->data : &g.as.num, n * sizeof *row);
+    val_unref(g);
+    return row + n;
+}
+
+void ad_flat_grads(Ad *ad, Value t, double *row)
+{
+    flat_grads_at(ad, t, row);
+}
+
 /* The adjoints at the leaves, in the structure of the tracked input
  * (whose depth track bounded). */
 static Value collect(Ad *ad, Value t)

@@ -93,6 +93,17 @@ bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc);
 /* The adjoint reached at a leaf: a new reference, zeros when none. */
 Value ad_grad_of(Ad *ad, Value leaf);
 
+/* Parameters as a structure of leaves: x (borrowed) is a number, a
+ * matrix, or a list or record of them (nested at most AD_PARAM_DEPTH);
+ * the result has x's structure with every number and matrix a tracked
+ * leaf, or val_error (raised, naming `who`). */
+Value ad_track(Ad *ad, Value x, const char *who);
+/* The number of elements of a structure of leaves (as ad_track made). */
+size_t ad_leaf_count(Value t);
+/* The adjoints at the leaves of t, in order (list items and record fields
+ * in order, each matrix column-major), into row[0 .. ad_leaf_count). */
+void ad_flat_grads(Ad *ad, Value t, double *row);
+
 /* The value and gradient of the scalar function f at x (a matrix, or a
  * list or record of them; the gradient has x's structure), with extra
  * arguments passed through. `who` names the caller in errors. Runs its

@@ -72,9 +72,9 @@ static bool jacobian_fits(Interp *I, const Args *a, size_t n, size_t p)
 /* Row i of J is the gradient of output i: one reverse sweep per output.
  * f ran once and its tape is swept n times, each from the unit seed e_i
  * shaped like y (i its column-major linear index). Adjoints accumulate,
- * so they are cleared before every sweep. The adjoint at the leaf has x's
- * shape: a number when x is one, hence the &g.as.num. */
-static bool fill_jacobian(Interp *I, Value y, Value xt, Matrix *J)
+ * so they are cleared before every sweep. The adjoints at the leaves are
+ * laid out in row (J->cols of them), in the parameters' order. */
+static bool fill_jacobian(Interp *I, Value y, Value xt, Matrix *J, double *row)
 {
     Value yp = val_primal(y);
     for (size_t i = 0; i < J->rows; i++) {
@@ -87,46 +87,48 @@ static bool fill_jacobian(Interp *I, Value y, Value xt, Matrix *J)
         val_unref(s);
         if (!ok)
             return false;
-        Value g = ad_grad_of(&I->ad, xt);
-        const double *d = g.kind == VAL_MAT ? g.as.mat->data : &g.as.num;
+        ad_flat_grads(&I->ad, xt, row);
         for (size_t j = 0; j < J->cols; j++)
-            MAT_AT(J, i, j) = d[j];
-        val_unref(g);
+            MAT_AT(J, i, j) = row[j];
     }
     return true;
 }
 
-/* The shared body of jacobian and ntk. x must be a number or a matrix:
- * the Jacobian is a matrix in vec order, which a list or record of
- * parameters has none of. n, the number of outputs, is known only after
- * f has run once, so the size check comes after that call. Once
- * ad_begin succeeded every path reaches ad_end, so no tape stays active
- * after an error. */
+/* The shared body of jacobian and ntk. x is a number, a matrix, or a
+ * list or record of them (a whole network's parameters): J's columns
+ * follow the parameters in order (list items and record fields in order,
+ * each matrix in column-major vec order), so J J' sums the kernels of all
+ * of them. n, the number of outputs, is known only after f has run once,
+ * so the size check comes after that call. Once ad_begin succeeded every
+ * path reaches ad_end, so no tape stays active after an error. */
 static Value jacobian_of(Interp *I, const Args *a)
 {
     Value x = a->v[1];
-    if (x.kind != VAL_MAT && x.kind != VAL_NUM)
-        return arg_type_error(I, a, 1, "a number or matrix");
     if (!arg_callable(I, a, 0) || !ad_begin(&I->ad, NULL))
         return val_error;
-    Value xt = ad_leaf(&I->ad, val_ref(x));
-    Value args1[1] = {xt};
-    Value y = eval_call_value(I, a->v[0], 1, 0, args1, NULL, 1, NULL);
-    Value r = val_error;
+    Value xt = ad_track(&I->ad, x, a->bi->name);
+    Value y = val_error, r = val_error;
+    if (!VAL_IS_ERR(xt)) {
+        Value args1[1] = {xt};
+        y = eval_call_value(I, a->v[0], 1, 0, args1, NULL, 1, NULL);
+    }
     if (!VAL_IS_ERR(y)) {
         Value yp = val_primal(y);
         size_t n = yp.kind == VAL_MAT ? mat_numel(yp.as.mat) : 1;
-        size_t p = x.kind == VAL_MAT ? mat_numel(x.as.mat) : 1;
+        size_t p = ad_leaf_count(xt);
         if (yp.kind != VAL_MAT && yp.kind != VAL_NUM)
             bi_error(I, a, "the function must return a number or matrix");
         else if (jacobian_fits(I, a, n, p)) {
             Matrix *J = mat_new(n, p);
-            r = J && fill_jacobian(I, y, xt, J) ? val_mat(J)
+            double *row = xmalloc((p ? p : 1) * sizeof *row);
+            r = J && fill_jacobian(I, y, xt, J, row) ? val_mat(J)
                 : (mat_unref(J), val_error);
+            free(row);
         }
         val_unref(y);
     }
-    val_unref(xt);
+    if (!VAL_IS_ERR(xt))
+        val_unref(xt);
     ad_end(&I->ad);
     return r;
 }
@@ -157,10 +159,12 @@ const Builtin builtins_ad[] = {
      "the gradient function", bi_grad},
     {"value_and_grad", 1, -1, "value_and_grad(f, x, ...)", "{f(x), grad(f, x)} "
      "from one evaluation", bi_value_and_grad},
-    {"jacobian", 2, 3, "jacobian(f, x, maxmem)", "the n x numel(x) Jacobian of f "
-     "at x, in column-major vec order of both; refuses (naming the size) when it "
-     "would exceed maxmem bytes (default 2e9)", bi_jacobian},
-    {"ntk", 2, 3, "ntk(f, x, maxmem)", "the neural tangent kernel J J' of f at x; "
-     "for one-hidden-layer nets the stdlib's ntk_shallow avoids forming J", bi_ntk},
+    {"jacobian", 2, 3, "jacobian(f, x, maxmem)", "the n x p Jacobian of f at x, "
+     "where x is a matrix or a list or record of them (p elements in all, in order, "
+     "each matrix column-major); refuses (naming the size) when it would exceed "
+     "maxmem bytes (default 2e9)", bi_jacobian},
+    {"ntk", 2, 3, "ntk(f, x, maxmem)", "the neural tangent kernel J J' of f at x, "
+     "summed over all the parameters when x is a list or record; J is formed (the "
+     "stdlib's ntk_shallow avoids that for one-hidden-layer nets)", bi_ntk},
     BUILTIN_END,
 };
