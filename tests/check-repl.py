@@ -224,6 +224,19 @@ os.unlink(script)
 expect(str(proc.returncode), "130", "clusters' search stops on SIGINT")
 expect(err.decode(errors="replace"), ":1:5: error: interrupted", "at the clusters call")
 
+# The exact covariance of rows with large norms builds long Hermite series
+# (seconds; a fuzzing finding too): it stops on SIGINT.
+with tempfile.NamedTemporaryFile("w", suffix=".ovp", delete=False) as f:
+    f.write("seed(1)\nS = covariance(randn(161, 1) * 30, tanh)\nprint(1)\n")
+    script = f.name
+proc = subprocess.Popen([OVP, script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+time.sleep(1.0)
+proc.send_signal(signal.SIGINT)
+out, err = proc.communicate(timeout=30)
+os.unlink(script)
+expect(str(proc.returncode), "130", "the exact covariance stops on SIGINT")
+expect(err.decode(errors="replace"), ":2:5: error: interrupted", "at the covariance call")
+
 # The error names the statement that was running, not the next one: here a
 # sort (which cannot be stopped inside) on line 3, before the print on 4.
 # Line 2 writes a marker file, so the signal is sent once line 3 runs.

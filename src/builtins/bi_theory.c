@@ -195,6 +195,8 @@ static bool is_relu(Value act)
  * estimate has no norm limit. */
 static Value covariance_error(Interp *I, const Args *a, CovStatus st, double at)
 {
+    if (interrupt_pending())   /* the series and the pairs poll Ctrl-C */
+        return rt_interrupted(&I->err, NULL);
     switch (st) {
     case COV_JUMP:
         return bi_error(I, a, "the activation jumps near z = %.3g, so its derivative "

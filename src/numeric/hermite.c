@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/interrupt.h"
 
 #define GL_N 32          /* Gauss-Legendre points per panel */
 #define QUAD_L 40.0      /* integration interval [-L, L] */
@@ -1909,8 +1910,8 @@ static bool extend_series(CovWork *W)
         }
     bool ok = true;
     for (size_t g = 0; ok && g < W->nser; g++)
-        if (need[g] > W->ser[g].R)
-            ok = norm_order(&W->D, W->gx, W->gw, need[g], &W->ser[g]);
+        if (need[g] > W->ser[g].R)   /* a series can take a while: Ctrl-C ends it */
+            ok = !interrupt_pending() && norm_order(&W->D, W->gx, W->gw, need[g], &W->ser[g]);
     free(need);
     return ok;
 }
@@ -1944,7 +1945,8 @@ static bool build_series(CovWork *W, int Rcap)
         }
         NormSeries *s = &W->ser[W->nser++];
         s->a = by[k].norm;
-        ok = s->a == 0.0 || norm_series(&W->D, W->gx, W->gw, R, s);
+        ok = !interrupt_pending() &&
+             (s->a == 0.0 || norm_series(&W->D, W->gx, W->gw, R, s));
         k = end;
     }
     free(by);
@@ -2031,6 +2033,8 @@ static double pair_kernel(const CovWork *W, size_t i, size_t j)
 static CovStatus fill_sigma(CovWork *W, Matrix *S)
 {
     for (size_t j = 0; j < W->n; j++) {
+        if (interrupt_pending())
+            return COV_NOMEM;   /* the caller tells Ctrl-C apart */
         if (W->norm[j] == 0.0)
             continue;
         MAT_AT(S, j, j) = MAT_AT(W->G, j, j) * W->ser[W->group[j]].E;

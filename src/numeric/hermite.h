@@ -132,7 +132,8 @@ Matrix *covariance_series(const Matrix *X, const double *mu, int R);
 typedef enum CovStatus {
     COV_OK = 0,
     COV_INVALID,  /* X NULL, no function given, R out of range */
-    COV_NOMEM,
+    COV_NOMEM,    /* a work matrix over the element limit, or Ctrl-C (the
+                     caller tells them apart by interrupt_pending) */
     COV_NAN,      /* X is not finite, or phi / phi' returned NaN */
     COV_JUMP,     /* phi jumps (at *where): phi' is not a function */
     COV_TOO_WIDE, /* a row norm exceeds 1000 */
