@@ -446,12 +446,16 @@ static void gp_terminal(FILE *f, const PlotSpec *spec, PlotKind kind, const Plot
     bool text = kind == KIND_TEXT;
     int w = spec->width ? spec->width : text ? DEFAULT_TEXT_W : DEFAULT_PX_W;
     int h = spec->height ? spec->height : text ? DEFAULT_TEXT_H : DEFAULT_PX_H;
+    /* Figures are made for slides: a 14-point font and enhanced text, so
+     * that a log axis reads 10^{-3}; every text taken from the caller is
+     * marked noenhanced where it is set, so it prints as written. */
     if (kind == KIND_PNG)
         fprintf(f, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-                "    set terminal pngcairo size %d,%d noenhanced\n} else {\n"
-                "    set terminal png size %d,%d noenhanced\n}\n", w, h, w, h);
+                "    set terminal pngcairo size %d,%d enhanced font ',14'\n} else {\n"
+                "    set terminal png size %d,%d enhanced\n}\n", w, h, w, h);
     else if (kind == KIND_SVG)
-        fprintf(f, "set terminal svg size %d,%d noenhanced background rgb 'white'\n", w, h);
+        fprintf(f, "set terminal svg size %d,%d enhanced font ',14' "
+                "background rgb 'white'\n", w, h);
     else
         fprintf(f, "set terminal dumb size %d,%d noenhanced\n", w, h);
     if (!text)
@@ -459,14 +463,15 @@ static void gp_terminal(FILE *f, const PlotSpec *spec, PlotKind kind, const Plot
     fputc('\n', f);
 }
 
-/* Writes "set WHAT 'text'" when text is not NULL. */
+/* Writes "set WHAT 'text' noenhanced" when text is not NULL: the
+ * caller's text is never read as enhanced-text markup. */
 static void gp_set_text(FILE *f, const char *what, const char *text)
 {
     if (!text)
         return;
     fprintf(f, "set %s ", what);
     put_quoted(f, text);
-    fputc('\n', f);
+    fputs(" noenhanced\n", f);
 }
 
 static void gp_axes(FILE *f, const PlotSpec *spec, PlotKind kind)
@@ -474,16 +479,19 @@ static void gp_axes(FILE *f, const PlotSpec *spec, PlotKind kind)
     gp_set_text(f, "title", spec->title);
     gp_set_text(f, "xlabel", spec->xlabel);
     gp_set_text(f, "ylabel", spec->ylabel);
+    bool figure = kind != KIND_TEXT;
     if (spec->logx)
-        fputs("set logscale x\n", f);
+        fputs(figure ? "set logscale x\nset format x '10^{%L}'\n" : "set logscale x\n", f);
     if (spec->logy)
-        fputs("set logscale y\n", f);
-    if (kind != KIND_TEXT)
+        fputs(figure ? "set logscale y\nset format y '10^{%L}'\n" : "set logscale y\n", f);
+    if (figure)
         fputs("set grid\n", f);
     bool any_label = false;
     for (int i = 0; i < spec->nseries; i++)
         any_label = any_label || spec->series[i].label;
-    fputs(any_label ? "set key top right\n\n" : "unset key\n\n", f);
+    /* in a figure the legend sits outside the axes, so it never covers data */
+    fputs(!any_label ? "unset key\n\n" : figure ? "set key outside right top\n\n"
+                                                 : "set key top right\n\n", f);
 }
 
 static void gp_counts(FILE *f, const PlotSpec *spec)
@@ -497,24 +505,43 @@ static void gp_counts(FILE *f, const PlotSpec *spec)
     }
 }
 
+/* A figure series' line: 2.5 points wide (1.5 for markers alone), and
+ * after gnuplot's 8 colours a dash pattern, so series 9 to 16 stay
+ * distinguishable. */
+static void gp_line_style(FILE *f, const char *style, int k)
+{
+    fprintf(f, strcmp(style, "points") == 0 ? " pointsize 1.5" : " linewidth 2.5");
+    if (k > 8)
+        fprintf(f, " dashtype %d", (k - 1) / 8 + 1);
+}
+
 /* One plot command: every series reads the same .dat, block k - 1 of it
- * by `index`. */
-static void gp_plot(FILE *f, const PlotSpec *spec, const PlotFiles *files)
+ * by `index`. In a figure, a line series with 3 points or fewer left is
+ * drawn with its points too, which a short line would hide. */
+static void gp_plot(FILE *f, const PlotSpec *spec, PlotKind kind, const PlotFiles *files)
 {
     char *ref = join("./", 2, files->dat_name);
     const char *style = style_name(spec->style);
+    bool figure = kind != KIND_TEXT;
     gp_counts(f, spec);
     for (int k = 1; k <= spec->nseries; k++) {
         const PlotSeries *s = &spec->series[k - 1];
+        SeriesCount c = count_series(s, spec->logx, spec->logy);
+        const char *own = figure && strcmp(style, "lines") == 0 && c.kept <= 3
+                              ? "linespoints" : style;
         fputs(k == 1 ? "plot " : ", \\\n     ", f);
         put_quoted(f, ref ? ref : files->dat_name);
-        fprintf(f, " index %d using 1:2 with %s ", k - 1, style);
+        fprintf(f, " index %d using 1:2 with %s ", k - 1, own);
         if (s->label) {
             fputs("title ", f);
             put_quoted(f, s->label);
+            if (figure)
+                fputs(" noenhanced", f);
         } else {
             fputs("notitle", f);
         }
+        if (figure)
+            gp_line_style(f, own, k);
     }
     fputc('\n', f);
     free(ref);
@@ -530,7 +557,7 @@ static int write_gp(const PlotSpec *spec, PlotKind kind, const PlotFiles *files,
     gp_header(f, files);
     gp_terminal(f, spec, kind, files);
     gp_axes(f, spec, kind);
-    gp_plot(f, spec, files);
+    gp_plot(f, spec, kind, files);
     return close_checked(f, files->gp_path, err, errlen);
 }
 
