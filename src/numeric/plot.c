@@ -489,8 +489,9 @@ static void gp_axes(FILE *f, const PlotSpec *spec, PlotKind kind)
     bool any_label = false;
     for (int i = 0; i < spec->nseries; i++)
         any_label = any_label || spec->series[i].label;
-    /* in a figure the legend sits outside the axes, so it never covers data */
-    fputs(!any_label ? "unset key\n\n" : figure ? "set key outside right top\n\n"
+    /* in a figure the legend sits below the axes, across the width, so it
+     * never covers data and long labels do not squeeze the plot */
+    fputs(!any_label ? "unset key\n\n" : figure ? "set key below\n\n"
                                                  : "set key top right\n\n", f);
 }
 
