@@ -353,22 +353,37 @@ static bool mat_equal(const Matrix *a, const Matrix *b)
     return true;
 }
 
-/* Deeper structures than this compare by identity (no C-stack overflow). */
-#define EQUAL_MAX_DEPTH 10000
+/* Pairs of values still to compare. Equality walks nested lists and
+ * records with this explicit stack, not the C stack, so values nested a
+ * million deep compare exactly (they used to compare by identity past a
+ * fixed depth, which called equal structures unequal). The buffer is
+ * kept between calls and reached from here, so an allocation failure
+ * that unwinds out of val_equal leaks nothing. */
+typedef struct {
+    Value a, b;
+} ValuePair;
 
-static bool equal_at(Value a, Value b, int depth);
+static ValuePair *pending_pairs;
+static size_t pending_cap;
 
-bool val_equal(Value a, Value b)
+static void push_pair(size_t *n, Value a, Value b)
 {
-    return equal_at(a, b, 0);
+    if (*n == pending_cap) {
+        pending_cap = pending_cap ? 2 * pending_cap : 64;
+        pending_pairs = xrealloc(pending_pairs, pending_cap * sizeof *pending_pairs);
+    }
+    pending_pairs[(*n)++] = (ValuePair){a, b};
 }
 
-/* A tracked value compares by its primal. Kinds must match exactly: the
- * number 1 and true are not equal here, nor a number and a 1x1 matrix
- * (== on two numeric operands is elementwise, in ops.c, and never comes
- * here). A shared list or record is equal to itself without a look at its
- * items, even when one of them is NaN. */
-static bool equal_at(Value a, Value b, int depth)
+/* Compares what can be compared without looking inside: false when a
+ * and b differ at this level, true when they are equal here and their
+ * items (pushed onto the pending stack) remain to be compared. A tracked
+ * value compares by its primal. Kinds must match exactly: the number 1
+ * and true are not equal here, nor a number and a 1x1 matrix (== on two
+ * numeric operands is elementwise, in ops.c, and never comes here). A
+ * shared list or record is equal to itself without a look at its items,
+ * even when one of them is NaN. */
+static bool equal_here(Value a, Value b, size_t *n)
 {
     a = val_primal(a);
     b = val_primal(b);
@@ -387,23 +402,34 @@ static bool equal_at(Value a, Value b, int depth)
         if (a.as.list->n != b.as.list->n)
             return false;
         for (size_t i = 0; i < a.as.list->n; i++)
-            if (depth > EQUAL_MAX_DEPTH ||
-                !equal_at(a.as.list->items[i], b.as.list->items[i], depth + 1))
-                return false;
+            push_pair(n, a.as.list->items[i], b.as.list->items[i]);
         return true;
     case VAL_REC:
         if (a.as.rec->n != b.as.rec->n)
             return false;
         for (size_t i = 0; i < a.as.rec->n; i++) {
             const Value *f = rec_get(b.as.rec, a.as.rec->keys[i]);
-            if (!f || depth > EQUAL_MAX_DEPTH || !equal_at(a.as.rec->vals[i], *f, depth + 1))
+            if (!f)
                 return false;
+            push_pair(n, a.as.rec->vals[i], *f);
         }
         return true;
     case VAL_FUNC: return a.as.fn == b.as.fn;
     case VAL_BUILTIN: return a.as.bi == b.as.bi;
     default: return a.kind == VAL_NIL;
     }
+}
+
+bool val_equal(Value a, Value b)
+{
+    size_t n = 0;
+    push_pair(&n, a, b);
+    while (n > 0) {
+        ValuePair top = pending_pairs[--n];
+        if (!equal_here(top.a, top.b, &n))
+            return false;
+    }
+    return true;
 }
 
 /* NaN is spelt out rather than left to %g, which prints "-nan" for a NaN
