@@ -39,10 +39,13 @@ static Value bi_print(Interp *I, const Args *a)
     bool full = false;
     if (arg_given(a, a->npos) && !arg_bool(I, a, a->npos, &full))
         return val_error;
+    PrintOpts opts = I->print_opts;
+    if (full)
+        opts.rows = opts.cols = SIZE_MAX;
     StrBuf b;
     sb_init(&b);
     for (int i = 0; i < a->npos; i++)
-        format_display_as(&b, a->v[i], full);
+        format_display_opts(&b, a->v[i], opts);
     bool written = put(I, a, &b);
     sb_free(&b);
     return written ? val_nil : val_error;
@@ -401,11 +404,68 @@ static Value bi_param(Interp *I, const Args *a)
     return val_ref(dflt);
 }
 
+/* Argument i of printopts: how many rows or columns print shows, at
+ * least 2 (one from each end) or inf for all; unchanged when not given. */
+static bool print_limit(Interp *I, const Args *a, int i, size_t *limit)
+{
+    if (!arg_given(a, i))
+        return true;
+    if (ops_is_scalar(a->v[i])) {
+        double x = ops_scalar(a->v[i]);
+        if (x == INFINITY) {
+            *limit = SIZE_MAX;
+            return true;
+        }
+        if (x == floor(x) && x >= 2 && x <= 1e9) {
+            *limit = (size_t)x;
+            return true;
+        }
+    }
+    arg_type_error(I, a, i, "a whole number from 2 to 1e9, or inf");
+    return false;
+}
+
+static Value limit_value(size_t limit)
+{
+    return val_num(limit == SIZE_MAX ? INFINITY : (double)limit);
+}
+
+/* printopts(rows, cols, digits): the session's print settings. Sets the
+ * ones given and returns all three as they were before, so that
+ * old = printopts(rows = inf) ... printopts(old.rows, old.cols,
+ * old.digits) restores them. The REPL's echo follows them too. */
+static Value bi_printopts(Interp *I, const Args *a)
+{
+    PrintOpts opts = I->print_opts;
+    if (!print_limit(I, a, 0, &opts.rows) || !print_limit(I, a, 1, &opts.cols))
+        return val_error;
+    if (arg_given(a, 2)) {
+        long digits;
+        if (!arg_int(I, a, 2, &digits))
+            return val_error;
+        if (digits < 1 || digits > FORMAT_MAX_DIGITS)
+            return bi_error(I, a, "digits must be from 1 to %d, got %ld",
+                            FORMAT_MAX_DIGITS, digits);
+        opts.digits = (int)digits;
+    }
+    Value old = val_rec_new();
+    rec_set(old.as.rec, "rows", limit_value(I->print_opts.rows));
+    rec_set(old.as.rec, "cols", limit_value(I->print_opts.cols));
+    rec_set(old.as.rec, "digits", val_num(I->print_opts.digits));
+    I->print_opts = opts;
+    return old;
+}
+
 const Builtin builtins_io[] = {
     {"print", 0, -1, "print(x, ..., full)", "display each value on its own line(s): numbers "
      "with 10 significant digits, matrices with their shape and at most 12 rows and 10 "
      "columns (the rest hidden, and counted); full = true shows every element", bi_print},
     {"disp", 0, -1, "disp(x, ..., full)", "same as print", bi_print},
+    {"printopts", 0, 3, "printopts(rows, cols, digits)", "sets how print and the REPL "
+     "show matrices for the rest of the session: at most rows x cols elements (each at "
+     "least 2, or inf for all; default 12 x 10) with digits significant digits (1 to 17, "
+     "default 6; numbers show 10, or digits when more). Returns the settings as they "
+     "were, as a record {rows, cols, digits}", bi_printopts},
     {"printf", 1, -1, "printf(fmt, ...)", "formatted output: %d %i %g %f %e %s %x %c %% "
      "with flags, width and precision; matrix arguments give their elements in "
      "column-major order and the format repeats while arguments remain", bi_printf},

@@ -1308,7 +1308,7 @@ static Value exec_top(Interp *I, AstNode *stmt)
     remember_answer(I, v);
     StrBuf b;
     sb_init(&b);
-    format_display(&b, v);
+    format_display_opts(&b, v, I->print_opts);
     fputs(b.s, I->out);
     sb_free(&b);
     return v;

@@ -213,6 +213,7 @@ Interp *interp_new(const Builtin *const *families)
     I->ret = val_nil;
     I->stdlib_dir = find_stdlib();
     rng_seed(&I->rng, 0);
+    I->print_opts = format_default_opts();
     struct timespec ts;   /* toc() without tic() counts from the start */
     clock_gettime(CLOCK_MONOTONIC, &ts);
     I->tic = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;

@@ -14,6 +14,7 @@
 #include "base/diag.h"
 #include "base/params.h"
 #include "base/rng.h"
+#include "value/format.h"
 #include "value/rterror.h"
 #include "base/strbuf.h"
 #include "value/value.h"
@@ -86,6 +87,7 @@ typedef struct Interp {
     unsigned long checks_passed, checks_failed;
     double tic;
     bool repl;                /* echo expression statements */
+    PrintOpts print_opts;     /* print's limits and digits (printopts) */
     FILE *out;
     char *stdlib_dir;
     char **imported;          /* absolute paths already imported */

@@ -29,7 +29,7 @@ static bool exact_whole(double x)
  * (0.1 + 0.2 prints 0.3) and still tell apart the numbers people write.
  * inf and nan are spelt out so that no platform's spelling ("-nan") gets
  * in, and -0 prints as 0. */
-void format_number(StrBuf *out, double x)
+static void format_number_digits(StrBuf *out, double x, int digits)
 {
     if (isnan(x))
         sb_puts(out, "nan");
@@ -40,12 +40,24 @@ void format_number(StrBuf *out, double x)
     else if (exact_whole(x))
         sb_printf(out, "%.0f", x);
     else
-        sb_printf(out, "%.10g", x);
+        sb_printf(out, "%.*g", digits, x);
 }
 
-/* Matrix elements use 6 significant digits so columns stay narrow, whole
- * numbers all of theirs (as format_number); -0 shows as 0. */
-static void format_element(char *buf, size_t n, double x)
+void format_number(StrBuf *out, double x)
+{
+    format_number_digits(out, x, 10);
+}
+
+PrintOpts format_default_opts(void)
+{
+    return (PrintOpts){FORMAT_MAX_ROWS, FORMAT_MAX_COLS, FORMAT_DIGITS};
+}
+
+/* Matrix elements use 6 significant digits by default so columns stay
+ * narrow, whole numbers all of theirs (as format_number); -0 shows as 0.
+ * buf holds at least 32 bytes: 17 digits, a sign, a point and an
+ * exponent fit. */
+static void format_element(char *buf, size_t n, double x, int digits)
 {
     if (isnan(x))
         snprintf(buf, n, "nan");
@@ -54,7 +66,7 @@ static void format_element(char *buf, size_t n, double x)
     else if (exact_whole(x))
         snprintf(buf, n, "%.0f", x == 0 ? 0.0 : x);
     else
-        snprintf(buf, n, "%.6g", x == 0 ? 0.0 : x);
+        snprintf(buf, n, "%.*g", digits, x == 0 ? 0.0 : x);
 }
 
 /* Which rows (or columns) are shown: all, or head and tail around "...".
@@ -73,13 +85,10 @@ static size_t shown_count(size_t n, size_t max)
     return n <= max ? n : max;
 }
 
-/* How much of a matrix is shown: at most rows x cols (SIZE_MAX: all). */
-typedef struct { size_t rows, cols; } Limits;
-
 /* The width of each shown column: its widest shown element, so that the
  * columns right-align. Hidden rows do not count, so a large value in a
  * hidden row does not widen the table. */
-static void column_widths(const Matrix *m, Limits lim, size_t *width, size_t nc)
+static void column_widths(const Matrix *m, PrintOpts lim, size_t *width, size_t nc)
 {
     bool gap;
     char buf[32];
@@ -88,7 +97,7 @@ static void column_widths(const Matrix *m, Limits lim, size_t *width, size_t nc)
         width[c] = 1;
         for (size_t r = 0; r < shown_count(m->rows, lim.rows); r++) {
             size_t i = shown(m->rows, lim.rows, r, &gap);
-            format_element(buf, sizeof buf, MAT_AT(m, i, j));
+            format_element(buf, sizeof buf, MAT_AT(m, i, j), lim.digits);
             if (strlen(buf) > width[c])
                 width[c] = strlen(buf);
         }
@@ -96,14 +105,14 @@ static void column_widths(const Matrix *m, Limits lim, size_t *width, size_t nc)
 }
 
 /* Row i: two spaces before each element, "..." where columns are hidden. */
-static void matrix_row(StrBuf *out, const Matrix *m, Limits lim, size_t i,
+static void matrix_row(StrBuf *out, const Matrix *m, PrintOpts lim, size_t i,
                        const size_t *width, size_t nc)
 {
     char buf[32];
     bool gap;
     for (size_t c = 0; c < nc; c++) {
         size_t j = shown(m->cols, lim.cols, c, &gap);
-        format_element(buf, sizeof buf, MAT_AT(m, i, j));
+        format_element(buf, sizeof buf, MAT_AT(m, i, j), lim.digits);
         sb_printf(out, "  %*s", (int)width[c], buf);
         if (gap)
             sb_puts(out, "  ...");
@@ -114,10 +123,10 @@ static void matrix_row(StrBuf *out, const Matrix *m, Limits lim, size_t i,
 /* A 1x1 numeric matrix prints as the number it holds, so [5] and 5 look
  * the same; a 1x1 mask keeps its "1x1 logical" header, so a comparison's
  * result is visibly one. An empty matrix prints only its shape. */
-static void display_matrix(StrBuf *out, const Matrix *m, Limits lim)
+static void display_matrix(StrBuf *out, const Matrix *m, PrintOpts lim)
 {
     if (m->rows == 1 && m->cols == 1 && !m->logical) {
-        format_number(out, m->data[0]);
+        format_number_digits(out, m->data[0], lim.digits > 10 ? lim.digits : 10);
         sb_putc(out, '\n');
         return;
     }
@@ -141,23 +150,23 @@ static void display_matrix(StrBuf *out, const Matrix *m, Limits lim)
         sb_puts(out, "  (print(A, full = true) shows every element)\n");
 }
 
-/* Row by row, in the literal's syntax ([1, 2; 3, 4]) and with print's 10
- * digits. More than 12 elements print as a placeholder, which keeps a
- * list of weights on one readable line. */
-static void compact_matrix(StrBuf *out, const Matrix *m)
+/* Row by row, in the literal's syntax ([1, 2; 3, 4]) and with print's
+ * digits (10 unless printopts asks for more). More than 12 elements print
+ * as a placeholder, which keeps a list of weights on one readable line. */
+static void compact_matrix(StrBuf *out, const Matrix *m, int digits)
 {
     if (mat_numel(m) > 12) {
         sb_printf(out, "<%zux%zu matrix>", m->rows, m->cols);
         return;
     }
     if (m->rows == 1 && m->cols == 1) {
-        format_number(out, m->data[0]);
+        format_number_digits(out, m->data[0], digits);
         return;
     }
     sb_putc(out, '[');
     for (size_t i = 0; i < m->rows; i++)
         for (size_t j = 0; j < m->cols; j++) {
-            format_number(out, MAT_AT(m, i, j));
+            format_number_digits(out, MAT_AT(m, i, j), digits);
             sb_puts(out, j + 1 < m->cols ? ", " : i + 1 < m->rows ? "; " : "");
         }
     sb_putc(out, ']');
@@ -187,17 +196,17 @@ static void compact_string(StrBuf *out, const Str *s)
  * stack. */
 #define COMPACT_MAX_DEPTH 100
 
-static void compact_at(StrBuf *out, Value v, int depth);
+static void compact_at(StrBuf *out, Value v, int depth, int digits);
 
 void format_compact(StrBuf *out, Value v)
 {
-    compact_at(out, v, 0);
+    compact_at(out, v, 0, 10);
 }
 
 /* A tracked value prints as its primal. An empty record prints as {:} to
  * tell it from the empty list {}. A bound built-in reads as what it is
  * (<grad of a function>). VAL_NIL prints as <nothing>. */
-static void compact_at(StrBuf *out, Value v, int depth)
+static void compact_at(StrBuf *out, Value v, int depth, int digits)
 {
     v = val_primal(v);
     if (depth > COMPACT_MAX_DEPTH && (v.kind == VAL_LIST || v.kind == VAL_REC)) {
@@ -205,16 +214,16 @@ static void compact_at(StrBuf *out, Value v, int depth)
         return;
     }
     switch (v.kind) {
-    case VAL_NUM: format_number(out, v.as.num); break;
+    case VAL_NUM: format_number_digits(out, v.as.num, digits); break;
     case VAL_BOOL: sb_puts(out, v.as.b ? "true" : "false"); break;
     case VAL_STR: compact_string(out, v.as.str); break;
-    case VAL_MAT: compact_matrix(out, v.as.mat); break;
+    case VAL_MAT: compact_matrix(out, v.as.mat, digits); break;
     case VAL_LIST:
         sb_putc(out, '{');
         for (size_t i = 0; i < v.as.list->n; i++) {
             if (i)
                 sb_puts(out, ", ");
-            compact_at(out, v.as.list->items[i], depth + 1);
+            compact_at(out, v.as.list->items[i], depth + 1, digits);
         }
         sb_putc(out, '}');
         break;
@@ -222,7 +231,7 @@ static void compact_at(StrBuf *out, Value v, int depth)
         sb_putc(out, '{');
         for (size_t i = 0; i < v.as.rec->n; i++) {
             sb_printf(out, "%s%s: ", i ? ", " : "", v.as.rec->keys[i]);
-            compact_at(out, v.as.rec->vals[i], depth + 1);
+            compact_at(out, v.as.rec->vals[i], depth + 1, digits);
         }
         sb_puts(out, v.as.rec->n ? "}" : ":}");
         break;
@@ -237,19 +246,17 @@ static void compact_at(StrBuf *out, Value v, int depth)
 
 /* A string at the top level prints raw, without quotes or escapes:
  * print("hi") shows hi. Quotes appear only inside lists and records. */
-void format_display_as(StrBuf *out, Value v, bool full)
+void format_display_opts(StrBuf *out, Value v, PrintOpts opts)
 {
     v = val_primal(v);
     if (v.kind == VAL_MAT) {
-        Limits lim = full ? (Limits){SIZE_MAX, SIZE_MAX}
-                          : (Limits){FORMAT_MAX_ROWS, FORMAT_MAX_COLS};
-        display_matrix(out, v.as.mat, lim);
+        display_matrix(out, v.as.mat, opts);
         return;
     }
     if (v.kind == VAL_STR)
         sb_puts(out, v.as.str->s);
     else
-        format_compact(out, v);
+        compact_at(out, v, 0, opts.digits > 10 ? opts.digits : 10);
     sb_putc(out, '\n');
 }
 
@@ -476,5 +483,5 @@ bool format_printf(RtError *E, StrBuf *out, const char *fmt, int nargs,
 
 void format_display(StrBuf *out, Value v)
 {
-    format_display_as(out, v, false);
+    format_display_opts(out, v, format_default_opts());
 }

@@ -635,7 +635,7 @@ Test(format, full_display_hides_nothing)
     Value v = numbered(30, 30);
     StrBuf b;
     sb_init(&b);
-    format_display_as(&b, v, true);
+    format_display_opts(&b, v, (PrintOpts){SIZE_MAX, SIZE_MAX, FORMAT_DIGITS});
     Shown s = analyse(b.s, 30);
     cr_expect_eq(s.nrows, 30, "every row:\n%s", b.s);
     cr_expect_eq(s.ncols_max, 30, "every column:\n%s", b.s);
@@ -644,6 +644,34 @@ Test(format, full_display_hides_nothing)
     cr_expect(s.first_row == 1 && s.last_row == 30 && s.first_col_1 && s.last_col_c);
     sb_free(&b);
     val_unref(v);
+}
+
+/* printopts' limits, odd ones included: the head gets the smaller half. */
+Test(format, limits_and_digits_from_the_options)
+{
+    Value v = numbered(30, 30);
+    StrBuf b;
+    sb_init(&b);
+    format_display_opts(&b, v, (PrintOpts){5, 3, FORMAT_DIGITS});
+    Shown s = analyse(b.s, 30);
+    cr_expect_eq(s.nrows, 5, "five rows:\n%s", b.s);
+    cr_expect_eq(s.hidden_count, 25, "25 rows counted as hidden:\n%s", b.s);
+    cr_expect_eq(s.ncols_max, 3, "three columns:\n%s", b.s);
+    cr_expect_eq(s.hidden_cols, 27, "27 columns counted as hidden:\n%s", b.s);
+    cr_expect(s.first_row == 1 && s.last_row == 30 && s.first_col_1 && s.last_col_c,
+              "both ends shown:\n%s", b.s);
+    sb_free(&b);
+    val_unref(v);
+
+    Matrix *m = mat_new(1, 2);
+    m->data[0] = 1.0 / 3;
+    m->data[1] = 0.1;
+    Value third = val_mat(m);
+    sb_init(&b);
+    format_display_opts(&b, third, (PrintOpts){SIZE_MAX, SIZE_MAX, 17});
+    cr_expect_str_eq(b.s, "1x2 matrix\n  0.33333333333333331  0.10000000000000001\n");
+    sb_free(&b);
+    val_unref(third);
 }
 
 Test(format, truncation_of_wide_and_tall_matrices)
