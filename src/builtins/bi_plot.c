@@ -178,22 +178,25 @@ static char *figure_path(const char *file)
     return xasprintf("%s/%s", dir, file);
 }
 
-/* The slots: 2 file, 3 title, 4 xlabel, 5 ylabel, 7 logx, 8 logy, 9 style.
+/* The slots: 2 file, 3 title, 4 xlabel, 5 ylabel, 7 logx, 8 logy, 9 style,
+ * 10 markup.
  * The strings are borrowed from the arguments; spec->path is set even on
  * failure so that bi_plot's one free covers it. Width and height stay 0,
  * plot.c's defaults. */
 static bool fill_spec(Interp *I, const Args *a, PlotSpec *spec)
 {
-    bool ok = true, logx = false, logy = false;
+    bool ok = true, logx = false, logy = false, markup = false;
     const char *file = opt_str(I, a, 2, &ok);
     spec->title = opt_str(I, a, 3, &ok);
     spec->xlabel = opt_str(I, a, 4, &ok);
     spec->ylabel = opt_str(I, a, 5, &ok);
     spec->style = opt_str(I, a, 9, &ok);
     ok = ok && (!arg_given(a, 7) || arg_bool(I, a, 7, &logx)) &&
-         (!arg_given(a, 8) || arg_bool(I, a, 8, &logy));
+         (!arg_given(a, 8) || arg_bool(I, a, 8, &logy)) &&
+         (!arg_given(a, 10) || arg_bool(I, a, 10, &markup));
     spec->logx = logx;
     spec->logy = logy;
+    spec->markup = markup;
     spec->path = figure_path(file);
     return ok;
 }
@@ -230,12 +233,15 @@ static Value bi_plot(Interp *I, const Args *a)
 }
 
 const Builtin builtins_plot[] = {
-    {"plot", 1, 10, "plot(x, y, file, title, xlabel, ylabel, labels, logx, logy, style)",
+    {"plot", 1, 11, "plot(x, y, file, title, xlabel, ylabel, labels, logx, logy, style, "
+     "markup)",
      "draws y against x (or against 1..n) with gnuplot: y a vector, a matrix (a series "
      "per column) or a list of vectors (x then a matching list); file = \"fig.svg\" or "
      "\".png\" writes the figure and keeps fig.gp and fig.dat beside it to restyle "
      "(relative names go to $OVP_FIGDIR when set); without file, a text plot is "
-     "printed; style is lines, points or linespoints. Returns the figure's path",
+     "printed; style is lines, points or linespoints; markup = true reads the title, axis "
+     "labels and series labels as gnuplot's enhanced text (W_{j+1}, c^{4/3}, "
+     "{/:Italic x}), otherwise they print as written. Returns the figure's path",
      bi_plot},
     BUILTIN_END,
 };

@@ -448,7 +448,8 @@ static void gp_terminal(FILE *f, const PlotSpec *spec, PlotKind kind, const Plot
     int h = spec->height ? spec->height : text ? DEFAULT_TEXT_H : DEFAULT_PX_H;
     /* Figures are made for slides: a 14-point font and enhanced text, so
      * that a log axis reads 10^{-3}; every text taken from the caller is
-     * marked noenhanced where it is set, so it prints as written. */
+     * marked noenhanced where it is set, so it prints as written, unless
+     * the caller asked for markup. */
     if (kind == KIND_PNG)
         fprintf(f, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
                 "    set terminal pngcairo size %d,%d enhanced font ',14'\n} else {\n"
@@ -464,21 +465,22 @@ static void gp_terminal(FILE *f, const PlotSpec *spec, PlotKind kind, const Plot
 }
 
 /* Writes "set WHAT 'text' noenhanced" when text is not NULL: the
- * caller's text is never read as enhanced-text markup. */
-static void gp_set_text(FILE *f, const char *what, const char *text)
+ * caller's text is read as enhanced-text markup only when asked for
+ * (markup = true); otherwise W_1 prints as written, underscore and all. */
+static void gp_set_text(FILE *f, const char *what, const char *text, bool markup)
 {
     if (!text)
         return;
     fprintf(f, "set %s ", what);
     put_quoted(f, text);
-    fputs(" noenhanced\n", f);
+    fputs(markup ? "\n" : " noenhanced\n", f);
 }
 
 static void gp_axes(FILE *f, const PlotSpec *spec, PlotKind kind)
 {
-    gp_set_text(f, "title", spec->title);
-    gp_set_text(f, "xlabel", spec->xlabel);
-    gp_set_text(f, "ylabel", spec->ylabel);
+    gp_set_text(f, "title", spec->title, spec->markup);
+    gp_set_text(f, "xlabel", spec->xlabel, spec->markup);
+    gp_set_text(f, "ylabel", spec->ylabel, spec->markup);
     bool figure = kind != KIND_TEXT;
     if (spec->logx)
         fputs(figure ? "set logscale x\nset format x '10^{%L}'\n" : "set logscale x\n", f);
@@ -490,8 +492,9 @@ static void gp_axes(FILE *f, const PlotSpec *spec, PlotKind kind)
     for (int i = 0; i < spec->nseries; i++)
         any_label = any_label || spec->series[i].label;
     /* in a figure the legend sits below the axes, across the width, so it
-     * never covers data and long labels do not squeeze the plot */
-    fputs(!any_label ? "unset key\n\n" : figure ? "set key below\n\n"
+     * never covers data and long labels do not squeeze the plot; a line of
+     * extra height keeps it off the x label */
+    fputs(!any_label ? "unset key\n\n" : figure ? "set key below height 1\n\n"
                                                  : "set key top right\n\n", f);
 }
 
@@ -536,7 +539,7 @@ static void gp_plot(FILE *f, const PlotSpec *spec, PlotKind kind, const PlotFile
         if (s->label) {
             fputs("title ", f);
             put_quoted(f, s->label);
-            if (figure)
+            if (figure && !spec->markup)
                 fputs(" noenhanced", f);
         } else {
             fputs("notitle", f);

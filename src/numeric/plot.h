@@ -49,6 +49,8 @@ typedef struct PlotSpec {
     const char *title, *xlabel, *ylabel;   /* may be NULL */
     bool logx, logy;
     const char *style;    /* "lines" (default, also for NULL), "points", "linespoints" */
+    bool markup;          /* the texts above and the labels are enhanced-text
+                             markup (figures only); false: shown as written */
     int width, height;    /* pixels for png/svg (0: 800x500); characters for text (0: 79x24) */
     int nseries;
     const PlotSeries *series;

@@ -397,6 +397,35 @@ Test(plot, labels_are_quoted_safely)
     free(svg);
 }
 
+/* markup = true: the same texts are enhanced-text markup, W_{j+1} a
+ * subscript in the SVG (a shifted <tspan>), and quoting stays as safe. */
+Test(plot, markup_renders_subscripts_and_superscripts)
+{
+    need_gnuplot();
+    char fig[512], gp[512], pwned[512], err[256] = "";
+    in_dir(pwned, sizeof pwned, "PWNED");
+    char label[700];
+    snprintf(label, sizeof label, "W_{j+1} $(touch %s)'", pwned);
+    PlotSeries s = {xs, ys, 5, label};
+    PlotSpec spec = one_series(in_dir(fig, sizeof fig, "m.svg"), &s);
+    spec.title = "c^{4/3}";
+    spec.xlabel = "t";
+    spec.markup = true;
+    cr_assert_eq(plot_render(&spec, NULL, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(access(pwned, F_OK), -1, "no command substitution");
+    char *g = slurp(in_dir(gp, sizeof gp, "m.gp"), NULL);
+    cr_assert_not_null(g);
+    cr_expect_null(strstr(g, "noenhanced"), "no text marked literal:\n%s", g);
+    free(g);
+    char *svg = slurp(fig, NULL);
+    cr_assert_not_null(svg);
+    cr_expect_null(strstr(svg, "W_{j+1}"), "the markup is not printed as written");
+    cr_expect_null(strstr(svg, "c^{4/3}"), "the markup is not printed as written");
+    cr_expect_not_null(strstr(svg, ">j+1</tspan>"), "j+1 set apart as a subscript");
+    cr_expect_not_null(strstr(svg, ">4/3</tspan>"), "4/3 set apart as a superscript");
+    free(svg);
+}
+
 Test(plot, script_redraws_from_its_own_folder)
 {
     need_gnuplot();
