@@ -387,13 +387,14 @@ static void redirect(const char *path, int fd)
 static void start(const Suite *s, Job *j)
 {
     char *out = log_path(s, j, "out"), *err = log_path(s, j, "err");
-    /* the report shows the figures of a script's first run; the other
-     * seeds' go beside their logs */
-    char *figs = j->first_seed ? path_join(s->report, "figures")
+    /* the report shows the figures of a script's first run, each script's
+     * in a folder of its own whatever their names; the other seeds' go
+     * beside their logs. A folder that cannot be made shows up as the
+     * script's own error when it plots. */
+    char *figs = j->first_seed ? xasprintf("%s/figures/%s", s->report, j->name)
                                : xasprintf("%s/logs/figures-%s", s->report, j->tag);
     char *seed = xasprintf("seed=%lld", j->seed);
-    if (!j->first_seed)
-        mkdir(figs, 0755);
+    mkdir(figs, 0755);
     j->start = now();
     j->pid = fork();
     if (j->pid == 0) {
@@ -674,25 +675,27 @@ static void append_file(StrBuf *out, const char *path)
         fclose(f);
 }
 
-/* Figures named after the script: NAME.svg, NAME.png, NAME_*.svg ...
- * The test is a prefix, so a script whose name begins another's (gd and
- * gd_momentum) also shows the other's figures. They appear in readdir's
- * order. Only the first seed's figures are in REPORT/figures. */
+static int is_figure(const struct dirent *e)
+{
+    size_t len = strlen(e->d_name);
+    return len > 4 && (strcmp(e->d_name + len - 4, ".svg") == 0 ||
+                       strcmp(e->d_name + len - 4, ".png") == 0);
+}
+
+/* Every figure the script's first run wrote (REPORT/figures/NAME), in the
+ * order of their names, so the report is the same on every run. */
 static void figures(const Suite *s, const Job *j, StrBuf *md)
 {
-    char *dir = path_join(s->report, "figures");
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    size_t nl = strlen(j->name);
-    while (d && (e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        bool image = len > 4 && (strcmp(e->d_name + len - 4, ".svg") == 0 ||
-                                 strcmp(e->d_name + len - 4, ".png") == 0);
-        if (image && strncmp(e->d_name, j->name, nl) == 0)
-            sb_printf(md, "\n![%s](figures/%s)\n", e->d_name, e->d_name);
+    char *dir = xasprintf("%s/figures/%s", s->report, j->name);
+    struct dirent **list;
+    int n = scandir(dir, &list, is_figure, alphasort);
+    for (int i = 0; i < n; i++) {
+        /* <...> keeps a name with spaces or parentheses one link */
+        sb_printf(md, "\n![%s](<figures/%s/%s>)\n", list[i]->d_name, j->name, list[i]->d_name);
+        free(list[i]);
     }
-    if (d)
-        closedir(d);
+    if (n >= 0)
+        free(list);
     free(dir);
 }
 
