@@ -496,6 +496,13 @@ static Value chain(Ad *ad, Value x, double (*df)(double), Value g)
 {
     if (!same_shape_matrices(x, g))
         return bin_take(ad, OP_EMUL, val_ref(g), map1(x, df));
+    if (ad->adjoint_spent && g.as.mat->rc == 1) {
+        /* nothing else holds g and the sweep drops it next: reuse it */
+        size_t n = mat_numel(g.as.mat);
+        for (size_t i = 0; i < n; i++)
+            g.as.mat->data[i] *= df(x.as.mat->data[i]);
+        return val_ref(g);
+    }
     Matrix *m = mat_new_uninit(x.as.mat->rows, x.as.mat->cols);
     if (!m)
         return rt_raise(ad->err, NULL, "a derivative is too large (a matrix holds at most %zu elements)", (size_t)MAT_MAX_ELEMS);
@@ -1311,6 +1318,59 @@ static bool accumulate(Ad *ad, AdNode *node, Value d)
  * the adjoints are left partial. */
 bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc)
 {
+    return ad_sweep(ad, out, seed, loc, NULL);
+}
+
+/* The inputs of node n that receive an adjoint. */
+static int differentiable_inputs(const AdNode *n)
+{
+    int count = 0;
+    for (int k = 0; k < n->nin; k++)
+        count += n->in[k] >= 0 && !(n->rule->ndiff && k >= n->rule->ndiff);
+    return count;
+}
+
+/* A node whose rule has run, on a tape that will not be swept again:
+ * its primals go, so the activations of a layer are freed as soon as the
+ * sweep has passed it. A kept node keeps its inputs (ntk's factor A). */
+static void let_go(AdNode *n, bool keep_inputs)
+{
+    for (int k = 0; !keep_inputs && k < n->nin; k++) {
+        val_unref(n->saved[k]);
+        n->saved[k] = val_nil;
+    }
+    val_unref(n->out);
+    n->out = val_nil;
+}
+
+/* Passes node n's adjoint on to its inputs. When n has one input to
+ * serve and its adjoint is dropped after, the rule may write over the
+ * adjoint (adjoint_spent, see chain). */
+static bool pass_on(Ad *ad, AdNode *n, bool dropped, const Loc *loc)
+{
+    ad->adjoint_spent = dropped && differentiable_inputs(n) == 1;
+    for (int k = 0; k < n->nin; k++) {
+        if (n->in[k] < 0 || (n->rule->ndiff && k >= n->rule->ndiff))
+            continue;
+        Value d = n->rule->vjp(ad, n, k, n->grad);
+        if (!accumulate(ad, &ad->tape->nodes[n->in[k]], d)) {
+            ad->adjoint_spent = false;
+            /* at the operation whose rule failed, when it is known */
+            rt_locate(ad->err, n->loc.src ? &n->loc : loc);
+            return false;
+        }
+    }
+    ad->adjoint_spent = false;
+    return true;
+}
+
+/* An inner node's adjoint is complete when the sweep reaches it (its
+ * users all come later on the tape) and is dropped once passed on, so the
+ * sweep holds the adjoints of a few layers at a time, not of the whole
+ * tape. Leaves keep theirs for the caller to read, and so do the nodes
+ * marked in opts->keep. */
+bool ad_sweep(Ad *ad, Value out, Value seed, const Loc *loc, const AdSweep *opts)
+{
     if (!ad_live(ad, out))
         return true;   /* the output does not depend on the inputs */
     Tape *t = ad->tape;
@@ -1326,16 +1386,15 @@ bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc)
         AdNode *n = &t->nodes[i];
         if (!n->rule || n->grad.kind == VAL_NIL)
             continue;
-        for (int k = 0; k < n->nin; k++) {
-            if (n->in[k] < 0 || (n->rule->ndiff && k >= n->rule->ndiff))
-                continue;
-            Value d = n->rule->vjp(ad, n, k, n->grad);
-            if (!accumulate(ad, &t->nodes[n->in[k]], d)) {
-                /* at the operation whose rule failed, when it is known */
-                rt_locate(ad->err, n->loc.src ? &n->loc : loc);
-                return false;
-            }
+        bool kept = opts && opts->keep && opts->keep[i];
+        if (!pass_on(ad, n, !kept, loc))
+            return false;
+        if (!kept) {
+            val_unref(n->grad);
+            n->grad = val_nil;
         }
+        if (opts && opts->last)
+            let_go(n, kept);
     }
     return true;
 }

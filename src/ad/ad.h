@@ -66,6 +66,9 @@ struct Ad {
     struct Interp *host;
     AdCallFn call;
     Tape *tape;               /* the active tape, or NULL */
+    bool adjoint_spent;       /* while a rule runs: the adjoint it was
+                                 given is dropped right after, so it may
+                                 write its result over it (when unshared) */
     unsigned long serial;     /* ids of the tapes made so far: a tracked
                                  value of a finished tape is never live */
 };
@@ -88,8 +91,20 @@ Value ad_leaf(Ad *ad, Value x);
 bool ad_live(const Ad *ad, Value v);
 /* Clears every adjoint (before another reverse sweep). */
 void ad_zero_grads(Ad *ad);
-/* Runs the reverse sweep from `out` with adjoint `seed` (borrowed). */
+/* Runs the reverse sweep from `out` with adjoint `seed` (borrowed).
+ * Afterwards only the leaves hold adjoints: an inner node's is dropped
+ * once passed on. */
 bool ad_backward(Ad *ad, Value out, Value seed, const Loc *loc);
+/* Options of a sweep: keep[i] (one entry per node on the tape, or NULL)
+ * keeps node i's adjoint and inputs after the sweep; last says the tape
+ * will not be swept again, so each node's primals are let go as soon as
+ * its rule has run (the tape stays valid to free, not to sweep). */
+typedef struct AdSweep {
+    const bool *keep;
+    bool last;
+} AdSweep;
+/* ad_backward with options (NULL: none). */
+bool ad_sweep(Ad *ad, Value out, Value seed, const Loc *loc, const AdSweep *opts);
 /* The adjoint reached at a leaf: a new reference, zeros when none. */
 Value ad_grad_of(Ad *ad, Value leaf);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ad/ad.h"
+#include "ad/structure.h"
 #include "eval/builtin.h"
 #include "eval/eval.h"
 #include "value/ops.h"
@@ -94,14 +95,57 @@ static bool fill_jacobian(Interp *I, Value y, Value xt, Matrix *J, double *row)
     return true;
 }
 
+/* J for y = f(x) just recorded, within the memory limit (n, the number
+ * of outputs, is known only after f has run, so the check comes here):
+ * from one sweep where the tape shows a batch through dense layers
+ * (structure.c), else from one sweep per output. */
+static Value explicit_jacobian(Interp *I, const Args *a, Value y, Value xt)
+{
+    Value yp = val_primal(y);
+    size_t n = yp.kind == VAL_MAT ? mat_numel(yp.as.mat) : 1;
+    size_t p = ad_leaf_count(xt);
+    if (!jacobian_fits(I, a, n, p))
+        return val_error;
+    Matrix *J = mat_new(n, p);
+    StructResult s = ad_jacobian_structured(&I->ad, y, xt, J, I->site);
+    if (s != STRUCT_NONE)
+        return s == STRUCT_DONE ? val_mat(J) : (mat_unref(J), val_error);
+    double *row = xmalloc((p ? p : 1) * sizeof *row);
+    Value r = fill_jacobian(I, y, xt, J, row) ? val_mat(J) : (mat_unref(J), val_error);
+    free(row);
+    return r;
+}
+
+/* K = J J'. mat_mul sees the same operand once transposed and uses dsyrk
+ * (half the work of dgemm, and K exactly symmetric). */
+static Value kernel_of_jacobian(Interp *I, const Args *a, Value J)
+{
+    if (VAL_IS_ERR(J))
+        return J;
+    Matrix *K = mat_mul(J.as.mat, J.as.mat, false, true);
+    val_unref(J);
+    return bi_mat(I, a, K);
+}
+
+/* The kernel without J when the tape shows a batch through dense layers
+ * (structure.c), else through J. */
+static Value kernel(Interp *I, const Args *a, Value y, Value xt)
+{
+    Matrix *K = NULL;
+    switch (ad_ntk_structured(&I->ad, y, xt, &K, I->site)) {
+    case STRUCT_DONE: return val_mat(K);
+    case STRUCT_FAILED: return val_error;
+    default: return kernel_of_jacobian(I, a, explicit_jacobian(I, a, y, xt));
+    }
+}
+
 /* The shared body of jacobian and ntk. x is a number, a matrix, or a
  * list or record of them (a whole network's parameters): J's columns
  * follow the parameters in order (list items and record fields in order,
  * each matrix in column-major vec order), so J J' sums the kernels of all
- * of them. n, the number of outputs, is known only after f has run once,
- * so the size check comes after that call. Once ad_begin succeeded every
- * path reaches ad_end, so no tape stays active after an error. */
-static Value jacobian_of(Interp *I, const Args *a)
+ * of them. Once ad_begin succeeded every path reaches ad_end, so no tape
+ * stays active after an error. */
+static Value jacobian_of(Interp *I, const Args *a, bool want_kernel)
 {
     Value x = a->v[1];
     if (!arg_callable(I, a, 0) || !ad_begin(&I->ad, NULL))
@@ -114,17 +158,10 @@ static Value jacobian_of(Interp *I, const Args *a)
     }
     if (!VAL_IS_ERR(y)) {
         Value yp = val_primal(y);
-        size_t n = yp.kind == VAL_MAT ? mat_numel(yp.as.mat) : 1;
-        size_t p = ad_leaf_count(xt);
         if (yp.kind != VAL_MAT && yp.kind != VAL_NUM)
             bi_error(I, a, "the function must return a number or matrix");
-        else if (jacobian_fits(I, a, n, p)) {
-            Matrix *J = mat_new(n, p);
-            double *row = xmalloc((p ? p : 1) * sizeof *row);
-            r = J && fill_jacobian(I, y, xt, J, row) ? val_mat(J)
-                : (mat_unref(J), val_error);
-            free(row);
-        }
+        else
+            r = want_kernel ? kernel(I, a, y, xt) : explicit_jacobian(I, a, y, xt);
         val_unref(y);
     }
     if (!VAL_IS_ERR(xt))
@@ -135,21 +172,14 @@ static Value jacobian_of(Interp *I, const Args *a)
 
 static Value bi_jacobian(Interp *I, const Args *a)
 {
-    return jacobian_of(I, a);
+    return jacobian_of(I, a, false);
 }
 
-/* K = J J'. mat_mul sees the same operand once transposed and uses dsyrk
- * (half the work of dgemm, and K exactly symmetric). The n x p Jacobian
- * is formed in full; the stdlib's ntk_shallow avoids that for a shallow
- * net. */
+/* J J' without forming J where the structure allows (structure.c): a
+ * batch of rows through dense layers, each parameter entering once. */
 static Value bi_ntk(Interp *I, const Args *a)
 {
-    Value J = jacobian_of(I, a);
-    if (VAL_IS_ERR(J))
-        return J;
-    Matrix *K = mat_mul(J.as.mat, J.as.mat, false, true);
-    val_unref(J);
-    return bi_mat(I, a, K);
+    return jacobian_of(I, a, true);
 }
 
 const Builtin builtins_ad[] = {
@@ -161,10 +191,12 @@ const Builtin builtins_ad[] = {
      "from one evaluation", bi_value_and_grad},
     {"jacobian", 2, 3, "jacobian(f, x, maxmem)", "the n x p Jacobian of f at x, "
      "where x is a matrix or a list or record of them (p elements in all, in order, "
-     "each matrix column-major); refuses (naming the size) when it would exceed "
-     "maxmem bytes (default 2e9)", bi_jacobian},
+     "each matrix column-major); one reverse sweep for a batch through dense layers, "
+     "else one per output; refuses (naming the size) when it would exceed maxmem "
+     "bytes (default 2e9)", bi_jacobian},
     {"ntk", 2, 3, "ntk(f, x, maxmem)", "the neural tangent kernel J J' of f at x, "
-     "summed over all the parameters when x is a list or record; J is formed (the "
-     "stdlib's ntk_shallow avoids that for one-hidden-layer nets)", bi_ntk},
+     "summed over all the parameters when x is a list or record; for a batch through "
+     "dense layers (each weight once, as X * W, H * W' or a bias) J is never formed; "
+     "otherwise J is, within maxmem bytes (default 2e9)", bi_ntk},
     BUILTIN_END,
 };
