@@ -28,6 +28,7 @@
 #include "base/rng.h"
 #include "base/threads.h"
 #include "app/suite.h"
+#include "app/sweep.h"
 
 /* What the command line asked for. params moves into the interpreter
  * (I->params) once it exists, and interp_free frees it; before that,
@@ -47,6 +48,7 @@ static void usage(FILE *out)
 {
     fputs("usage: ovp [options] [FILE [NAME=VALUE | args...]]\n"
           "       ovp suite [DIR] [--seeds A:B] [--report DIR] [-j N]   (the theorem suite)\n"
+          "       ovp sweep SCRIPT --grid NAME=VALUES ... [options]     (a parameter grid)\n"
           "       ovp [options] -e CODE [args...]\n"
           "       ovp [options] -            (program from standard input)\n"
           "\n"
@@ -482,6 +484,8 @@ int main(int argc, char **argv)
     hold_standard_fds();
     threads_init();
     keep_freed_memory();
+    if (argc > 1 && strcmp(argv[1], "sweep") == 0)
+        return close_stdout(sweep_main(argc - 1, argv + 1));
     if (argc > 1 && strcmp(argv[1], "suite") == 0) {
         char *self = self_path(argv[0]);
         int code = suite_main(argc - 1, argv + 1, self);

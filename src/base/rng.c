@@ -129,6 +129,17 @@ void rng_seed(Rng *r, uint64_t seed)
     r->key[1] = (uint32_t)(seed >> 32);
 }
 
+/* The stream number sits in the counter's top 64 bits, so each stream
+ * has 2^64 blocks of its own before it could reach the next one. */
+void rng_set_stream(Rng *r, uint64_t stream)
+{
+    r->ctr[0] = r->ctr[1] = 0;
+    r->ctr[2] = (uint32_t)stream;
+    r->ctr[3] = (uint32_t)(stream >> 32);
+    r->avail = 0;
+    r->has_spare = 0;
+}
+
 uint32_t rng_u32(Rng *r)
 {
     if (r->avail <= 0)

@@ -33,6 +33,12 @@ typedef struct Rng {
  * valid; the same seed always gives the same stream. */
 void rng_seed(Rng *r, uint64_t seed);
 
+/* Restarts the seed's stream number `stream` (0 is rng_seed's own): the
+ * counter starts at stream * 2^64, so streams never overlap in practice.
+ * ovp sweep gives point i stream i, so points draw independent numbers
+ * from one seed, whichever process runs them. */
+void rng_set_stream(Rng *r, uint64_t stream);
+
 /* Next 32-bit word of the stream (uniform on [0, 2^32)). */
 uint32_t rng_u32(Rng *r);
 

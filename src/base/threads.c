@@ -22,6 +22,17 @@ void threads_init(void)
 #endif
 }
 
+void threads_set_cap(int n)
+{
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+    cap = n < 1 ? 1 : n;
+    current = 0;
+    threads_for(0);
+#else
+    (void)n;
+#endif
+}
+
 int threads_cap(void)
 {
     return cap > 0 ? cap : 1;

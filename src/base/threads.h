@@ -30,6 +30,11 @@
  * below leave OpenBLAS's own setting alone. */
 void threads_init(void);
 
+/* Lowers (or raises) the cap for the rest of the process: a sweep runs
+ * every point on one thread, so that all its backends compute the same
+ * bits. */
+void threads_set_cap(int n);
+
 /* The cap read by threads_init (1 before it). */
 int threads_cap(void);
 

@@ -404,6 +404,70 @@ static Value bi_param(Interp *I, const Args *a)
     return val_ref(dflt);
 }
 
+/* The names the sweep writes beside a script's own fields. */
+static const char *const sweep_columns[] = {
+    "checks_passed", "checks_failed", "status", "message", NULL,
+};
+
+/* Longest string a row may hold: rows are results, not documents. */
+#define EMIT_MAX_STRING 1000
+
+/* Field `key` of an emitted row: a number, a boolean or a short string
+ * (a 1x1 matrix counts as its number), under a name the sweep does not
+ * use itself. */
+static bool emit_field_ok(Interp *I, const Args *a, const char *key, Value v)
+{
+    for (int i = 0; sweep_columns[i]; i++)
+        if (strcmp(key, sweep_columns[i]) == 0) {
+            bi_error(I, a, "field '%s' is a column ovp sweep writes itself; choose "
+                     "another name", key);
+            return false;
+        }
+    v = val_primal(v);
+    if (v.kind == VAL_NUM || v.kind == VAL_BOOL ||
+        (v.kind == VAL_MAT && mat_numel(v.as.mat) == 1))
+        return true;
+    if (v.kind == VAL_STR && v.as.str->len <= EMIT_MAX_STRING &&
+        strlen(v.as.str->s) == v.as.str->len)
+        return true;
+    char what[80], kind[64];
+    describe_value(v, kind, sizeof kind);
+    if (v.kind == VAL_STR)
+        snprintf(what, sizeof what, "a string of %zu bytes%s", v.as.str->len,
+                 strlen(v.as.str->s) == v.as.str->len ? "" : " with a NUL byte");
+    else
+        snprintf(what, sizeof what, "a %s", kind);
+    bi_error(I, a, "field '%s' is %s; a row holds numbers, booleans and strings of "
+             "at most %d bytes", key, what, EMIT_MAX_STRING);
+    return false;
+}
+
+/* emit({name: value, ...}): one result row. Under ovp sweep it goes to
+ * the sweep's file with the point's grid values; run on its own, the
+ * script prints it, in print's form. */
+static Value bi_emit(Interp *I, const Args *a)
+{
+    Value r = val_primal(a->v[0]);
+    if (r.kind != VAL_REC)
+        return arg_type_error(I, a, 0, "a record of fields");
+    if (r.as.rec->n == 0)
+        return bi_error(I, a, "the row has no fields");
+    for (size_t i = 0; i < r.as.rec->n; i++)
+        if (!emit_field_ok(I, a, r.as.rec->keys[i], r.as.rec->vals[i]))
+            return val_error;
+    if (I->emit_row) {
+        I->emit_row(I->emit_ctx, r.as.rec);
+        return val_nil;
+    }
+    StrBuf b;
+    sb_init(&b);
+    format_compact(&b, r);
+    sb_putc(&b, '\n');
+    bool written = put(I, a, &b);
+    sb_free(&b);
+    return written ? val_nil : val_error;
+}
+
 /* Argument i of printopts: how many rows or columns print shows, at
  * least 2 (one from each end) or inf for all; unchanged when not given. */
 static bool print_limit(Interp *I, const Args *a, int i, size_t *limit)
@@ -461,6 +525,9 @@ const Builtin builtins_io[] = {
      "with 10 significant digits, matrices with their shape and at most 12 rows and 10 "
      "columns (the rest hidden, and counted); full = true shows every element", bi_print},
     {"disp", 0, -1, "disp(x, ..., full)", "same as print", bi_print},
+    {"emit", 1, 1, "emit(row)", "one result row, a record of numbers, booleans and "
+     "strings: under ovp sweep it goes to the sweep's file beside the point's grid "
+     "values; run on its own, the script prints it", bi_emit},
     {"printopts", 0, 3, "printopts(rows, cols, digits)", "sets how print and the REPL "
      "show matrices for the rest of the session: at most rows x cols elements (each at "
      "least 2, or inf for all; default 12 x 10) with digits significant digits (1 to 17, "

@@ -88,6 +88,10 @@ typedef struct Interp {
     double tic;
     bool repl;                /* echo expression statements */
     PrintOpts print_opts;     /* print's limits and digits (printopts) */
+    /* Where emit() sends a result row (borrowed, already checked): the
+     * sweep's collector, or NULL, when emit prints the row instead. */
+    void (*emit_row)(void *ctx, const Record *row);
+    void *emit_ctx;
     FILE *out;
     char *stdlib_dir;
     char **imported;          /* absolute paths already imported */
