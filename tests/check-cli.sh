@@ -59,6 +59,7 @@ expect() {
 cat > usage.txt <<'X'
 usage: ovp [options] [FILE [NAME=VALUE | args...]]
        ovp suite [DIR] [--seeds A:B] [--report DIR] [-j N]   (the theorem suite)
+       ovp sweep SCRIPT --grid NAME=VALUES ... [options]     (a parameter grid)
        ovp [options] -e CODE [args...]
        ovp [options] -            (program from standard input)
 

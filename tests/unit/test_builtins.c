@@ -74,6 +74,7 @@ static const struct {
 } bad_arg1[] = {
     {"keys", "{1}", "takes a record, so a list is the wrong kind"},
     {"isempty", "fn(x) x end", "takes matrices, lists, records and strings"},
+    {"emit", "{1}", "takes a record, so a list is the wrong kind"},
 };
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
