@@ -123,6 +123,33 @@ code=$?
 expect "--resume with a grid the file does not fit is refused" \
     '[ $code = 101 ] && grep -q "line 5 is a point that is not on this grid" wrong.err'
 
+# MPI: the same bytes on 2 and 3 ranks as on the pool, and --resume
+mpi=$(dirname "$ovp")/ovp-mpi
+if command -v mpirun > /dev/null && [ -x "$mpi" ]; then
+    # (as root in CI; OpenMPI's own start-up allocations are not ovp's to
+    # free, so a sanitizer build's leak check is off for the ranks)
+    mpirun_() { ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+                mpirun --allow-run-as-root --oversubscribe --quiet "$@"; }
+    for np in 2 3; do
+        mpirun_ -np $np "$ovp" sweep grid.ovp $grid --mpi --out mpi$np.csv > /dev/null 2> mpi.err
+        code=$?
+        expect "MPI, $np ranks: the pool's bytes (status $code, $(grep -c . mpi.err) lines on stderr)" \
+            'cmp -s one.csv mpi$np.csv'
+    done
+    mpirun_ -np 2 "$ovp" sweep grid.ovp $grid --mpi --format jsonl --out mpi.jsonl > /dev/null 2>&1
+    expect "MPI: the pool's JSON lines" 'cmp -s one.json mpi.jsonl'
+    head -n 3 one.csv > mpi_part.csv   # two whole points
+    mpirun_ -np 2 "$ovp" sweep grid.ovp $grid --mpi --resume --out mpi_part.csv > /dev/null 2> resume.err
+    expect "MPI --resume: the rest of the points, the same bytes" \
+        'cmp -s one.csv mpi_part.csv && grep -q "6 of 6 points" resume.err'
+else
+    echo "SKIP: MPI (mpirun or ovp-mpi missing: apt-get install openmpi-bin libopenmpi-dev, configure again)"
+fi
+"$ovp" sweep grid.ovp --grid k=1 --mpi --out x.csv > /dev/null 2> nompi.err
+if [ ! -x "$mpi" ]; then
+    expect "--mpi without the MPI build says how to get it" 'grep -q "needs ovp built with MPI" nompi.err'
+fi
+
 # --seed moves every point's stream; the same seed gives the same bytes
 "$ovp" sweep grid.ovp $grid --seed 7 --out s7.csv 2> /dev/null
 "$ovp" sweep grid.ovp $grid --seed 7 --jobs 1 --out s7b.csv 2> /dev/null

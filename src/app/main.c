@@ -484,8 +484,12 @@ int main(int argc, char **argv)
     hold_standard_fds();
     threads_init();
     keep_freed_memory();
-    if (argc > 1 && strcmp(argv[1], "sweep") == 0)
-        return close_stdout(sweep_main(argc - 1, argv + 1));
+    if (argc > 1 && strcmp(argv[1], "sweep") == 0) {
+        char *self = self_path(argv[0]);
+        int code = sweep_main(argc - 1, argv + 1, self);
+        free(self);
+        return close_stdout(code);
+    }
     if (argc > 1 && strcmp(argv[1], "suite") == 0) {
         char *self = self_path(argv[0]);
         int code = suite_main(argc - 1, argv + 1, self);

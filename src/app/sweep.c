@@ -27,21 +27,6 @@
 #include "base/alloc.h"
 #include "base/threads.h"
 
-typedef struct {
-    const char *script;
-    char *text;
-    size_t len;
-    Grid grid;
-    char *out;
-    TableFormat format;
-    bool format_given;
-    long jobs;
-    double timeout;
-    bool resume;
-    unsigned long long seed;
-    const char *logs;
-} Sweep;
-
 static void sweep_usage(FILE *f)
 {
     fputs("usage: ovp sweep SCRIPT --grid NAME=VALUES [--grid ...] [options]\n"
@@ -61,6 +46,8 @@ static void sweep_usage(FILE *f)
           "  --resume         skip the points FILE already holds\n"
           "  --seed N         the generator's seed; point i draws from its stream i\n"
           "  --logs DIR       keep each point's output in DIR/point-I.out\n"
+          "  --mpi            run under mpirun: ranks take points in turn, rank 0\n"
+          "                   writes the file (mpirun -np P ovp sweep ... --mpi)\n"
           "  --help           this text\n"
           "\n"
           "exit status: 0 when every point came out ok, else the number that did\n"
@@ -137,6 +124,8 @@ static int parse_args(Sweep *s, int argc, char **argv)
             code = value_option(s, argc, argv, &i);
         else if (strcmp(a, "--resume") == 0)
             s->resume = true;
+        else if (strcmp(a, "--mpi") == 0)
+            s->mpi = true;
         else if (a[0] == '-' && a[1])
             code = usage_error("unknown option '%s'", a);
         else if (s->script)
@@ -242,12 +231,9 @@ static char *result_path(const Pool *p, size_t point)
     return xasprintf("%s/point-%zu", p->tmpdir, point);
 }
 
-/* The child: run the point, leave its result in a file, exit. */
-static void run_child(const Pool *p, size_t point)
+void sweep_run_point(const Sweep *s, size_t point, PointResult *r)
 {
-    signal(SIGINT, SIG_IGN);   /* Ctrl-C is the parent's to handle */
     threads_set_cap(1);
-    const Sweep *s = p->s;
     const char **names = xcalloc(s->grid.naxes, sizeof *names);
     const char **values = xcalloc(s->grid.naxes, sizeof *values);
     for (size_t i = 0; i < s->grid.naxes; i++) {
@@ -261,10 +247,19 @@ static void run_child(const Pool *p, size_t point)
         free(path);
     }
     PointJob job = {s->script, s->text, s->len, s->seed, s->timeout};
-    PointResult r;
-    point_run(&job, point, names, values, s->grid.naxes, log, &r);
+    point_run(&job, point, names, values, s->grid.naxes, log, r);
     if (log)
         fclose(log);
+    free(names);
+    free(values);
+}
+
+/* The child: run the point, leave its result in a file, exit. */
+static void run_child(const Pool *p, size_t point)
+{
+    signal(SIGINT, SIG_IGN);   /* Ctrl-C is the parent's to handle */
+    PointResult r;
+    sweep_run_point(p->s, point, &r);
     StrBuf b;
     sb_init(&b);
     point_result_write(&b, &r);
@@ -435,24 +430,24 @@ static char *make_tmpdir(void)
     return tmpl;
 }
 
-/* The summary on stderr, and the exit status. */
-static int finish(Pool *p, bool completed, bool written)
+int sweep_finish(const Sweep *s, const SweepTable *t, double seconds, bool completed,
+                 bool written)
 {
-    size_t counts[POINT_CRASHED + 1] = {0}, total = table_count(&p->table);
-    for (size_t i = 0; i < p->s->grid.npoints; i++)
-        if (p->table.have[i])
-            counts[p->table.results[i].status]++;
+    size_t counts[POINT_CRASHED + 1] = {0}, total = table_count(t);
+    for (size_t i = 0; i < s->grid.npoints; i++)
+        if (t->have[i])
+            counts[t->results[i].status]++;
     if (isatty(STDERR_FILENO))
         fputs("\r\033[K", stderr);
-    fprintf(stderr, "sweep: %zu of %zu points in %s: %zu ok", total, p->s->grid.npoints,
-            p->s->out, counts[POINT_OK]);
+    fprintf(stderr, "sweep: %zu of %zu points in %s: %zu ok", total, s->grid.npoints,
+            s->out, counts[POINT_OK]);
     for (int k = POINT_CHECK; k <= POINT_CRASHED; k++)
         if (counts[k])
             fprintf(stderr, ", %zu %s", counts[k], point_status_name((PointStatus)k));
-    fprintf(stderr, " (%.1f s)\n", now() - p->started);
+    fprintf(stderr, " (%.1f s)\n", seconds);
     if (!completed) {
         fprintf(stderr, "sweep: interrupted; run it again with --resume to do the %zu "
-                "points left\n", p->s->grid.npoints - total);
+                "points left\n", s->grid.npoints - total);
         return 130;
     }
     if (!written)
@@ -472,6 +467,11 @@ static int run_sweep(Sweep *s)
         table_free(&p.table);
         return SWEEP_USAGE;
     }
+    if (s->mpi) {
+        int code = sweep_mpi_run(s, &p.table);
+        table_free(&p.table);
+        return code;
+    }
     p.todo = xmalloc(s->grid.npoints * sizeof *p.todo);
     for (size_t i = 0; i < s->grid.npoints; i++)
         if (!p.table.have[i])
@@ -488,7 +488,8 @@ static int run_sweep(Sweep *s)
     sigprocmask(SIG_SETMASK, &p.child_mask, NULL);
     sigaction(SIGINT, &old, NULL);
     bool written = write_table(&p);
-    int code = p.tmpdir ? finish(&p, completed, written) : SWEEP_USAGE;
+    int code = p.tmpdir ? sweep_finish(s, &p.table, now() - p.started, completed, written)
+                        : SWEEP_USAGE;
     if (p.tmpdir)
         rmdir(p.tmpdir);
     free(p.tmpdir);
@@ -497,7 +498,29 @@ static int run_sweep(Sweep *s)
     return code;
 }
 
-int sweep_main(int argc, char **argv)
+/* --mpi in the plain build: the MPI build, ovp-mpi, is installed beside
+ * it when configure found OpenMPI. It takes over this process (exec
+ * keeps the environment mpirun set up for the rank). Returns only when
+ * there is none. */
+static int exec_mpi_build(const char *self, int argc, char **argv)
+{
+    const char *slash = strrchr(self, '/');
+    char *path = xasprintf("%.*sovp-mpi", slash ? (int)(slash - self + 1) : 0, self);
+    char **args = xcalloc((size_t)argc + 2, sizeof *args);
+    args[0] = path;
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    if (access(path, X_OK) == 0)
+        execv(path, args);
+    fprintf(stderr, "ovp sweep: --mpi needs ovp built with MPI, and this one was built "
+            "without it (%s: %s); install openmpi-bin and libopenmpi-dev, then run "
+            "configure and make again\n", path, strerror(errno));
+    free(args);
+    free(path);
+    return SWEEP_USAGE;
+}
+
+int sweep_main(int argc, char **argv, const char *self)
 {
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0) {
@@ -507,6 +530,8 @@ int sweep_main(int argc, char **argv)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     Sweep s = {.jobs = cores > 0 ? cores : 1, .format = FORMAT_CSV};
     int code = parse_args(&s, argc, argv);
+    if (!code && s.mpi && !sweep_mpi_run)
+        code = exec_mpi_build(self, argc, argv);
     if (!code) {
         settle_output(&s);
         code = read_script(&s) ? run_sweep(&s) : SWEEP_USAGE;

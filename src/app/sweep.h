@@ -11,8 +11,47 @@
 #define SWEEP_MAX_FAILED 100
 #define SWEEP_USAGE 101
 
+#include <stdbool.h>
+
+#include "app/sweep_point.h"
+#include "app/sweep_table.h"
+
+/* A sweep as its command line gave it. */
+typedef struct {
+    const char *script;
+    char *text;            /* the script, read once */
+    size_t len;
+    Grid grid;
+    char *out;             /* the results file */
+    TableFormat format;
+    bool format_given;
+    long jobs;
+    double timeout;
+    bool resume;
+    bool mpi;
+    unsigned long long seed;
+    const char *logs;      /* NULL: the points' output is discarded */
+} Sweep;
+
 /* Runs `ovp sweep SCRIPT --grid NAME=VALUES ... [options]`; argv[0] is
- * "sweep". */
-int sweep_main(int argc, char **argv);
+ * "sweep". self is this binary's path (the MPI build is found beside
+ * it). */
+int sweep_main(int argc, char **argv, const char *self);
+
+/* Runs point `point` in this process (a fresh interpreter, one BLAS
+ * thread), its output to --logs when given. */
+void sweep_run_point(const Sweep *s, size_t point, PointResult *r);
+
+/* The summary on stderr and the exit status, for table t of sweep s;
+ * completed is false after an interruption, written false when the
+ * file could not be written. */
+int sweep_finish(const Sweep *s, const SweepTable *t, double seconds, bool completed,
+                 bool written);
+
+/* The MPI backend, defined only in the binary built with MPI (ovp-mpi,
+ * sweep_mpi.c); a weak reference here, so plain ovp sees NULL. Runs the
+ * points table t lacks across the ranks and returns the exit status
+ * (rank 0 writes the file). */
+int sweep_mpi_run(Sweep *s, SweepTable *t) __attribute__((weak));
 
 #endif
