@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,11 @@ static void sweep_usage(FILE *f)
           "  --logs DIR       keep each point's output in DIR/point-I.out\n"
           "  --mpi            run under mpirun: ranks take points in turn, rank 0\n"
           "                   writes the file (mpirun -np P ovp sweep ... --mpi)\n"
+          "  --slurm DIR      write a Slurm job array to DIR (a task per point) and\n"
+          "                   run nothing: sbatch DIR/sweep.sbatch, then\n"
+          "                   ovp sweep --collect DIR writes the file\n"
+          "  --partition P, --time T, --mem M, --array-max K\n"
+          "                   passed to sbatch (--array=0-N%K: K tasks at once)\n"
           "  --help           this text\n"
           "\n"
           "exit status: 0 when every point came out ok, else the number that did\n"
@@ -80,8 +86,36 @@ static int value_option(Sweep *s, int argc, char **argv, int *i)
     double x;
     if (strcmp(opt, "--grid") == 0) {
         const char *err = grid_add(&s->grid, v, buf, sizeof buf);
-        return err ? usage_error("%s", err) : 0;
+        if (err)
+            return usage_error("%s", err);
+        s->specs = xrealloc(s->specs, (s->nspecs + 1) * sizeof *s->specs);
+        s->specs[s->nspecs++] = v;
+        return 0;
     }
+    if (strcmp(opt, "--task-id") == 0 || strcmp(opt, "--array-max") == 0) {
+        if (!whole_number(v, opt[2] == 't' ? 0 : 1, 1e9, &x))
+            return usage_error(opt[2] == 't' ? "--task-id takes a whole number from 0, "
+                               "got '%s'" : "--array-max takes a whole number from 1, "
+                               "got '%s'", v);
+        *(opt[2] == 't' ? &s->task_id : &s->array_max) = (long)x;
+        return 0;
+    }
+    static const struct {
+        const char *opt;
+        size_t offset;
+    } strings[] = {
+        {"--slurm", offsetof(Sweep, slurm_dir)}, {"--partition", offsetof(Sweep, partition)},
+        {"--time", offsetof(Sweep, time_limit)}, {"--mem", offsetof(Sweep, mem)},
+        {"--task-dir", offsetof(Sweep, task_dir)}, {"--collect", offsetof(Sweep, collect_dir)},
+        {"--logs", offsetof(Sweep, logs)},
+    };
+    for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+        if (strcmp(opt, strings[k].opt) == 0) {
+            if (strchr(v, '\n'))
+                return usage_error("%s: a value with a line break", opt);
+            *(const char **)((char *)s + strings[k].offset) = v;
+            return 0;
+        }
     if (strcmp(opt, "--out") == 0) {
         free(s->out);
         s->out = xstrdup(v);
@@ -103,8 +137,6 @@ static int value_option(Sweep *s, int argc, char **argv, int *i)
         if (!whole_number(v, 0, 9007199254740992.0, &x))
             return usage_error("--seed takes a whole number from 0 to 2^53, got '%s'", v);
         s->seed = (unsigned long long)x;
-    } else {
-        s->logs = v;
     }
     return 0;
 }
@@ -112,7 +144,9 @@ static int value_option(Sweep *s, int argc, char **argv, int *i)
 static int parse_args(Sweep *s, int argc, char **argv)
 {
     static const char *const with_value[] = {
-        "--grid", "--out", "--format", "--jobs", "-j", "--timeout", "--seed", "--logs", NULL,
+        "--grid", "--out", "--format", "--jobs", "-j", "--timeout", "--seed", "--logs",
+        "--slurm", "--partition", "--time", "--mem", "--array-max", "--task-dir",
+        "--task-id", "--collect", NULL,
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -135,6 +169,9 @@ static int parse_args(Sweep *s, int argc, char **argv)
         if (code)
             return code;
     }
+    if ((s->task_dir != NULL) != (s->task_id >= 0))
+        return usage_error("%s", "--task-dir and --task-id go together (they are what "
+                           "--slurm's job runs)");
     if (!s->script)
         return usage_error("%s", "no script given");
     if (s->grid.naxes == 0)
@@ -467,8 +504,10 @@ static int run_sweep(Sweep *s)
         table_free(&p.table);
         return SWEEP_USAGE;
     }
-    if (s->mpi) {
-        int code = sweep_mpi_run(s, &p.table);
+    if (s->mpi || s->slurm_dir || s->collect_dir) {
+        int code = s->mpi ? sweep_mpi_run(s, &p.table)
+                   : s->slurm_dir ? sweep_slurm_write(s, &p.table)
+                                  : sweep_slurm_collect(s, &p.table);
         table_free(&p.table);
         return code;
     }
@@ -520,6 +559,33 @@ static int exec_mpi_build(const char *self, int argc, char **argv)
     return SWEEP_USAGE;
 }
 
+/* --collect DIR and --task-dir DIR take the sweep's arguments from
+ * DIR/sweep.args: the result is argv[0], those, then the command line's
+ * own (a later --out overrides the saved one). argv itself when neither
+ * is given; NULL when the file cannot be read. */
+static char **with_saved_args(int argc, char **argv, int *nargs)
+{
+    const char *dir = NULL;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--collect") == 0 || strcmp(argv[i], "--task-dir") == 0)
+            dir = argv[i + 1];
+    if (!dir)
+        return argv;
+    int nsaved;
+    char **saved = sweep_saved_args(dir, &nsaved);
+    if (!saved)
+        return NULL;
+    char **all = xcalloc((size_t)(argc + nsaved + 1), sizeof *all);
+    all[0] = xstrdup(argv[0]);
+    for (int i = 0; i < nsaved; i++)
+        all[1 + i] = saved[i];
+    for (int i = 1; i < argc; i++)
+        all[nsaved + i] = xstrdup(argv[i]);
+    free(saved);
+    *nargs = argc + nsaved;
+    return all;
+}
+
 int sweep_main(int argc, char **argv, const char *self)
 {
     for (int i = 1; i < argc; i++)
@@ -528,16 +594,25 @@ int sweep_main(int argc, char **argv, const char *self)
             return 0;
         }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    Sweep s = {.jobs = cores > 0 ? cores : 1, .format = FORMAT_CSV};
-    int code = parse_args(&s, argc, argv);
+    Sweep s = {.jobs = cores > 0 ? cores : 1, .format = FORMAT_CSV, .task_id = -1};
+    int nargs = argc;
+    char **args = with_saved_args(argc, argv, &nargs);
+    int code = args ? parse_args(&s, nargs, args) : SWEEP_USAGE;
     if (!code && s.mpi && !sweep_mpi_run)
         code = exec_mpi_build(self, argc, argv);
     if (!code) {
         settle_output(&s);
-        code = read_script(&s) ? run_sweep(&s) : SWEEP_USAGE;
+        code = !read_script(&s) ? SWEEP_USAGE
+               : s.task_dir ? sweep_slurm_task(&s) : run_sweep(&s);
     }
     free(s.text);
     free(s.out);
+    free(s.specs);
     grid_free(&s.grid);
+    if (args != argv) {
+        for (int i = 0; args && i < nargs; i++)
+            free(args[i]);
+        free(args);
+    }
     return code;
 }

@@ -31,6 +31,15 @@ typedef struct {
     bool mpi;
     unsigned long long seed;
     const char *logs;      /* NULL: the points' output is discarded */
+    /* what --slurm writes and its tasks and --collect read back */
+    const char **specs;    /* the --grid arguments as given */
+    size_t nspecs;
+    const char *slurm_dir; /* --slurm DIR: write the job, run nothing */
+    const char *partition, *time_limit, *mem;   /* passed to sbatch */
+    long array_max;        /* --array-max K: at most K tasks at once */
+    const char *task_dir;  /* --task-dir DIR --task-id I: one array task */
+    long task_id;
+    const char *collect_dir;   /* --collect DIR: merge the tasks' results */
 } Sweep;
 
 /* Runs `ovp sweep SCRIPT --grid NAME=VALUES ... [options]`; argv[0] is
@@ -47,6 +56,18 @@ void sweep_run_point(const Sweep *s, size_t point, PointResult *r);
  * file could not be written. */
 int sweep_finish(const Sweep *s, const SweepTable *t, double seconds, bool completed,
                  bool written);
+
+/* Slurm job arrays (sweep_slurm.c). The job's folder holds sweep.args
+ * (the sweep's own arguments, one per line, read back by the tasks and
+ * by --collect), points (the points to run, one per task), sweep.sbatch,
+ * logs/ and results/. */
+int sweep_slurm_write(Sweep *s, const SweepTable *t);
+int sweep_slurm_task(Sweep *s);
+int sweep_slurm_collect(Sweep *s, SweepTable *t);
+/* The arguments saved in DIR/sweep.args, after argv[0]: a new argv
+ * (malloc'd strings, NULL-terminated) with *argc set; NULL, explained on
+ * stderr, when it cannot be read. */
+char **sweep_saved_args(const char *dir, int *argc);
 
 /* The MPI backend, defined only in the binary built with MPI (ovp-mpi,
  * sweep_mpi.c); a weak reference here, so plain ovp sees NULL. Runs the
