@@ -222,6 +222,7 @@ static bool read_script(Sweep *s)
     }
     s->len = b.len;
     s->text = sb_take(&b);
+    sb_free(&b);
     return true;
 }
 
@@ -304,6 +305,9 @@ static void run_child(const Pool *p, size_t point)
     FILE *f = fopen(path, "w");
     bool ok = f && fwrite(b.s, 1, b.len, f) == b.len;
     ok = f && fclose(f) == 0 && ok;
+    free(path);
+    sb_free(&b);
+    point_result_free(&r);
     _exit(ok ? 0 : 1);
 }
 
@@ -341,6 +345,7 @@ static void collect(Pool *p, Worker *w, int status)
             sb_putn(&b, chunk, n);
         fclose(f);
         text = sb_take(&b);
+        sb_free(&b);
     }
     unlink(path);
     free(path);

@@ -80,7 +80,9 @@ static char *result_message(size_t point, const PointResult *r, int *len)
     sb_printf(&b, "%zu\n", point);
     point_result_write(&b, r);
     *len = (int)b.len;
-    return sb_take(&b);
+    char *taken = sb_take(&b);
+    sb_free(&b);   /* sb_take leaves b a fresh, empty buffer */
+    return taken;
 }
 
 /* What is left to do, as rank 0 sees it (after --resume). */

@@ -290,7 +290,9 @@ static char *next_item(const char **p, char *end)
     }
     *end = *s;
     *p = *s ? s + 1 : s;
-    return sb_take(&b);
+    char *taken = sb_take(&b);
+    sb_free(&b);   /* sb_take leaves b a fresh, empty buffer */
+    return taken;
 }
 
 /* One "field" line after its keyword: name, kind, value. */

@@ -69,7 +69,9 @@ static char *read_whole(const char *path)
         sb_free(&b);
         return NULL;
     }
-    return sb_take(&b);
+    char *taken = sb_take(&b);
+    sb_free(&b);   /* sb_take leaves b a fresh, empty buffer */
+    return taken;
 }
 
 char **sweep_saved_args(const char *dir, int *argc)

@@ -443,6 +443,7 @@ static bool csv_record(const char **p, Fields *out)
         }
         out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
         out->v[out->n++] = sb_take(&b);
+        sb_free(&b);
         if (*s != ',')
             break;
         s++;
@@ -648,7 +649,9 @@ static char *slurp_file(const char *path, bool *missing)
         sb_free(&b);
         return NULL;
     }
-    return sb_take(&b);
+    char *taken = sb_take(&b);
+    sb_free(&b);   /* sb_take leaves b a fresh, empty buffer */
+    return taken;
 }
 
 const char *table_resume(SweepTable *t, const char *path, char *buf, size_t n)

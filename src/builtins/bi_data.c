@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "eval/builtin.h"
+#include "numeric/coltab.h"
 #include "numeric/dataio.h"
 #include "value/ops.h"
 
@@ -70,6 +71,49 @@ static bool sep_arg(Interp *I, const Args *a, int i, bool csv, DioLoadOpts *o)
     }
     o->sep = s[0] == '\t' ? ' ' : s[0];
     return true;
+}
+
+/* A column of a table as a value: numbers as an n x 1 matrix, text as a
+ * list of strings. */
+static Value column_value(const ColColumn *c, size_t nrows)
+{
+    if (c->numeric) {
+        Matrix *m = mat_from(nrows, 1, c->num);
+        return m ? val_mat(m) : val_error;
+    }
+    Value l = val_list_new(nrows);
+    for (size_t i = 0; i < nrows; i++)
+        list_push(l.as.list, val_str(c->text[i]));
+    return l;
+}
+
+/* load_table(path): a record of the file's columns (coltab.h), in the
+ * file's order. */
+static Value bi_load_table(Interp *I, const Args *a)
+{
+    const char *path = arg_str(I, a, 0);
+    if (!path)
+        return val_error;
+    ColTable t;
+    char err[512];
+    if (!coltab_load(path, &t, err, sizeof err))
+        return bi_error(I, a, "%s", err);
+    if (!mat_size_ok(t.nrows, 1)) {
+        coltab_free(&t);
+        return bi_error(I, a, "'%s' has too many rows", path);
+    }
+    Value r = val_rec_new();
+    for (size_t i = 0; i < t.ncols; i++) {
+        Value col = column_value(&t.cols[i], t.nrows);
+        if (VAL_IS_ERR(col)) {
+            val_unref(r);
+            coltab_free(&t);
+            return bi_error(I, a, "out of memory reading '%s'", path);
+        }
+        rec_set(r.as.rec, t.cols[i].name, col);
+    }
+    coltab_free(&t);
+    return r;
 }
 
 /* load returns the matrix alone, so a CSV header line is read and freed
@@ -188,6 +232,10 @@ const Builtin builtins_data[] = {
     {"save", 2, 3, "save(path, A, header)", "writes A to .csv (%.17g, so values "
      "round-trip; header = {\"name\", ...} adds a first line) or .npy (float64, "
      "Fortran order, readable by numpy.load)", bi_save},
+    {"load_table", 1, 1, "load_table(path)", "a record of the named columns of a CSV "
+     "file with a header line (quoted fields allowed) or of a JSON-lines file (.jsonl), "
+     "such as ovp sweep writes: a column of numbers (true/false as 1/0, empty cells NaN) "
+     "is an n x 1 matrix, any other a list of strings", bi_load_table},
     {"load_idx", 1, 3, "load_idx(path, n, nan)", "an IDX file (MNIST, Fashion-MNIST), "
      "gzipped or not: images as an n x (rows*cols) matrix scaled to [0, 1], one image "
      "per row; labels as an n x 1 column; n limits how many are read; NaN or infinity "

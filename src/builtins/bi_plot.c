@@ -25,6 +25,7 @@ static void series_free(Series *ss)
     for (int i = 0; i < ss->n; i++) {
         free((double *)ss->s[i].x);
         free((double *)ss->s[i].y);
+        free((double *)ss->s[i].err);
     }
     free(ss->s);
 }
@@ -48,7 +49,7 @@ static bool add_series(Interp *I, const Args *a, Series *ss, const double *x, si
     }
     ss->s = xrealloc(ss->s, (size_t)(ss->n + 1) * sizeof *ss->s);
     ss->s[ss->n++] = (PlotSeries){x ? copy_doubles(x, nx) : NULL, copy_doubles(y, ny), ny,
-                                  NULL};
+                                  NULL, NULL};
     return true;
 }
 
@@ -155,6 +156,49 @@ static bool plot_labels(Interp *I, const Args *a, Series *ss)
     return true;
 }
 
+/* err (argument 11): error bars, shaped as y was. A list y takes a list
+ * of one vector per series; a vector or matrix y a matrix with its shape
+ * (column k for series k). */
+static bool plot_errors(Interp *I, const Args *a, Value y, Series *ss)
+{
+    if (!arg_given(a, 11))
+        return true;
+    Value e = val_primal(a->v[11]);
+    bool listy = val_primal(y).kind == VAL_LIST;
+    if (listy != (e.kind == VAL_LIST) || (listy && e.as.list->n != (size_t)ss->n)) {
+        bi_error(I, a, listy ? "err must be a list of %d vectors, one per series, as y is"
+                             : "err must be numbers shaped as y (%d series)", ss->n);
+        return false;
+    }
+    size_t off = 0;
+    for (int k = 0; k < ss->n; k++) {
+        double scratch;
+        size_t n;
+        const double *d = numbers(listy ? e.as.list->items[k] : e, &n, &scratch);
+        size_t want = ss->s[k].n;
+        if (!d) {
+            bi_error(I, a, "err of series %d is not numeric", k + 1);
+            return false;
+        }
+        if (listy && n != want) {
+            bi_error(I, a, "err has %zu values for series %d, which has %zu", n, k + 1, want);
+            return false;
+        }
+        if (!listy && off + want > n)
+            break;   /* too few: reported below with the totals */
+        ss->s[k].err = copy_doubles(d + (listy ? 0 : off), want);
+        off += listy ? 0 : want;
+    }
+    size_t total = 0, given = e.kind == VAL_MAT ? mat_numel(e.as.mat) : 1;
+    for (int k = 0; k < ss->n; k++)
+        total += ss->s[k].n;
+    if (!listy && given != total) {
+        bi_error(I, a, "err has %zu values but y has %zu", given, total);
+        return false;
+    }
+    return true;
+}
+
 /* An optional string: NULL when absent. A given non-string raises the
  * type error and clears *ok; the other options are still read, and the
  * first error raised is the one the user sees. */
@@ -213,7 +257,7 @@ static Value bi_plot(Interp *I, const Args *a)
     bool ok = fill_spec(I, a, &spec) &&
               (y.kind == VAL_LIST ? list_series(I, a, x, y, &ss)
                                   : matrix_series(I, a, x, y, &ss)) &&
-              plot_labels(I, a, &ss);
+              plot_labels(I, a, &ss) && plot_errors(I, a, y, &ss);
     Value r = ok ? val_nil : val_error;
     if (ok) {
         char err[1024];
@@ -232,16 +276,62 @@ static Value bi_plot(Interp *I, const Args *a)
     return r;
 }
 
+/* heatmap(x, y, Z, ...): Z is numel(y) x numel(x). */
+static Value bi_heatmap(Interp *I, const Args *a)
+{
+    double sx, sy;
+    size_t nx, ny;
+    const double *x = numbers(a->v[0], &nx, &sx), *y = numbers(a->v[1], &ny, &sy);
+    if (!x)
+        return arg_type_error(I, a, 0, "numbers (the x grid)");
+    if (!y)
+        return arg_type_error(I, a, 1, "numbers (the y grid)");
+    Matrix *Z = arg_mat(I, a, 2);
+    if (!Z)
+        return val_error;
+    bool ok = true;
+    HeatSpec h = {0};
+    const char *file = opt_str(I, a, 3, &ok);
+    h.title = opt_str(I, a, 4, &ok);
+    h.xlabel = opt_str(I, a, 5, &ok);
+    h.ylabel = opt_str(I, a, 6, &ok);
+    h.zlabel = opt_str(I, a, 7, &ok);
+    ok = ok && (!arg_given(a, 8) || arg_bool(I, a, 8, &h.markup));
+    Value r = val_error;
+    if (ok && (Z->rows != ny || Z->cols != nx)) {
+        bi_error(I, a, "Z is %zux%zu but the grid is %zu y values by %zu x values (Z has a "
+                 "row per y value)", Z->rows, Z->cols, ny, nx);
+    } else if (ok) {
+        h.path = figure_path(file);
+        h.x = x, h.y = y, h.z = Z->data, h.nx = nx, h.ny = ny;
+        char err[1024];
+        fflush(I->out);
+        if (plot_heatmap(&h, I->out, err, sizeof err) != 0)
+            r = bi_error(I, a, "%s", strncmp(err, "heatmap: ", 9) == 0 ? err + 9 : err);
+        else
+            r = h.path ? val_str(h.path) : val_nil;
+        free((char *)h.path);
+    }
+    mat_unref(Z);
+    return r;
+}
+
 const Builtin builtins_plot[] = {
-    {"plot", 1, 11, "plot(x, y, file, title, xlabel, ylabel, labels, logx, logy, style, "
-     "markup)",
+    {"plot", 1, 12, "plot(x, y, file, title, xlabel, ylabel, labels, logx, logy, style, "
+     "markup, err)",
      "draws y against x (or against 1..n) with gnuplot: y a vector, a matrix (a series "
      "per column) or a list of vectors (x then a matching list); file = \"fig.svg\" or "
      "\".png\" writes the figure and keeps fig.gp and fig.dat beside it to restyle "
      "(relative names go to $OVP_FIGDIR when set); without file, a text plot is "
      "printed; style is lines, points or linespoints; markup = true reads the title, axis "
      "labels and series labels as gnuplot's enhanced text (W_{j+1}, c^{4/3}, "
-     "{/:Italic x}), otherwise they print as written. Returns the figure's path",
+     "{/:Italic x}), otherwise they print as written; err draws error bars y +- err "
+     "(shaped as y: e.g. the standard deviation over seeds). Returns the figure's path",
      bi_plot},
+    {"heatmap", 3, 9, "heatmap(x, y, Z, file, title, xlabel, ylabel, zlabel, markup)",
+     "a phase diagram: Z (a row per y value, a column per x value) as coloured cells "
+     "with a colour bar, one cell per grid value; NaN cells blank; file = \"fig.svg\" "
+     "or \".png\" keeps fig.gp and fig.dat beside it; without file, a text rendering "
+     "in shades. Returns the figure's path", bi_heatmap},
     BUILTIN_END,
 };

@@ -389,7 +389,10 @@ static void write_block(FILE *f, const PlotSeries *s, int k, bool logx, bool log
         }
         if (gap && any)
             fputc('\n', f);
-        fprintf(f, "%.17g %.17g\n", x, y);
+        if (s->err)
+            fprintf(f, "%.17g %.17g %.17g\n", x, y, isfinite(s->err[i]) ? s->err[i] : 0.0);
+        else
+            fprintf(f, "%.17g %.17g\n", x, y);
         any = true;
         gap = false;
     }
@@ -535,7 +538,11 @@ static void gp_plot(FILE *f, const PlotSpec *spec, PlotKind kind, const PlotFile
                               ? "linespoints" : style;
         fputs(k == 1 ? "plot " : ", \\\n     ", f);
         put_quoted(f, ref ? ref : files->dat_name);
-        fprintf(f, " index %d using 1:2 with %s ", k - 1, own);
+        if (s->err)   /* y +- err: bars, joined by the line unless points */
+            fprintf(f, " index %d using 1:2:3 with %s ", k - 1,
+                    strcmp(own, "points") == 0 ? "yerrorbars" : "yerrorlines");
+        else
+            fprintf(f, " index %d using 1:2 with %s ", k - 1, own);
         if (s->label) {
             fputs("title ", f);
             put_quoted(f, s->label);
@@ -771,6 +778,152 @@ int plot_render(const PlotSpec *spec, FILE *text_out, char *err, size_t errlen)
     int rc = prepare_files(spec, kind, &files, err, errlen);
     if (rc == 0)
         rc = run_and_copy(exe, kind, &files, text_out, err, errlen);
+    files_free(&files);
+    free(exe);
+    return rc;
+}
+
+/* ---- heatmaps ----------------------------------------------------------- */
+
+static int heat_validate(const HeatSpec *h, FILE *text_out, PlotKind *kind,
+                         char *err, size_t errlen)
+{
+    if (!h->x || !h->y || !h->z || h->nx == 0 || h->ny == 0)
+        return fail(err, errlen, "heatmap: the grid is empty");
+    if (figure_kind(h->path, kind) != 0)
+        return fail(err, errlen, "heatmap: unknown figure type \"%s\" (the name must "
+                    "end in .png or .svg)", h->path);
+    if (*kind == KIND_TEXT && !text_out)
+        return fail(err, errlen, "heatmap: a text rendering needs an output stream");
+    for (size_t i = 0; i < h->nx * h->ny; i++)
+        if (isfinite(h->z[i]))
+            return 0;
+    return fail(err, errlen, "heatmap: no finite value to colour");
+}
+
+/* The data as gnuplot's `matrix`: row i holds z(i, :), NaN where blank;
+ * the grid values are in the comments and become the tick labels. */
+static int heat_write_dat(const HeatSpec *h, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return fail(err, errlen, "heatmap: cannot write %s: %s", path, strerror(errno));
+    fputs("# Written by ovp: a heatmap as gnuplot's matrix (row i: y value i,\n"
+          "# column j: x value j; NaN cells are blank).\n# x:", f);
+    for (size_t j = 0; j < h->nx; j++)
+        fprintf(f, " %.17g", h->x[j]);
+    fputs("\n# y:", f);
+    for (size_t i = 0; i < h->ny; i++)
+        fprintf(f, " %.17g", h->y[i]);
+    fputc('\n', f);
+    for (size_t i = 0; i < h->ny; i++) {
+        for (size_t j = 0; j < h->nx; j++) {
+            double z = h->z[i + j * h->ny];
+            if (isfinite(z))
+                fprintf(f, j ? " %.17g" : "%.17g", z);
+            else
+                fputs(j ? " NaN" : "NaN", f);
+        }
+        fputc('\n', f);
+    }
+    return close_checked(f, path, err, errlen);
+}
+
+/* Tick labels at the cells' centres: every value while they fit, else
+ * every k-th (labels overlap beyond about 15 on an axis). */
+static void heat_tics(FILE *f, const char *axis, const double *v, size_t n)
+{
+    size_t step = n > 15 ? (n + 14) / 15 : 1;
+    fprintf(f, "set %stics (", axis);
+    for (size_t i = 0; i < n; i += step)
+        fprintf(f, "%s\"%.4g\" %zu", i ? ", " : "", v[i], i);
+    fputs(")\n", f);
+}
+
+static int heat_write_gp(const HeatSpec *h, PlotKind kind, const PlotFiles *files,
+                         char *err, size_t errlen)
+{
+    FILE *f = fopen(files->gp_path, "w");
+    if (!f)
+        return fail(err, errlen, "heatmap: cannot write %s: %s", files->gp_path,
+                    strerror(errno));
+    PlotSpec frame = {.path = h->path};
+    gp_header(f, files);
+    gp_terminal(f, &frame, kind, files);
+    gp_set_text(f, "title", h->title, h->markup);
+    gp_set_text(f, "xlabel", h->xlabel, h->markup);
+    gp_set_text(f, "ylabel", h->ylabel, h->markup);
+    gp_set_text(f, "cblabel", h->zlabel, h->markup);
+    heat_tics(f, "x", h->x, h->nx);
+    heat_tics(f, "y", h->y, h->ny);
+    /* a perceptually ordered palette, dark (low) to light (high), and
+     * blank cells in light grey so they read as missing, not as a value */
+    fprintf(f, "set xrange [-0.5:%g]\nset yrange [-0.5:%g]\n"
+            "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', "
+            "0.75 '#5ec962', 1 '#fde725')\n"
+            "set object 1 rectangle from graph 0, graph 0 to graph 1, graph 1 "
+            "behind fillcolor rgb '#e0e0e0' fillstyle solid noborder\n"
+            "set tics out nomirror\nunset key\n", (double)h->nx - 0.5, (double)h->ny - 0.5);
+    char *ref = join("./", 2, files->dat_name);
+    fputs("plot ", f);
+    put_quoted(f, ref ? ref : files->dat_name);
+    fputs(" matrix with image pixels\n", f);
+    free(ref);
+    return close_checked(f, files->gp_path, err, errlen);
+}
+
+/* Without a file: one character per cell from a ramp of ten shades, rows
+ * from the largest y down (as the figure), a legend of the ramp. */
+static int heat_text(const HeatSpec *h, FILE *out)
+{
+    static const char ramp[] = " .:-=+*#%@";
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < h->nx * h->ny; i++)
+        if (isfinite(h->z[i])) {
+            lo = fmin(lo, h->z[i]);
+            hi = fmax(hi, h->z[i]);
+        }
+    if (h->title)
+        fprintf(out, "%s\n", h->title);
+    for (size_t r = h->ny; r-- > 0;) {
+        fprintf(out, "%10.4g |", h->y[r]);
+        for (size_t j = 0; j < h->nx; j++) {
+            double z = h->z[r + j * h->ny];
+            int k = !isfinite(z) ? -1 : hi > lo ? (int)floor((z - lo) / (hi - lo) * 9.999) : 9;
+            fprintf(out, " %c", k < 0 ? '?' : ramp[k]);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "%10s +", "");
+    for (size_t j = 0; j < h->nx; j++)
+        fputs("--", out);
+    fprintf(out, "\n%10s   x = %.4g ... %.4g (%zu values)%s%s\n", "", h->x[0], h->x[h->nx - 1],
+            h->nx, h->xlabel ? ", " : "", h->xlabel ? h->xlabel : "");
+    fprintf(out, "shades \"%s\" from %.4g to %.4g%s%s; ? no value\n", ramp, lo, hi,
+            h->zlabel ? " of " : "", h->zlabel ? h->zlabel : "");
+    return ferror(out) ? -1 : 0;
+}
+
+int plot_heatmap(const HeatSpec *spec, FILE *text_out, char *err, size_t errlen)
+{
+    PlotKind kind = KIND_TEXT;
+    if (heat_validate(spec, text_out, &kind, err, errlen) != 0)
+        return -1;
+    if (kind == KIND_TEXT)
+        return heat_text(spec, text_out) == 0 ? 0
+               : fail(err, errlen, "heatmap: cannot write the text rendering");
+    char *exe = NULL;
+    int found = find_gnuplot(&exe);
+    if (found != 1)
+        return fail(err, errlen, "%s", found < 0 ? "heatmap: out of memory" : not_installed);
+    PlotFiles files = {0};
+    int rc = files_for_figure(spec->path, &files) != 0
+                 ? fail(err, errlen, "heatmap: out of memory")
+                 : heat_write_dat(spec, files.dat_path, err, errlen);
+    if (rc == 0)
+        rc = heat_write_gp(spec, kind, &files, err, errlen);
+    if (rc == 0)
+        rc = run_gnuplot(exe, &files, NULL, err, errlen);
     files_free(&files);
     free(exe);
     return rc;

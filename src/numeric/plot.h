@@ -41,6 +41,8 @@ typedef struct PlotSeries {
     const double *y;
     size_t n;
     const char *label;    /* NULL: no key entry */
+    const double *err;    /* NULL, or n error-bar half-lengths (y +- err;
+                             a non-finite one draws no bar) */
 } PlotSeries;
 
 /* A whole figure. All pointers are borrowed for the duration of the call. */
@@ -82,6 +84,23 @@ typedef struct PlotSpec {
  *    gnuplot prints while succeeding, such as warnings, are ignored).
  * Validation happens before anything is written. */
 int plot_render(const PlotSpec *spec, FILE *text_out, char *err, size_t errlen);
+
+/* A phase diagram: z[i + j * ny] is the value at (x[j], y[i]) (z is the
+ * ny x nx matrix whose rows follow y), drawn as a grid of coloured cells
+ * with a colour bar, one cell per grid value (the axes are labelled with
+ * the values, evenly spaced whatever they are). NaN cells stay blank. */
+typedef struct HeatSpec {
+    const char *path;     /* .png or .svg; NULL: a text rendering */
+    const char *title, *xlabel, *ylabel, *zlabel;
+    bool markup;
+    const double *x, *y, *z;
+    size_t nx, ny;
+} HeatSpec;
+
+/* Draws spec: with a path, fig.dat, fig.gp and the figure as plot_render
+ * does; without, a text grid of shades (a legend maps them to values)
+ * on text_out. Returns 0, or -1 with a message in err. */
+int plot_heatmap(const HeatSpec *spec, FILE *text_out, char *err, size_t errlen);
 
 /* True when an executable file named "gnuplot" is found in a directory of
  * PATH (empty components are ignored; unset PATH means "/usr/bin:/bin"). */

@@ -460,3 +460,50 @@ Test(plot, available_when_installed)
         cr_skip_test("no /usr/bin/gnuplot");
     cr_expect(plot_available());
 }
+
+/* Error bars: a third column in the .dat (0 where the bar is not
+ * finite), and yerrorlines in the script. */
+Test(plot, error_bars_are_a_third_column)
+{
+    need_gnuplot();
+    char fig[512], dat[512], gp[512], err[256] = "";
+    const double e[] = {0.5, 1, NAN, 2, 0.25};
+    PlotSeries s = {xs, ys, 5, "y", e};
+    PlotSpec spec = one_series(in_dir(fig, sizeof fig, "eb.svg"), &s);
+    cr_assert_eq(plot_render(&spec, NULL, err, sizeof err), 0, "%s", err);
+    char *d = slurp(in_dir(dat, sizeof dat, "eb.dat"), NULL);
+    cr_assert_not_null(d);
+    cr_expect_not_null(strstr(d, "\n1 1 0.5\n2 4 1\n3 9 0\n4 16 2\n5 25 0.25\n"), "%s", d);
+    free(d);
+    char *g = slurp(in_dir(gp, sizeof gp, "eb.gp"), NULL);
+    cr_assert_not_null(g);
+    cr_expect_not_null(strstr(g, "using 1:2:3 with yerrorlines"), "%s", g);
+    free(g);
+}
+
+/* A heatmap: the matrix row by row with NaN where blank, the grid values
+ * as tick labels at the cells, the figure drawn. */
+Test(plot, heatmap_files)
+{
+    need_gnuplot();
+    char fig[512], dat[512], gp[512], err[256] = "";
+    const double x[] = {10, 20, 40}, y[] = {0.5, 1};
+    const double z[] = {0.1, 0.2, 0.3, NAN, 0.5, 0.6};   /* 2 x 3, column-major */
+    HeatSpec h = {.path = in_dir(fig, sizeof fig, "hm.png"), .title = "t", .zlabel = "P",
+                  .x = x, .y = y, .z = z, .nx = 3, .ny = 2};
+    cr_assert_eq(plot_heatmap(&h, NULL, err, sizeof err), 0, "%s", err);
+    char *d = slurp(in_dir(dat, sizeof dat, "hm.dat"), NULL);
+    cr_assert_not_null(d);
+    cr_expect_not_null(strstr(d, "\n0.10000000000000001 0.29999999999999999 0.5\n"
+                                 "0.20000000000000001 NaN 0.59999999999999998\n"), "%s", d);
+    free(d);
+    char *g = slurp(in_dir(gp, sizeof gp, "hm.gp"), NULL);
+    cr_assert_not_null(g);
+    cr_expect_not_null(strstr(g, "set xtics (\"10\" 0, \"20\" 1, \"40\" 2)"), "%s", g);
+    cr_expect_not_null(strstr(g, "set ytics (\"0.5\" 0, \"1\" 1)"), "%s", g);
+    cr_expect_not_null(strstr(g, "matrix with image"), "%s", g);
+    cr_expect_not_null(strstr(g, "set cblabel 'P' noenhanced"), "%s", g);
+    free(g);
+    struct stat st;
+    cr_expect(stat(fig, &st) == 0 && st.st_size > 0, "the figure is drawn");
+}
