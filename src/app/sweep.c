@@ -200,30 +200,10 @@ static void settle_output(Sweep *s)
 
 static bool read_script(Sweep *s)
 {
-    struct stat st;
-    FILE *f = stat(s->script, &st) == 0 && S_ISDIR(st.st_mode) ? NULL : fopen(s->script, "rb");
-    if (!f) {
-        fprintf(stderr, "ovp sweep: cannot read '%s': %s\n", s->script,
-                errno ? strerror(errno) : "Is a directory");
-        return false;
-    }
-    StrBuf b;
-    sb_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_putn(&b, chunk, n);
-    bool ok = !ferror(f);
-    fclose(f);
-    if (!ok) {
-        fprintf(stderr, "ovp sweep: cannot read '%s'\n", s->script);
-        sb_free(&b);
-        return false;
-    }
-    s->len = b.len;
-    s->text = sb_take(&b);
-    sb_free(&b);
-    return true;
+    s->text = read_text_file(s->script, &s->len);
+    if (!s->text)
+        fprintf(stderr, "ovp sweep: cannot read '%s': %s\n", s->script, strerror(errno));
+    return s->text != NULL;
 }
 
 /* ---- the pool --------------------------------------------------------- */
@@ -334,19 +314,8 @@ static void collect(Pool *p, Worker *w, int status)
 {
     PointResult r = {0};
     char *path = result_path(p, w->point);
-    char *text = NULL;
-    FILE *f = fopen(path, "r");
-    if (f) {
-        StrBuf b;
-        sb_init(&b);
-        char chunk[65536];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-            sb_putn(&b, chunk, n);
-        fclose(f);
-        text = sb_take(&b);
-        sb_free(&b);
-    }
+    size_t len;
+    char *text = read_text_file(path, &len);
     unlink(path);
     free(path);
     char msg[200];

@@ -54,24 +54,8 @@ static bool write_whole(const char *path, const char *text, size_t len)
 
 static char *read_whole(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    StrBuf b;
-    sb_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_putn(&b, chunk, n);
-    bool ok = !ferror(f);
-    fclose(f);
-    if (!ok) {
-        sb_free(&b);
-        return NULL;
-    }
-    char *taken = sb_take(&b);
-    sb_free(&b);   /* sb_take leaves b a fresh, empty buffer */
-    return taken;
+    size_t len;
+    return read_text_file(path, &len);
 }
 
 char **sweep_saved_args(const char *dir, int *argc)

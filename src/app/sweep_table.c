@@ -16,6 +16,7 @@
 
 #include "base/alloc.h"
 #include "base/params.h"
+#include "numeric/coltab.h"
 
 /* ---- the grid --------------------------------------------------------- */
 
@@ -405,8 +406,7 @@ bool table_write(const SweepTable *t, const char *path)
 
 /* ---- resume ----------------------------------------------------------- */
 
-/* One record's fields from CSV text at *p (advanced past it): quoted
- * fields may hold commas, doubled quotes and line breaks. */
+/* One record's fields (coltab.c parses the CSV); false at the end. */
 typedef struct {
     char **v;
     size_t n;
@@ -414,43 +414,16 @@ typedef struct {
 
 static void fields_free(Fields *f)
 {
-    for (size_t i = 0; i < f->n; i++)
-        free(f->v[i]);
-    free(f->v);
+    coltab_fields_free(f->v, f->n);
     *f = (Fields){NULL, 0};
 }
 
 static bool csv_record(const char **p, Fields *out)
 {
     *out = (Fields){NULL, 0};
-    const char *s = *p;
-    if (!*s)
+    if (!**p)
         return false;
-    for (;;) {
-        StrBuf b;
-        sb_init(&b);
-        if (*s == '"') {
-            for (s++; *s && !(*s == '"' && s[1] != '"'); s++) {
-                if (*s == '"')
-                    s++;
-                sb_putc(&b, *s);
-            }
-            if (*s == '"')
-                s++;
-        } else {
-            while (*s && *s != ',' && *s != '\n')
-                sb_putc(&b, *s++);
-        }
-        out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
-        out->v[out->n++] = sb_take(&b);
-        sb_free(&b);
-        if (*s != ',')
-            break;
-        s++;
-    }
-    if (*s == '\n')
-        s++;
-    *p = s;
+    out->n = coltab_csv_record(p, &out->v);
     return true;
 }
 
@@ -633,25 +606,10 @@ static const char *resume_jsonl(SweepTable *t, const char *text, const char *pat
 
 static char *slurp_file(const char *path, bool *missing)
 {
-    FILE *f = fopen(path, "rb");
-    *missing = !f && errno == ENOENT;
-    if (!f)
-        return NULL;
-    StrBuf b;
-    sb_init(&b);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_putn(&b, chunk, got);
-    bool ok = !ferror(f);
-    fclose(f);
-    if (!ok) {
-        sb_free(&b);
-        return NULL;
-    }
-    char *taken = sb_take(&b);
-    sb_free(&b);   /* sb_take leaves b a fresh, empty buffer */
-    return taken;
+    size_t len;
+    char *text = read_text_file(path, &len);
+    *missing = !text && errno == ENOENT;
+    return text;
 }
 
 const char *table_resume(SweepTable *t, const char *path, char *buf, size_t n)

@@ -1,9 +1,11 @@
 /* strbuf.c: growable strings. */
 #include "base/strbuf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* 64 bytes: most messages and names fit without growing. */
 void sb_init(StrBuf *b)
@@ -101,4 +103,33 @@ char *xasprintf(const char *fmt, ...)
     char *s = xvasprintf(fmt, ap);
     va_end(ap);
     return s;
+}
+
+char *read_text_file(const char *path, size_t *len)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return NULL;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    StrBuf b;
+    sb_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_putn(&b, chunk, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        sb_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    *len = b.len;
+    char *text = sb_take(&b);
+    sb_free(&b);
+    return text;
 }

@@ -35,6 +35,12 @@ void sb_vprintf(StrBuf *b, const char *fmt, va_list ap);
 char *sb_take(StrBuf *b);
 
 /* A new malloc'd string formatted by printf rules; xvasprintf consumes ap. */
+/* Reads the whole file at path: malloc'd, NUL-terminated text (*len
+ * bytes, which may hold NULs of their own), or NULL with errno set: fopen's
+ * error, EISDIR for a directory (fopen accepts one and only the read
+ * would fail, vaguely), EIO for a read error. */
+char *read_text_file(const char *path, size_t *len);
+
 char *xvasprintf(const char *fmt, va_list ap);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -375,34 +375,6 @@ int interp_run_source(Interp *I, const char *name, const char *text,
     return code;
 }
 
-/* Reads a whole file; NULL with errno set on failure. The text is
- * NUL-terminated, but *len is what counts: the scanner takes the length,
- * and the lexer reports a NUL in a string itself. A read error is given
- * EIO, since ferror says nothing more precise. */
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    StrBuf b;
-    sb_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_putn(&b, chunk, n);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        sb_free(&b);
-        errno = EIO;
-        return NULL;
-    }
-    *len = b.len;
-    char *text = sb_take(&b);
-    sb_free(&b);
-    return text;
-}
-
 /* Tested up front: fopen accepts a directory on Linux and only the read
  * fails, which would report a vague EIO instead of EISDIR. */
 static bool is_directory(const char *path)
@@ -428,7 +400,7 @@ void interp_mark_imported(Interp *I, const char *path)
 int interp_run_file(Interp *I, const char *path, StrBuf *diag)
 {
     size_t len = 0;
-    char *text = is_directory(path) ? (errno = EISDIR, NULL) : read_file(path, &len);
+    char *text = is_directory(path) ? (errno = EISDIR, NULL) : read_text_file(path, &len);
     if (!text) {
         sb_printf(diag, "ovp: error: cannot read '%s': %s\n", path, strerror(errno));
         return EXIT_SYNTAX;
@@ -501,7 +473,7 @@ static bool already_imported(Interp *I, const char *path)
 static Value run_module(Interp *I, const char *path, const Loc *loc)
 {
     size_t len = 0;
-    char *text = read_file(path, &len);
+    char *text = read_text_file(path, &len);
     if (!text)
         return interp_error(I, loc, "import: cannot read '%s': %s", path, strerror(errno));
     const Source *src = add_source(I, path, text, len);

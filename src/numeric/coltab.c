@@ -85,9 +85,8 @@ static void raw_free(Raw *r)
 
 /* ---- CSV ---- */
 
-/* The next record's fields at *p; *p moves past it. A quoted field runs
- * to its closing quote ("" inside is one quote). */
-static size_t csv_fields(const char **p, char ***out)
+/* A quoted field runs to its closing quote ("" inside is one quote). */
+size_t coltab_csv_record(const char **p, char ***out)
 {
     const char *s = *p;
     size_t n = 0;
@@ -121,7 +120,7 @@ static size_t csv_fields(const char **p, char ***out)
     return n;
 }
 
-static void free_fields(char **f, size_t n)
+void coltab_fields_free(char **f, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(f[i]);
@@ -132,7 +131,7 @@ static bool read_csv(const char *path, const char *text, Raw *r, char *err, size
 {
     const char *p = text;
     char **head;
-    size_t nh = csv_fields(&p, &head);
+    size_t nh = coltab_csv_record(&p, &head);
     bool ok = true;
     for (size_t i = 0; ok && i < nh; i++) {
         if (!*head[i])
@@ -142,18 +141,18 @@ static bool read_csv(const char *path, const char *text, Raw *r, char *err, size
         else
             add_column(r, head[i]);
     }
-    free_fields(head, nh);
+    coltab_fields_free(head, nh);
     for (size_t line = 2; ok && *p; line++) {
         char **f;
-        size_t nf = csv_fields(&p, &f);
+        size_t nf = coltab_csv_record(&p, &f);
         if (nf == 1 && !*f[0]) {   /* a blank line */
-            free_fields(f, nf);
+            coltab_fields_free(f, nf);
             continue;
         }
         if (nf != r->ncols) {
             ok = fail(err, n, "%s: line %zu has %zu field%s, the header %zu", path, line, nf,
                       nf == 1 ? "" : "s", r->ncols);
-            free_fields(f, nf);
+            coltab_fields_free(f, nf);
             break;
         }
         for (size_t i = 0; i < nf; i++)
@@ -269,34 +268,17 @@ static void type_column(RawColumn *c, size_t nrows, ColColumn *out)
 
 static char *read_file(const char *path, char *err, size_t n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t len;
+    char *text = read_text_file(path, &len);
+    if (!text)
         fail(err, n, "cannot read '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    StrBuf b;
-    sb_init(&b);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < COLTAB_MAX_BYTES)
-        sb_putn(&b, chunk, got);
-    bool ok = !ferror(f) && b.len < COLTAB_MAX_BYTES;
-    int e = errno;
-    fclose(f);
-    if (!ok) {
-        fail(err, n, b.len >= COLTAB_MAX_BYTES ? "'%s' is larger than 1 GiB" : "cannot read "
-             "'%s': %s", path, strerror(e));
-        sb_free(&b);
-        return NULL;
-    }
-    if (memchr(b.s, '\0', b.len)) {
-        fail(err, n, "'%s' holds a NUL byte: not a text table", path);
-        sb_free(&b);
-        return NULL;
-    }
-    char *taken = sb_take(&b);
-    sb_free(&b);   /* sb_take leaves b a fresh, empty buffer */
-    return taken;
+    else if (len > COLTAB_MAX_BYTES || strlen(text) != len)
+        fail(err, n, len > COLTAB_MAX_BYTES ? "'%s' is larger than 1 GiB"
+                                            : "'%s' holds a NUL byte: not a text table", path);
+    else
+        return text;
+    free(text);
+    return NULL;
 }
 
 bool coltab_load(const char *path, ColTable *t, char *err, size_t errlen)

@@ -32,4 +32,10 @@ typedef struct {
 bool coltab_load(const char *path, ColTable *t, char *err, size_t errlen);
 void coltab_free(ColTable *t);
 
+/* The fields of the CSV record at *p (RFC 4180 quoting), malloc'd into
+ * *fields; *p moves past the record and its line break. Returns their
+ * number (at least 1; a blank line is one empty field). */
+size_t coltab_csv_record(const char **p, char ***fields);
+void coltab_fields_free(char **fields, size_t n);
+
 #endif
