@@ -23,6 +23,7 @@
 #include <readline/readline.h>
 #endif
 
+#include "app/complete.h"
 #include "builtins/registry.h"
 #include "eval/builtin.h"
 #include "front/parse.h"
@@ -68,208 +69,39 @@ static bool take_cancelled(void)
     return c;
 }
 
-/* Yields the global and built-in names starting with text.
- * Readline's generator protocol: called with state 0 for a new word, then
- * again until it returns NULL, so the position in the symbol table is
- * kept in statics between calls. A symbol with neither a value nor a
- * built-in is only a name the interpreter has seen (the resolver interns
- * every global name a program mentions, assigned or not) and is not
- * offered. Each match is a malloc'd copy, which readline frees. */
-static char *complete_name(const char *text, int state)
-{
-    static size_t bucket;
-    static const Sym *sym;
-    if (state == 0) {
-        bucket = 0;
-        sym = NULL;
-    }
-    Interp *I = completion_interp;
-    size_t n = strlen(text);
-    while (bucket < I->nbuckets) {
-        sym = sym ? sym->next : I->buckets[bucket];
-        if (!sym) {
-            bucket++;
-            continue;
-        }
-        bool named = sym->value.kind != VAL_NIL || sym->builtin;
-        if (named && strncmp(sym->name, text, n) == 0)
-            return xstrdup(sym->name);
-    }
-    return NULL;
-}
+/* The matches of the word being completed (complete_at), handed to
+ * readline one at a time by its generator protocol: called with state 0
+ * for a new word, then again until it returns NULL. Each match is a
+ * malloc'd copy, which readline frees. */
+static char **pending;
+static size_t next_pending;
 
-/* The candidates of a completion in context (record fields, named
- * arguments), gathered when the word starts and offered by prefix. */
-static struct {
-    char **names;
-    size_t n;
-} context_cands;
-
-static void cands_clear(void)
+static char *from_pending(const char *text, int state)
 {
-    for (size_t i = 0; i < context_cands.n; i++)
-        free(context_cands.names[i]);
-    free(context_cands.names);
-    context_cands.names = NULL;
-    context_cands.n = 0;
-}
-
-static void cands_add(const char *name)
-{
-    context_cands.names = xrealloc(context_cands.names,
-                                   (context_cands.n + 1) * sizeof *context_cands.names);
-    context_cands.names[context_cands.n++] = xstrdup(name);
-}
-
-static char *complete_context(const char *text, int state)
-{
-    static size_t k;
+    (void)text;
     if (state == 0)
-        k = 0;
-    size_t n = strlen(text);
-    while (k < context_cands.n) {
-        const char *c = context_cands.names[k++];
-        if (strncmp(c, text, n) == 0)
-            return xstrdup(c);
-    }
-    return NULL;
+        next_pending = 0;
+    return pending && pending[next_pending] ? xstrdup(pending[next_pending++]) : NULL;
 }
 
-static bool is_name_char(char c)
-{
-    return isalnum((unsigned char)c) || c == '_';
-}
-
-/* `run.lo`: the record that the chain of names before the dot names
- * (a global, then fields), whose fields are the candidates. */
-static bool record_fields_before(const char *line, int dot)
-{
-    const char *names[16];
-    size_t lens[16];
-    int depth = 0, p = dot;
-    while (depth < 16 && p > 0 && line[p] == '.') {
-        int end = p;
-        while (p > 0 && is_name_char(line[p - 1]))
-            p--;
-        if (p == end)
-            return false;
-        names[depth] = line + p;
-        lens[depth++] = (size_t)(end - p);
-        p--;
-    }
-    if (depth == 0 || (p >= 0 && line[p] == '.'))
-        return false;
-    char first[64];
-    snprintf(first, sizeof first, "%.*s", (int)lens[depth - 1], names[depth - 1]);
-    Sym *s = sym_find(completion_interp, first);
-    Value v = s ? s->value : val_nil;
-    for (int d = depth - 2; d >= 0 && v.kind == VAL_REC; d--) {
-        char field[64];
-        snprintf(field, sizeof field, "%.*s", (int)lens[d], names[d]);
-        Value *f = rec_get(v.as.rec, field);
-        v = f ? *f : val_nil;
-    }
-    if (v.kind != VAL_REC)
-        return false;
-    for (size_t i = 0; i < v.as.rec->n; i++)
-        cands_add(v.as.rec->keys[i]);
-    return true;
-}
-
-/* `gd(f, x, l`: the built-in whose call is open before start, whose
- * parameter names are offered as "name = " beside the variables. */
-static void named_arguments_before(const char *line, int start)
-{
-    int depth = 0, p = start - 1;
-    for (; p >= 0; p--) {
-        if (line[p] == ')' || line[p] == ']' || line[p] == '}')
-            depth++;
-        else if (line[p] == '(' || line[p] == '[' || line[p] == '{') {
-            if (depth == 0)
-                break;
-            depth--;
-        }
-    }
-    if (p <= 0 || line[p] != '(')
-        return;
-    int end = p;
-    while (p > 0 && is_name_char(line[p - 1]))
-        p--;
-    char name[64];
-    snprintf(name, sizeof name, "%.*s", end - p, line + p);
-    const Builtin *bi = builtin_lookup(name);
-    if (!bi)
-        return;
-    char param[64], entry[72];
-    for (int i = 0; i < 32; i++) {
-        builtin_param_name(bi, i, param, sizeof param);
-        if (!param[0])
-            break;
-        if (strcmp(param, "...") != 0) {
-            snprintf(entry, sizeof entry, "%s = ", param);
-            cands_add(entry);
-        }
-    }
-}
-
-/* Readline's list of matches is [common prefix, match, ..., NULL], or
- * [the match, NULL] when there is one. */
-static size_t match_count(char **m)
-{
-    size_t n = 0;
-    while (m[n + 1])
-        n++;
-    return n ? n : 1;
-}
-
-/* Moves the matches of m into all from position k (freeing m and its
- * prefix); returns the next free position. */
-static size_t take_matches(char **m, char **all, size_t k)
-{
-    if (!m[1]) {
-        all[k++] = m[0];
-    } else {
-        for (size_t i = 1; m[i]; i++)
-            all[k++] = m[i];
-        free(m[0]);
-    }
-    free(m);
-    return k;
-}
-
-/* Record fields after a dot (`run.<Tab>`); else the names in scope,
- * and inside a built-in's call its parameters as "name = ".
+/* Record fields after a dot (`run.<Tab>`); else the names in scope, and
+ * inside a built-in's call its parameters as "name = ", which is
+ * complete as it is (no space appended when only those match).
  * rl_attempted_completion_over stops readline from falling back to file
  * names when nothing matches. */
 static char **complete(const char *text, int start, int end)
 {
-    (void)end;
+    (void)start;
     rl_attempted_completion_over = 1;
-    cands_clear();
-    if (start > 0 && rl_line_buffer[start - 1] == '.') {
-        if (!record_fields_before(rl_line_buffer, start - 1))
-            return NULL;
-        return rl_completion_matches(text, complete_context);
-    }
-    named_arguments_before(rl_line_buffer, start);
-    char **names = rl_completion_matches(text, complete_name);
-    if (!context_cands.n)
-        return names;
-    char **params = rl_completion_matches(text, complete_context);
-    if (!params)
-        return names;
-    if (!names) {
-        rl_completion_append_character = '\0';   /* "lr = " is complete as it is */
-        return params;
-    }
-    /* both: one list, [what to insert, match, match, ..., NULL] */
-    char **all = xmalloc((match_count(names) + match_count(params) + 2) * sizeof *all);
-    size_t k = 1;
-    k = take_matches(names, all, k);
-    k = take_matches(params, all, k);
-    all[0] = xstrdup(text);
-    all[k] = NULL;
-    return all;
+    complete_free(pending);
+    size_t word;
+    pending = complete_at(completion_interp, rl_line_buffer, (size_t)end, &word);
+    bool only_parameters = pending[0] != NULL;
+    for (size_t i = 0; pending[i]; i++)
+        only_parameters = only_parameters && strchr(pending[i], '=');
+    if (only_parameters)
+        rl_completion_append_character = '\0';
+    return rl_completion_matches(text, from_pending);
 }
 
 /* ~/.ovp_history, or NULL without $HOME (then no history is kept). */
@@ -376,22 +208,6 @@ static char *rewrite_help(const char *line)
     return xasprintf("help(\"%.*s\")", (int)n, p);
 }
 
-/* True when text parses or fails for a reason other than ending early.
- * The parser marks an error found at the end of the input as incomplete;
- * then the REPL asks for another line instead of reporting it. Any other
- * syntax error counts as complete so that it is reported at once. The
- * input is parsed again when it runs: inputs are short, and this keeps
- * the REPL on the same path as files. */
-static bool is_complete(const char *text, size_t len)
-{
-    Source src = {.name = "<repl>", .text = (char *)text, .len = len};
-    ParseError err = {0};
-    AstNode *tree = parse_source(&src, &err);
-    bool incomplete = !tree && err.incomplete;
-    ast_free(tree);
-    parse_error_clear(&err);
-    return !incomplete;
-}
 
 /* `quit` or `exit` alone (also with "()") ends the session, as Ctrl-D
  * does, unless the program has given the name a value of its own. */
@@ -470,7 +286,7 @@ int repl_run(Interp *I)
         sb_puts(&input, line);
         sb_putc(&input, '\n');
         free(line);
-        if (!is_complete(input.s, input.len))
+        if (!complete_input(input.s, input.len))
             continue;
         remember(input.s);
         if (leaves(I, input.s)) {
@@ -489,6 +305,8 @@ int repl_run(Interp *I)
     if (hist)
         write_history(hist);
     free(hist);
+    complete_free(pending);
+    pending = NULL;
 #endif
     if (!written)
         return EXIT_RUNTIME;
