@@ -76,6 +76,8 @@ after -- every argument is the script's, in argv):
                 other arguments after it are the script's, in argv
   --dump-ast    print the syntax tree instead of running
   --repl        the REPL even when standard input is not a terminal
+  --kernel      serve the Jupyter kernel's requests (JSON lines; see
+                doc/jupyter.md); ovp --install-kernel [--user] installs it
   --reference   print the built-in reference (Markdown)
   --builtin-names  print the built-in names, one per line
   --help        this text

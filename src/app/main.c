@@ -29,6 +29,7 @@
 #include "base/threads.h"
 #include "app/suite.h"
 #include "app/sweep.h"
+#include "app/kernel.h"
 
 /* What the command line asked for. params moves into the interpreter
  * (I->params) once it exists, and interp_free frees it; before that,
@@ -39,6 +40,7 @@ typedef struct Options {
     int dashdash;          /* argv index of the "--" after the program, or 0 */
     bool dump_ast;
     bool force_repl;       /* --repl: the REPL even when stdin is not a terminal */
+    bool kernel;           /* --kernel: serve the Jupyter kernel (kernel.c) */
     bool seeded;
     unsigned long long seed;
     Params params;         /* --param NAME=VALUE, and NAME=VALUE after FILE */
@@ -65,6 +67,8 @@ static void usage(FILE *out)
           "                other arguments after it are the script's, in argv\n"
           "  --dump-ast    print the syntax tree instead of running\n"
           "  --repl        the REPL even when standard input is not a terminal\n"
+          "  --kernel      serve the Jupyter kernel's requests (JSON lines; see\n"
+          "                doc/jupyter.md); ovp --install-kernel [--user] installs it\n"
           "  --reference   print the built-in reference (Markdown)\n"
           "  --builtin-names  print the built-in names, one per line\n"
           "  --help        this text\n"
@@ -253,6 +257,8 @@ static int parse_options(int argc, char **argv, Options *o)
             o->dump_ast = true;
         } else if (strcmp(a, "--repl") == 0) {
             o->force_repl = true;
+        } else if (strcmp(a, "--kernel") == 0) {
+            o->kernel = true;
         } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
             if (!parse_seed(argv[++i], &o->seed)) {
                 fprintf(stderr, "ovp: --seed needs an integer from 0 to %llu (2^53), "
@@ -490,6 +496,12 @@ int main(int argc, char **argv)
         free(self);
         return close_stdout(code);
     }
+    if (argc > 1 && strcmp(argv[1], "--install-kernel") == 0) {
+        char *self = self_path(argv[0]);
+        int code = kernel_install(argc - 1, argv + 1, self);
+        free(self);
+        return close_stdout(code);
+    }
     if (argc > 1 && strcmp(argv[1], "suite") == 0) {
         char *self = self_path(argv[0]);
         int code = suite_main(argc - 1, argv + 1, self);
@@ -513,7 +525,7 @@ int main(int argc, char **argv)
     set_argv(I, argc, argv, first, o.dashdash);
     I->params = o.params;
     bool interactive = !o.code && !o.file && !o.dump_ast && (o.force_repl || isatty(STDIN_FILENO));
-    int code = interactive ? repl_run(I) : run(I, &o);
+    int code = o.kernel ? kernel_run(I) : interactive ? repl_run(I) : run(I, &o);
     interp_free(I);
     return close_stdout(code);
 }

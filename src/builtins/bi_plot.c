@@ -214,8 +214,10 @@ static const char *opt_str(Interp *I, const Args *a, int i, bool *ok)
 /* A relative figure name goes to $OVP_FIGDIR (set by `ovp suite`).
  * An absolute path is kept as given. The result is always a malloc'd
  * string (NULL for no file, a text plot), so the caller frees one kind. */
-static char *figure_path(const char *file)
+static char *figure_path(Interp *I, const char *file)
 {
+    if (!file && I->display.figure_path)   /* a notebook shows it inline */
+        return I->display.figure_path(I->display.ctx);
     const char *dir = getenv("OVP_FIGDIR");
     if (!file || file[0] == '/' || !dir || !*dir)
         return file ? xstrdup(file) : NULL;
@@ -241,8 +243,18 @@ static bool fill_spec(Interp *I, const Args *a, PlotSpec *spec)
     spec->logx = logx;
     spec->logy = logy;
     spec->markup = markup;
-    spec->path = figure_path(file);
+    spec->path = figure_path(I, file);
     return ok;
+}
+
+/* A figure just drawn at path (NULL: a text plot): shown in a notebook;
+ * the result is its path when the caller named a file, else nothing (a
+ * notebook's own inline figure). */
+static Value shown(Interp *I, const char *path, bool file_given)
+{
+    if (path && I->display.show_figure)
+        I->display.show_figure(I->display.ctx, path);
+    return path && file_given ? val_str(path) : val_nil;
 }
 
 /* plot(y) or plot(x, y): a single positional value is y. The result is
@@ -268,8 +280,8 @@ static Value bi_plot(Interp *I, const Args *a)
         if (plot_render(&spec, I->out, err, sizeof err) != 0)
             /* plot.c's messages name themselves; bi_error adds the name */
             r = bi_error(I, a, "%s", strncmp(err, "plot: ", 6) == 0 ? err + 6 : err);
-        else if (spec.path)
-            r = val_str(spec.path);
+        else
+            r = shown(I, spec.path, arg_given(a, 2));
     }
     free((char *)spec.path);
     series_free(&ss);
@@ -302,14 +314,14 @@ static Value bi_heatmap(Interp *I, const Args *a)
         bi_error(I, a, "Z is %zux%zu but the grid is %zu y values by %zu x values (Z has a "
                  "row per y value)", Z->rows, Z->cols, ny, nx);
     } else if (ok) {
-        h.path = figure_path(file);
+        h.path = figure_path(I, file);
         h.x = x, h.y = y, h.z = Z->data, h.nx = nx, h.ny = ny;
         char err[1024];
         fflush(I->out);
         if (plot_heatmap(&h, I->out, err, sizeof err) != 0)
             r = bi_error(I, a, "%s", strncmp(err, "heatmap: ", 9) == 0 ? err + 9 : err);
         else
-            r = h.path ? val_str(h.path) : val_nil;
+            r = shown(I, h.path, file != NULL);
         free((char *)h.path);
     }
     mat_unref(Z);

@@ -1292,9 +1292,11 @@ static void remember_answer(Interp *I, Value v)
     s->value = val_ref(v);
 }
 
-/* A top-level statement: echoes expression values in the REPL. The value
- * is still returned: it becomes the program's value. */
-static Value exec_top(Interp *I, AstNode *stmt)
+/* A top-level statement: echoes expression values in the REPL, and in a
+ * notebook (display.echo) the value of the cell's last statement only, as
+ * Jupyter's kernels do. The value is still returned: it becomes the
+ * program's value. */
+static Value exec_top(Interp *I, AstNode *stmt, bool last)
 {
     I->running = stmt;
     Value v = eval(I, stmt);
@@ -1306,6 +1308,11 @@ static Value exec_top(Interp *I, AstNode *stmt)
     if (VAL_IS_ERR(v) || !I->repl || stmt->kind != AST_EXPR || v.kind == VAL_NIL)
         return v;
     remember_answer(I, v);
+    if (I->display.echo) {
+        if (last)
+            I->display.echo(I->display.ctx, v);
+        return v;
+    }
     StrBuf b;
     sb_init(&b);
     format_display_opts(&b, v, I->print_opts);
@@ -1321,7 +1328,7 @@ Value eval_program(Interp *I, AstNode *root)
     Value last = val_nil;
     for (int i = 0; i < root->nkids; i++) {
         val_unref(last);
-        last = exec_top(I, root->kids[i]);
+        last = exec_top(I, root->kids[i], i == root->nkids - 1);
         if (VAL_IS_ERR(last))
             break;
     }

@@ -92,6 +92,16 @@ typedef struct Interp {
      * sweep's collector, or NULL, when emit prints the row instead. */
     void (*emit_row)(void *ctx, const Record *row);
     void *emit_ctx;
+    /* The Jupyter kernel's hooks (app/kernel.c); all NULL elsewhere. echo
+     * shows an expression statement's value (in the REPL's place);
+     * figure_path gives a figure asked for without a file a path to be
+     * drawn at (malloc'd), and show_figure displays a figure just drawn. */
+    struct {
+        void (*echo)(void *ctx, Value v);
+        char *(*figure_path)(void *ctx);
+        void (*show_figure)(void *ctx, const char *path);
+        void *ctx;
+    } display;
     FILE *out;
     char *stdlib_dir;
     char **imported;          /* absolute paths already imported */

@@ -928,3 +928,51 @@ int plot_heatmap(const HeatSpec *spec, FILE *text_out, char *err, size_t errlen)
     free(exe);
     return rc;
 }
+
+/* ---- a PNG copy ---------------------------------------------------------- */
+
+/* The figure's script with its terminal and output lines replaced:
+ * those are the only lines gp_terminal writes that name the kind. */
+static int copy_script_as_png(const char *from, const PlotFiles *files, char *err,
+                              size_t errlen)
+{
+    FILE *in = fopen(from, "r");
+    if (!in)
+        return fail(err, errlen, "plot: cannot read %s: %s", from, strerror(errno));
+    FILE *out = fopen(files->gp_path, "w");
+    if (!out) {
+        fclose(in);
+        return fail(err, errlen, "plot: cannot write %s: %s", files->gp_path, strerror(errno));
+    }
+    PlotSpec frame = {.path = files->fig_name};
+    char line[4096];
+    bool replaced = false;
+    while (fgets(line, sizeof line, in)) {
+        if (strncmp(line, "set terminal ", 13) == 0 && !replaced) {
+            gp_terminal(out, &frame, KIND_PNG, files);
+            replaced = true;
+        } else if (strncmp(line, "set output ", 11) != 0) {
+            fputs(line, out);
+        }
+    }
+    fclose(in);
+    return close_checked(out, files->gp_path, err, errlen);
+}
+
+int plot_redraw_png(const char *fig_path, const char *png_path, char *err, size_t errlen)
+{
+    PlotFiles fig = {0}, png = {0};
+    char *exe = NULL;
+    int rc = files_for_figure(fig_path, &fig) != 0 || files_for_figure(png_path, &png) != 0
+                 ? fail(err, errlen, "plot: out of memory") : 0;
+    if (rc == 0 && find_gnuplot(&exe) != 1)
+        rc = fail(err, errlen, "%s", not_installed);
+    if (rc == 0)
+        rc = copy_script_as_png(fig.gp_path, &png, err, errlen);
+    if (rc == 0)
+        rc = run_gnuplot(exe, &png, NULL, err, errlen);
+    files_free(&fig);
+    files_free(&png);
+    free(exe);
+    return rc;
+}

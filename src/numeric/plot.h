@@ -102,6 +102,13 @@ typedef struct HeatSpec {
  * on text_out. Returns 0, or -1 with a message in err. */
 int plot_heatmap(const HeatSpec *spec, FILE *text_out, char *err, size_t errlen);
 
+/* Redraws the figure at fig_path (drawn by plot_render or plot_heatmap,
+ * its .gp and .dat beside it) as a PNG at png_path in the same folder,
+ * from a copy of its script with the PNG terminal: a notebook sends both,
+ * for the front ends and exporters that cannot show SVG. Returns 0, or
+ * -1 with a message in err. */
+int plot_redraw_png(const char *fig_path, const char *png_path, char *err, size_t errlen);
+
 /* True when an executable file named "gnuplot" is found in a directory of
  * PATH (empty components are ignored; unset PATH means "/usr/bin:/bin"). */
 bool plot_available(void);
