@@ -1,0 +1,33 @@
+#!/bin/sh
+# The gamma x r phase diagram of theory.md A10 (nonconvex matrix recovery):
+# ovp sweep runs point.ovp over gamma x r x seed, then figure.ovp draws
+# matrix_recovery.svg (heatmap over gamma and r) and
+# matrix_recovery_gamma.svg (success against gamma, a curve per r).
+#   OVP    the ovp binary (default: ovp on the PATH)
+#   OUT    the folder for the results and figures (default: .)
+#   QUICK  set (and not 0): an 8-point grid, a few seconds (the test suite's run)
+# Other arguments go to ovp sweep (--jobs 2, --resume, --timeout 60, ...).
+# Exit status: the sweep's (the number of points that were not ok), or the
+# figure's when the sweep was ok and the figure failed.
+set -f
+here=$(dirname "$0")
+ovp=${OVP:-ovp}
+out=${OUT:-.}
+mkdir -p "$out" || exit 101
+# An absolute folder: ovp sends relative figure names to $OVP_FIGDIR when it
+# is set, which would part the figures from the results.
+out=$(cd "$out" && pwd) || exit 101
+
+case ${QUICK:-0} in
+0)  # theory.md A10's grid and seeds, in full (6-15 s on two cores).
+    grid="--grid gamma=0.25,0.5,0.75,1.0,1.25 --grid r=2,4,8 --grid seed=1:10" ;;
+*)  grid="--grid gamma=0.5,1.25 --grid r=2,4 --grid seed=1:2" ;;
+esac
+
+"$ovp" sweep "$here/point.ovp" $grid --out "$out/matrix_recovery.csv" "$@"
+status=$?
+# 101: the sweep could not start, so there is nothing to draw.
+[ "$status" -eq 101 ] && exit "$status"
+"$ovp" "$here/figure.ovp" results="$out/matrix_recovery.csv" figure="$out/matrix_recovery.svg" \
+    curve="$out/matrix_recovery_gamma.svg" || { fig=$?; [ "$status" -eq 0 ] && status=$fig; }
+exit "$status"
