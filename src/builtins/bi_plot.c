@@ -4,6 +4,7 @@
  * strings; plot.c validates it, writes the .dat and .gp files and runs
  * gnuplot. Whatever plot_render refuses (no gnuplot, an unknown style or
  * file type, a series with no finite point) comes back as its message. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,6 +310,21 @@ static Value bi_heatmap(Interp *I, const Args *a)
     h.ylabel = opt_str(I, a, 6, &ok);
     h.zlabel = opt_str(I, a, 7, &ok);
     ok = ok && (!arg_given(a, 8) || arg_bool(I, a, 8, &h.markup));
+    h.zmin = h.zmax = NAN;
+    if (ok && arg_given(a, 9)) {
+        Matrix *zr = arg_mat(I, a, 9);
+        ok = zr != NULL;
+        if (ok && (mat_numel(zr) != 2 || !(zr->data[0] < zr->data[1]) ||
+                   !isfinite(zr->data[0]) || !isfinite(zr->data[1]))) {
+            bi_error(I, a, "zrange must be [low, high] with low < high, both finite");
+            ok = false;
+        }
+        if (ok) {
+            h.zmin = zr->data[0];
+            h.zmax = zr->data[1];
+        }
+        mat_unref(zr);
+    }
     Value r = val_error;
     if (ok && (Z->rows != ny || Z->cols != nx)) {
         bi_error(I, a, "Z is %zux%zu but the grid is %zu y values by %zu x values (Z has a "
@@ -340,10 +356,11 @@ const Builtin builtins_plot[] = {
      "{/:Italic x}), otherwise they print as written; err draws error bars y +- err "
      "(shaped as y: e.g. the standard deviation over seeds). Returns the figure's path",
      bi_plot},
-    {"heatmap", 3, 9, "heatmap(x, y, Z, file, title, xlabel, ylabel, zlabel, markup)",
+    {"heatmap", 3, 10, "heatmap(x, y, Z, file, title, xlabel, ylabel, zlabel, markup, zrange)",
      "a phase diagram: Z (a row per y value, a column per x value) as coloured cells "
      "with a colour bar, one cell per grid value; NaN cells blank; file = \"fig.svg\" "
      "or \".png\" keeps fig.gp and fig.dat beside it; without file, a text rendering "
-     "in shades. Returns the figure's path", bi_heatmap},
+     "in shades; zrange = [0, 1] fixes the colour bar's range (a fraction's, say) "
+     "instead of the data's. Returns the figure's path", bi_heatmap},
     BUILTIN_END,
 };

@@ -854,6 +854,8 @@ static int heat_write_gp(const HeatSpec *h, PlotKind kind, const PlotFiles *file
     gp_set_text(f, "xlabel", h->xlabel, h->markup);
     gp_set_text(f, "ylabel", h->ylabel, h->markup);
     gp_set_text(f, "cblabel", h->zlabel, h->markup);
+    if (!isnan(h->zmin) && !isnan(h->zmax))
+        fprintf(f, "set cbrange [%.17g:%.17g]\n", h->zmin, h->zmax);
     heat_tics(f, "x", h->x, h->nx);
     heat_tics(f, "y", h->y, h->ny);
     /* a perceptually ordered palette, dark (low) to light (high), and
@@ -883,13 +885,18 @@ static int heat_text(const HeatSpec *h, FILE *out)
             lo = fmin(lo, h->z[i]);
             hi = fmax(hi, h->z[i]);
         }
+    if (!isnan(h->zmin) && !isnan(h->zmax)) {
+        lo = h->zmin;
+        hi = h->zmax;
+    }
     if (h->title)
         fprintf(out, "%s\n", h->title);
     for (size_t r = h->ny; r-- > 0;) {
         fprintf(out, "%10.4g |", h->y[r]);
         for (size_t j = 0; j < h->nx; j++) {
             double z = h->z[r + j * h->ny];
-            int k = !isfinite(z) ? -1 : hi > lo ? (int)floor((z - lo) / (hi - lo) * 9.999) : 9;
+            double t = hi > lo ? fmin(fmax((z - lo) / (hi - lo), 0), 1) : 1;
+            int k = !isfinite(z) ? -1 : (int)floor(t * 9.999);
             fprintf(out, " %c", k < 0 ? '?' : ramp[k]);
         }
         fputc('\n', out);

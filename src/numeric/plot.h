@@ -95,6 +95,7 @@ typedef struct HeatSpec {
     bool markup;
     const double *x, *y, *z;
     size_t nx, ny;
+    double zmin, zmax;    /* the colour bar's range; both NaN: the data's */
 } HeatSpec;
 
 /* Draws spec: with a path, fig.dat, fig.gp and the figure as plot_render

@@ -490,7 +490,7 @@ Test(plot, heatmap_files)
     const double x[] = {10, 20, 40}, y[] = {0.5, 1};
     const double z[] = {0.1, 0.2, 0.3, NAN, 0.5, 0.6};   /* 2 x 3, column-major */
     HeatSpec h = {.path = in_dir(fig, sizeof fig, "hm.png"), .title = "t", .zlabel = "P",
-                  .x = x, .y = y, .z = z, .nx = 3, .ny = 2};
+                  .x = x, .y = y, .z = z, .nx = 3, .ny = 2, .zmin = 0, .zmax = 1};
     cr_assert_eq(plot_heatmap(&h, NULL, err, sizeof err), 0, "%s", err);
     char *d = slurp(in_dir(dat, sizeof dat, "hm.dat"), NULL);
     cr_assert_not_null(d);
@@ -502,6 +502,7 @@ Test(plot, heatmap_files)
     cr_expect_not_null(strstr(g, "set xtics (\"10\" 0, \"20\" 1, \"40\" 2)"), "%s", g);
     cr_expect_not_null(strstr(g, "set ytics (\"0.5\" 0, \"1\" 1)"), "%s", g);
     cr_expect_not_null(strstr(g, "matrix with image"), "%s", g);
+    cr_expect_not_null(strstr(g, "set cbrange [0:1]"), "%s", g);
     cr_expect_not_null(strstr(g, "set cblabel 'P' noenhanced"), "%s", g);
     free(g);
     struct stat st;
