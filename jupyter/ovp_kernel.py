@@ -108,6 +108,8 @@ class OvpKernel(Kernel):
     def do_execute(self, code, silent, store_history=True, user_expressions=None,
                    allow_stdin=False):
         errors = []
+        # one live progress line per training run, updated in place
+        progress = {"id": None}
 
         def on_event(msg):
             kind = msg.get("type")
@@ -125,6 +127,19 @@ class OvpKernel(Kernel):
                 self.send_response(self.iopub_socket, "execute_result",
                                    {"execution_count": self.execution_count,
                                     "data": msg["data"], "metadata": {}})
+            elif kind == "progress":
+                data = {"text/plain": msg["text"]}
+                if progress["id"] is None:
+                    progress["id"] = "ovp-progress-%d-%d" % (os.getpid(), self.execution_count)
+                    self.send_response(self.iopub_socket, "display_data", {
+                        "data": data, "metadata": {},
+                        "transient": {"display_id": progress["id"]}})
+                else:
+                    self.send_response(self.iopub_socket, "update_display_data", {
+                        "data": data, "metadata": {},
+                        "transient": {"display_id": progress["id"]}})
+                if msg.get("done"):
+                    progress["id"] = None
             elif kind == "error":
                 self.send_response(self.iopub_socket, "error", {
                     "ename": msg["ename"], "evalue": msg["evalue"],

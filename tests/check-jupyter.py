@@ -100,7 +100,37 @@ def check_kernel(km, kc):
     figs = [m["content"]["data"] for m in out if m["msg_type"] == "display_data"]
     report(reply["status"] == "ok" and figs and "<svg" in figs[0].get("image/svg+xml", ""),
            "plot without a file shows an inline SVG")
-    # interrupt a long loop: it stops within a second and the kernel lives on
+    reply, out = run_cell(kc, 'check(x == 3, "x is %d", x)')
+    badges = [m["content"]["data"] for m in out if m["msg_type"] == "display_data"]
+    report(badges and "PASS" in badges[0].get("text/html", "") and
+           badges[0].get("text/plain") == "PASS: x is 3", "a check shows as a PASS badge")
+    # a long gd: its progress is one live line, updated in place; an
+    # interrupt stops it within a second and the kernel lives on
+    msg_id = kc.execute("run = gd(fn(w) sumsq(w) end, randn(300, 300), steps = 100000000, "
+                        "lr = 1e-7)")
+    time.sleep(2.5)
+    t0 = time.time()
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=30)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=30)
+    took = time.time() - t0
+    # as in the REPL, gd stops and returns what it recorded, marked interrupted
+    report(took < 1.0, "an interrupt stops a running gd within a second (%.2f s)" % took)
+    live = []
+    while True:
+        try:
+            m = kc.get_iopub_msg(timeout=2)
+        except Exception:
+            break
+        if m["parent_header"].get("msg_id") == msg_id and \
+                m["msg_type"] in ("display_data", "update_display_data"):
+            live.append(m)
+    report(len(live) >= 2 and live[0]["msg_type"] == "display_data" and
+           all(m["msg_type"] == "update_display_data" for m in live[1:]) and
+           "gd: step" in live[-1]["content"]["data"]["text/plain"],
+           "gd's progress is one display updated in place (%d updates)" % len(live))
+    # a loop: the cell stops with ovp's located "interrupted" error
     msg_id = kc.execute("n = 0\nwhile true\n    n = n + 1\nend")
     time.sleep(1.0)
     t0 = time.time()
@@ -109,14 +139,16 @@ def check_kernel(km, kc):
     while reply["parent_header"].get("msg_id") != msg_id:
         reply = kc.get_shell_msg(timeout=30)
     took = time.time() - t0
-    report(reply["content"]["status"] == "error" and took < 1.0,
-           "an interrupt stops a running loop (%.2f s)" % took)
+    report(reply["content"]["status"] == "error" and "interrupted" in
+           reply["content"].get("evalue", "") and took < 1.0,
+           "an interrupt stops a loop with a located error (%.2f s)" % took)
     # ipykernel aborts requests queued within a moment of a failed cell
     # (stop_on_error), as a notebook's "run all" stops at an error
     time.sleep(0.5)
-    reply, out = run_cell(kc, "n > 0 && x == 3")
+    reply, out = run_cell(kc, "x == 3 && n > 0 && run.interrupted && run.steps > 0")
     report(result_data(out).get("text/plain") == "true\n",
-           "after the interrupt the kernel runs the next cell, variables kept (%s)"
+           "after the interrupt the next cell runs: variables kept, the run marked "
+           "interrupted (%s)"
            % (result_data(out).get("text/plain") or text_of(out, "error") or reply))
     km.restart_kernel(now=True)
     kc.wait_for_ready(timeout=60)

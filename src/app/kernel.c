@@ -167,6 +167,43 @@ static void echo(void *ctx, Value v)
     sb_free(&html);
 }
 
+/* A check as a badge, its message beside it; the plain line too. */
+static void check_badge(void *ctx, bool pass, const char *message)
+{
+    Kernel *k = ctx;
+    fflush(k->I->out);
+    StrBuf html, plain;
+    sb_init(&html);
+    sb_init(&plain);
+    sb_printf(&html, "<p><span style=\"background:%s;color:white;font-weight:bold;"
+              "padding:1px 6px;border-radius:3px\">%s</span> ", pass ? "#2e7d32" : "#c62828",
+              pass ? "PASS" : "FAIL");
+    html_escaped(&html, message);
+    sb_puts(&html, "</p>");
+    sb_printf(&plain, "%s: %s", pass ? "PASS" : "FAIL", message);
+    json_t *data = json_object();
+    json_object_set_new(data, "text/html", text_json(html.s, html.len));
+    json_object_set_new(data, "text/plain", text_json(plain.s, plain.len));
+    json_t *m = json_object();
+    json_object_set_new(m, "type", json_string("display"));
+    json_object_set_new(m, "data", data);
+    send_json(k, m);
+    sb_free(&html);
+    sb_free(&plain);
+}
+
+/* A training run's progress: the wrapper keeps one display per cell and
+ * updates it in place. */
+static void progress_line(void *ctx, const char *line, bool done)
+{
+    Kernel *k = ctx;
+    json_t *m = json_object();
+    json_object_set_new(m, "type", json_string("progress"));
+    json_object_set_new(m, "text", text_json(line, strlen(line)));
+    json_object_set_new(m, "done", json_boolean(done));
+    send_json(k, m);
+}
+
 /* ---- figures ------------------------------------------------------------ */
 
 static char *inline_path(void *ctx)
@@ -419,6 +456,8 @@ int kernel_run(Interp *I)
     I->display.echo = echo;
     I->display.figure_path = inline_path;
     I->display.show_figure = show_figure;
+    I->display.check = check_badge;
+    I->display.progress = progress_line;
     I->display.ctx = &k;
     char *line = NULL;
     size_t cap = 0;

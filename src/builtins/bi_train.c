@@ -401,20 +401,29 @@ static bool wants_stop(Interp *I, const TrainOpts *o, long t, double loss, doubl
 }
 
 /* Seconds between two progress lines: a fast run must not flood the terminal.
- * Progress goes to stderr only when it is a terminal and the run has
- * lasted a second, so logs and short runs stay clean; \r rewrites one
- * line in place, and the final step is always shown. */
+ * Progress goes to stderr only when it is a terminal (or to a notebook's
+ * live line) and the run has lasted a second, so logs and short runs stay
+ * clean; \r rewrites one line in place, and the final step is always
+ * shown. */
 #define PROGRESS_INTERVAL 0.25
 
-static void progress(const char *who, long t, long total, double loss, double start,
-                     double *shown)
+static void progress(Interp *I, const char *who, long t, long total, double loss,
+                     double start, double *shown)
 {
     double tn = now(), el = tn - start;
-    if (el < 1 || !isatty(STDERR_FILENO) || (t != total && tn - *shown < PROGRESS_INTERVAL))
+    bool notebook = I->display.progress != NULL;
+    if (el < 1 || (!notebook && !isatty(STDERR_FILENO)) ||
+        (t != total && tn - *shown < PROGRESS_INTERVAL))
         return;
     *shown = tn;
-    fprintf(stderr, "\r%s: step %ld/%ld  loss %.4e  %.0f steps/s   ", who, t, total,
-            loss, (double)t / el);
+    char line[160];
+    snprintf(line, sizeof line, "%s: step %ld/%ld  loss %.4e  %.0f steps/s", who, t, total,
+             loss, (double)t / el);
+    if (notebook) {
+        I->display.progress(I->display.ctx, line, t == total);
+        return;
+    }
+    fprintf(stderr, "\r%s   ", line);
     if (t == total)
         fputc('\n', stderr);
 }
@@ -594,7 +603,7 @@ static int train_step(Run *r, long t, long total, Value batch)
     if (ok && stop && t % o->every != 0)
         record(r, t, &s, &ok);
     if (ok && s.have_full)
-        progress(r->a->bi->name, t, total, s.loss, r->start, &r->shown);
+        progress(r->I, r->a->bi->name, t, total, s.loss, r->start, &r->shown);
     double lr;
     if (ok && !last && !stop)
         ok = step_size(r->I, o, t + 1, &lr);

@@ -100,6 +100,11 @@ typedef struct Interp {
         void (*echo)(void *ctx, Value v);
         char *(*figure_path)(void *ctx);
         void (*show_figure)(void *ctx, const char *path);
+        /* a check's verdict and message, shown as a badge */
+        void (*check)(void *ctx, bool pass, const char *message);
+        /* a training run's progress line, updated in place; done on its
+         * last step */
+        void (*progress)(void *ctx, const char *line, bool done);
         void *ctx;
     } display;
     FILE *out;
