@@ -142,6 +142,15 @@ for fmt in csv jsonl; do
     expect "$fmt: --resume runs only the rest" 'grep -q "12 of 12 points" resume.err'
 done
 expect "--resume completes the CSV to the bytes of one run" 'cmp -s full.csv part.csv'
+# progress: a line on a terminal (points, failures, elapsed, time left),
+# nothing when stderr is a file
+if command -v script > /dev/null; then
+    script -qec "'$ovp' sweep nap.ovp --grid i=1:6 --jobs 2 --out tty.csv" /dev/null > tty.out 2>&1
+    expect "on a terminal a progress line counts points and failures" \
+        'grep -q "6/6 points, 0 failed, 0:0[0-9] elapsed" tty.out && grep -q "left" tty.out'
+fi
+"$ovp" sweep nap.ovp --grid i=1:3 --jobs 2 --out notty.csv 2> notty.err
+expect "no progress line when stderr is not a terminal" '! grep -q "points, 0 failed" notty.err'
 "$ovp" sweep nap.ovp --grid i=1:12 --jobs 2 --out full.jsonl 2> /dev/null
 expect "--resume completes the JSON lines to the bytes of one run" 'cmp -s full.jsonl part.jsonl'
 "$ovp" sweep nap.ovp --grid i=1:13 --out part.csv --resume 2> /dev/null
