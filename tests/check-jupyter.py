@@ -82,7 +82,7 @@ def check_kernel(km, kc):
            err[0]["evalue"].startswith("cell[2]:2:5:"),
            "an error: located (cell, line, column) with its caret")
     reply, out = run_cell(kc, "x + y")
-    report(result_data(out).get("text/plain") == "4\n",
+    report(result_data(out).get("text/plain") == "4",
            "variables before and inside the failed cell are kept")
     run_cell(kc, "run = {loss: 1, dist: 2}")
     c = kc.complete("run.lo", 6, reply=True, timeout=30)["content"]
@@ -146,7 +146,7 @@ def check_kernel(km, kc):
     # (stop_on_error), as a notebook's "run all" stops at an error
     time.sleep(0.5)
     reply, out = run_cell(kc, "x == 3 && n > 0 && run.interrupted && run.steps > 0")
-    report(result_data(out).get("text/plain") == "true\n",
+    report(result_data(out).get("text/plain") == "true",
            "after the interrupt the next cell runs: variables kept, the run marked "
            "interrupted (%s)"
            % (result_data(out).get("text/plain") or text_of(out, "error") or reply))

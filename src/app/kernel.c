@@ -151,6 +151,8 @@ static void echo(void *ctx, Value v)
     sb_init(&plain);
     sb_init(&html);
     format_display_opts(&plain, v, k->I->print_opts);
+    if (plain.len && plain.s[plain.len - 1] == '\n')   /* Jupyter adds its own */
+        plain.s[--plain.len] = '\0';
     if (v.kind == VAL_MAT && !(v.as.mat->rows == 1 && v.as.mat->cols == 1))
         html_matrix(&html, v.as.mat, k->I->print_opts);
     else if (v.kind == VAL_REC)
