@@ -100,6 +100,13 @@ def check_kernel(km, kc):
     figs = [m["content"]["data"] for m in out if m["msg_type"] == "display_data"]
     report(reply["status"] == "ok" and figs and "<svg" in figs[0].get("image/svg+xml", ""),
            "plot without a file shows an inline SVG")
+    with tempfile.TemporaryDirectory() as figdir:
+        path = os.path.join(figdir, "sq.png")
+        reply, out = run_cell(kc, 'plot([1, 2, 3], file = "%s")' % path)
+        figs = [m["content"]["data"] for m in out if m["msg_type"] == "display_data"]
+        report(os.path.exists(path) and figs and "image/png" in figs[0] and
+               result_data(out).get("text/plain") == path,
+               "plot with a file writes it, shows it and returns its path")
     reply, out = run_cell(kc, 'check(x == 3, "x is %d", x)')
     badges = [m["content"]["data"] for m in out if m["msg_type"] == "display_data"]
     report(badges and "PASS" in badges[0].get("text/html", "") and
