@@ -5,6 +5,7 @@
  * formats into a StrBuf first and writes once, so a value is never half
  * printed when formatting fails, and one call's output stays together. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -270,6 +271,34 @@ static void help_index(StrBuf *b)
     }
 }
 
+/* The stdlib module (file name without .ovp, into buf) that defines a
+ * function called name, for the hint of help() on a name not imported. */
+static bool module_defining(const Interp *I, const char *name, char *buf, size_t n)
+{
+    DIR *d = I->stdlib_dir ? opendir(I->stdlib_dir) : NULL;
+    struct dirent *e;
+    char *needle = xasprintf("fn %s(", name);
+    bool found = false;
+    while (d && !found && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".ovp") != 0)
+            continue;
+        char *path = xasprintf("%s/%s", I->stdlib_dir, e->d_name);
+        size_t size;
+        char *text = read_text_file(path, &size);
+        for (const char *p = text; text && !found && (p = strstr(p, needle)); p++)
+            found = p == text || p[-1] == '\n';
+        if (found)
+            snprintf(buf, n, "%.*s", (int)(len - 4), e->d_name);
+        free(text);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(needle);
+    return found;
+}
+
 /* help(sum), help("sum") and the REPL's `help sum` all land here. A name
  * is looked up as a built-in first and only then as a global holding a
  * user function; a local function can be passed by value. Nothing is
@@ -295,8 +324,14 @@ static Value bi_help(Interp *I, const Args *a)
         help_closure(&b, x.as.fn);
     else if (x.kind == VAL_NIL)
         help_index(&b);
-    else if (x.kind == VAL_STR)
-        r = bi_error(I, a, "no built-in or function named '%s'", x.as.str->s);
+    else if (x.kind == VAL_STR) {
+        char module[64];
+        if (module_defining(I, x.as.str->s, module, sizeof module))
+            r = bi_error(I, a, "no built-in or function named '%s' here; the stdlib module "
+                         "\"%s\" defines it: import \"%s\" first", x.as.str->s, module, module);
+        else
+            r = bi_error(I, a, "no built-in or function named '%s'", x.as.str->s);
+    }
     else
         r = arg_type_error(I, a, 0, "a function or a name");
     if (!VAL_IS_ERR(r) && !put(I, a, &b))
