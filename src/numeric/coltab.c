@@ -245,9 +245,12 @@ static bool cell_number(const char *s, double *x)
 static void type_column(RawColumn *c, size_t nrows, ColColumn *out)
 {
     double x;
-    bool numeric = !c->has_string;
-    for (size_t i = 0; numeric && i < nrows; i++)
+    bool numeric = !c->has_string, any = false;
+    for (size_t i = 0; numeric && i < nrows; i++) {
         numeric = cell_number(c->cells[i], &x);
+        any = any || c->cells[i];
+    }
+    numeric = numeric && any;   /* a column with no value at all is text */
     *out = (ColColumn){c->name, numeric, NULL, NULL};
     c->name = NULL;
     if (numeric) {

@@ -3,8 +3,10 @@
  * from JSON lines (one object per line), such as ovp sweep writes.
  *
  * A column is numeric when every non-empty cell reads as a number (nan,
- * inf included) or as true/false (1 and 0); its empty cells are NaN.
- * Any other column is text, its empty cells "". In JSON lines a key
+ * inf included) or as true/false (1 and 0), and one cell at least is not
+ * empty; its empty cells are NaN. Any other column is text, its empty
+ * cells "" (so a sweep's message column is text even when every point
+ * came out ok). In JSON lines a key
  * missing from a line is an empty cell, null is NaN, and the columns
  * come in the order their keys first appear. */
 #ifndef OVP_COLTAB_H
