@@ -50,7 +50,7 @@ static bool add_series(Interp *I, const Args *a, Series *ss, const double *x, si
     }
     ss->s = xrealloc(ss->s, (size_t)(ss->n + 1) * sizeof *ss->s);
     ss->s[ss->n++] = (PlotSeries){x ? copy_doubles(x, nx) : NULL, copy_doubles(y, ny), ny,
-                                  NULL, NULL};
+                                  NULL, NULL, NULL};
     return true;
 }
 
@@ -157,6 +157,26 @@ static bool plot_labels(Interp *I, const Args *a, Series *ss)
     return true;
 }
 
+/* style (argument 9) as a list: one style string per series. */
+static bool plot_styles(Interp *I, const Args *a, Series *ss)
+{
+    if (!arg_given(a, 9) || a->v[9].kind != VAL_LIST)
+        return true;
+    const List *l = a->v[9].as.list;
+    if (l->n != (size_t)ss->n) {
+        bi_error(I, a, "style must be a string, or a list of %d strings, one per series", ss->n);
+        return false;
+    }
+    for (int k = 0; k < ss->n; k++) {
+        if (l->items[k].kind != VAL_STR) {
+            bi_error(I, a, "style %d is not a string", k + 1);
+            return false;
+        }
+        ss->s[k].style = l->items[k].as.str->s;
+    }
+    return true;
+}
+
 /* err (argument 11): error bars, shaped as y was. A list y takes a list
  * of one vector per series; a vector or matrix y a matrix with its shape
  * (column k for series k). */
@@ -237,7 +257,9 @@ static bool fill_spec(Interp *I, const Args *a, PlotSpec *spec)
     spec->title = opt_str(I, a, 3, &ok);
     spec->xlabel = opt_str(I, a, 4, &ok);
     spec->ylabel = opt_str(I, a, 5, &ok);
-    spec->style = opt_str(I, a, 9, &ok);
+    /* style: one for every series, or a list of one per series (read
+     * with the series, plot_styles) */
+    spec->style = arg_given(a, 9) && a->v[9].kind == VAL_LIST ? NULL : opt_str(I, a, 9, &ok);
     ok = ok && (!arg_given(a, 7) || arg_bool(I, a, 7, &logx)) &&
          (!arg_given(a, 8) || arg_bool(I, a, 8, &logy)) &&
          (!arg_given(a, 10) || arg_bool(I, a, 10, &markup));
@@ -270,7 +292,7 @@ static Value bi_plot(Interp *I, const Args *a)
     bool ok = fill_spec(I, a, &spec) &&
               (y.kind == VAL_LIST ? list_series(I, a, x, y, &ss)
                                   : matrix_series(I, a, x, y, &ss)) &&
-              plot_labels(I, a, &ss) && plot_errors(I, a, y, &ss);
+              plot_labels(I, a, &ss) && plot_styles(I, a, &ss) && plot_errors(I, a, y, &ss);
     Value r = ok ? val_nil : val_error;
     if (ok) {
         char err[1024];
@@ -351,7 +373,8 @@ const Builtin builtins_plot[] = {
      "per column) or a list of vectors (x then a matching list); file = \"fig.svg\" or "
      "\".png\" writes the figure and keeps fig.gp and fig.dat beside it to restyle "
      "(relative names go to $OVP_FIGDIR when set); without file, a text plot is "
-     "printed; style is lines, points or linespoints; markup = true reads the title, axis "
+     "printed; style is lines, points or linespoints (or a list, one per series); "
+     "markup = true reads the title, axis "
      "labels and series labels as gnuplot's enhanced text (W_{j+1}, c^{4/3}, "
      "{/:Italic x}), otherwise they print as written; err draws error bars y +- err "
      "(shaped as y: e.g. the standard deviation over seeds). Returns the figure's path",

@@ -237,6 +237,10 @@ static int validate(const PlotSpec *spec, FILE *text_out, PlotKind *kind,
     if (!style_name(spec->style))
         return fail(err, errlen, "plot: unknown style \"%s\" (use lines, points "
                     "or linespoints)", spec->style);
+    for (int k = 0; spec->series && k < spec->nseries; k++)
+        if (spec->series[k].style && !style_name(spec->series[k].style))
+            return fail(err, errlen, "plot: unknown style \"%s\" for series %d (use lines, "
+                        "points or linespoints)", spec->series[k].style, k + 1);
     if (!size_ok(spec->width) || !size_ok(spec->height))
         return fail(err, errlen, "plot: width and height must be between 1 and %d "
                     "(0: default)", MAX_SIZE);
@@ -528,11 +532,11 @@ static void gp_line_style(FILE *f, const char *style, int k)
 static void gp_plot(FILE *f, const PlotSpec *spec, PlotKind kind, const PlotFiles *files)
 {
     char *ref = join("./", 2, files->dat_name);
-    const char *style = style_name(spec->style);
     bool figure = kind != KIND_TEXT;
     gp_counts(f, spec);
     for (int k = 1; k <= spec->nseries; k++) {
         const PlotSeries *s = &spec->series[k - 1];
+        const char *style = style_name(s->style ? s->style : spec->style);
         SeriesCount c = count_series(s, spec->logx, spec->logy);
         const char *own = figure && strcmp(style, "lines") == 0 && c.kept <= 3
                               ? "linespoints" : style;

@@ -43,6 +43,7 @@ typedef struct PlotSeries {
     const char *label;    /* NULL: no key entry */
     const double *err;    /* NULL, or n error-bar half-lengths (y +- err;
                              a non-finite one draws no bar) */
+    const char *style;    /* NULL: the figure's style; else this series' own */
 } PlotSeries;
 
 /* A whole figure. All pointers are borrowed for the duration of the call. */

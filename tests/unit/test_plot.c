@@ -5,6 +5,10 @@
  * change PATH or TMPDIR do not affect the others. Tests that need gnuplot
  * are skipped when it is not installed.
  */
+/* Series literals list the fields a test sets ({x, y, n, label}); the
+ * later ones (error bars, a style of its own) are NULL unless given. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #include <criterion/criterion.h>
 
 #include <dirent.h>
@@ -507,4 +511,25 @@ Test(plot, heatmap_files)
     free(g);
     struct stat st;
     cr_expect(stat(fig, &st) == 0 && st.st_size > 0, "the figure is drawn");
+}
+
+/* style as a list: each series its own; an unknown one is named. */
+Test(plot, a_style_per_series)
+{
+    need_gnuplot();
+    char fig[512], gp[512], err[256] = "";
+    PlotSeries s[2] = {{xs, ys, 5, "a", NULL, "points"}, {xs, ys, 5, "b", NULL, NULL}};
+    PlotSpec spec = one_series(in_dir(fig, sizeof fig, "st.svg"), &s[0]);
+    spec.nseries = 2;
+    spec.series = s;
+    cr_assert_eq(plot_render(&spec, NULL, err, sizeof err), 0, "%s", err);
+    char *g = slurp(in_dir(gp, sizeof gp, "st.gp"), NULL);
+    cr_assert_not_null(g);
+    cr_expect_not_null(strstr(g, "index 0 using 1:2 with points"), "%s", g);
+    cr_expect_not_null(strstr(g, "index 1 using 1:2 with lines "), "%s", g);
+    free(g);
+    s[1].style = "dots";
+    cr_expect_eq(plot_render(&spec, NULL, err, sizeof err), -1);
+    cr_expect_str_eq(err, "plot: unknown style \"dots\" for series 2 (use lines, points or "
+                          "linespoints)");
 }
