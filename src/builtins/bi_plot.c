@@ -245,8 +245,29 @@ static char *figure_path(Interp *I, const char *file)
     return xasprintf("%s/%s", dir, file);
 }
 
+/* xrange or yrange (argument i): two numbers, NaN for an end left to
+ * gnuplot; plot.c checks their order. */
+static bool axis_range(Interp *I, const Args *a, int i, bool *given, double *r)
+{
+    if (!arg_given(a, i))
+        return true;
+    Matrix *m = arg_mat(I, a, i);
+    if (!m)
+        return false;
+    bool ok = mat_numel(m) == 2;
+    if (ok) {
+        r[0] = m->data[0];
+        r[1] = m->data[1];
+        *given = true;
+    } else {
+        arg_type_error(I, a, i, "two numbers, [low, high]");
+    }
+    mat_unref(m);
+    return ok;
+}
+
 /* The slots: 2 file, 3 title, 4 xlabel, 5 ylabel, 7 logx, 8 logy, 9 style,
- * 10 markup.
+ * 10 markup, 12 xrange, 13 yrange.
  * The strings are borrowed from the arguments; spec->path is set even on
  * failure so that bi_plot's one free covers it. Width and height stay 0,
  * plot.c's defaults. */
@@ -266,6 +287,8 @@ static bool fill_spec(Interp *I, const Args *a, PlotSpec *spec)
     spec->logx = logx;
     spec->logy = logy;
     spec->markup = markup;
+    ok = ok && axis_range(I, a, 12, &spec->has_xrange, spec->xrange) &&
+         axis_range(I, a, 13, &spec->has_yrange, spec->yrange);
     spec->path = figure_path(I, file);
     return ok;
 }
@@ -367,8 +390,8 @@ static Value bi_heatmap(Interp *I, const Args *a)
 }
 
 const Builtin builtins_plot[] = {
-    {"plot", 1, 12, "plot(x, y, file, title, xlabel, ylabel, labels, logx, logy, style, "
-     "markup, err)",
+    {"plot", 1, 14, "plot(x, y, file, title, xlabel, ylabel, labels, logx, logy, style, "
+     "markup, err, xrange, yrange)",
      "draws y against x (or against 1..n) with gnuplot: y a vector, a matrix (a series "
      "per column) or a list of vectors (x then a matching list); file = \"fig.svg\" or "
      "\".png\" writes the figure and keeps fig.gp and fig.dat beside it to restyle "
@@ -377,7 +400,8 @@ const Builtin builtins_plot[] = {
      "markup = true reads the title, axis "
      "labels and series labels as gnuplot's enhanced text (W_{j+1}, c^{4/3}, "
      "{/:Italic x}), otherwise they print as written; err draws error bars y +- err "
-     "(shaped as y: e.g. the standard deviation over seeds). Returns the figure's path",
+     "(shaped as y: e.g. the standard deviation over seeds); xrange = [low, high] and "
+     "yrange fix an axis's ends (NaN leaves one to gnuplot). Returns the figure's path",
      bi_plot},
     {"heatmap", 3, 10, "heatmap(x, y, Z, file, title, xlabel, ylabel, zlabel, markup, zrange)",
      "a phase diagram: Z (a row per y value, a column per x value) as coloured cells "

@@ -224,6 +224,22 @@ static bool size_ok(int v)
     return v >= 0 && v <= MAX_SIZE;
 }
 
+/* What is wrong with an axis range, or NULL: its ends (either may be
+ * NaN, left to gnuplot) must be finite otherwise, in order, and above 0
+ * on a log axis. */
+static const char *range_problem(bool given, const double *r, bool log)
+{
+    if (!given)
+        return NULL;
+    for (int i = 0; i < 2; i++)
+        if (isinf(r[i]) || (log && !isnan(r[i]) && r[i] <= 0))
+            return isinf(r[i]) ? "ends must be finite (NaN leaves one to gnuplot)"
+                               : "ends must be above 0 on a log axis";
+    if (!isnan(r[0]) && !isnan(r[1]) && !(r[0] < r[1]))
+        return "must be [low, high] with low < high";
+    return NULL;
+}
+
 /* Everything that can be wrong with the spec, before any file is
  * touched; *kind is set on success. */
 static int validate(const PlotSpec *spec, FILE *text_out, PlotKind *kind,
@@ -246,6 +262,12 @@ static int validate(const PlotSpec *spec, FILE *text_out, PlotKind *kind,
                     "(0: default)", MAX_SIZE);
     if (*kind == KIND_TEXT && !text_out)
         return fail(err, errlen, "plot: text plot needs an output stream");
+    const char *why = range_problem(spec->has_xrange, spec->xrange, spec->logx);
+    if (why)
+        return fail(err, errlen, "plot: xrange %s", why);
+    why = range_problem(spec->has_yrange, spec->yrange, spec->logy);
+    if (why)
+        return fail(err, errlen, "plot: yrange %s", why);
     for (int k = 1; k <= spec->nseries; k++)
         if (validate_series(spec, k, err, errlen) != 0)
             return -1;
@@ -483,6 +505,22 @@ static void gp_set_text(FILE *f, const char *what, const char *text, bool markup
     fputs(markup ? "\n" : " noenhanced\n", f);
 }
 
+/* "set xrange [lo:hi]", an end that is NaN left to gnuplot ("*"). */
+static void gp_range(FILE *f, const char *axis, bool given, const double *r)
+{
+    if (!given)
+        return;
+    fprintf(f, "set %srange [", axis);
+    for (int i = 0; i < 2; i++) {
+        if (isnan(r[i]))
+            fputc('*', f);
+        else
+            fprintf(f, "%.17g", r[i]);
+        fputc(i == 0 ? ':' : ']', f);
+    }
+    fputc('\n', f);
+}
+
 static void gp_axes(FILE *f, const PlotSpec *spec, PlotKind kind)
 {
     gp_set_text(f, "title", spec->title, spec->markup);
@@ -493,6 +531,8 @@ static void gp_axes(FILE *f, const PlotSpec *spec, PlotKind kind)
         fputs(figure ? "set logscale x\nset format x '10^{%L}'\n" : "set logscale x\n", f);
     if (spec->logy)
         fputs(figure ? "set logscale y\nset format y '10^{%L}'\n" : "set logscale y\n", f);
+    gp_range(f, "x", spec->has_xrange, spec->xrange);
+    gp_range(f, "y", spec->has_yrange, spec->yrange);
     if (figure)
         fputs("set grid\n", f);
     bool any_label = false;

@@ -55,6 +55,8 @@ typedef struct PlotSpec {
     bool markup;          /* the texts above and the labels are enhanced-text
                              markup (figures only); false: shown as written */
     int width, height;    /* pixels for png/svg (0: 800x500); characters for text (0: 79x24) */
+    bool has_xrange, has_yrange;
+    double xrange[2], yrange[2];   /* the axes' ends when given; NaN: gnuplot's own */
     int nseries;
     const PlotSeries *series;
 } PlotSpec;

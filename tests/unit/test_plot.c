@@ -533,3 +533,28 @@ Test(plot, a_style_per_series)
     cr_expect_str_eq(err, "plot: unknown style \"dots\" for series 2 (use lines, points or "
                           "linespoints)");
 }
+
+/* xrange and yrange: set as given, NaN as gnuplot's own end, and refused
+ * out of order or at or below 0 on a log axis. */
+Test(plot, axis_ranges)
+{
+    need_gnuplot();
+    char fig[512], gp[512], err[256] = "";
+    PlotSeries s = {xs, ys, 5, NULL};
+    PlotSpec spec = one_series(in_dir(fig, sizeof fig, "rg.svg"), &s);
+    spec.has_xrange = spec.has_yrange = true;
+    spec.xrange[0] = 0.5, spec.xrange[1] = NAN;
+    spec.yrange[0] = 0, spec.yrange[1] = 30;
+    cr_assert_eq(plot_render(&spec, NULL, err, sizeof err), 0, "%s", err);
+    char *g = slurp(in_dir(gp, sizeof gp, "rg.gp"), NULL);
+    cr_assert_not_null(g);
+    cr_expect_not_null(strstr(g, "set xrange [0.5:*]\nset yrange [0:30]\n"), "%s", g);
+    free(g);
+    spec.logy = true;
+    cr_expect_eq(plot_render(&spec, NULL, err, sizeof err), -1);
+    cr_expect_str_eq(err, "plot: yrange ends must be above 0 on a log axis");
+    spec.logy = false;
+    spec.yrange[0] = 40;
+    cr_expect_eq(plot_render(&spec, NULL, err, sizeof err), -1);
+    cr_expect_str_eq(err, "plot: yrange must be [low, high] with low < high");
+}
