@@ -355,6 +355,7 @@ static Value bi_heatmap(Interp *I, const Args *a)
     h.ylabel = opt_str(I, a, 6, &ok);
     h.zlabel = opt_str(I, a, 7, &ok);
     ok = ok && (!arg_given(a, 8) || arg_bool(I, a, 8, &h.markup));
+    ok = ok && (!arg_given(a, 10) || arg_bool(I, a, 10, &h.logz));
     h.zmin = h.zmax = NAN;
     if (ok && arg_given(a, 9)) {
         Matrix *zr = arg_mat(I, a, 9);
@@ -403,11 +404,13 @@ const Builtin builtins_plot[] = {
      "(shaped as y: e.g. the standard deviation over seeds); xrange = [low, high] and "
      "yrange fix an axis's ends (NaN leaves one to gnuplot). Returns the figure's path",
      bi_plot},
-    {"heatmap", 3, 10, "heatmap(x, y, Z, file, title, xlabel, ylabel, zlabel, markup, zrange)",
+    {"heatmap", 3, 11, "heatmap(x, y, Z, file, title, xlabel, ylabel, zlabel, markup, zrange, "
+     "logz)",
      "a phase diagram: Z (a row per y value, a column per x value) as coloured cells "
      "with a colour bar, one cell per grid value; NaN cells blank; file = \"fig.svg\" "
      "or \".png\" keeps fig.gp and fig.dat beside it; without file, a text rendering "
      "in shades; zrange = [0, 1] fixes the colour bar's range (a fraction's, say) "
-     "instead of the data's. Returns the figure's path", bi_heatmap},
+     "instead of the data's; logz = true a logarithmic colour scale. Returns the "
+     "figure's path", bi_heatmap},
     BUILTIN_END,
 };

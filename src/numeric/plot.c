@@ -839,10 +839,16 @@ static int heat_validate(const HeatSpec *h, FILE *text_out, PlotKind *kind,
                     "end in .png or .svg)", h->path);
     if (*kind == KIND_TEXT && !text_out)
         return fail(err, errlen, "heatmap: a text rendering needs an output stream");
-    for (size_t i = 0; i < h->nx * h->ny; i++)
-        if (isfinite(h->z[i]))
-            return 0;
-    return fail(err, errlen, "heatmap: no finite value to colour");
+    bool any = false;
+    for (size_t i = 0; i < h->nx * h->ny; i++) {
+        if (h->logz && isfinite(h->z[i]) && h->z[i] <= 0)
+            return fail(err, errlen, "heatmap: a log colour scale needs values above 0, "
+                        "got %g", h->z[i]);
+        any = any || isfinite(h->z[i]);
+    }
+    if (h->logz && !isnan(h->zmin) && h->zmin <= 0)
+        return fail(err, errlen, "heatmap: a log colour scale needs zrange above 0");
+    return any ? 0 : fail(err, errlen, "heatmap: no finite value to colour");
 }
 
 /* The data as gnuplot's `matrix`: row i holds z(i, :), NaN where blank;
@@ -900,6 +906,8 @@ static int heat_write_gp(const HeatSpec *h, PlotKind kind, const PlotFiles *file
     gp_set_text(f, "cblabel", h->zlabel, h->markup);
     if (!isnan(h->zmin) && !isnan(h->zmax))
         fprintf(f, "set cbrange [%.17g:%.17g]\n", h->zmin, h->zmax);
+    if (h->logz)
+        fputs("set logscale cb\nset format cb '10^{%L}'\n", f);
     heat_tics(f, "x", h->x, h->nx);
     heat_tics(f, "y", h->y, h->ny);
     /* a perceptually ordered palette, dark (low) to light (high), and
@@ -939,7 +947,8 @@ static int heat_text(const HeatSpec *h, FILE *out)
         fprintf(out, "%10.4g |", h->y[r]);
         for (size_t j = 0; j < h->nx; j++) {
             double z = h->z[r + j * h->ny];
-            double t = hi > lo ? fmin(fmax((z - lo) / (hi - lo), 0), 1) : 1;
+            double t = hi <= lo ? 1 : h->logz ? log(z / lo) / log(hi / lo) : (z - lo) / (hi - lo);
+            t = fmin(fmax(t, 0), 1);
             int k = !isfinite(z) ? -1 : (int)floor(t * 9.999);
             fprintf(out, " %c", k < 0 ? '?' : ramp[k]);
         }
@@ -950,7 +959,8 @@ static int heat_text(const HeatSpec *h, FILE *out)
         fputs("--", out);
     fprintf(out, "\n%10s   x = %.4g ... %.4g (%zu values)%s%s\n", "", h->x[0], h->x[h->nx - 1],
             h->nx, h->xlabel ? ", " : "", h->xlabel ? h->xlabel : "");
-    fprintf(out, "shades \"%s\" from %.4g to %.4g%s%s; ? no value\n", ramp, lo, hi,
+    fprintf(out, "shades \"%s\" from %.4g to %.4g%s%s%s; ? no value\n", ramp, lo, hi,
+            h->logz ? " (log scale)" : "",
             h->zlabel ? " of " : "", h->zlabel ? h->zlabel : "");
     return ferror(out) ? -1 : 0;
 }

@@ -99,6 +99,7 @@ typedef struct HeatSpec {
     const double *x, *y, *z;
     size_t nx, ny;
     double zmin, zmax;    /* the colour bar's range; both NaN: the data's */
+    bool logz;            /* a logarithmic colour scale (values above 0) */
 } HeatSpec;
 
 /* Draws spec: with a path, fig.dat, fig.gp and the figure as plot_render
