@@ -489,6 +489,10 @@ static int run_sweep(Sweep *s)
     for (size_t i = 0; i < s->grid.npoints; i++)
         if (!p.table.have[i])
             p.todo[p.ntodo++] = i;
+    /* The parent computes nothing; with one BLAS thread it also has no
+     * pool of OpenBLAS threads, which fork would shut down and restart
+     * (spinning on a core the workers need) at every point. */
+    threads_set_cap(1);
     p.tmpdir = make_tmpdir();
     struct sigaction sa = {0}, old;
     sa.sa_handler = on_sweep_sigint;
