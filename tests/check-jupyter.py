@@ -57,6 +57,19 @@ def run_cell(kc, code, timeout=60):
     return reply["content"], outputs
 
 
+def interrupted(km, kc, code, after):
+    """Runs code, interrupts it after `after` seconds; returns its msg_id,
+    its execute reply and how long the reply took after the interrupt."""
+    msg_id = kc.execute(code)
+    time.sleep(after)
+    t0 = time.time()
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=30)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=30)
+    return msg_id, reply, time.time() - t0
+
+
 def text_of(outputs, kind="stream"):
     return "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == kind)
 
@@ -113,15 +126,9 @@ def check_kernel(km, kc):
            badges[0].get("text/plain") == "PASS: x is 3", "a check shows as a PASS badge")
     # a long gd: its progress is one live line, updated in place; an
     # interrupt stops it within a second and the kernel lives on
-    msg_id = kc.execute("run = gd(fn(w) sumsq(w) end, randn(300, 300), steps = 100000000, "
-                        "lr = 1e-7)")
-    time.sleep(2.5)
-    t0 = time.time()
-    km.interrupt_kernel()
-    reply = kc.get_shell_msg(timeout=30)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=30)
-    took = time.time() - t0
+    msg_id, reply, took = interrupted(
+        km, kc, "run = gd(fn(w) sumsq(w) end, randn(300, 300), steps = 100000000, lr = 1e-7)",
+        2.5)
     # as in the REPL, gd stops and returns what it recorded, marked interrupted
     report(took < 1.0, "an interrupt stops a running gd within a second (%.2f s)" % took)
     live = []
@@ -138,14 +145,7 @@ def check_kernel(km, kc):
            "gd: step" in live[-1]["content"]["data"]["text/plain"],
            "gd's progress is one display updated in place (%d updates)" % len(live))
     # a loop: the cell stops with ovp's located "interrupted" error
-    msg_id = kc.execute("n = 0\nwhile true\n    n = n + 1\nend")
-    time.sleep(1.0)
-    t0 = time.time()
-    km.interrupt_kernel()
-    reply = kc.get_shell_msg(timeout=30)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=30)
-    took = time.time() - t0
+    msg_id, reply, took = interrupted(km, kc, "n = 0\nwhile true\n    n = n + 1\nend", 1.0)
     report(reply["content"]["status"] == "error" and "interrupted" in
            reply["content"].get("evalue", "") and took < 1.0,
            "an interrupt stops a loop with a located error (%.2f s)" % took)

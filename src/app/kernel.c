@@ -82,6 +82,25 @@ static void send_stream(Kernel *k, const char *name, const char *text, size_t n)
     send_json(k, m);
 }
 
+/* {"type": type, "data": data}: a result or a display (takes data). */
+static void send_data(Kernel *k, const char *type, json_t *data)
+{
+    json_t *m = json_object();
+    json_object_set_new(m, "type", json_string(type));
+    json_object_set_new(m, "data", data);
+    send_json(k, m);
+}
+
+/* Display data of a text form and, when not empty, an HTML form. */
+static json_t *plain_and_html(const StrBuf *plain, const StrBuf *html)
+{
+    json_t *data = json_object();
+    json_object_set_new(data, "text/plain", text_json(plain->s, plain->len));
+    if (html->len)
+        json_object_set_new(data, "text/html", text_json(html->s, html->len));
+    return data;
+}
+
 /* The interpreter's output: each write is a "stream" event. */
 static ssize_t out_write(void *cookie, const char *buf, size_t size)
 {
@@ -157,14 +176,7 @@ static void echo(void *ctx, Value v)
         html_matrix(&html, v.as.mat, k->I->print_opts);
     else if (v.kind == VAL_REC)
         html_record(&html, v.as.rec);
-    json_t *data = json_object();
-    json_object_set_new(data, "text/plain", text_json(plain.s, plain.len));
-    if (html.len)
-        json_object_set_new(data, "text/html", text_json(html.s, html.len));
-    json_t *m = json_object();
-    json_object_set_new(m, "type", json_string("result"));
-    json_object_set_new(m, "data", data);
-    send_json(k, m);
+    send_data(k, "result", plain_and_html(&plain, &html));
     sb_free(&plain);
     sb_free(&html);
 }
@@ -183,13 +195,7 @@ static void check_badge(void *ctx, bool pass, const char *message)
     html_escaped(&html, message);
     sb_puts(&html, "</p>");
     sb_printf(&plain, "%s: %s", pass ? "PASS" : "FAIL", message);
-    json_t *data = json_object();
-    json_object_set_new(data, "text/html", text_json(html.s, html.len));
-    json_object_set_new(data, "text/plain", text_json(plain.s, plain.len));
-    json_t *m = json_object();
-    json_object_set_new(m, "type", json_string("display"));
-    json_object_set_new(m, "data", data);
-    send_json(k, m);
+    send_data(k, "display", plain_and_html(&plain, &html));
     sb_free(&html);
     sb_free(&plain);
 }
@@ -279,10 +285,7 @@ static void show_figure(void *ctx, const char *path)
     json_object_set_new(data, "text/plain", text_json(label, strlen(label)));
     free(label);
     free(bytes);
-    json_t *m = json_object();
-    json_object_set_new(m, "type", json_string("display"));
-    json_object_set_new(m, "data", data);
-    send_json(k, m);
+    send_data(k, "display", data);
 }
 
 /* ---- requests ------------------------------------------------------------ */

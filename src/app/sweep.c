@@ -92,12 +92,16 @@ static int value_option(Sweep *s, int argc, char **argv, int *i)
         s->specs[s->nspecs++] = v;
         return 0;
     }
-    if (strcmp(opt, "--task-id") == 0 || strcmp(opt, "--array-max") == 0) {
-        if (!whole_number(v, opt[2] == 't' ? 0 : 1, 1e9, &x))
-            return usage_error(opt[2] == 't' ? "--task-id takes a whole number from 0, "
-                               "got '%s'" : "--array-max takes a whole number from 1, "
-                               "got '%s'", v);
-        *(opt[2] == 't' ? &s->task_id : &s->array_max) = (long)x;
+    if (strcmp(opt, "--task-id") == 0) {
+        if (!whole_number(v, 0, 1e9, &x))
+            return usage_error("--task-id takes a whole number from 0, got '%s'", v);
+        s->task_id = (long)x;
+        return 0;
+    }
+    if (strcmp(opt, "--array-max") == 0) {
+        if (!whole_number(v, 1, 1e9, &x))
+            return usage_error("--array-max takes a whole number from 1, got '%s'", v);
+        s->array_max = (long)x;
         return 0;
     }
     static const struct {
@@ -511,6 +515,20 @@ static int run_sweep(Sweep *s)
     return code;
 }
 
+/* Replaces this process with path, given argv's arguments after its own
+ * name; returns only when exec failed (errno set). */
+static void exec_as(const char *path, int argc, char **argv)
+{
+    char **args = xcalloc((size_t)argc + 2, sizeof *args);
+    args[0] = (char *)path;
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    execv(path, args);
+    int err = errno;
+    free(args);
+    errno = err;
+}
+
 /* --mpi in the plain build: the MPI build, ovp-mpi, is installed beside
  * it when configure found OpenMPI. It takes over this process (exec
  * keeps the environment mpirun set up for the rank). Returns only when
@@ -519,16 +537,11 @@ static int exec_mpi_build(const char *self, int argc, char **argv)
 {
     const char *slash = strrchr(self, '/');
     char *path = xasprintf("%.*sovp-mpi", slash ? (int)(slash - self + 1) : 0, self);
-    char **args = xcalloc((size_t)argc + 2, sizeof *args);
-    args[0] = path;
-    for (int i = 0; i < argc; i++)
-        args[i + 1] = argv[i];
     if (access(path, X_OK) == 0)
-        execv(path, args);
+        exec_as(path, argc, argv);
     fprintf(stderr, "ovp sweep: --mpi needs ovp built with MPI, and this one was built "
             "without it (%s: %s); install openmpi-bin and libopenmpi-dev, then run "
             "configure and make again\n", path, strerror(errno));
-    free(args);
     free(path);
     return SWEEP_USAGE;
 }
@@ -572,12 +585,7 @@ static void one_blas_thread(int argc, char **argv, const char *self)
     if (n && strcmp(n, "1") == 0)
         return;
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    char **args = xcalloc((size_t)argc + 2, sizeof *args);
-    args[0] = (char *)self;
-    for (int i = 0; i < argc; i++)
-        args[i + 1] = argv[i];
-    execv(self, args);
-    free(args);   /* exec failed: go on with the threads there are */
+    exec_as(self, argc, argv);   /* returns when exec failed: go on as we are */
 }
 
 int sweep_main(int argc, char **argv, const char *self)
