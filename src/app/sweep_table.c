@@ -16,21 +16,10 @@
 
 #include "base/alloc.h"
 #include "base/params.h"
+#include "eval/interp.h"
 #include "numeric/coltab.h"
 
 /* ---- the grid --------------------------------------------------------- */
-
-static const char *const own_columns[] = {
-    "checks_passed", "checks_failed", "status", "message", NULL,
-};
-
-static bool is_own_column(const char *name)
-{
-    for (int i = 0; own_columns[i]; i++)
-        if (strcmp(name, own_columns[i]) == 0)
-            return true;
-    return false;
-}
 
 static void axis_push(GridAxis *a, const char *value)
 {
@@ -92,7 +81,7 @@ const char *grid_add(Grid *g, const char *spec, char *buf, size_t n)
     const char *err = NULL;
     if (!eq || !param_shaped_name(name))
         err = fail(buf, n, "--grid takes NAME=VALUES with NAME an identifier, got '%s'", spec);
-    else if (is_own_column(name))
+    else if (interp_sweep_column(name))
         err = fail(buf, n, "'%s' is a column ovp sweep writes itself; name the parameter "
                    "otherwise", name);
     for (size_t i = 0; !err && i < g->naxes; i++)
@@ -577,7 +566,7 @@ static void resume_json_line(SweepTable *t, size_t p, json_t *obj)
     const char *key;
     json_t *v;
     json_object_foreach(obj, key, v)
-        if (!is_grid_name(t->grid, key) && !is_own_column(key))
+        if (!is_grid_name(t->grid, key) && !interp_sweep_column(key))
             row_push(&row, key, cell_of_json(v));
     add_row(r, &row);
 }

@@ -444,11 +444,6 @@ static Value bi_param(Interp *I, const Args *a)
     return val_ref(dflt);
 }
 
-/* The names the sweep writes beside a script's own fields. */
-static const char *const sweep_columns[] = {
-    "checks_passed", "checks_failed", "status", "message", NULL,
-};
-
 /* Longest string a row may hold: rows are results, not documents. */
 #define EMIT_MAX_STRING 1000
 
@@ -457,12 +452,11 @@ static const char *const sweep_columns[] = {
  * use itself. */
 static bool emit_field_ok(Interp *I, const Args *a, const char *key, Value v)
 {
-    for (int i = 0; sweep_columns[i]; i++)
-        if (strcmp(key, sweep_columns[i]) == 0) {
-            bi_error(I, a, "field '%s' is a column ovp sweep writes itself; choose "
-                     "another name", key);
-            return false;
-        }
+    if (interp_sweep_column(key)) {
+        bi_error(I, a, "field '%s' is a column ovp sweep writes itself; choose "
+                 "another name", key);
+        return false;
+    }
     v = val_primal(v);
     if (v.kind == VAL_NUM || v.kind == VAL_BOOL ||
         (v.kind == VAL_MAT && mat_numel(v.as.mat) == 1))

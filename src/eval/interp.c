@@ -94,6 +94,17 @@ void interp_set_global(Interp *I, const char *name, Value v)
     s->value = v;
 }
 
+bool interp_sweep_column(const char *name)
+{
+    static const char *const columns[] = {
+        "checks_passed", "checks_failed", "status", "message", NULL,
+    };
+    for (int i = 0; columns[i]; i++)
+        if (strcmp(name, columns[i]) == 0)
+            return true;
+    return false;
+}
+
 /* ---- life cycle -------------------------------------------------- */
 
 /* The stdlib folder: $OVP_STDLIB, the source tree's (uninstalled build),

@@ -88,8 +88,9 @@ typedef struct Interp {
     double tic;
     bool repl;                /* echo expression statements */
     PrintOpts print_opts;     /* print's limits and digits (printopts) */
-    /* Where emit() sends a result row (borrowed, already checked): the
-     * sweep's collector, or NULL, when emit prints the row instead. */
+    /* Where emit() sends a result row (borrowed, already checked, its
+     * fields none of interp_sweep_column's names): the sweep's collector,
+     * or NULL, when emit prints the row instead. */
     void (*emit_row)(void *ctx, const Record *row);
     void *emit_ctx;
     /* The Jupyter kernel's hooks (app/kernel.c); all NULL elsewhere. echo
@@ -118,6 +119,11 @@ typedef struct Interp {
     unsigned long step_budget;
     Params params;            /* NAME=VALUE from the command line */
 } Interp;
+
+/* True for the names of the columns ovp sweep writes beside a row's own
+ * fields (checks_passed, checks_failed, status, message): emit refuses
+ * them as field names, and the sweep's grid may not use them. */
+bool interp_sweep_column(const char *name);
 
 /* A new interpreter whose global names include every built-in of the
  * NULL-terminated list of family tables (builtin_families, from
