@@ -10,10 +10,13 @@
  * machine (W1 4.5 s against 1.65 s, measured). When the user has not
  * chosen (OPENBLAS_CORETYPE unset) and OpenBLAS fell back although the
  * CPU and the operating system support AVX-512 or AVX2 with FMA, ovp puts
- * the matching core (SkylakeX, Haswell) in OPENBLAS_CORETYPE and runs
- * itself again, since OpenBLAS reads the variable only when it loads.
- * Processes ovp starts inherit the choice, so this happens once. Returns
- * only when nothing is to be changed or the new run could not start. */
+ * the matching core (SkylakeX, Haswell) in OPENBLAS_CORETYPE and has
+ * OpenBLAS choose its kernels again in this process; where the library
+ * lacks the entry points for that, ovp runs itself again instead, since
+ * OpenBLAS reads the variable when it loads. Processes ovp starts inherit
+ * the variable, so the choice is made once. Returns only when nothing is
+ * to be changed, the kernels were changed in place, or the new run could
+ * not start. */
 void blas_kernel_fix(char **argv);
 
 #endif
