@@ -23,7 +23,10 @@ import subprocess
 import sys
 import tempfile
 
-OVP = os.path.abspath(os.environ.get("OVP", "./ovp"))
+# ovp linked to the shared OpenBLAS (Makefile.am): the shim tells ovp's
+# allocations from the libraries' by the caller's address, and the ovp
+# binary itself may carry OpenBLAS inside (configure's static OpenBLAS).
+OVP = os.path.abspath(os.environ.get("OVP_SHARED", os.environ.get("OVP", "./ovp")))
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = sorted(os.path.join(HERE, "alloc", f)
                  for f in os.listdir(os.path.join(HERE, "alloc")) if f.endswith(".ovp"))

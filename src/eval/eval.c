@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "eval/builtin.h"
+#include "eval/vm.h"
+#include "eval/walk.h"
 #include "ad/dispatch.h"
 #include "value/format.h"
 #include "value/index.h"
@@ -298,16 +300,6 @@ static bool range_count(Interp *I, double a, double s, double b, size_t *count,
     return true;
 }
 
-/* Element i of from:step:to; the last one snaps to `to` when rounding left
- * it a hair away, so (0:0.1:0.3)[end] is exactly 0.3. */
-static double range_element(const double p[3], size_t i, size_t count)
-{
-    double x = p[0] + (double)i * p[1];
-    if (i + 1 == count && fabs(x - p[2]) <= 1e-10 * fabs(p[1]))
-        x = p[2];
-    return x;
-}
-
 /* Evaluates the bounds into part[] = {from, step, to}; a:b gets step 1.
  * A tracked bound is read by its primal, so a range is a constant to the
  * tape. */
@@ -345,7 +337,7 @@ static Value eval_range(Interp *I, AstNode *n)
     if (!m)
         return interp_error(I, &n->loc, "a range of %zu elements is too large (a matrix holds at most %zu elements)", count, (size_t)MAT_MAX_ELEMS);
     for (size_t i = 0; i < count; i++)
-        m->data[i] = range_element(p, i, count);
+        m->data[i] = walk_range_element(p, i, count);
     return val_mat(m);
 }
 
@@ -1074,6 +1066,9 @@ static bool loop_continues(Interp *I, Value body, const Loc *loc)
  * return or an error pending, val_error passes it on. */
 static Value exec_while(Interp *I, AstNode *n)
 {
+    Value compiled;
+    if (vm_run_loop(I, n, &compiled))
+        return compiled;
     for (;;) {
         Value c = eval(I, n->kids[0]);
         if (VAL_IS_ERR(c))
@@ -1096,12 +1091,15 @@ static Value exec_while(Interp *I, AstNode *n)
  * after the loop. */
 static Value exec_for_range(Interp *I, AstNode *n, AstNode *range)
 {
+    Value compiled;
+    if (vm_run_loop(I, n, &compiled))
+        return compiled;
     double p[3];
     size_t count;
     if (!range_parts(I, range, p) || !range_count(I, p[0], p[1], p[2], &count, &range->loc))
         return val_error;
     for (size_t i = 0; i < count; i++) {
-        store_variable(I, n->kids[0], val_num(range_element(p, i, count)));
+        store_variable(I, n->kids[0], val_num(walk_range_element(p, i, count)));
         if (!loop_continues(I, exec_block(I, n->kids[2]), &n->loc))
             return I->sig ? val_error : val_nil;
     }
@@ -1337,4 +1335,34 @@ Value eval_program(Interp *I, AstNode *root)
         return interp_error(I, NULL, "'break' or 'continue' outside a loop");
     }
     return last;
+}
+
+/* ------------------------------------------------------------------ */
+/* the rules the loop compiler shares (walk.h)                         */
+
+Value walk_eval(Interp *I, AstNode *n)
+{
+    return eval(I, n);
+}
+
+Value *walk_ident_slot(Interp *I, AstNode *n)
+{
+    return ident_slot(I, n);
+}
+
+bool walk_range(Interp *I, AstNode *range, double p[3], size_t *count)
+{
+    return range_parts(I, range, p) &&
+           range_count(I, p[0], p[1], p[2], count, &range->loc);
+}
+
+bool walk_binop_is_special(const AstNode *n)
+{
+    return n->op == OP_AND || n->op == OP_OR ||
+           (n->op == OP_MUL && (is_transposed(n->kids[0]) || is_transposed(n->kids[1])));
+}
+
+Value walk_interrupted_at(Interp *I, const Loc *loc)
+{
+    return interrupted_at(I, loc);
 }

@@ -28,6 +28,7 @@
 #include "eval/eval.h"
 #include "front/parse.h"
 #include "eval/resolve.h"
+#include "eval/vm.h"
 
 /* ---- globals ----------------------------------------------------- */
 
@@ -225,6 +226,8 @@ Interp *interp_new(const Builtin *const *families)
     I->stdlib_dir = find_stdlib();
     rng_seed(&I->rng, 0);
     I->print_opts = format_default_opts();
+    const char *vm = getenv("OVP_VM");
+    I->vm_off = vm && strcmp(vm, "0") == 0;
     struct timespec ts;   /* toc() without tic() counts from the start */
     clock_gettime(CLOCK_MONOTONIC, &ts);
     I->tic = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
@@ -255,6 +258,7 @@ void interp_free(Interp *I)
     free_symbols(I);
     val_unref(I->ret);
     for (size_t i = 0; i < I->nprograms; i++) {
+        vm_release(I->programs[i]);
         resolve_release(I->programs[i]);
         ast_free(I->programs[i]);
     }

@@ -118,6 +118,7 @@ typedef struct Interp {
      * 0 (the default) means no limit. */
     unsigned long step_budget;
     Params params;            /* NAME=VALUE from the command line */
+    bool vm_off;              /* OVP_VM=0: loops run on the walker (vm.h) */
 } Interp;
 
 /* True for the names of the columns ovp sweep writes beside a row's own

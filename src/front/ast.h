@@ -63,6 +63,7 @@ typedef enum ResKind { RES_UNRESOLVED, RES_GLOBAL, RES_LOCAL, RES_UPVAL,
 
 struct Sym;
 struct FuncInfo;
+struct VmCode;
 
 typedef struct AstNode {
     AstKind kind;
@@ -80,6 +81,8 @@ typedef struct AstNode {
     } res;
     struct FuncInfo *fn;      /* AST_FUNC: filled and freed by the resolver
                                  (resolve_release before ast_free) */
+    struct VmCode *code;      /* AST_FOR, AST_WHILE: the loop's bytecode,
+                                 made and freed by the evaluator (vm.h) */
 } AstNode;
 
 /* Deepest tree the parser accepts; deeper input is a syntax error. */

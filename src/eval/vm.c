@@ -1,0 +1,876 @@
+/* vm.c: see vm.h.
+ *
+ * Registers. An instruction names its operands by register: a variable
+ * (one register per identifier node, pointing at the variable's slot, so
+ * that an unassigned one can be read the walker's way, with the error at
+ * that node), a number or bool constant, or a temporary. Temporaries are
+ * handed out as a stack while an expression compiles; an instruction
+ * that reads a temporary takes its value (it is empty afterwards), one
+ * that reads a variable borrows it. A temporary only ever holds a value
+ * with a reference between the instruction that writes it and the one
+ * that reads it, so on an error the run releases them all and leaks
+ * nothing.
+ *
+ * Order of evaluation. The walker reads the left operand of a binary
+ * operator before it evaluates the right one. A variable on the left is
+ * read here when the operator runs, after the right operand's code; the
+ * two agree except when the variable is unassigned, so an instruction can
+ * carry `pre`, a variable register to read first: the first instruction
+ * of the right operand's code checks the left one, and raises the
+ * walker's error before the right operand has run.
+ */
+#include "config.h"
+
+#include "eval/vm.h"
+
+#include <stdlib.h>
+
+#include "ad/dispatch.h"
+#include "base/alloc.h"
+#include "base/interrupt.h"
+#include "eval/walk.h"
+#include "value/ops.h"
+
+typedef enum RegKind { REG_VAR, REG_CONST, REG_TEMP } RegKind;
+
+typedef struct Reg {
+    RegKind kind;
+    int temp;          /* REG_TEMP: its place among the temporaries */
+    Value value;       /* REG_CONST: a number or a bool */
+    AstNode *node;     /* REG_VAR: the identifier */
+} Reg;
+
+typedef enum Opcode {
+    /* two numbers combined in place, anything else as VM_BINARY */
+    VM_ADD, VM_SUB, VM_MUL, VM_DIV, VM_LT, VM_LE, VM_GT, VM_GE,
+    /* the same into a temporary, the statement going on (finish()) */
+    VM_ADD_T, VM_SUB_T, VM_MUL_T, VM_DIV_T, VM_LT_T, VM_LE_T, VM_GT_T, VM_GE_T,
+    VM_BINARY,        /* d = a op b, by dispatch_binary */
+    VM_UNARY,         /* d = op a, by dispatch_unary */
+    VM_MOVE,          /* d = a */
+    VM_EVAL,          /* d = the walker's value of node */
+    VM_EXEC,          /* the walker runs the statement node */
+    VM_CHECK,         /* reads variable a now (see `pre`) */
+    VM_JUMP,          /* to target */
+    VM_BRANCH_FALSE,  /* to target unless a is true */
+    VM_FOR_INIT,      /* loop state `loop` from the range node */
+    VM_FOR_NEXT,      /* variable d = the next element, or to target */
+    VM_LOOP_TAIL,     /* an iteration's end: interrupt, step budget, target */
+    VM_FOR_TAIL,      /* the same, then VM_FOR_NEXT's work: on to target + 1
+                         with the next element, or out to the loop's exit */
+    VM_POLL,          /* after a compound statement: the interrupt */
+    VM_END
+} Opcode;
+
+typedef struct Instr {
+    Opcode opc;
+    OpKind op;
+    bool dest_var;     /* d is a variable: stored by the assignment's rules */
+    bool ends_stmt;    /* the last instruction of its statement */
+    bool nil_check;    /* VM_EVAL of an assignment's right side */
+    bool rhs_first;    /* x op= y: the walker reads y, then x */
+    int d, a, b;       /* registers */
+    int pre;           /* a variable register to read first, plus one */
+    int target;        /* where a jump goes */
+    int loop;          /* VM_FOR_*: the loop's state */
+    AstNode *node;     /* its location, or what the walker runs */
+    AstNode *stmt;     /* the statement it belongs to (I->running) */
+} Instr;
+
+typedef struct VmCode {
+    Instr *ins;
+    int nins, capins;
+    Reg *regs;
+    int nregs, capregs;
+    int ntemps, nloops;
+    bool unusable;     /* not a loop the compiler takes */
+} VmCode;
+
+typedef struct LoopState {
+    double p[3];
+    size_t count, i;
+} LoopState;
+
+/* ------------------------------------------------------------------ */
+/* the compiler                                                        */
+
+/* Jumps waiting for the end of the loop they leave (break) or go round
+ * (continue). */
+typedef struct LoopCtx {
+    int *breaks, nbreaks;
+    int *conts, nconts;
+    struct LoopCtx *outer;
+} LoopCtx;
+
+typedef struct Compiler {
+    VmCode *c;
+    int temps_live;    /* the temporaries' stack height */
+    int pending_pre;   /* for the next instruction's `pre` */
+    AstNode *stmt;     /* the statement being compiled */
+    LoopCtx *loop;     /* the innermost loop being compiled */
+} Compiler;
+
+static int add_reg(Compiler *C, Reg r)
+{
+    VmCode *c = C->c;
+    if (c->nregs == c->capregs) {
+        c->capregs = c->capregs ? 2 * c->capregs : 16;
+        c->regs = xrealloc(c->regs, (size_t)c->capregs * sizeof *c->regs);
+    }
+    c->regs[c->nregs] = r;
+    return c->nregs++;
+}
+
+static int new_temp(Compiler *C)
+{
+    int t = C->temps_live++;
+    if (C->temps_live > C->c->ntemps)
+        C->c->ntemps = C->temps_live;
+    return add_reg(C, (Reg){.kind = REG_TEMP, .temp = t});
+}
+
+static int new_var(Compiler *C, AstNode *ident)
+{
+    return add_reg(C, (Reg){.kind = REG_VAR, .node = ident});
+}
+
+static int new_const(Compiler *C, Value v)
+{
+    return add_reg(C, (Reg){.kind = REG_CONST, .value = v});
+}
+
+/* A temporary's value has been read: its place is free again. Operands
+ * are released in the reverse order of their compilation. */
+static void release(Compiler *C, int reg)
+{
+    if (C->c->regs[reg].kind == REG_TEMP)
+        C->temps_live--;
+}
+
+static int emit(Compiler *C, Instr in)
+{
+    VmCode *c = C->c;
+    if (c->nins == c->capins) {
+        c->capins = c->capins ? 2 * c->capins : 32;
+        c->ins = xrealloc(c->ins, (size_t)c->capins * sizeof *c->ins);
+    }
+    in.pre = C->pending_pre;
+    C->pending_pre = 0;
+    in.stmt = C->stmt;
+    c->ins[c->nins] = in;
+    return c->nins++;
+}
+
+static Instr *last_instr(Compiler *C)
+{
+    return &C->c->ins[C->c->nins - 1];
+}
+
+/* Variable register reg must be read before the next instruction runs;
+ * an earlier such read still waiting gets an instruction of its own. */
+static void read_before_next(Compiler *C, int reg)
+{
+    if (C->pending_pre) {
+        int earlier = C->pending_pre - 1;
+        C->pending_pre = 0;
+        emit(C, (Instr){.opc = VM_CHECK, .a = earlier});
+    }
+    C->pending_pre = reg + 1;
+}
+
+static bool is_variable(const AstNode *n)
+{
+    return n->kind == AST_IDENT && (n->res.kind == RES_LOCAL ||
+                                    n->res.kind == RES_GLOBAL ||
+                                    n->res.kind == RES_UPVAL);
+}
+
+/* Compiles to no instruction: a constant or a variable. */
+static bool is_leaf(const AstNode *n)
+{
+    return n->kind == AST_NUM || n->kind == AST_BOOL || is_variable(n);
+}
+
+static Opcode binary_opcode(OpKind op)
+{
+    switch (op) {
+    case OP_ADD: return VM_ADD;
+    case OP_SUB: return VM_SUB;
+    case OP_MUL: case OP_EMUL: return VM_MUL;
+    case OP_DIV: case OP_EDIV: return VM_DIV;
+    case OP_LT: return VM_LT;
+    case OP_LE: return VM_LE;
+    case OP_GT: return VM_GT;
+    case OP_GE: return VM_GE;
+    default: return VM_BINARY;
+    }
+}
+
+static int compile_expr(Compiler *C, AstNode *n);
+
+static int compile_binop(Compiler *C, AstNode *n)
+{
+    int a = compile_expr(C, n->kids[0]);
+    if (C->c->regs[a].kind == REG_VAR && !is_leaf(n->kids[1]))
+        read_before_next(C, a);
+    int b = compile_expr(C, n->kids[1]);
+    release(C, b);
+    release(C, a);
+    int d = new_temp(C);
+    emit(C, (Instr){.opc = binary_opcode(n->op), .op = n->op, .d = d, .a = a,
+                    .b = b, .node = n});
+    return d;
+}
+
+static int compile_unop(Compiler *C, AstNode *n)
+{
+    int a = compile_expr(C, n->kids[0]);
+    release(C, a);
+    int d = new_temp(C);
+    emit(C, (Instr){.opc = VM_UNARY, .op = n->op, .d = d, .a = a, .node = n});
+    return d;
+}
+
+/* The register holding n's value. */
+static int compile_expr(Compiler *C, AstNode *n)
+{
+    switch (n->kind) {
+    case AST_NUM:
+        return new_const(C, val_num(n->num));
+    case AST_BOOL:
+        return new_const(C, val_bool(n->num != 0));
+    case AST_IDENT:
+        if (is_variable(n))
+            return new_var(C, n);
+        break;
+    case AST_BINOP:
+        if (!walk_binop_is_special(n))
+            return compile_binop(C, n);
+        break;
+    case AST_UNOP:
+        return compile_unop(C, n);
+    default:
+        break;
+    }
+    int d = new_temp(C);
+    emit(C, (Instr){.opc = VM_EVAL, .d = d, .node = n});
+    return d;
+}
+
+static void emit_exec(Compiler *C, AstNode *s)
+{
+    emit(C, (Instr){.opc = VM_EXEC, .node = s, .ends_stmt = true});
+}
+
+/* x = e and x op= e to a variable; false for what the walker keeps
+ * (several targets, an indexed or field target, a call on the right,
+ * which learns how many targets it feeds). */
+static bool compile_assign(Compiler *C, AstNode *s)
+{
+    AstNode *target = s->kids[0], *rhs = s->kids[s->nkids - 1];
+    if (s->nkids != 2 || target->kind != AST_IDENT || rhs->kind == AST_CALL ||
+        (target->res.kind != RES_LOCAL && target->res.kind != RES_GLOBAL))
+        return false;
+    int first = C->c->nins;
+    int v = compile_expr(C, rhs);
+    bool computed = C->c->nins > first && C->c->regs[v].kind == REG_TEMP;
+    if (computed && last_instr(C)->opc == VM_EVAL)
+        last_instr(C)->nil_check = true;
+    release(C, v);
+    if (s->op != OP_NONE) {
+        int x = new_var(C, target);
+        emit(C, (Instr){.opc = binary_opcode(s->op), .op = s->op, .d = x, .a = x,
+                        .b = v, .dest_var = true, .rhs_first = true, .node = s});
+    } else if (computed) {
+        last_instr(C)->d = new_var(C, target);   /* straight into the variable */
+        last_instr(C)->dest_var = true;
+    } else {
+        emit(C, (Instr){.opc = VM_MOVE, .d = new_var(C, target), .a = v,
+                        .dest_var = true, .node = rhs});
+    }
+    last_instr(C)->ends_stmt = true;
+    return true;
+}
+
+static void compile_stmt(Compiler *C, AstNode *s);
+
+static void compile_block(Compiler *C, AstNode *block)
+{
+    for (int i = 0; i < block->nkids; i++)
+        compile_stmt(C, block->kids[i]);
+}
+
+static void push_jump(int **list, int *n, int at)
+{
+    *list = xrealloc(*list, (size_t)(*n + 1) * sizeof **list);
+    (*list)[(*n)++] = at;
+}
+
+static void compile_if(Compiler *C, AstNode *s)
+{
+    int *ends = NULL, nends = 0, i = 0;
+    for (; i + 1 < s->nkids; i += 2) {
+        int c = compile_expr(C, s->kids[i]);
+        release(C, c);
+        int branch = emit(C, (Instr){.opc = VM_BRANCH_FALSE, .a = c,
+                                     .node = s->kids[i]});
+        compile_block(C, s->kids[i + 1]);
+        if (i + 2 < s->nkids)
+            push_jump(&ends, &nends, emit(C, (Instr){.opc = VM_JUMP}));
+        C->c->ins[branch].target = C->c->nins;
+    }
+    if (i < s->nkids)
+        compile_block(C, s->kids[i]);
+    for (int k = 0; k < nends; k++)
+        C->c->ins[ends[k]].target = C->c->nins;
+    free(ends);
+}
+
+/* The body, the tail that goes round to head, and the patching of the
+ * body's break and continue jumps; returns where the loop exits. */
+static int compile_body_and_tail(Compiler *C, AstNode *loop, AstNode *body, int head)
+{
+    LoopCtx ctx = {.outer = C->loop};
+    C->loop = &ctx;
+    compile_block(C, body);
+    C->stmt = loop;
+    const Instr *next = &C->c->ins[head];
+    int tail = next->opc == VM_FOR_NEXT
+        ? emit(C, (Instr){.opc = VM_FOR_TAIL, .target = head, .loop = next->loop,
+                          .d = next->d, .node = loop})
+        : emit(C, (Instr){.opc = VM_LOOP_TAIL, .target = head, .node = loop});
+    int exit = C->c->nins;
+    for (int k = 0; k < ctx.nbreaks; k++)
+        C->c->ins[ctx.breaks[k]].target = exit;
+    for (int k = 0; k < ctx.nconts; k++)
+        C->c->ins[ctx.conts[k]].target = tail;
+    free(ctx.breaks);
+    free(ctx.conts);
+    C->loop = ctx.outer;
+    return exit;
+}
+
+/* for VAR in RANGE: false when the variable has no slot of its own. */
+static bool compile_for(Compiler *C, AstNode *s)
+{
+    AstNode *var = s->kids[0];
+    if (s->kids[1]->kind != AST_RANGE ||
+        (var->res.kind != RES_LOCAL && var->res.kind != RES_GLOBAL))
+        return false;
+    int loop = C->c->nloops++;
+    emit(C, (Instr){.opc = VM_FOR_INIT, .loop = loop, .node = s->kids[1]});
+    int head = emit(C, (Instr){.opc = VM_FOR_NEXT, .loop = loop,
+                               .d = new_var(C, var), .node = s});
+    C->c->ins[head].target = compile_body_and_tail(C, s, s->kids[2], head);
+    return true;
+}
+
+static void compile_while(Compiler *C, AstNode *s)
+{
+    int head = C->c->nins;
+    int c = compile_expr(C, s->kids[0]);
+    release(C, c);
+    int branch = emit(C, (Instr){.opc = VM_BRANCH_FALSE, .a = c, .node = s->kids[0]});
+    C->c->ins[branch].target = compile_body_and_tail(C, s, s->kids[1], head);
+}
+
+static bool compile_loop(Compiler *C, AstNode *s)
+{
+    if (s->kind == AST_WHILE) {
+        compile_while(C, s);
+        return true;
+    }
+    return compile_for(C, s);
+}
+
+static void compile_stmt(Compiler *C, AstNode *s)
+{
+    AstNode *outer = C->stmt;
+    C->stmt = s;
+    switch (s->kind) {
+    case AST_ASSIGN:
+        if (!compile_assign(C, s))
+            emit_exec(C, s);
+        break;
+    case AST_IF:
+        compile_if(C, s);
+        C->stmt = s;
+        emit(C, (Instr){.opc = VM_POLL, .node = s});
+        break;
+    case AST_FOR:
+    case AST_WHILE:
+        if (!compile_loop(C, s)) {
+            emit_exec(C, s);
+            break;
+        }
+        C->stmt = s;
+        emit(C, (Instr){.opc = VM_POLL, .node = s});
+        break;
+    case AST_BREAK:
+    case AST_CONTINUE:
+        if (!C->loop)   /* outside every loop: the walker's own error */
+            emit_exec(C, s);
+        else if (s->kind == AST_BREAK)
+            push_jump(&C->loop->breaks, &C->loop->nbreaks,
+                  emit(C, (Instr){.opc = VM_JUMP, .node = s}));
+        else
+            push_jump(&C->loop->conts, &C->loop->nconts,
+                  emit(C, (Instr){.opc = VM_JUMP, .node = s}));
+        break;
+    default:
+        emit_exec(C, s);
+        break;
+    }
+    C->stmt = outer;
+}
+
+/* Arithmetic into a temporary that ends no statement has nothing to do
+ * after it but the next instruction: it gets the lean variant. */
+static void finish(VmCode *c)
+{
+    for (int i = 0; i < c->nins; i++) {
+        Instr *in = &c->ins[i];
+        if (in->opc >= VM_ADD && in->opc <= VM_GE && !in->dest_var && !in->ends_stmt)
+            in->opc += VM_ADD_T - VM_ADD;
+    }
+}
+
+static VmCode *compile(AstNode *loop)
+{
+    VmCode *c = xcalloc(1, sizeof *c);
+    Compiler C = {.c = c, .stmt = loop};
+    if (compile_loop(&C, loop)) {
+        emit(&C, (Instr){.opc = VM_END});
+        finish(c);
+    } else {
+        c->unusable = true;
+    }
+    return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* the machine                                                         */
+
+typedef struct Machine {
+    Interp *I;
+    const VmCode *c;
+    Value **R;         /* register -> its storage */
+    Value *temps;
+    LoopState *loops;
+} Machine;
+
+/* The value of register k, for an instruction that takes it (see the
+ * file comment). An unassigned variable is read by the walker, which
+ * gives the built-in of that name or raises its error. */
+static Value take(Machine *M, int k)
+{
+    Value *slot = M->R[k];
+    switch (M->c->regs[k].kind) {
+    case REG_TEMP: {
+        Value v = *slot;
+        *slot = val_nil;
+        return v;
+    }
+    case REG_CONST:
+        return *slot;
+    default:
+        return slot->kind != VAL_NIL ? val_ref(*slot)
+                                     : walk_eval(M->I, M->c->regs[k].node);
+    }
+}
+
+/* VM_CHECK and `pre`: an unassigned variable read the walker's way now,
+ * for its error; the value it may have (a built-in) is read again when
+ * the operator takes it. */
+static bool read_early(Machine *M, int k)
+{
+    if (M->R[k]->kind != VAL_NIL)
+        return true;
+    Value v = walk_eval(M->I, M->c->regs[k].node);
+    if (VAL_IS_ERR(v))
+        return false;
+    val_unref(v);
+    return true;
+}
+
+/* The result r (taken) of instruction in into its destination. A
+ * variable is assigned as exec_assign does: no value is an error, and a
+ * pending interrupt stops the statement before it stores. */
+static inline bool put(Machine *M, const Instr *in, Value r)
+{
+    Value *dst = M->R[in->d];
+    if (!in->dest_var) {
+        *dst = r;
+        return true;
+    }
+    if (interrupt_pending()) {
+        val_unref(r);
+        walk_interrupted_at(M->I, &in->stmt->loc);
+        return false;
+    }
+    val_unref(*dst);
+    *dst = r;
+    return true;
+}
+
+static Value generic_binary(Machine *M, const Instr *in)
+{
+    Value a, b;
+    if (in->rhs_first) {
+        b = take(M, in->b);
+        if (VAL_IS_ERR(b))
+            return b;
+        a = take(M, in->a);
+        if (VAL_IS_ERR(a)) {
+            val_unref(b);
+            return a;
+        }
+    } else {
+        a = take(M, in->a);
+        if (VAL_IS_ERR(a))
+            return a;
+        b = take(M, in->b);
+        if (VAL_IS_ERR(b)) {
+            val_unref(a);
+            return b;
+        }
+    }
+    return dispatch_binary(&M->I->ad, in->op, a, b, &in->node->loc);
+}
+
+static Value generic_unary(Machine *M, const Instr *in)
+{
+    Value a = take(M, in->a);
+    if (VAL_IS_ERR(a))
+        return a;
+    return dispatch_unary(&M->I->ad, in->op, a, &in->node->loc);
+}
+
+static Value eval_node(Machine *M, const Instr *in)
+{
+    Value v = walk_eval(M->I, in->node);
+    if (!VAL_IS_ERR(v) && v.kind == VAL_NIL && in->nil_check)
+        return interp_error(M->I, &in->node->loc, "the right-hand side has no value");
+    return v;
+}
+
+static bool exec_node(Machine *M, const Instr *in)
+{
+    Value v = walk_eval(M->I, in->node);
+    if (VAL_IS_ERR(v))
+        return false;
+    val_unref(v);
+    return true;
+}
+
+static bool truth(Machine *M, const Instr *in, bool *t)
+{
+    Value *x = M->R[in->a];
+    if (x->kind == VAL_BOOL) {
+        *t = x->as.b;
+        return true;
+    }
+    Value v = take(M, in->a);
+    if (VAL_IS_ERR(v))
+        return false;
+    bool ok = ops_truth(&M->I->err, v, &in->node->loc, t);
+    val_unref(v);
+    return ok;
+}
+
+static bool for_init(Machine *M, const Instr *in)
+{
+    LoopState *L = &M->loops[in->loop];
+    L->i = 0;
+    return walk_range(M->I, in->node, L->p, &L->count);
+}
+
+/* False when the loop is done. The loop variable is stored as the
+ * walker's store_variable does, without the assignment's poll. */
+static inline bool for_next(Machine *M, const Instr *in)
+{
+    LoopState *L = &M->loops[in->loop];
+    if (L->i >= L->count)
+        return false;
+    Value *slot = M->R[in->d];
+    val_unref(*slot);
+    *slot = val_num(walk_range_element(L->p, L->i, L->count));
+    L->i++;
+    return true;
+}
+
+/* loop_continues after a body that ran to its end or continued. */
+static inline bool loop_tail(Machine *M, const Instr *in)
+{
+    Interp *I = M->I;
+    if (interrupt_pending()) {
+        walk_interrupted_at(I, &in->node->loc);
+        return false;
+    }
+    if (I->step_budget && --I->step_budget == 0) {
+        interp_error(I, &in->node->loc, "step budget exhausted");
+        return false;
+    }
+    return true;
+}
+
+static inline bool poll(Machine *M, const AstNode *stmt)
+{
+    if (!interrupt_pending())
+        return true;
+    walk_interrupted_at(M->I, &stmt->loc);
+    return false;
+}
+
+/* The dispatch: with GCC or Clang each handler ends in its own indirect
+ * jump to the next one (labels as values), which the CPU predicts per
+ * handler; a single switch would share one jump among them all and
+ * mispredict on most instructions of a loop. Elsewhere, the switch. */
+#if defined(__GNUC__)
+#define VM_THREADED 1
+#define CASE(opc) L_##opc
+#define DISPATCH() goto *labels[code[pc].opc]
+#else
+#define VM_THREADED 0
+#define CASE(opc) case opc
+#define DISPATCH() goto dispatch
+#endif
+
+/* I->running names the statement for the out-of-memory report. Only
+ * the paths that may allocate (the walker, the dispatcher, errors) set
+ * it: two numbers never allocate. */
+#define AT_STMT() (I->running = in->stmt)
+
+/* Starts the instruction at pc: the early read, the jump. */
+#define NEXT()                                                             \
+    do {                                                                   \
+        in = &code[pc];                                                    \
+        if (in->pre && R[in->pre - 1]->kind == VAL_NIL &&                  \
+            (AT_STMT(), !read_early(M, in->pre - 1)))                      \
+            goto fail;                                                     \
+        DISPATCH();                                                        \
+    } while (0)
+
+/* Result r to the destination, the statement's poll, the next one. */
+#define PUT_AND_NEXT()                                                     \
+    do {                                                                   \
+        if (!in->dest_var)                                                 \
+            *R[in->d] = r;                                                 \
+        else if (!put(M, in, r))                                           \
+            goto fail;                                                     \
+        if (in->ends_stmt && !poll(M, in->stmt))                           \
+            goto fail;                                                     \
+        pc++;                                                              \
+        NEXT();                                                            \
+    } while (0)
+
+/* The same into a temporary. */
+#define NUMBER_PAIR_T(expr)                                                \
+    do {                                                                   \
+        const Value *x = R[in->a], *y = R[in->b];                          \
+        if (x->kind != VAL_NUM || y->kind != VAL_NUM)                      \
+            goto generic;                                                  \
+        double u = x->as.num, w = y->as.num;                               \
+        *R[in->d] = (expr);                                                \
+        pc++;                                                              \
+        NEXT();                                                            \
+    } while (0)
+
+/* Two numbers, combined as ops_number_binary does; else the dispatcher. */
+#define NUMBER_PAIR(expr)                                                  \
+    do {                                                                   \
+        const Value *x = R[in->a], *y = R[in->b];                          \
+        if (x->kind != VAL_NUM || y->kind != VAL_NUM)                      \
+            goto generic;                                                  \
+        double u = x->as.num, w = y->as.num;                               \
+        r = (expr);                                                        \
+        PUT_AND_NEXT();                                                    \
+    } while (0)
+
+/* Runs the program; val_nil when the loop ends, val_error with the
+ * signal set otherwise. */
+static Value execute(Machine *M)
+{
+#if VM_THREADED
+    static const void *const labels[] = {
+        [VM_ADD] = &&L_VM_ADD, [VM_SUB] = &&L_VM_SUB, [VM_MUL] = &&L_VM_MUL,
+        [VM_DIV] = &&L_VM_DIV, [VM_LT] = &&L_VM_LT, [VM_LE] = &&L_VM_LE,
+        [VM_GT] = &&L_VM_GT, [VM_GE] = &&L_VM_GE,
+        [VM_ADD_T] = &&L_VM_ADD_T, [VM_SUB_T] = &&L_VM_SUB_T, [VM_MUL_T] = &&L_VM_MUL_T,
+        [VM_DIV_T] = &&L_VM_DIV_T, [VM_LT_T] = &&L_VM_LT_T, [VM_LE_T] = &&L_VM_LE_T,
+        [VM_GT_T] = &&L_VM_GT_T, [VM_GE_T] = &&L_VM_GE_T, [VM_BINARY] = &&L_VM_BINARY,
+        [VM_UNARY] = &&L_VM_UNARY, [VM_MOVE] = &&L_VM_MOVE, [VM_EVAL] = &&L_VM_EVAL,
+        [VM_EXEC] = &&L_VM_EXEC, [VM_CHECK] = &&L_VM_CHECK, [VM_JUMP] = &&L_VM_JUMP,
+        [VM_BRANCH_FALSE] = &&L_VM_BRANCH_FALSE, [VM_FOR_INIT] = &&L_VM_FOR_INIT,
+        [VM_FOR_NEXT] = &&L_VM_FOR_NEXT, [VM_LOOP_TAIL] = &&L_VM_LOOP_TAIL,
+        [VM_FOR_TAIL] = &&L_VM_FOR_TAIL, [VM_POLL] = &&L_VM_POLL, [VM_END] = &&L_VM_END,
+    };
+#endif
+    Interp *I = M->I;
+    Value **R = M->R;
+    const Instr *code = M->c->ins, *in;
+    int pc = 0;
+    Value r;
+    NEXT();
+#if !VM_THREADED
+dispatch:
+    switch (in->opc) {
+#endif
+    CASE(VM_ADD): NUMBER_PAIR(val_num(u + w));
+    CASE(VM_SUB): NUMBER_PAIR(val_num(u - w));
+    CASE(VM_MUL): NUMBER_PAIR(val_num(u * w));
+    CASE(VM_DIV): NUMBER_PAIR(val_num(u / w));
+    CASE(VM_LT): NUMBER_PAIR(val_bool(u < w));
+    CASE(VM_LE): NUMBER_PAIR(val_bool(u <= w));
+    CASE(VM_GT): NUMBER_PAIR(val_bool(u > w));
+    CASE(VM_GE): NUMBER_PAIR(val_bool(u >= w));
+    CASE(VM_ADD_T): NUMBER_PAIR_T(val_num(u + w));
+    CASE(VM_SUB_T): NUMBER_PAIR_T(val_num(u - w));
+    CASE(VM_MUL_T): NUMBER_PAIR_T(val_num(u * w));
+    CASE(VM_DIV_T): NUMBER_PAIR_T(val_num(u / w));
+    CASE(VM_LT_T): NUMBER_PAIR_T(val_bool(u < w));
+    CASE(VM_LE_T): NUMBER_PAIR_T(val_bool(u <= w));
+    CASE(VM_GT_T): NUMBER_PAIR_T(val_bool(u > w));
+    CASE(VM_GE_T): NUMBER_PAIR_T(val_bool(u >= w));
+    CASE(VM_BINARY):
+    generic:
+        AT_STMT();
+        r = generic_binary(M, in);
+        goto checked;
+    CASE(VM_UNARY):
+        AT_STMT();
+        r = generic_unary(M, in);
+        goto checked;
+    CASE(VM_MOVE):
+        AT_STMT();
+        r = take(M, in->a);
+        goto checked;
+    CASE(VM_EVAL):
+        AT_STMT();
+        r = eval_node(M, in);
+    checked:
+        if (VAL_IS_ERR(r))
+            goto fail;
+        PUT_AND_NEXT();
+    CASE(VM_EXEC):
+        AT_STMT();
+        if (!exec_node(M, in) || !poll(M, in->stmt))
+            goto fail;
+        pc++;
+        NEXT();
+    CASE(VM_CHECK):
+        AT_STMT();
+        if (!read_early(M, in->a))
+            goto fail;
+        pc++;
+        NEXT();
+    CASE(VM_JUMP):
+        pc = in->target;
+        NEXT();
+    CASE(VM_BRANCH_FALSE): {
+        bool t;
+        AT_STMT();
+        if (!truth(M, in, &t))
+            goto fail;
+        pc = t ? pc + 1 : in->target;
+        NEXT();
+    }
+    CASE(VM_FOR_INIT):
+        AT_STMT();
+        if (!for_init(M, in))
+            goto fail;
+        pc++;
+        NEXT();
+    CASE(VM_FOR_NEXT):
+        pc = for_next(M, in) ? pc + 1 : in->target;
+        NEXT();
+    CASE(VM_LOOP_TAIL):
+        if (!loop_tail(M, in))
+            goto fail;
+        pc = in->target;
+        NEXT();
+    CASE(VM_FOR_TAIL):
+        if (!loop_tail(M, in))
+            goto fail;
+        pc = for_next(M, in) ? in->target + 1 : code[in->target].target;
+        NEXT();
+    CASE(VM_POLL):
+        if (!poll(M, in->node))
+            goto fail;
+        pc++;
+        NEXT();
+    CASE(VM_END):
+        return val_nil;
+#if !VM_THREADED
+    }
+#endif
+fail:
+    AT_STMT();
+    if (I->sig == SIG_NONE)
+        I->sig = SIG_ERROR;
+    return val_error;
+}
+
+/* Registers, temporaries and loop states on the C stack when few (the
+ * common loop), on the heap otherwise. */
+enum { SMALL_REGS = 64, SMALL_TEMPS = 16, SMALL_LOOPS = 4 };
+
+static Value run(Interp *I, const VmCode *c)
+{
+    Value *small_R[SMALL_REGS], small_temps[SMALL_TEMPS];
+    LoopState small_loops[SMALL_LOOPS];
+    Machine M = {
+        .I = I, .c = c,
+        .R = c->nregs <= SMALL_REGS ? small_R : xmalloc((size_t)c->nregs * sizeof *M.R),
+        .temps = c->ntemps <= SMALL_TEMPS ? small_temps
+                                          : xmalloc((size_t)c->ntemps * sizeof *M.temps),
+        .loops = c->nloops <= SMALL_LOOPS ? small_loops
+                                          : xmalloc((size_t)c->nloops * sizeof *M.loops),
+    };
+    for (int t = 0; t < c->ntemps; t++)
+        M.temps[t] = val_nil;
+    for (int k = 0; k < c->nregs; k++) {
+        Reg *reg = &c->regs[k];
+        M.R[k] = reg->kind == REG_TEMP ? &M.temps[reg->temp]
+                 : reg->kind == REG_CONST ? &reg->value
+                 : walk_ident_slot(I, reg->node);
+    }
+    const AstNode *outer = I->running;
+    Value v = execute(&M);
+    I->running = outer;
+    for (int t = 0; t < c->ntemps; t++)
+        val_unref(M.temps[t]);
+    if (M.R != small_R)
+        free(M.R);
+    if (M.temps != small_temps)
+        free(M.temps);
+    if (M.loops != small_loops)
+        free(M.loops);
+    return v;
+}
+
+bool vm_run_loop(Interp *I, AstNode *n, Value *out)
+{
+    if (I->vm_off)
+        return false;
+    if (!n->code)
+        n->code = compile(n);
+    if (n->code->unusable)
+        return false;
+    *out = run(I, n->code);
+    return true;
+}
+
+void vm_release(AstNode *root)
+{
+    if (!root)
+        return;
+    for (int i = 0; i < root->nkids; i++)
+        vm_release(root->kids[i]);
+    if (root->code) {
+        free(root->code->ins);
+        free(root->code->regs);
+        free(root->code);
+        root->code = NULL;
+    }
+}
