@@ -24,6 +24,7 @@
 #include "eval/vm.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "ad/dispatch.h"
 #include "base/alloc.h"
@@ -75,6 +76,11 @@ typedef struct Instr {
     int loop;          /* VM_FOR_*: the loop's state */
     AstNode *node;     /* its location, or what the walker runs */
     AstNode *stmt;     /* the statement it belongs to (I->running) */
+    /* The storage of d, a, b and pre, bound when a run starts (run()
+     * works on its own copy of the program): the fast paths read values
+     * without going through the register table. */
+    Value *pd, *pa, *pb, *ppre;
+    const struct Instr *jump;   /* the instruction at target, bound too */
 } Instr;
 
 typedef struct VmCode {
@@ -424,12 +430,18 @@ static void compile_stmt(Compiler *C, AstNode *s)
     C->stmt = outer;
 }
 
-/* Arithmetic into a temporary that ends no statement has nothing to do
- * after it but the next instruction: it gets the lean variant. */
+/* The last touches: arithmetic into a temporary that ends no statement
+ * has nothing to do after it but the next instruction, and gets the lean
+ * variant. */
 static void finish(VmCode *c)
 {
     for (int i = 0; i < c->nins; i++) {
         Instr *in = &c->ins[i];
+        /* An assignment polls before it stores (put()); the walker polls
+         * again when the statement ends, which only moves an interrupt
+         * arriving between the two to the next poll, a moment later. */
+        if (in->dest_var)
+            in->ends_stmt = false;
         if (in->opc >= VM_ADD && in->opc <= VM_GE && !in->dest_var && !in->ends_stmt)
             in->opc += VM_ADD_T - VM_ADD;
     }
@@ -454,6 +466,7 @@ static VmCode *compile(AstNode *loop)
 typedef struct Machine {
     Interp *I;
     const VmCode *c;
+    Instr *code;       /* this run's copy of c->ins, its operands bound */
     Value **R;         /* register -> its storage */
     Value *temps;
     LoopState *loops;
@@ -498,7 +511,7 @@ static bool read_early(Machine *M, int k)
  * pending interrupt stops the statement before it stores. */
 static inline bool put(Machine *M, const Instr *in, Value r)
 {
-    Value *dst = M->R[in->d];
+    Value *dst = in->pd;
     if (!in->dest_var) {
         *dst = r;
         return true;
@@ -565,7 +578,7 @@ static bool exec_node(Machine *M, const Instr *in)
 
 static bool truth(Machine *M, const Instr *in, bool *t)
 {
-    Value *x = M->R[in->a];
+    Value *x = in->pa;
     if (x->kind == VAL_BOOL) {
         *t = x->as.b;
         return true;
@@ -592,7 +605,7 @@ static inline bool for_next(Machine *M, const Instr *in)
     LoopState *L = &M->loops[in->loop];
     if (L->i >= L->count)
         return false;
-    Value *slot = M->R[in->d];
+    Value *slot = in->pd;
     val_unref(*slot);
     *slot = val_num(walk_range_element(L->p, L->i, L->count));
     L->i++;
@@ -629,7 +642,7 @@ static inline bool poll(Machine *M, const AstNode *stmt)
 #if defined(__GNUC__)
 #define VM_THREADED 1
 #define CASE(opc) L_##opc
-#define DISPATCH() goto *labels[code[pc].opc]
+#define DISPATCH() goto *labels[in->opc]
 #else
 #define VM_THREADED 0
 #define CASE(opc) case opc
@@ -641,11 +654,10 @@ static inline bool poll(Machine *M, const AstNode *stmt)
  * it: two numbers never allocate. */
 #define AT_STMT() (I->running = in->stmt)
 
-/* Starts the instruction at pc: the early read, the jump. */
+/* Starts the instruction in: the early read, the jump. */
 #define NEXT()                                                             \
     do {                                                                   \
-        in = &code[pc];                                                    \
-        if (in->pre && R[in->pre - 1]->kind == VAL_NIL &&                  \
+        if (in->ppre && in->ppre->kind == VAL_NIL &&                       \
             (AT_STMT(), !read_early(M, in->pre - 1)))                      \
             goto fail;                                                     \
         DISPATCH();                                                        \
@@ -655,31 +667,31 @@ static inline bool poll(Machine *M, const AstNode *stmt)
 #define PUT_AND_NEXT()                                                     \
     do {                                                                   \
         if (!in->dest_var)                                                 \
-            *R[in->d] = r;                                                 \
+            *in->pd = r;                                                   \
         else if (!put(M, in, r))                                           \
             goto fail;                                                     \
         if (in->ends_stmt && !poll(M, in->stmt))                           \
             goto fail;                                                     \
-        pc++;                                                              \
+        in++;                                                              \
         NEXT();                                                            \
     } while (0)
 
 /* The same into a temporary. */
 #define NUMBER_PAIR_T(expr)                                                \
     do {                                                                   \
-        const Value *x = R[in->a], *y = R[in->b];                          \
+        const Value *x = in->pa, *y = in->pb;                              \
         if (x->kind != VAL_NUM || y->kind != VAL_NUM)                      \
             goto generic;                                                  \
         double u = x->as.num, w = y->as.num;                               \
-        *R[in->d] = (expr);                                                \
-        pc++;                                                              \
+        *in->pd = (expr);                                                  \
+        in++;                                                              \
         NEXT();                                                            \
     } while (0)
 
 /* Two numbers, combined as ops_number_binary does; else the dispatcher. */
 #define NUMBER_PAIR(expr)                                                  \
     do {                                                                   \
-        const Value *x = R[in->a], *y = R[in->b];                          \
+        const Value *x = in->pa, *y = in->pb;                              \
         if (x->kind != VAL_NUM || y->kind != VAL_NUM)                      \
             goto generic;                                                  \
         double u = x->as.num, w = y->as.num;                               \
@@ -687,9 +699,17 @@ static inline bool poll(Machine *M, const AstNode *stmt)
         PUT_AND_NEXT();                                                    \
     } while (0)
 
+/* GCC would merge the handlers' identical tails into one, and with them
+ * the indirect jumps that threading keeps apart. */
+#if VM_THREADED && !defined(__clang__)
+#define KEEP_HANDLERS_APART __attribute__((optimize("no-crossjumping", "no-gcse")))
+#else
+#define KEEP_HANDLERS_APART
+#endif
+
 /* Runs the program; val_nil when the loop ends, val_error with the
  * signal set otherwise. */
-static Value execute(Machine *M)
+KEEP_HANDLERS_APART static Value execute(Machine *M)
 {
 #if VM_THREADED
     static const void *const labels[] = {
@@ -707,9 +727,7 @@ static Value execute(Machine *M)
     };
 #endif
     Interp *I = M->I;
-    Value **R = M->R;
-    const Instr *code = M->c->ins, *in;
-    int pc = 0;
+    const Instr *in = M->code;
     Value r;
     NEXT();
 #if !VM_THREADED
@@ -756,48 +774,48 @@ dispatch:
         AT_STMT();
         if (!exec_node(M, in) || !poll(M, in->stmt))
             goto fail;
-        pc++;
+        in++;
         NEXT();
     CASE(VM_CHECK):
         AT_STMT();
         if (!read_early(M, in->a))
             goto fail;
-        pc++;
+        in++;
         NEXT();
     CASE(VM_JUMP):
-        pc = in->target;
+        in = in->jump;
         NEXT();
     CASE(VM_BRANCH_FALSE): {
         bool t;
         AT_STMT();
         if (!truth(M, in, &t))
             goto fail;
-        pc = t ? pc + 1 : in->target;
+        in = t ? in + 1 : in->jump;
         NEXT();
     }
     CASE(VM_FOR_INIT):
         AT_STMT();
         if (!for_init(M, in))
             goto fail;
-        pc++;
+        in++;
         NEXT();
     CASE(VM_FOR_NEXT):
-        pc = for_next(M, in) ? pc + 1 : in->target;
+        in = for_next(M, in) ? in + 1 : in->jump;
         NEXT();
     CASE(VM_LOOP_TAIL):
         if (!loop_tail(M, in))
             goto fail;
-        pc = in->target;
+        in = in->jump;
         NEXT();
     CASE(VM_FOR_TAIL):
         if (!loop_tail(M, in))
             goto fail;
-        pc = for_next(M, in) ? in->target + 1 : code[in->target].target;
+        in = for_next(M, in) ? in->jump + 1 : in->jump->jump;
         NEXT();
     CASE(VM_POLL):
         if (!poll(M, in->node))
             goto fail;
-        pc++;
+        in++;
         NEXT();
     CASE(VM_END):
         return val_nil;
@@ -813,14 +831,32 @@ fail:
 
 /* Registers, temporaries and loop states on the C stack when few (the
  * common loop), on the heap otherwise. */
-enum { SMALL_REGS = 64, SMALL_TEMPS = 16, SMALL_LOOPS = 4 };
+enum { SMALL_INS = 48, SMALL_REGS = 64, SMALL_TEMPS = 16, SMALL_LOOPS = 4 };
+
+/* The run's copy of the program, with each operand's storage. */
+static void bind(Machine *M)
+{
+    const VmCode *c = M->c;
+    memcpy(M->code, c->ins, (size_t)c->nins * sizeof *c->ins);
+    for (int i = 0; i < c->nins; i++) {
+        Instr *in = &M->code[i];
+        in->pd = M->R[in->d];
+        in->pa = M->R[in->a];
+        in->pb = M->R[in->b];
+        in->ppre = in->pre ? M->R[in->pre - 1] : NULL;
+        in->jump = &M->code[in->target];
+    }
+}
 
 static Value run(Interp *I, const VmCode *c)
 {
+    Instr small_code[SMALL_INS];
     Value *small_R[SMALL_REGS], small_temps[SMALL_TEMPS];
     LoopState small_loops[SMALL_LOOPS];
     Machine M = {
         .I = I, .c = c,
+        .code = c->nins <= SMALL_INS ? small_code
+                                     : xmalloc((size_t)c->nins * sizeof *M.code),
         .R = c->nregs <= SMALL_REGS ? small_R : xmalloc((size_t)c->nregs * sizeof *M.R),
         .temps = c->ntemps <= SMALL_TEMPS ? small_temps
                                           : xmalloc((size_t)c->ntemps * sizeof *M.temps),
@@ -835,11 +871,14 @@ static Value run(Interp *I, const VmCode *c)
                  : reg->kind == REG_CONST ? &reg->value
                  : walk_ident_slot(I, reg->node);
     }
+    bind(&M);
     const AstNode *outer = I->running;
     Value v = execute(&M);
     I->running = outer;
     for (int t = 0; t < c->ntemps; t++)
         val_unref(M.temps[t]);
+    if (M.code != small_code)
+        free(M.code);
     if (M.R != small_R)
         free(M.R);
     if (M.temps != small_temps)
