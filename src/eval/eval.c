@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "eval/builtin.h"
+#include "eval/fuse.h"
 #include "eval/vm.h"
 #include "eval/walk.h"
 #include "ad/dispatch.h"
@@ -444,6 +445,9 @@ static Value eval_binop(Interp *I, AstNode *n)
 {
     if (n->op == OP_AND || n->op == OP_OR)
         return eval_logical(I, n);
+    Value fused;
+    if (fuse_try(I, n, &fused))
+        return fused;
     if (n->op == OP_MUL && (is_transposed(n->kids[0]) || is_transposed(n->kids[1])))
         return eval_product_transposed(I, n);
     Value a = eval_operand(I, n->kids[0]);
@@ -482,6 +486,9 @@ static Value eval_chain(Interp *I, AstNode *n)
 
 static Value eval_unop(Interp *I, AstNode *n)
 {
+    Value fused;
+    if (n->op == OP_NEG && fuse_try(I, n, &fused))
+        return fused;
     Value a = eval(I, n->kids[0]);
     if (VAL_IS_ERR(a))
         return a;

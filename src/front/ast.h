@@ -83,6 +83,9 @@ typedef struct AstNode {
                                  (resolve_release before ast_free) */
     struct VmCode *code;      /* AST_FOR, AST_WHILE: the loop's bytecode,
                                  made and freed by the evaluator (vm.h) */
+    signed char fuse;         /* operators: whether the node heads an
+                                 elementwise expression (the evaluator's
+                                 note, fuse.h); 0 until it is known */
 } AstNode;
 
 /* Deepest tree the parser accepts; deeper input is a syntax error. */
