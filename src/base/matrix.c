@@ -45,6 +45,85 @@ static void advise_huge_pages(void *p, size_t bytes)
 #endif
 }
 
+/* Large blocks freed by matrices are kept for the next matrix of about
+ * the same size instead of going back to malloc. A training loop frees
+ * and allocates the same few large shapes every step; through malloc, a
+ * small allocation made in between lands in the hole a freed matrix left,
+ * the next large one no longer fits there, and the heap grows by one
+ * matrix more than is alive (W1's peak was 8 MB over its live data from
+ * that alone). A kept block serves a request of its size down to 7/8 of
+ * it. The cache is bounded (POOL_SLOTS blocks, POOL_MAX_BYTES in all; the
+ * oldest goes back to malloc first). The interpreter's thread alone
+ * allocates matrices, so it has no lock. Sanitizer builds keep nothing,
+ * so that a use after free stays visible to them. */
+#define POOL_MIN_BYTES ((size_t)1 << 20)
+#define POOL_MAX_BYTES ((size_t)256 << 20)
+#define POOL_SLOTS 8
+
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ON 0
+#endif
+#endif
+#ifndef POOL_ON
+#define POOL_ON 1
+#endif
+
+/* The kept blocks, oldest first. */
+static struct {
+    double *data[POOL_SLOTS];
+    size_t cap[POOL_SLOTS];      /* doubles */
+    int n;
+    size_t bytes;
+} pool;
+
+/* Takes block i out of the cache, closing the gap. */
+static double *pool_remove(int i)
+{
+    double *d = pool.data[i];
+    pool.bytes -= pool.cap[i] * sizeof(double);
+    pool.n--;
+    memmove(pool.data + i, pool.data + i + 1, (size_t)(pool.n - i) * sizeof *pool.data);
+    memmove(pool.cap + i, pool.cap + i + 1, (size_t)(pool.n - i) * sizeof *pool.cap);
+    return d;
+}
+
+/* The smallest kept block that serves n doubles (its capacity in *cap),
+ * or NULL. */
+static double *pool_take(size_t n, size_t *cap)
+{
+    if (!POOL_ON || n * sizeof(double) < POOL_MIN_BYTES)
+        return NULL;
+    int best = -1;
+    for (int i = 0; i < pool.n; i++)
+        if (pool.cap[i] >= n && pool.cap[i] - pool.cap[i] / 8 <= n &&
+            (best < 0 || pool.cap[i] < pool.cap[best]))
+            best = i;
+    if (best < 0)
+        return NULL;
+    *cap = pool.cap[best];
+    return pool_remove(best);
+}
+
+/* Frees the storage of cap doubles, or keeps it, letting the oldest
+ * kept blocks go to stay within the bounds. */
+static void data_free(double *d, size_t cap)
+{
+    size_t bytes = cap * sizeof(double);
+    if (!POOL_ON || bytes < POOL_MIN_BYTES || bytes > POOL_MAX_BYTES) {
+        free(d);
+        return;
+    }
+    while (pool.n == POOL_SLOTS || pool.bytes + bytes > POOL_MAX_BYTES)
+        free(pool_remove(0));
+    pool.data[pool.n] = d;
+    pool.cap[pool.n] = cap;
+    pool.n++;
+    pool.bytes += bytes;
+}
+
 /* Running out of memory ends the run (alloc.h), naming the matrix; only
  * a shape over the element limit gives NULL, which callers report as too
  * large. */
@@ -63,19 +142,22 @@ Matrix *mat_new_uninit(size_t rows, size_t cols)
     if (!m)
         matrix_out_of_memory(rows, cols);
     size_t n = rows * cols;
-    /* an empty matrix still gets one double: malloc(0) may return NULL,
-     * which would read as failure, and data is never NULL */
-    m->data = malloc((n ? n : 1) * sizeof(double));
+    m->cap = n;
+    m->data = pool_take(n, &m->cap);
     if (!m->data) {
-        free(m);
-        matrix_out_of_memory(rows, cols);
+        /* an empty matrix still gets one double: malloc(0) may return
+         * NULL, which would read as failure, and data is never NULL */
+        m->data = malloc((n ? n : 1) * sizeof(double));
+        if (!m->data) {
+            free(m);
+            matrix_out_of_memory(rows, cols);
+        }
+        advise_huge_pages(m->data, n * sizeof(double));
     }
-    advise_huge_pages(m->data, n * sizeof(double));
     m->rc = 1;
     m->logical = false;
     m->rows = rows;
     m->cols = cols;
-    m->cap = n;
     return m;
 }
 
@@ -118,7 +200,7 @@ Matrix *mat_ref(Matrix *m)
 void mat_unref(Matrix *m)
 {
     if (m && --m->rc == 0) {
-        free(m->data);
+        data_free(m->data, m->cap);
         free(m);
     }
 }
@@ -205,7 +287,7 @@ bool mat_resize(Matrix *m, size_t rows, size_t cols)
     size_t c = cols < m->cols ? cols : m->cols;
     for (size_t j = 0; j < c; j++)
         memcpy(t->data + j * rows, m->data + j * m->rows, r * sizeof(double));
-    free(m->data);
+    data_free(m->data, m->cap);
     m->data = t->data;
     m->cap = t->cap;
     m->rows = rows;
