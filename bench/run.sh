@@ -4,7 +4,8 @@
 # and prints each median wall time, the ratios, ovp's peak memory beside the
 # floor's, and each time as a multiple of the machine's limit.
 #   BENCH_REF  folder with ref.c, ref_numpy.py, ... (default ../shared/bench)
-#   RUNS       runs per command (default 3; the median is reported)
+#   RUNS       runs per command (default 3; the median is reported; the
+#              start-up row takes at least 21)
 # Every tool runs at its own default settings: no thread count is imposed
 # (set OPENBLAS_NUM_THREADS yourself to compare at equal counts).
 cd "$(dirname "$0")/.." || exit 2
@@ -53,12 +54,12 @@ median() {
     local times=()
     for _ in $(seq "$runs"); do
         local t0 t1
-        t0=$(date +%s.%N)
+        t0=$EPOCHREALTIME   # bash's clock: no process of its own to time
         "$@" > /dev/null 2>&1 || { echo "-"; return; }
-        t1=$(date +%s.%N)
+        t1=$EPOCHREALTIME
         times+=("$(echo "$t1 - $t0" | bc -l)")
     done
-    printf "%.3f\n" "${times[@]}" | sort -g | sed -n "$(( (runs + 1) / 2 ))p"
+    printf "%.${digits:-3}f\n" "${times[@]}" | sort -g | sed -n "$(( (runs + 1) / 2 ))p"
 }
 
 # peak resident memory in MB of one run ("-" without GNU time)
@@ -68,12 +69,25 @@ peak() {
     echo "$(( $(tail -1 "$work/rss") / 1024 ))"
 }
 
+# start-up: `ovp -e 1` beside `lua5.4 -e ''`, the median of at least 21
+# runs each, in seconds with four decimals (a run is a few milliseconds)
+start_up() {
+    local saved=$runs o l
+    runs=$(( runs > 21 ? runs : 21 ))
+    o=$(digits=4 median ./ovp -e 1)
+    l=-
+    [ -n "$lua" ] && l=$(digits=4 median "$lua" -e "")
+    runs=$saved
+    printf "$fmt" start "$o" - - - "$l" - - - - "$(ratio "$o" "$l")" - "$(peak ./ovp -e 1)/-"
+}
+
 ratio() { [ "$1" = - ] || [ "$2" = - ] && echo "-" || printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
-workloads=${*:-W1 W2 W3 W4 W5 W6 W7 W8}
+workloads=${*:-W1 W2 W3 W4 W5 W6 W7 W8 start}
 fmt='%-4s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n'
 printf "$fmt" id ovp C NumPy Octave Lua limit ovp/C ovp/NumPy ovp/Oct ovp/Lua ovp/limit "MB ovp/C"
 for w in $workloads; do
+    if [ "$w" = start ]; then start_up; continue; fi
     lw=$(echo "$w" | tr 'W' 'w')
     o=$(median ./ovp "bench/$lw.ovp")
     c=-; n=-; q=-; l=-; lim=-; mo=$(peak ./ovp "bench/$lw.ovp"); mc=-

@@ -12,12 +12,13 @@ trap 'rm -rf "$dir"' EXIT
 status=0
 fail() { echo "FAIL: $1"; status=1; }
 
-# run MODE SCRIPT: its stdout, stderr and status into $dir/MODE.*
+# run MODE SCRIPT: its stdout, stderr and status into $dir/MODE.* (a
+# loop that never ends is stopped, and its status 124 differs)
 run() {
     if [ "$1" = walker ]; then
-        OVP_VM=0 "$ovp" "$2" > "$dir/$1.out" 2> "$dir/$1.err"
+        OVP_VM=0 timeout 60 "$ovp" "$2" > "$dir/$1.out" 2> "$dir/$1.err"
     else
-        "$ovp" "$2" > "$dir/$1.out" 2> "$dir/$1.err"
+        timeout 60 "$ovp" "$2" > "$dir/$1.out" 2> "$dir/$1.err"
     fi
     echo $? > "$dir/$1.status"
 }

@@ -367,7 +367,8 @@ static bool compile_for(Compiler *C, AstNode *s)
     emit(C, (Instr){.opc = VM_FOR_INIT, .loop = loop, .node = s->kids[1]});
     int head = emit(C, (Instr){.opc = VM_FOR_NEXT, .loop = loop,
                                .d = new_var(C, var), .node = s});
-    C->c->ins[head].target = compile_body_and_tail(C, s, s->kids[2], head);
+    int exit = compile_body_and_tail(C, s, s->kids[2], head);
+    C->c->ins[head].target = exit;   /* after the call: it may move ins */
     return true;
 }
 
@@ -377,7 +378,8 @@ static void compile_while(Compiler *C, AstNode *s)
     int c = compile_expr(C, s->kids[0]);
     release(C, c);
     int branch = emit(C, (Instr){.opc = VM_BRANCH_FALSE, .a = c, .node = s->kids[0]});
-    C->c->ins[branch].target = compile_body_and_tail(C, s, s->kids[1], head);
+    int exit = compile_body_and_tail(C, s, s->kids[1], head);
+    C->c->ins[branch].target = exit;   /* after the call: it may move ins */
 }
 
 static bool compile_loop(Compiler *C, AstNode *s)
