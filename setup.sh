@@ -7,7 +7,7 @@ set -e
 mode=${1:-run}
 cd "$(dirname "$0")"
 
-pkgs="build-essential autoconf automake pkg-config bison flex libopenblas-dev liblapacke-dev zlib1g-dev libreadline-dev libmd4c-html0-dev libjansson-dev gnuplot-nox dataset-fashion-mnist"
+pkgs="build-essential autoconf automake pkg-config bison flex libopenblas-dev libgfortran-12-dev liblapacke-dev zlib1g-dev libreadline-dev libmd4c-html0-dev libjansson-dev gnuplot-nox dataset-fashion-mnist"
 [ "$mode" = test ] && pkgs="$pkgs libcriterion-dev valgrind python3 python3-numpy chromium openmpi-bin libopenmpi-dev munge slurmctld slurmd slurm-client python3-ipykernel python3-jupyter-client python3-nbclient python3-nbformat jupyter-notebook jupyter-console"
 
 missing=""
