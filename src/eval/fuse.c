@@ -100,12 +100,14 @@ static void mark_inner(AstNode *n)
 
 /* Decided once per node: the expression's head is tried at run time, its
  * inner operators never on their own (the walker reaches them only when
- * the head was left to it). */
+ * the head was left to it). A node that heads nothing may still hold an
+ * expression further down, decided when the walker gets there. */
 static bool heads_expression(AstNode *n)
 {
     if (n->fuse == FUSE_UNKNOWN) {
         bool head = count_operators(n) >= FUSE_MIN_OPS;
-        mark_inner(n);
+        if (head)
+            mark_inner(n);
         n->fuse = head ? FUSE_HEAD : FUSE_NO;
     }
     return n->fuse == FUSE_HEAD;
