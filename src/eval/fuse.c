@@ -102,7 +102,7 @@ static void mark_inner(AstNode *n)
  * inner operators never on their own (the walker reaches them only when
  * the head was left to it). A node that heads nothing may still hold an
  * expression further down, decided when the walker gets there. */
-static bool heads_expression(AstNode *n)
+bool fuse_heads(AstNode *n)
 {
     if (n->fuse == FUSE_UNKNOWN) {
         bool head = count_operators(n) >= FUSE_MIN_OPS;
@@ -309,7 +309,7 @@ static bool run(const Program *p, Matrix *m)
 
 bool fuse_try(Interp *I, AstNode *n, Value *out)
 {
-    if (!heads_expression(n))
+    if (!fuse_heads(n))
         return false;
     Program p;
     p.n = p.depth = p.maxdepth = 0;

@@ -25,6 +25,10 @@
 #include "eval/interp.h"
 #include "front/ast.h"
 
+/* Whether n heads such an expression by its shape alone (what it holds
+ * at run time decides the rest). */
+bool fuse_heads(AstNode *n);
+
 /* Computes the binary or unary node n in one pass when it heads such an
  * expression: true with the value (or val_error after an interrupt) in
  * *out. False, having done nothing, otherwise. */

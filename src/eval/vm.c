@@ -29,6 +29,7 @@
 #include "ad/dispatch.h"
 #include "base/alloc.h"
 #include "base/interrupt.h"
+#include "eval/fuse.h"
 #include "eval/walk.h"
 #include "value/ops.h"
 
@@ -73,6 +74,8 @@ typedef struct Instr {
     int d, a, b;       /* registers */
     int pre;           /* a variable register to read first, plus one */
     int target;        /* where a jump goes */
+    int fuse_to;       /* the first operator of an elementwise expression:
+                          its head's index + 1 (see compile_binop) */
     int loop;          /* VM_FOR_*: the loop's state */
     AstNode *node;     /* its location, or what the walker runs */
     AstNode *stmt;     /* the statement it belongs to (I->running) */
@@ -81,6 +84,7 @@ typedef struct Instr {
      * without going through the register table. */
     Value *pd, *pa, *pb, *ppre;
     const struct Instr *jump;   /* the instruction at target, bound too */
+    const struct Instr *fuse_head;   /* at fuse_to - 1, or NULL */
 } Instr;
 
 typedef struct VmCode {
@@ -214,8 +218,15 @@ static Opcode binary_opcode(OpKind op)
 
 static int compile_expr(Compiler *C, AstNode *n);
 
+/* An elementwise expression of matrices (fuse.h) is computed in one pass
+ * where its code starts: its first instruction, an operator on leaves,
+ * learns where the head is, and when its operands turn out not to be two
+ * numbers it asks fuse_try for the whole expression and, given it, skips
+ * to the head's store. Numbers never reach that path, so scalar code pays
+ * nothing for it. */
 static int compile_binop(Compiler *C, AstNode *n)
 {
+    int first = C->c->nins;
     int a = compile_expr(C, n->kids[0]);
     if (C->c->regs[a].kind == REG_VAR && !is_leaf(n->kids[1]))
         read_before_next(C, a);
@@ -223,8 +234,10 @@ static int compile_binop(Compiler *C, AstNode *n)
     release(C, b);
     release(C, a);
     int d = new_temp(C);
-    emit(C, (Instr){.opc = binary_opcode(n->op), .op = n->op, .d = d, .a = a,
-                    .b = b, .node = n});
+    int head = emit(C, (Instr){.opc = binary_opcode(n->op), .op = n->op, .d = d,
+                               .a = a, .b = b, .node = n});
+    if (fuse_heads(n) && C->c->ins[first].opc <= VM_BINARY)
+        C->c->ins[first].fuse_to = head + 1;
     return d;
 }
 
@@ -755,6 +768,12 @@ dispatch:
     CASE(VM_BINARY):
     generic:
         AT_STMT();
+        if (in->fuse_head && fuse_try(I, in->fuse_head->node, &r)) {
+            if (VAL_IS_ERR(r))
+                goto fail;
+            in = in->fuse_head;
+            PUT_AND_NEXT();
+        }
         r = generic_binary(M, in);
         goto checked;
     CASE(VM_UNARY):
@@ -847,6 +866,7 @@ static void bind(Machine *M)
         in->pb = M->R[in->b];
         in->ppre = in->pre ? M->R[in->pre - 1] : NULL;
         in->jump = &M->code[in->target];
+        in->fuse_head = in->fuse_to ? &M->code[in->fuse_to - 1] : NULL;
     }
 }
 
