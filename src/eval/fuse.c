@@ -77,6 +77,8 @@ static int count_operators(const AstNode *n)
 {
     if (is_leaf(n))
         return 0;
+    if (n->depth > FUSE_MAX_STEPS + 2)   /* too many operators, and no */
+        return -1;                       /* recursion down a deep tree */
     if (!is_operator(n))
         return -1;
     int total = 1;

@@ -112,8 +112,15 @@ typedef struct LoopCtx {
     struct LoopCtx *outer;
 } LoopCtx;
 
+/* Statements and expressions nested deeper than this inside one program
+ * are handed to the walker, which has its own checks of the C stack (the
+ * compiler recurses on the tree; the walker, reaching a loop down there,
+ * compiles it as a program of its own). */
+enum { VM_MAX_NESTING = 32, VM_MAX_EXPR_DEPTH = 64 };
+
 typedef struct Compiler {
     VmCode *c;
+    int nesting;       /* compound statements open around the one compiled */
     int temps_live;    /* the temporaries' stack height */
     int pending_pre;   /* for the next instruction's `pre` */
     AstNode *stmt;     /* the statement being compiled */
@@ -250,9 +257,19 @@ static int compile_unop(Compiler *C, AstNode *n)
     return d;
 }
 
+/* n's value from the walker, into a temporary. */
+static int compile_escape(Compiler *C, AstNode *n)
+{
+    int d = new_temp(C);
+    emit(C, (Instr){.opc = VM_EVAL, .d = d, .node = n});
+    return d;
+}
+
 /* The register holding n's value. */
 static int compile_expr(Compiler *C, AstNode *n)
 {
+    if (n->depth > VM_MAX_EXPR_DEPTH)
+        return compile_escape(C, n);
     switch (n->kind) {
     case AST_NUM:
         return new_const(C, val_num(n->num));
@@ -271,9 +288,7 @@ static int compile_expr(Compiler *C, AstNode *n)
     default:
         break;
     }
-    int d = new_temp(C);
-    emit(C, (Instr){.opc = VM_EVAL, .d = d, .node = n});
-    return d;
+    return compile_escape(C, n);
 }
 
 static void emit_exec(Compiler *C, AstNode *s)
@@ -408,6 +423,13 @@ static void compile_stmt(Compiler *C, AstNode *s)
 {
     AstNode *outer = C->stmt;
     C->stmt = s;
+    bool compound = s->kind == AST_IF || s->kind == AST_FOR || s->kind == AST_WHILE;
+    if (compound && C->nesting >= VM_MAX_NESTING) {
+        emit_exec(C, s);
+        C->stmt = outer;
+        return;
+    }
+    C->nesting += compound;
     switch (s->kind) {
     case AST_ASSIGN:
         if (!compile_assign(C, s))
@@ -442,6 +464,7 @@ static void compile_stmt(Compiler *C, AstNode *s)
         emit_exec(C, s);
         break;
     }
+    C->nesting -= compound;
     C->stmt = outer;
 }
 
@@ -851,8 +874,11 @@ fail:
 }
 
 /* Registers, temporaries and loop states on the C stack when few (the
- * common loop), on the heap otherwise. */
-enum { SMALL_INS = 48, SMALL_REGS = 64, SMALL_TEMPS = 16, SMALL_LOOPS = 4 };
+ * common loop), on the heap otherwise. The stack part is kept to about
+ * 3 KB: runs nest (a loop the compiler hands to the walker runs its own
+ * inner loops as programs of their own), and the depth tests run with a
+ * 256 KB stack. */
+enum { SMALL_INS = 24, SMALL_REGS = 32, SMALL_TEMPS = 8, SMALL_LOOPS = 4 };
 
 /* The run's copy of the program, with each operand's storage. */
 static void bind(Machine *M)
@@ -912,8 +938,8 @@ static Value run(Interp *I, const VmCode *c)
 
 bool vm_run_loop(Interp *I, AstNode *n, Value *out)
 {
-    if (I->vm_off)
-        return false;
+    if (I->vm_off || interp_stack_nearly_full(I))
+        return false;   /* the walker, which reports a full stack */
     if (!n->code)
         n->code = compile(n);
     if (n->code->unusable)
