@@ -18,6 +18,7 @@
 #include "base/alloc.h"
 #include "base/interrupt.h"
 #include "base/matrix.h"
+#include "base/vecmath.h"
 #include "eval/walk.h"
 #include "value/rterror.h"
 
@@ -233,58 +234,141 @@ static int compile(Interp *I, AstNode *n, Program *p)
 
 /* ---- running it --------------------------------------------------------- */
 
-/* Rows i0 .. i0 + len - 1 of column j of a leaf into buf. A dimension of
- * extent 1 is read with stride 0: the broadcast. */
-static void load(const Step *s, size_t i0, size_t len, size_t j, double *buf)
+/* A step's value over one stretch: a number (p NULL), the stretch of a
+ * matrix read in place, or one of the stack's buffers (buf >= 0). */
+typedef struct Stretch {
+    const double *p;
+    double s;
+    int buf;
+} Stretch;
+
+/* The stack's buffers: FUSE_CHUNK doubles each, handed out and given
+ * back as the steps run. */
+typedef struct Buffers {
+    double *mem;
+    int *free_list, nfree;
+} Buffers;
+
+static double *buffer(const Buffers *b, int k)
 {
-    if (s->scalar) {
-        for (size_t k = 0; k < len; k++)
-            buf[k] = s->value;
-        return;
-    }
-    size_t rs = s->rows == 1 ? 0 : s->rs, cs = s->cols == 1 ? 0 : s->cs;
-    const double *col = s->data + j * cs;
-    if (rs == 1)
-        memcpy(buf, col + i0, len * sizeof *buf);
-    else
-        for (size_t k = 0; k < len; k++)
-            buf[k] = col[(i0 + k) * rs];
+    return b->mem + (size_t)k * FUSE_CHUNK;
 }
 
-/* One operator on two stretches, x = x op y, each element as the walker
- * forms it (the rank-one product as mat_mul's outer(): x*y + 0). */
-static void apply(StepKind kind, double *restrict x, const double *restrict y, size_t len)
+static void give_back(Buffers *b, Stretch x)
+{
+    if (x.buf >= 0)
+        b->free_list[b->nfree++] = x.buf;
+}
+
+/* Rows i0 .. i0 + len - 1 of column j of a leaf. A dimension of extent 1
+ * is read with stride 0 (the broadcast): a broadcast row is a number
+ * down the column, a column is read in place, and only a transposed
+ * matrix, read across, is gathered into a buffer. */
+static Stretch load(const Step *s, size_t i0, size_t len, size_t j, Buffers *b)
+{
+    if (s->scalar)
+        return (Stretch){.s = s->value, .buf = -1};
+    size_t rs = s->rows == 1 ? 0 : s->rs, cs = s->cols == 1 ? 0 : s->cs;
+    const double *col = s->data + j * cs;
+    if (rs == 0)
+        return (Stretch){.s = col[0], .buf = -1};
+    if (rs == 1)
+        return (Stretch){.p = col + i0, .buf = -1};
+    Stretch x = {.buf = b->free_list[--b->nfree]};
+    double *out = buffer(b, x.buf);
+    for (size_t k = 0; k < len; k++)
+        out[k] = col[(i0 + k) * rs];
+    x.p = out;
+    return x;
+}
+
+/* Where an operator writes: an operand's buffer when it has one (each
+ * element is read before it is written), else a fresh one. */
+static int target_buffer(Buffers *b, Stretch *x, Stretch *y)
+{
+    if (x->buf >= 0) {
+        give_back(b, *y);
+        return x->buf;
+    }
+    if (y->buf >= 0)
+        return y->buf;
+    return b->free_list[--b->nfree];
+}
+
+static double number_op(StepKind kind, double x, double y)
 {
     switch (kind) {
-    case ST_ADD: for (size_t k = 0; k < len; k++) x[k] = x[k] + y[k]; break;
-    case ST_SUB: for (size_t k = 0; k < len; k++) x[k] = x[k] - y[k]; break;
-    case ST_MUL: for (size_t k = 0; k < len; k++) x[k] = x[k] * y[k]; break;
-    case ST_DIV: for (size_t k = 0; k < len; k++) x[k] = x[k] / y[k]; break;
-    case ST_OUTER: for (size_t k = 0; k < len; k++) x[k] = x[k] * y[k] + 0.0; break;
-    case ST_NEG: for (size_t k = 0; k < len; k++) x[k] = -x[k]; break;
-    case ST_LEAF: break;
+    case ST_ADD: return x + y;
+    case ST_SUB: return x - y;
+    case ST_MUL: return x * y;
+    case ST_DIV: return x / y;
+    default: return x * y + 0.0;   /* ST_OUTER */
     }
+}
+
+/* x*y + 0 over a stretch, as mat_mul's outer() forms each element. */
+static void outer_product(double *out, Stretch x, Stretch y, size_t len)
+{
+    for (size_t k = 0; k < len; k++)
+        out[k] = (x.p ? x.p[k] : x.s) * (y.p ? y.p[k] : y.s) + 0.0;
+}
+
+/* x op y, each element as the walker forms it: + - .* ./ through the
+ * same vectorised kernels the operators use (vecmath.h), two numbers as
+ * numbers. */
+static Stretch combine(StepKind kind, Stretch x, Stretch y, size_t len, Buffers *b)
+{
+    if (!x.p && !y.p)
+        return (Stretch){.s = number_op(kind, x.s, y.s), .buf = -1};
+    int t = target_buffer(b, &x, &y);
+    double *out = buffer(b, t);
+    if (kind == ST_OUTER) {
+        outer_product(out, x, y, len);
+    } else {
+        static const VmArith arith[] = {
+            [ST_ADD] = VM_ADD, [ST_SUB] = VM_SUB, [ST_MUL] = VM_MUL, [ST_DIV] = VM_DIV,
+        };
+        vm_arith(arith[kind], out, x.p, y.p, x.p ? y.s : x.s, len);
+    }
+    return (Stretch){.p = out, .buf = t};
+}
+
+/* -x (not 0 - x, which would make -0 of 0). */
+static Stretch negate(Stretch x, size_t len, Buffers *b)
+{
+    if (!x.p)
+        return (Stretch){.s = -x.s, .buf = -1};
+    Stretch none = {.buf = -1};
+    int t = target_buffer(b, &x, &none);
+    double *out = buffer(b, t);
+    for (size_t k = 0; k < len; k++)
+        out[k] = -x.p[k];
+    return (Stretch){.p = out, .buf = t};
 }
 
 /* Rows i0 .. i0 + len - 1 of column j of the result into out. */
 static void run_stretch(const Program *p, size_t i0, size_t len, size_t j,
-                        double *stack, double *out)
+                        Buffers *b, Stretch *stack, double *out)
 {
     int top = 0;
     for (int k = 0; k < p->n; k++) {
         const Step *s = &p->steps[k];
         if (s->kind == ST_LEAF) {
-            load(s, i0, len, j, stack + (size_t)top * FUSE_CHUNK);
-            top++;
+            stack[top++] = load(s, i0, len, j, b);
         } else if (s->kind == ST_NEG) {
-            apply(ST_NEG, stack + (size_t)(top - 1) * FUSE_CHUNK, NULL, len);
+            stack[top - 1] = negate(stack[top - 1], len, b);
         } else {
             top--;
-            apply(s->kind, stack + (size_t)(top - 1) * FUSE_CHUNK,
-                  stack + (size_t)top * FUSE_CHUNK, len);
+            stack[top - 1] = combine(s->kind, stack[top - 1], stack[top], len, b);
         }
     }
-    memcpy(out, stack, len * sizeof *out);
+    Stretch r = stack[0];
+    if (r.p)
+        memcpy(out, r.p, len * sizeof *out);
+    else
+        for (size_t k = 0; k < len; k++)
+            out[k] = r.s;
+    give_back(b, r);
 }
 
 /* The whole result into m, column by column, polling Ctrl-C between
@@ -292,12 +376,18 @@ static void run_stretch(const Program *p, size_t i0, size_t len, size_t j,
 static bool run(const Program *p, Matrix *m)
 {
     size_t rows = m->rows, cols = m->cols;
-    double *stack = xmalloc((size_t)p->maxdepth * FUSE_CHUNK * sizeof *stack);
+    int nbuf = p->maxdepth + 1;
+    Buffers b = {.mem = xmalloc((size_t)nbuf * FUSE_CHUNK * sizeof *b.mem),
+                 .free_list = xmalloc((size_t)nbuf * sizeof *b.free_list),
+                 .nfree = nbuf};
+    Stretch *stack = xmalloc((size_t)nbuf * sizeof *stack);
+    for (int k = 0; k < nbuf; k++)
+        b.free_list[k] = k;
     size_t since_poll = 0;
     for (size_t j = 0; j < cols; j++) {
         for (size_t i0 = 0; i0 < rows; i0 += FUSE_CHUNK) {
             size_t len = rows - i0 < FUSE_CHUNK ? rows - i0 : FUSE_CHUNK;
-            run_stretch(p, i0, len, j, stack, m->data + i0 + j * rows);
+            run_stretch(p, i0, len, j, &b, stack, m->data + i0 + j * rows);
         }
         if ((since_poll += rows) >= INTERRUPT_STRIDE) {
             since_poll = 0;
@@ -306,6 +396,8 @@ static bool run(const Program *p, Matrix *m)
         }
     }
     free(stack);
+    free(b.free_list);
+    free(b.mem);
     return !interrupt_pending();
 }
 
