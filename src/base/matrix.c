@@ -52,12 +52,16 @@ static void advise_huge_pages(void *p, size_t bytes)
  * the next large one no longer fits there, and the heap grows by one
  * matrix more than is alive (W1's peak was 8 MB over its live data from
  * that alone). A kept block serves a request of its size down to 7/8 of
- * it. The cache is bounded (POOL_SLOTS blocks, POOL_MAX_BYTES in all; the
- * oldest goes back to malloc first). The interpreter's thread alone
+ * it; a large request that no kept block serves empties the cache, so
+ * that kept blocks never add to the peak of a program whose sizes
+ * change (the NTK workload W7 grew by 30 MB without that). The cache is
+ * also bounded (POOL_SLOTS blocks of at most POOL_MAX_BLOCK,
+ * POOL_MAX_BYTES in all; the oldest goes first). The interpreter's thread alone
  * allocates matrices, so it has no lock. Sanitizer builds keep nothing,
  * so that a use after free stays visible to them. */
 #define POOL_MIN_BYTES ((size_t)1 << 20)
-#define POOL_MAX_BYTES ((size_t)256 << 20)
+#define POOL_MAX_BLOCK ((size_t)16 << 20)
+#define POOL_MAX_BYTES ((size_t)64 << 20)
 #define POOL_SLOTS 8
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -101,8 +105,13 @@ static double *pool_take(size_t n, size_t *cap)
         if (pool.cap[i] >= n && pool.cap[i] - pool.cap[i] / 8 <= n &&
             (best < 0 || pool.cap[i] < pool.cap[best]))
             best = i;
-    if (best < 0)
+    if (best < 0) {
+        /* the sizes changed: what is kept goes back to malloc, which can
+         * make the new matrix of it */
+        while (pool.n > 0)
+            free(pool_remove(0));
         return NULL;
+    }
     *cap = pool.cap[best];
     return pool_remove(best);
 }
@@ -112,7 +121,7 @@ static double *pool_take(size_t n, size_t *cap)
 static void data_free(double *d, size_t cap)
 {
     size_t bytes = cap * sizeof(double);
-    if (!POOL_ON || bytes < POOL_MIN_BYTES || bytes > POOL_MAX_BYTES) {
+    if (!POOL_ON || bytes < POOL_MIN_BYTES || bytes > POOL_MAX_BLOCK) {
         free(d);
         return;
     }
