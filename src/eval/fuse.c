@@ -25,7 +25,7 @@
 enum {
     FUSE_MAX_STEPS = 32,      /* a longer expression is left to the walker */
     FUSE_MIN_OPS = 2,         /* one operator alone has no temporary to save */
-    FUSE_CHUNK = 256,         /* elements per stretch */
+    FUSE_CHUNK = 512,         /* elements per stretch */
     FUSE_MIN_ROWS = 64,       /* shorter columns make stretches too short */
     FUSE_MIN_ELEMS = 4096,    /* smaller results gain nothing */
 };
@@ -306,11 +306,12 @@ static double number_op(StepKind kind, double x, double y)
     }
 }
 
-/* x*y + 0 over a stretch, as mat_mul's outer() forms each element. */
+/* x*y + 0 over a stretch, as mat_mul's outer() forms each element: the
+ * product rounded once, then + 0, which is exact but turns -0 into +0. */
 static void outer_product(double *out, Stretch x, Stretch y, size_t len)
 {
-    for (size_t k = 0; k < len; k++)
-        out[k] = (x.p ? x.p[k] : x.s) * (y.p ? y.p[k] : y.s) + 0.0;
+    vm_arith(VM_MUL, out, x.p, y.p, x.p ? y.s : x.s, len);
+    vm_arith(VM_ADD, out, out, NULL, 0.0, len);
 }
 
 /* x op y, each element as the walker forms it: + - .* ./ through the
