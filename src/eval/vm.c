@@ -43,25 +43,25 @@ typedef struct Reg {
 } Reg;
 
 typedef enum Opcode {
-    /* two numbers combined in place, anything else as VM_BINARY */
-    VM_ADD, VM_SUB, VM_MUL, VM_DIV, VM_LT, VM_LE, VM_GT, VM_GE,
+    /* two numbers combined in place, anything else as BC_BINARY */
+    BC_ADD, BC_SUB, BC_MUL, BC_DIV, BC_LT, BC_LE, BC_GT, BC_GE,
     /* the same into a temporary, the statement going on (finish()) */
-    VM_ADD_T, VM_SUB_T, VM_MUL_T, VM_DIV_T, VM_LT_T, VM_LE_T, VM_GT_T, VM_GE_T,
-    VM_BINARY,        /* d = a op b, by dispatch_binary */
-    VM_UNARY,         /* d = op a, by dispatch_unary */
-    VM_MOVE,          /* d = a */
-    VM_EVAL,          /* d = the walker's value of node */
-    VM_EXEC,          /* the walker runs the statement node */
-    VM_CHECK,         /* reads variable a now (see `pre`) */
-    VM_JUMP,          /* to target */
-    VM_BRANCH_FALSE,  /* to target unless a is true */
-    VM_FOR_INIT,      /* loop state `loop` from the range node */
-    VM_FOR_NEXT,      /* variable d = the next element, or to target */
-    VM_LOOP_TAIL,     /* an iteration's end: interrupt, step budget, target */
-    VM_FOR_TAIL,      /* the same, then VM_FOR_NEXT's work: on to target + 1
+    BC_ADD_T, BC_SUB_T, BC_MUL_T, BC_DIV_T, BC_LT_T, BC_LE_T, BC_GT_T, BC_GE_T,
+    BC_BINARY,        /* d = a op b, by dispatch_binary */
+    BC_UNARY,         /* d = op a, by dispatch_unary */
+    BC_MOVE,          /* d = a */
+    BC_EVAL,          /* d = the walker's value of node */
+    BC_EXEC,          /* the walker runs the statement node */
+    BC_CHECK,         /* reads variable a now (see `pre`) */
+    BC_JUMP,          /* to target */
+    BC_BRANCH_FALSE,  /* to target unless a is true */
+    BC_FOR_INIT,      /* loop state `loop` from the range node */
+    BC_FOR_NEXT,      /* variable d = the next element, or to target */
+    BC_LOOP_TAIL,     /* an iteration's end: interrupt, step budget, target */
+    BC_FOR_TAIL,      /* the same, then BC_FOR_NEXT's work: on to target + 1
                          with the next element, or out to the loop's exit */
-    VM_POLL,          /* after a compound statement: the interrupt */
-    VM_END
+    BC_POLL,          /* after a compound statement: the interrupt */
+    BC_END
 } Opcode;
 
 typedef struct Instr {
@@ -69,14 +69,14 @@ typedef struct Instr {
     OpKind op;
     bool dest_var;     /* d is a variable: stored by the assignment's rules */
     bool ends_stmt;    /* the last instruction of its statement */
-    bool nil_check;    /* VM_EVAL of an assignment's right side */
+    bool nil_check;    /* BC_EVAL of an assignment's right side */
     bool rhs_first;    /* x op= y: the walker reads y, then x */
     int d, a, b;       /* registers */
     int pre;           /* a variable register to read first, plus one */
     int target;        /* where a jump goes */
     int fuse_to;       /* the first operator of an elementwise expression:
                           its head's index + 1 (see compile_binop) */
-    int loop;          /* VM_FOR_*: the loop's state */
+    int loop;          /* BC_FOR_*: the loop's state */
     AstNode *node;     /* its location, or what the walker runs */
     AstNode *stmt;     /* the statement it belongs to (I->running) */
     /* The storage of d, a, b and pre, bound when a run starts (run()
@@ -190,7 +190,7 @@ static void read_before_next(Compiler *C, int reg)
     if (C->pending_pre) {
         int earlier = C->pending_pre - 1;
         C->pending_pre = 0;
-        emit(C, (Instr){.opc = VM_CHECK, .a = earlier});
+        emit(C, (Instr){.opc = BC_CHECK, .a = earlier});
     }
     C->pending_pre = reg + 1;
 }
@@ -211,15 +211,15 @@ static bool is_leaf(const AstNode *n)
 static Opcode binary_opcode(OpKind op)
 {
     switch (op) {
-    case OP_ADD: return VM_ADD;
-    case OP_SUB: return VM_SUB;
-    case OP_MUL: case OP_EMUL: return VM_MUL;
-    case OP_DIV: case OP_EDIV: return VM_DIV;
-    case OP_LT: return VM_LT;
-    case OP_LE: return VM_LE;
-    case OP_GT: return VM_GT;
-    case OP_GE: return VM_GE;
-    default: return VM_BINARY;
+    case OP_ADD: return BC_ADD;
+    case OP_SUB: return BC_SUB;
+    case OP_MUL: case OP_EMUL: return BC_MUL;
+    case OP_DIV: case OP_EDIV: return BC_DIV;
+    case OP_LT: return BC_LT;
+    case OP_LE: return BC_LE;
+    case OP_GT: return BC_GT;
+    case OP_GE: return BC_GE;
+    default: return BC_BINARY;
     }
 }
 
@@ -243,7 +243,7 @@ static int compile_binop(Compiler *C, AstNode *n)
     int d = new_temp(C);
     int head = emit(C, (Instr){.opc = binary_opcode(n->op), .op = n->op, .d = d,
                                .a = a, .b = b, .node = n});
-    if (fuse_heads(n) && C->c->ins[first].opc <= VM_BINARY)
+    if (fuse_heads(n) && C->c->ins[first].opc <= BC_BINARY)
         C->c->ins[first].fuse_to = head + 1;
     return d;
 }
@@ -253,7 +253,7 @@ static int compile_unop(Compiler *C, AstNode *n)
     int a = compile_expr(C, n->kids[0]);
     release(C, a);
     int d = new_temp(C);
-    emit(C, (Instr){.opc = VM_UNARY, .op = n->op, .d = d, .a = a, .node = n});
+    emit(C, (Instr){.opc = BC_UNARY, .op = n->op, .d = d, .a = a, .node = n});
     return d;
 }
 
@@ -261,7 +261,7 @@ static int compile_unop(Compiler *C, AstNode *n)
 static int compile_escape(Compiler *C, AstNode *n)
 {
     int d = new_temp(C);
-    emit(C, (Instr){.opc = VM_EVAL, .d = d, .node = n});
+    emit(C, (Instr){.opc = BC_EVAL, .d = d, .node = n});
     return d;
 }
 
@@ -293,7 +293,7 @@ static int compile_expr(Compiler *C, AstNode *n)
 
 static void emit_exec(Compiler *C, AstNode *s)
 {
-    emit(C, (Instr){.opc = VM_EXEC, .node = s, .ends_stmt = true});
+    emit(C, (Instr){.opc = BC_EXEC, .node = s, .ends_stmt = true});
 }
 
 /* x = e and x op= e to a variable; false for what the walker keeps
@@ -308,7 +308,7 @@ static bool compile_assign(Compiler *C, AstNode *s)
     int first = C->c->nins;
     int v = compile_expr(C, rhs);
     bool computed = C->c->nins > first && C->c->regs[v].kind == REG_TEMP;
-    if (computed && last_instr(C)->opc == VM_EVAL)
+    if (computed && last_instr(C)->opc == BC_EVAL)
         last_instr(C)->nil_check = true;
     release(C, v);
     if (s->op != OP_NONE) {
@@ -319,7 +319,7 @@ static bool compile_assign(Compiler *C, AstNode *s)
         last_instr(C)->d = new_var(C, target);   /* straight into the variable */
         last_instr(C)->dest_var = true;
     } else {
-        emit(C, (Instr){.opc = VM_MOVE, .d = new_var(C, target), .a = v,
+        emit(C, (Instr){.opc = BC_MOVE, .d = new_var(C, target), .a = v,
                         .dest_var = true, .node = rhs});
     }
     last_instr(C)->ends_stmt = true;
@@ -346,11 +346,11 @@ static void compile_if(Compiler *C, AstNode *s)
     for (; i + 1 < s->nkids; i += 2) {
         int c = compile_expr(C, s->kids[i]);
         release(C, c);
-        int branch = emit(C, (Instr){.opc = VM_BRANCH_FALSE, .a = c,
+        int branch = emit(C, (Instr){.opc = BC_BRANCH_FALSE, .a = c,
                                      .node = s->kids[i]});
         compile_block(C, s->kids[i + 1]);
         if (i + 2 < s->nkids)
-            push_jump(&ends, &nends, emit(C, (Instr){.opc = VM_JUMP}));
+            push_jump(&ends, &nends, emit(C, (Instr){.opc = BC_JUMP}));
         C->c->ins[branch].target = C->c->nins;
     }
     if (i < s->nkids)
@@ -369,10 +369,10 @@ static int compile_body_and_tail(Compiler *C, AstNode *loop, AstNode *body, int 
     compile_block(C, body);
     C->stmt = loop;
     const Instr *next = &C->c->ins[head];
-    int tail = next->opc == VM_FOR_NEXT
-        ? emit(C, (Instr){.opc = VM_FOR_TAIL, .target = head, .loop = next->loop,
+    int tail = next->opc == BC_FOR_NEXT
+        ? emit(C, (Instr){.opc = BC_FOR_TAIL, .target = head, .loop = next->loop,
                           .d = next->d, .node = loop})
-        : emit(C, (Instr){.opc = VM_LOOP_TAIL, .target = head, .node = loop});
+        : emit(C, (Instr){.opc = BC_LOOP_TAIL, .target = head, .node = loop});
     int exit = C->c->nins;
     for (int k = 0; k < ctx.nbreaks; k++)
         C->c->ins[ctx.breaks[k]].target = exit;
@@ -392,8 +392,8 @@ static bool compile_for(Compiler *C, AstNode *s)
         (var->res.kind != RES_LOCAL && var->res.kind != RES_GLOBAL))
         return false;
     int loop = C->c->nloops++;
-    emit(C, (Instr){.opc = VM_FOR_INIT, .loop = loop, .node = s->kids[1]});
-    int head = emit(C, (Instr){.opc = VM_FOR_NEXT, .loop = loop,
+    emit(C, (Instr){.opc = BC_FOR_INIT, .loop = loop, .node = s->kids[1]});
+    int head = emit(C, (Instr){.opc = BC_FOR_NEXT, .loop = loop,
                                .d = new_var(C, var), .node = s});
     int exit = compile_body_and_tail(C, s, s->kids[2], head);
     C->c->ins[head].target = exit;   /* after the call: it may move ins */
@@ -405,7 +405,7 @@ static void compile_while(Compiler *C, AstNode *s)
     int head = C->c->nins;
     int c = compile_expr(C, s->kids[0]);
     release(C, c);
-    int branch = emit(C, (Instr){.opc = VM_BRANCH_FALSE, .a = c, .node = s->kids[0]});
+    int branch = emit(C, (Instr){.opc = BC_BRANCH_FALSE, .a = c, .node = s->kids[0]});
     int exit = compile_body_and_tail(C, s, s->kids[1], head);
     C->c->ins[branch].target = exit;   /* after the call: it may move ins */
 }
@@ -438,7 +438,7 @@ static void compile_stmt(Compiler *C, AstNode *s)
     case AST_IF:
         compile_if(C, s);
         C->stmt = s;
-        emit(C, (Instr){.opc = VM_POLL, .node = s});
+        emit(C, (Instr){.opc = BC_POLL, .node = s});
         break;
     case AST_FOR:
     case AST_WHILE:
@@ -447,7 +447,7 @@ static void compile_stmt(Compiler *C, AstNode *s)
             break;
         }
         C->stmt = s;
-        emit(C, (Instr){.opc = VM_POLL, .node = s});
+        emit(C, (Instr){.opc = BC_POLL, .node = s});
         break;
     case AST_BREAK:
     case AST_CONTINUE:
@@ -455,10 +455,10 @@ static void compile_stmt(Compiler *C, AstNode *s)
             emit_exec(C, s);
         else if (s->kind == AST_BREAK)
             push_jump(&C->loop->breaks, &C->loop->nbreaks,
-                  emit(C, (Instr){.opc = VM_JUMP, .node = s}));
+                  emit(C, (Instr){.opc = BC_JUMP, .node = s}));
         else
             push_jump(&C->loop->conts, &C->loop->nconts,
-                  emit(C, (Instr){.opc = VM_JUMP, .node = s}));
+                  emit(C, (Instr){.opc = BC_JUMP, .node = s}));
         break;
     default:
         emit_exec(C, s);
@@ -480,8 +480,8 @@ static void finish(VmCode *c)
          * arriving between the two to the next poll, a moment later. */
         if (in->dest_var)
             in->ends_stmt = false;
-        if (in->opc >= VM_ADD && in->opc <= VM_GE && !in->dest_var && !in->ends_stmt)
-            in->opc += VM_ADD_T - VM_ADD;
+        if (in->opc >= BC_ADD && in->opc <= BC_GE && !in->dest_var && !in->ends_stmt)
+            in->opc += BC_ADD_T - BC_ADD;
     }
 }
 
@@ -490,7 +490,7 @@ static VmCode *compile(AstNode *loop)
     VmCode *c = xcalloc(1, sizeof *c);
     Compiler C = {.c = c, .stmt = loop};
     if (compile_loop(&C, loop)) {
-        emit(&C, (Instr){.opc = VM_END});
+        emit(&C, (Instr){.opc = BC_END});
         finish(c);
     } else {
         c->unusable = true;
@@ -530,7 +530,7 @@ static Value take(Machine *M, int k)
     }
 }
 
-/* VM_CHECK and `pre`: an unassigned variable read the walker's way now,
+/* BC_CHECK and `pre`: an unassigned variable read the walker's way now,
  * for its error; the value it may have (a built-in) is read again when
  * the operator takes it. */
 static bool read_early(Machine *M, int k)
@@ -751,17 +751,17 @@ KEEP_HANDLERS_APART static Value execute(Machine *M)
 {
 #if VM_THREADED
     static const void *const labels[] = {
-        [VM_ADD] = &&L_VM_ADD, [VM_SUB] = &&L_VM_SUB, [VM_MUL] = &&L_VM_MUL,
-        [VM_DIV] = &&L_VM_DIV, [VM_LT] = &&L_VM_LT, [VM_LE] = &&L_VM_LE,
-        [VM_GT] = &&L_VM_GT, [VM_GE] = &&L_VM_GE,
-        [VM_ADD_T] = &&L_VM_ADD_T, [VM_SUB_T] = &&L_VM_SUB_T, [VM_MUL_T] = &&L_VM_MUL_T,
-        [VM_DIV_T] = &&L_VM_DIV_T, [VM_LT_T] = &&L_VM_LT_T, [VM_LE_T] = &&L_VM_LE_T,
-        [VM_GT_T] = &&L_VM_GT_T, [VM_GE_T] = &&L_VM_GE_T, [VM_BINARY] = &&L_VM_BINARY,
-        [VM_UNARY] = &&L_VM_UNARY, [VM_MOVE] = &&L_VM_MOVE, [VM_EVAL] = &&L_VM_EVAL,
-        [VM_EXEC] = &&L_VM_EXEC, [VM_CHECK] = &&L_VM_CHECK, [VM_JUMP] = &&L_VM_JUMP,
-        [VM_BRANCH_FALSE] = &&L_VM_BRANCH_FALSE, [VM_FOR_INIT] = &&L_VM_FOR_INIT,
-        [VM_FOR_NEXT] = &&L_VM_FOR_NEXT, [VM_LOOP_TAIL] = &&L_VM_LOOP_TAIL,
-        [VM_FOR_TAIL] = &&L_VM_FOR_TAIL, [VM_POLL] = &&L_VM_POLL, [VM_END] = &&L_VM_END,
+        [BC_ADD] = &&L_BC_ADD, [BC_SUB] = &&L_BC_SUB, [BC_MUL] = &&L_BC_MUL,
+        [BC_DIV] = &&L_BC_DIV, [BC_LT] = &&L_BC_LT, [BC_LE] = &&L_BC_LE,
+        [BC_GT] = &&L_BC_GT, [BC_GE] = &&L_BC_GE,
+        [BC_ADD_T] = &&L_BC_ADD_T, [BC_SUB_T] = &&L_BC_SUB_T, [BC_MUL_T] = &&L_BC_MUL_T,
+        [BC_DIV_T] = &&L_BC_DIV_T, [BC_LT_T] = &&L_BC_LT_T, [BC_LE_T] = &&L_BC_LE_T,
+        [BC_GT_T] = &&L_BC_GT_T, [BC_GE_T] = &&L_BC_GE_T, [BC_BINARY] = &&L_BC_BINARY,
+        [BC_UNARY] = &&L_BC_UNARY, [BC_MOVE] = &&L_BC_MOVE, [BC_EVAL] = &&L_BC_EVAL,
+        [BC_EXEC] = &&L_BC_EXEC, [BC_CHECK] = &&L_BC_CHECK, [BC_JUMP] = &&L_BC_JUMP,
+        [BC_BRANCH_FALSE] = &&L_BC_BRANCH_FALSE, [BC_FOR_INIT] = &&L_BC_FOR_INIT,
+        [BC_FOR_NEXT] = &&L_BC_FOR_NEXT, [BC_LOOP_TAIL] = &&L_BC_LOOP_TAIL,
+        [BC_FOR_TAIL] = &&L_BC_FOR_TAIL, [BC_POLL] = &&L_BC_POLL, [BC_END] = &&L_BC_END,
     };
 #endif
     Interp *I = M->I;
@@ -772,23 +772,23 @@ KEEP_HANDLERS_APART static Value execute(Machine *M)
 dispatch:
     switch (in->opc) {
 #endif
-    CASE(VM_ADD): NUMBER_PAIR(val_num(u + w));
-    CASE(VM_SUB): NUMBER_PAIR(val_num(u - w));
-    CASE(VM_MUL): NUMBER_PAIR(val_num(u * w));
-    CASE(VM_DIV): NUMBER_PAIR(val_num(u / w));
-    CASE(VM_LT): NUMBER_PAIR(val_bool(u < w));
-    CASE(VM_LE): NUMBER_PAIR(val_bool(u <= w));
-    CASE(VM_GT): NUMBER_PAIR(val_bool(u > w));
-    CASE(VM_GE): NUMBER_PAIR(val_bool(u >= w));
-    CASE(VM_ADD_T): NUMBER_PAIR_T(val_num(u + w));
-    CASE(VM_SUB_T): NUMBER_PAIR_T(val_num(u - w));
-    CASE(VM_MUL_T): NUMBER_PAIR_T(val_num(u * w));
-    CASE(VM_DIV_T): NUMBER_PAIR_T(val_num(u / w));
-    CASE(VM_LT_T): NUMBER_PAIR_T(val_bool(u < w));
-    CASE(VM_LE_T): NUMBER_PAIR_T(val_bool(u <= w));
-    CASE(VM_GT_T): NUMBER_PAIR_T(val_bool(u > w));
-    CASE(VM_GE_T): NUMBER_PAIR_T(val_bool(u >= w));
-    CASE(VM_BINARY):
+    CASE(BC_ADD): NUMBER_PAIR(val_num(u + w));
+    CASE(BC_SUB): NUMBER_PAIR(val_num(u - w));
+    CASE(BC_MUL): NUMBER_PAIR(val_num(u * w));
+    CASE(BC_DIV): NUMBER_PAIR(val_num(u / w));
+    CASE(BC_LT): NUMBER_PAIR(val_bool(u < w));
+    CASE(BC_LE): NUMBER_PAIR(val_bool(u <= w));
+    CASE(BC_GT): NUMBER_PAIR(val_bool(u > w));
+    CASE(BC_GE): NUMBER_PAIR(val_bool(u >= w));
+    CASE(BC_ADD_T): NUMBER_PAIR_T(val_num(u + w));
+    CASE(BC_SUB_T): NUMBER_PAIR_T(val_num(u - w));
+    CASE(BC_MUL_T): NUMBER_PAIR_T(val_num(u * w));
+    CASE(BC_DIV_T): NUMBER_PAIR_T(val_num(u / w));
+    CASE(BC_LT_T): NUMBER_PAIR_T(val_bool(u < w));
+    CASE(BC_LE_T): NUMBER_PAIR_T(val_bool(u <= w));
+    CASE(BC_GT_T): NUMBER_PAIR_T(val_bool(u > w));
+    CASE(BC_GE_T): NUMBER_PAIR_T(val_bool(u >= w));
+    CASE(BC_BINARY):
     generic:
         AT_STMT();
         if (in->fuse_head && fuse_try(I, in->fuse_head->node, &r)) {
@@ -799,37 +799,37 @@ dispatch:
         }
         r = generic_binary(M, in);
         goto checked;
-    CASE(VM_UNARY):
+    CASE(BC_UNARY):
         AT_STMT();
         r = generic_unary(M, in);
         goto checked;
-    CASE(VM_MOVE):
+    CASE(BC_MOVE):
         AT_STMT();
         r = take(M, in->a);
         goto checked;
-    CASE(VM_EVAL):
+    CASE(BC_EVAL):
         AT_STMT();
         r = eval_node(M, in);
     checked:
         if (VAL_IS_ERR(r))
             goto fail;
         PUT_AND_NEXT();
-    CASE(VM_EXEC):
+    CASE(BC_EXEC):
         AT_STMT();
         if (!exec_node(M, in) || !poll(M, in->stmt))
             goto fail;
         in++;
         NEXT();
-    CASE(VM_CHECK):
+    CASE(BC_CHECK):
         AT_STMT();
         if (!read_early(M, in->a))
             goto fail;
         in++;
         NEXT();
-    CASE(VM_JUMP):
+    CASE(BC_JUMP):
         in = in->jump;
         NEXT();
-    CASE(VM_BRANCH_FALSE): {
+    CASE(BC_BRANCH_FALSE): {
         bool t;
         AT_STMT();
         if (!truth(M, in, &t))
@@ -837,31 +837,31 @@ dispatch:
         in = t ? in + 1 : in->jump;
         NEXT();
     }
-    CASE(VM_FOR_INIT):
+    CASE(BC_FOR_INIT):
         AT_STMT();
         if (!for_init(M, in))
             goto fail;
         in++;
         NEXT();
-    CASE(VM_FOR_NEXT):
+    CASE(BC_FOR_NEXT):
         in = for_next(M, in) ? in + 1 : in->jump;
         NEXT();
-    CASE(VM_LOOP_TAIL):
+    CASE(BC_LOOP_TAIL):
         if (!loop_tail(M, in))
             goto fail;
         in = in->jump;
         NEXT();
-    CASE(VM_FOR_TAIL):
+    CASE(BC_FOR_TAIL):
         if (!loop_tail(M, in))
             goto fail;
         in = for_next(M, in) ? in->jump + 1 : in->jump->jump;
         NEXT();
-    CASE(VM_POLL):
+    CASE(BC_POLL):
         if (!poll(M, in->node))
             goto fail;
         in++;
         NEXT();
-    CASE(VM_END):
+    CASE(BC_END):
         return val_nil;
 #if !VM_THREADED
     }
