@@ -20,6 +20,7 @@
 #include "base/matrix.h"
 #include "base/vecmath.h"
 #include "eval/walk.h"
+#include "value/ops.h"
 #include "value/rterror.h"
 
 enum {
@@ -158,18 +159,6 @@ static bool load_leaf(Interp *I, AstNode *n, Step *s)
     return true;
 }
 
-/* Two extents agree when equal or when one is 1 (ops.c's rule). */
-static bool broadcast(size_t a, size_t b, size_t *out)
-{
-    if (a == b || b == 1)
-        *out = a;
-    else if (a == 1)
-        *out = b;
-    else
-        return false;
-    return true;
-}
-
 /* The shape of an operator's value from its operands' (x the left), and
  * the kind of step that computes it as the walker would: * and / by a
  * scalar are elementwise, a column times a row is the rank-one product,
@@ -196,7 +185,8 @@ static bool operator_shape(Step *s, const Step *x, const Step *y)
         s->cols = m->cols;
         return true;
     }
-    return broadcast(x->rows, y->rows, &s->rows) && broadcast(x->cols, y->cols, &s->cols);
+    return ops_broadcast_dim(x->rows, y->rows, &s->rows) &&
+           ops_broadcast_dim(x->cols, y->cols, &s->cols);
 }
 
 /* Appends n's steps in postfix order and returns the index of the one

@@ -70,7 +70,7 @@ static View view_of(const Value *v)
 /* Two extents agree when equal or when one is 1, which is then stretched
  * (the Octave and NumPy rule). 0 against 1 gives 0: an empty operand
  * gives an empty result, not an error. */
-static bool broadcast_dim(size_t a, size_t b, size_t *out)
+bool ops_broadcast_dim(size_t a, size_t b, size_t *out)
 {
     if (a == b || b == 1)
         *out = a;
@@ -137,7 +137,7 @@ Value ops_broadcast(RtError *E, Value a, Value b, ElemFn2 f, const char *what,
 {
     View x = view_of(&a), y = view_of(&b);
     size_t r, c;
-    if (!broadcast_dim(x.rows, y.rows, &r) || !broadcast_dim(x.cols, y.cols, &c)) {
+    if (!ops_broadcast_dim(x.rows, y.rows, &r) || !ops_broadcast_dim(x.cols, y.cols, &c)) {
         val_unref(a);
         val_unref(b);
         return shape_error(E, what, x, y, loc);

@@ -48,6 +48,10 @@ typedef double (*ElemFn2)(double, double);
 Value ops_broadcast(RtError *E, Value a, Value b, ElemFn2 f, const char *what,
                     const Loc *loc);
 
+/* The extent of a broadcast result along one dimension: a and b agree
+ * when equal or when one is 1 (false when they do not). */
+bool ops_broadcast_dim(size_t a, size_t b, size_t *out);
+
 /* Numbers, booleans and 1x1 matrices are scalars. */
 bool ops_is_scalar(Value v);
 double ops_scalar(Value v);
