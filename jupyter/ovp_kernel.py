@@ -91,19 +91,27 @@ class OvpKernel(Kernel):
             return {"type": "reply", "status": "error", "dead": True}
         return json.loads(line.decode("utf-8"))
 
+    def _forward_interrupt(self, signum, frame):
+        """Jupyter's interrupt: ovp stops the running cell at its next
+        poll, as Ctrl-C does in the REPL."""
+        self._proc.send_signal(signal.SIGINT)
+
     def _until_reply(self, on_event=None):
-        while True:
-            try:
+        # While ovp works, SIGINT goes to a handler that forwards it. The
+        # KeyboardInterrupt Python raises by default could land anywhere
+        # in this loop: while an event was being sent or between reading
+        # the reply and returning it, losing the cell's answer (the
+        # kernel then hung, or answered the next cell with this one's).
+        previous = signal.signal(signal.SIGINT, self._forward_interrupt)
+        try:
+            while True:
                 msg = self._read()
-            except KeyboardInterrupt:
-                # Jupyter's interrupt: ovp stops the running cell at its
-                # next poll, as Ctrl-C does in the REPL
-                self._proc.send_signal(signal.SIGINT)
-                continue
-            if msg.get("type") == "reply":
-                return msg
-            if on_event:
-                on_event(msg)
+                if msg.get("type") == "reply":
+                    return msg
+                if on_event:
+                    on_event(msg)
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def do_execute(self, code, silent, store_history=True, user_expressions=None,
                    allow_stdin=False):
