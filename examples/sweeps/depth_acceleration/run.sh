@@ -4,10 +4,9 @@
 # (default: ovp on the PATH), OUT the folder for the CSV and the figure
 # (default: here); extra arguments go to ovp sweep (e.g. --jobs 2).
 # QUICK=1 runs theory.md's own table (Y = 10, 30, 100; p = 2, 4): a few
-# seconds. Exit status: the sweep's (the number of points not ok).
-ovp=${OVP:-ovp}
-out=${OUT:-.}
-here=$(dirname "$0")
+# seconds. Exit status: the sweep's (the number of points not ok), or the
+# figure's when every point was ok (common.sh).
+. "$(dirname "$0")/../common.sh"
 
 if [ "${QUICK:-0}" != 0 ]; then
     Ys=10,30,100
@@ -26,9 +25,6 @@ else
     ps=2,2.5,3,3.5,4,5
 fi
 
-"$ovp" sweep "$here/point.ovp" --grid Y=$Ys --grid p=$ps \
-    --out "$out/depth_acceleration.csv" "$@"
-status=$?
-"$ovp" "$here/figure.ovp" results="$out/depth_acceleration.csv" \
-    figure="$out/depth_acceleration.svg" || [ "$status" -ne 0 ] || status=1
-exit "$status"
+grid="--grid Y=$Ys --grid p=$ps"
+run_sweep depth_acceleration "$@"
+draw figure="$out/depth_acceleration.svg"

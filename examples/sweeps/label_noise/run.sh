@@ -11,9 +11,7 @@
 # stopping must break somewhere below; at 0.4 a cluster of 20 points has
 # its majority flipped with probability about 1/4 (8 flips expected, sd
 # about 2), which the grid up to 0.3 would not show.
-ovp=${OVP:-ovp}
-out=${OUT:-.}
-here=$(dirname "$0")
+. "$(dirname "$0")/../common.sh"
 if [ "${QUICK:-0}" != 0 ]; then
     rhos=0,0.3
     seeds=1:2
@@ -23,15 +21,6 @@ else
     seeds=1:5
     T=20000
 fi
-"$ovp" sweep "$here/point.ovp" --grid rho=$rhos --grid T=$T --grid seed=$seeds \
-    --out "$out/label_noise.csv" "$@"
-status=$?
-# A sweep that could not start (101) or was interrupted (130) left no
-# table worth drawing. Otherwise the figure is drawn from the points that
-# came out ok, and the exit status is the sweep's (the number of failed
-# points), or the figure's when every point was ok.
-[ $status -gt 100 ] && exit $status
-"$ovp" "$here/figure.ovp" results="$out/label_noise.csv" figure="$out/label_noise.svg"
-figure=$?
-[ $status -ne 0 ] && exit $status
-exit $figure
+grid="--grid rho=$rhos --grid T=$T --grid seed=$seeds"
+run_sweep label_noise "$@"
+draw figure="$out/label_noise.svg"

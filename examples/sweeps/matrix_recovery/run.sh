@@ -9,14 +9,7 @@
 # Other arguments go to ovp sweep (--jobs 2, --resume, --timeout 60, ...).
 # Exit status: the sweep's (the number of points that were not ok), or the
 # figure's when the sweep was ok and the figure failed.
-set -f
-here=$(dirname "$0")
-ovp=${OVP:-ovp}
-out=${OUT:-.}
-mkdir -p "$out" || exit 101
-# An absolute folder: ovp sends relative figure names to $OVP_FIGDIR when it
-# is set, which would part the figures from the results.
-out=$(cd "$out" && pwd) || exit 101
+. "$(dirname "$0")/../common.sh"
 
 case ${QUICK:-0} in
 0)  # theory.md A10's grid and seeds, in full (6-15 s on two cores).
@@ -24,10 +17,5 @@ case ${QUICK:-0} in
 *)  grid="--grid gamma=0.5,1.25 --grid r=2,4 --grid seed=1:2" ;;
 esac
 
-"$ovp" sweep "$here/point.ovp" $grid --out "$out/matrix_recovery.csv" "$@"
-status=$?
-# 101: the sweep could not start, so there is nothing to draw.
-[ "$status" -eq 101 ] && exit "$status"
-"$ovp" "$here/figure.ovp" results="$out/matrix_recovery.csv" figure="$out/matrix_recovery.svg" \
-    curve="$out/matrix_recovery_gamma.svg" || { fig=$?; [ "$status" -eq 0 ] && status=$fig; }
-exit "$status"
+run_sweep matrix_recovery "$@"
+draw figure="$out/matrix_recovery.svg" curve="$out/matrix_recovery_gamma.svg"

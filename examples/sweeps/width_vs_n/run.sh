@@ -8,14 +8,7 @@
 # Other arguments go to ovp sweep (--jobs 2, --resume, --timeout 60, ...).
 # Exit status: the sweep's (the number of points that were not ok), or the
 # figure's when the sweep was ok and the figure failed.
-set -f
-here=$(dirname "$0")
-ovp=${OVP:-ovp}
-out=${OUT:-.}
-mkdir -p "$out" || exit 101
-# An absolute folder: ovp sends relative figure names to $OVP_FIGDIR when it
-# is set, which would part the figures from the results.
-out=$(cd "$out" && pwd) || exit 101
+. "$(dirname "$0")/../common.sh"
 
 case ${QUICK:-0} in
 0)  # theory.md A4 gives d = 20, T = 3000 and seeds 1..5 at n = 40; the grid
@@ -26,10 +19,5 @@ case ${QUICK:-0} in
 *)  grid="--grid n=20,40 --grid k=2,4,16 --grid seed=1:2" ;;
 esac
 
-"$ovp" sweep "$here/point.ovp" $grid --out "$out/width_vs_n.csv" "$@"
-status=$?
-# 101: the sweep could not start, so there is nothing to draw.
-[ "$status" -eq 101 ] && exit "$status"
-"$ovp" "$here/figure.ovp" results="$out/width_vs_n.csv" figure="$out/width_vs_n.svg" \
-    curve="$out/width_vs_n_kdn.svg" || { fig=$?; [ "$status" -eq 0 ] && status=$fig; }
-exit "$status"
+run_sweep width_vs_n "$@"
+draw figure="$out/width_vs_n.svg" curve="$out/width_vs_n_kdn.svg"
