@@ -1060,13 +1060,7 @@ static bool loop_continues(Interp *I, Value body, const Loc *loc)
         I->sig = SIG_NONE;
         return false;
     }
-    if (I->sig == SIG_NONE && ovp_interrupted) {
-        interp_error(I, loc, "interrupted");
-        I->err.code = EXIT_INTERRUPT;
-    }
-    if (I->sig == SIG_NONE && I->step_budget && --I->step_budget == 0)
-        interp_error(I, loc, "step budget exhausted");
-    return I->sig == SIG_NONE;
+    return I->sig == SIG_NONE && walk_iteration_end(I, loc);
 }
 
 /* After a break the signal is clear and the loop's value is nil; with a

@@ -51,17 +51,10 @@ typedef struct Step {
 
 /* ---- the shape of the tree: which nodes head an expression ---------- */
 
-static bool is_variable(const AstNode *n)
-{
-    return n->kind == AST_IDENT && (n->res.kind == RES_LOCAL ||
-                                    n->res.kind == RES_GLOBAL ||
-                                    n->res.kind == RES_UPVAL);
-}
-
 static bool is_leaf(const AstNode *n)
 {
-    return n->kind == AST_NUM || is_variable(n) ||
-           (n->kind == AST_UNOP && n->op == OP_TRANSPOSE && is_variable(n->kids[0]));
+    return n->kind == AST_NUM || walk_is_variable(n) ||
+           (n->kind == AST_UNOP && n->op == OP_TRANSPOSE && walk_is_variable(n->kids[0]));
 }
 
 static bool is_operator(const AstNode *n)

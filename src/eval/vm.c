@@ -195,17 +195,10 @@ static void read_before_next(Compiler *C, int reg)
     C->pending_pre = reg + 1;
 }
 
-static bool is_variable(const AstNode *n)
-{
-    return n->kind == AST_IDENT && (n->res.kind == RES_LOCAL ||
-                                    n->res.kind == RES_GLOBAL ||
-                                    n->res.kind == RES_UPVAL);
-}
-
 /* Compiles to no instruction: a constant or a variable. */
 static bool is_leaf(const AstNode *n)
 {
-    return n->kind == AST_NUM || n->kind == AST_BOOL || is_variable(n);
+    return n->kind == AST_NUM || n->kind == AST_BOOL || walk_is_variable(n);
 }
 
 static Opcode binary_opcode(OpKind op)
@@ -276,7 +269,7 @@ static int compile_expr(Compiler *C, AstNode *n)
     case AST_BOOL:
         return new_const(C, val_bool(n->num != 0));
     case AST_IDENT:
-        if (is_variable(n))
+        if (walk_is_variable(n))
             return new_var(C, n);
         break;
     case AST_BINOP:
@@ -650,20 +643,6 @@ static inline bool for_next(Machine *M, const Instr *in)
     return true;
 }
 
-/* loop_continues after a body that ran to its end or continued. */
-static inline bool loop_tail(Machine *M, const Instr *in)
-{
-    Interp *I = M->I;
-    if (interrupt_pending()) {
-        walk_interrupted_at(I, &in->node->loc);
-        return false;
-    }
-    if (I->step_budget && --I->step_budget == 0) {
-        interp_error(I, &in->node->loc, "step budget exhausted");
-        return false;
-    }
-    return true;
-}
 
 static inline bool poll(Machine *M, const AstNode *stmt)
 {
@@ -850,12 +829,12 @@ dispatch:
         in = for_next(M, in) ? in + 1 : in->jump;
         NEXT();
     CASE(BC_LOOP_TAIL):
-        if (!loop_tail(M, in))
+        if (!walk_iteration_end(M->I, &in->node->loc))
             goto fail;
         in = in->jump;
         NEXT();
     CASE(BC_FOR_TAIL):
-        if (!loop_tail(M, in))
+        if (!walk_iteration_end(M->I, &in->node->loc))
             goto fail;
         in = for_next(M, in) ? in->jump + 1 : in->jump->jump;
         NEXT();

@@ -41,4 +41,30 @@ bool walk_binop_is_special(const AstNode *n);
 /* The error "interrupted" at loc, exit status 130. */
 Value walk_interrupted_at(Interp *I, const Loc *loc);
 
+/* An identifier with storage of its own: a local, a global or a capture
+ * (not the running function's own name). */
+static inline bool walk_is_variable(const AstNode *n)
+{
+    return n->kind == AST_IDENT && (n->res.kind == RES_LOCAL ||
+                                    n->res.kind == RES_GLOBAL ||
+                                    n->res.kind == RES_UPVAL);
+}
+
+/* The end of a loop iteration that ran to its end or continued: Ctrl-C
+ * stops the loop here ("interrupted" at loc), and the fuzzers' step
+ * budget is spent. False with the error raised. Inline: a counted loop
+ * of the compiler calls it every iteration. */
+static inline bool walk_iteration_end(Interp *I, const Loc *loc)
+{
+    if (interrupt_pending()) {
+        walk_interrupted_at(I, loc);
+        return false;
+    }
+    if (I->step_budget && --I->step_budget == 0) {
+        interp_error(I, loc, "step budget exhausted");
+        return false;
+    }
+    return true;
+}
+
 #endif
