@@ -693,27 +693,30 @@ static inline bool poll(Machine *M, const AstNode *stmt)
         NEXT();                                                            \
     } while (0)
 
-/* The same into a temporary. */
+/* Declares the operands u and w when both are numbers; goes to the
+ * dispatcher otherwise. */
+#define NUMBER_OPERANDS                                                    \
+    const Value *x = in->pa, *y = in->pb;                                  \
+    if (x->kind != VAL_NUM || y->kind != VAL_NUM)                          \
+        goto generic;                                                      \
+    double u = x->as.num, w = y->as.num
+
+/* Two numbers, combined as ops_number_binary does, into the destination
+ * with the assignment's rules... */
+#define NUMBER_PAIR(expr)                                                  \
+    do {                                                                   \
+        NUMBER_OPERANDS;                                                   \
+        r = (expr);                                                        \
+        PUT_AND_NEXT();                                                    \
+    } while (0)
+
+/* ...or straight into a temporary. */
 #define NUMBER_PAIR_T(expr)                                                \
     do {                                                                   \
-        const Value *x = in->pa, *y = in->pb;                              \
-        if (x->kind != VAL_NUM || y->kind != VAL_NUM)                      \
-            goto generic;                                                  \
-        double u = x->as.num, w = y->as.num;                               \
+        NUMBER_OPERANDS;                                                   \
         *in->pd = (expr);                                                  \
         in++;                                                              \
         NEXT();                                                            \
-    } while (0)
-
-/* Two numbers, combined as ops_number_binary does; else the dispatcher. */
-#define NUMBER_PAIR(expr)                                                  \
-    do {                                                                   \
-        const Value *x = in->pa, *y = in->pb;                              \
-        if (x->kind != VAL_NUM || y->kind != VAL_NUM)                      \
-            goto generic;                                                  \
-        double u = x->as.num, w = y->as.num;                               \
-        r = (expr);                                                        \
-        PUT_AND_NEXT();                                                    \
     } while (0)
 
 /* GCC would merge the handlers' identical tails into one, and with them
